@@ -1,0 +1,143 @@
+"""The ``actstudy`` command: ``list``, ``run``, ``cache ls`` and ``cache clear``.
+
+    actstudy list
+    actstudy run --dataset mnist --activation relu,gelu,sigmoid --seeds 3 --epochs 5
+    actstudy cache ls
+    actstudy cache clear --older-than 7d
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import re
+import sys
+
+import actstudy  # noqa: F401  (selects the JAX backend before keras loads)
+
+
+def _timedelta(text: str) -> datetime.timedelta:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([smhdw])", text.strip())
+    if not match:
+        raise argparse.ArgumentTypeError(
+            f"--older-than {text!r} is not allowed: give a number and a unit, e.g. 30m, 12h, 7d, 2w"
+        )
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[match[2]]
+    return datetime.timedelta(**{unit: float(match[1])})
+
+
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def cmd_list(args) -> int:
+    from actstudy import activations
+
+    table = activations.table()
+    columns = ["name", "family", "range", "monotonic", "smooth", "zero_centred",
+               "saturating", "parameters", "year"]
+    table = table[[c for c in columns if c in table.columns]]
+    print(table.to_string(index=False))
+    print(f"\n{len(table)} activations")
+    return 0
+
+
+def cmd_run(args) -> int:
+    from actstudy import stats
+    from actstudy.config import Config
+    from actstudy.experiments import grid, run_grid
+
+    base = Config(
+        dataset=args.dataset, architecture=args.architecture, depth=args.depth, width=args.width,
+        learning_rate=args.lr, batch_size=args.batch_size, epochs=args.epochs,
+        optimizer=args.optimizer, dropout=args.dropout,
+        dataset_options={"n_train": args.n_train} if args.n_train else {},
+    )
+    configs = grid(base, activation=_names(args.activation), seed=range(args.seeds))
+    results = run_grid(configs, n_jobs=args.jobs)
+    if not results.runs:
+        print("no run finished", file=sys.stderr)
+        return 1
+    summary = results.summary
+    metric = "test_accuracy" if summary["test_accuracy"].notna().any() else "test_loss"
+    rows = []
+    for activation, part in summary.groupby("activation", sort=False):
+        interval = stats.mean_ci(part[metric])
+        rows.append({
+            "activation": activation,
+            metric: f"{interval.mean:.4f} ± {(interval.high - interval.mean):.4f}"
+            if interval.n > 1 else f"{interval.mean:.4f}",
+            "seeds": interval.n,
+            "s/epoch": f"{part['seconds_per_epoch'].median():.2f}",
+            "diverged": int(part["diverged"].sum()),
+        })
+    import pandas as pd
+
+    print(f"\n{metric}: mean ± 95% CI half-width over seeds")
+    print(pd.DataFrame(rows).to_string(index=False))
+    if len(results.failures):
+        print(f"\n{len(results.failures)} run(s) failed:", file=sys.stderr)
+        for _, failure in results.failures.iterrows():
+            print(f"  {failure['config']}: {failure['error']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_cache(args) -> int:
+    from actstudy.experiments import cache_dir, cached_runs, clear_cache
+
+    if args.cache_command == "ls":
+        frame = cached_runs()
+        if frame.empty:
+            print(f"no cached runs in {cache_dir()}")
+        else:
+            print(frame.to_string(index=False))
+            print(f"\n{len(frame)} runs, {frame['bytes'].sum() / 1e6:.1f} MB in {cache_dir()}")
+    else:
+        removed = clear_cache(args.older_than)
+        print(f"removed {removed} cached run(s) from {cache_dir()}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="actstudy", description="Activation-function study.")
+    sub = top.add_subparsers(dest="command", required=True)
+    sub.add_parser("list", help="the activation registry as a table").set_defaults(func=cmd_list)
+
+    run = sub.add_parser("run", help="train (or load) a grid and print a summary")
+    run.add_argument("--dataset", default="mnist")
+    run.add_argument("--activation", default="relu", help="comma-separated names")
+    run.add_argument("--seeds", type=int, default=3)
+    run.add_argument("--epochs", type=int, default=5)
+    run.add_argument("--depth", type=int, default=2)
+    run.add_argument("--width", type=int, default=128)
+    run.add_argument("--architecture", default="mlp")
+    run.add_argument("--lr", type=float, default=1e-3)
+    run.add_argument("--batch-size", type=int, default=128)
+    run.add_argument("--optimizer", default="adam")
+    run.add_argument("--dropout", type=float, default=0.0)
+    run.add_argument("--n-train", type=int, default=None, help="train on a subset")
+    run.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    run.set_defaults(func=cmd_run)
+
+    cache = sub.add_parser("cache", help="inspect or clear the run cache")
+    cache_sub = cache.add_subparsers(dest="cache_command", required=True)
+    cache_sub.add_parser("ls", help="list cached runs")
+    clear = cache_sub.add_parser("clear", help="delete cached runs")
+    clear.add_argument("--older-than", type=_timedelta, default=None,
+                       help="only runs written before this long ago, e.g. 7d")
+    cache.set_defaults(func=cmd_cache)
+    return top
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as error:  # bad parameters: one clear line, no traceback
+        print(f"actstudy: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

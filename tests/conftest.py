@@ -1,0 +1,9 @@
+"""Shared pytest setup: markers live in pyproject.toml; runs go to a temporary cache."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_run_cache(tmp_path_factory, monkeypatch):
+    # Tests must never read or fill the user's data/runs cache.
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("runs")))

@@ -1,0 +1,124 @@
+import datetime
+import json
+import os
+import time
+import warnings
+
+import pytest
+
+from actstudy import experiments, training
+from actstudy.config import Config
+from actstudy.experiments import CacheWarning, grid, run_grid
+
+BASE = Config(dataset="xor", depth=2, width=8, epochs=2, batch_size=50,
+              dataset_options={"n_train": 200, "n_val": 100, "n_test": 100})
+
+
+def test_grid_expands_every_combination():
+    configs = grid(BASE, activation=["relu", "tanh", "elu"], seed=range(2), depth=[1, 2])
+    assert len(configs) == 12 and len({c.key() for c in configs}) == 12
+    assert {c.activation for c in configs} == {"relu", "tanh", "elu"}
+
+
+def test_grid_rejects_unknown_axis_and_scalar():
+    with pytest.raises(ValueError, match="colour"):
+        grid(BASE, colour=["red"])
+    with pytest.raises(ValueError, match="activation"):
+        grid(BASE, activation="relu")
+
+
+def test_cache_hit_skips_training(monkeypatch):
+    first = experiments.run(BASE)
+    assert experiments.cache_path(first.key).exists()
+    monkeypatch.setattr(training, "fit", lambda *a, **k: pytest.fail("retrained a cached run"))
+    again = experiments.run(BASE)
+    assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
+
+
+def test_cache_write_is_atomic(monkeypatch):
+    run = training.fit(BASE)
+
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(experiments.json, "dump", explode)
+    with pytest.raises(OSError):
+        experiments.store(run)
+    assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left
+
+
+@pytest.mark.parametrize("content", ['{"key": "trunc', "", '{"some": "json"}'])
+def test_corrupt_file_is_reported_once_and_recomputed(content):
+    path = experiments.cache_path(BASE.key())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content)
+    with pytest.warns(CacheWarning, match=path.name):
+        run = experiments.run(BASE)
+    assert run.key == BASE.key()
+    assert json.loads(path.read_text())["key"] == BASE.key()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        experiments.run(BASE)  # now a clean hit: no second report
+
+
+def test_run_grid_frames_and_cache_counts():
+    configs = grid(BASE, activation=["relu", "tanh"], seed=[0, 1])
+    results = run_grid(configs, progress=False)
+    assert len(results.runs) == 4 and results.failures.empty
+    summary = results.summary
+    assert set(summary["activation"]) == {"relu", "tanh"} and len(summary) == 4
+    assert {"epoch", "train_loss", "val_accuracy", "activation", "seed"} <= set(results.history)
+    assert {"step", "layer", "gradient_norm"} <= set(results.gradients)
+    assert {"dead_fraction", "saturated_fraction", "layer"} <= set(results.activations)
+    assert len(list(experiments.cache_dir().glob("*.json"))) == 4
+
+
+def test_one_failing_run_keeps_the_others(monkeypatch):
+    real_fit = training.fit
+
+    def flaky(config, **kwargs):
+        if config.activation == "tanh":
+            raise RuntimeError("custom activation exploded")
+        return real_fit(config, **kwargs)
+
+    monkeypatch.setattr(training, "fit", flaky)
+    configs = grid(BASE, activation=["relu", "tanh"])
+    with pytest.warns(experiments.RunFailedWarning, match="tanh"):
+        results = run_grid(configs, progress=False)
+    assert [r.config["activation"] for r in results.runs] == ["relu"]
+    assert len(results.failures) == 1
+    failure = results.failures.iloc[0]
+    assert failure["activation"] == "tanh" and "custom activation exploded" in failure["error"]
+
+
+def test_run_grid_with_joblib_processes():
+    configs = grid(BASE, activation=["relu", "sigmoid"])
+    results = run_grid(configs, n_jobs=2, progress=False)
+    assert len(results.runs) == 2
+    serial = training.fit(configs[0])
+    parallel = next(r for r in results.runs if r.key == configs[0].key())
+    assert parallel.history[-1]["val_loss"] == pytest.approx(serial.history[-1]["val_loss"])
+
+
+def test_run_grid_on_dask_local_cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    configs = grid(BASE, activation=["relu", "elu"])
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            results = run_grid(configs, client=client, progress=False)
+    assert len(results.runs) == 2
+    # Results come back into this machine's cache.
+    assert all(experiments.cache_path(c.key()).exists() for c in configs)
+
+
+def test_cache_ls_and_clear_older_than():
+    run = experiments.run(BASE)
+    listing = experiments.cached_runs()
+    assert list(listing["key"]) == [run.key]
+    old = time.time() - 3 * 86400
+    os.utime(experiments.cache_path(run.key), (old, old))
+    experiments.run(BASE.replace(seed=5))
+    assert experiments.clear_cache(datetime.timedelta(days=1)) == 1
+    assert len(experiments.cached_runs()) == 1
+    assert experiments.clear_cache() == 1

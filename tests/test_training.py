@@ -1,0 +1,137 @@
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from actstudy import activations, models
+from actstudy.config import Config
+from actstudy.training import Run, fit
+
+SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
+               dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_build_every_activation(name):
+    config = SMALL.replace(activation=name, depth=3)
+    model = models.build(config, (2,), 2)
+    assert model.output_shape == (None, 2)
+    blocks = models.hidden_blocks(model)
+    assert len(blocks) == 3
+    learnable = sum(len(act.trainable_weights) for _, act in blocks)
+    assert (learnable > 0) == activations.spec(name).learnable
+
+
+def test_cnn_and_regression_heads():
+    cnn = models.build(Config(dataset="mnist", architecture="cnn", depth=2, width=32,
+                              dataset_options={"n_train": 256, "n_val": 64, "n_test": 64}),
+                       (28, 28, 1), 10)
+    assert cnn.output_shape == (None, 10)
+    assert len(models.weighted_layers(cnn)) == 4  # two convolutions, one dense, the head
+    regression = models.build(Config(dataset="sine", depth=2, width=8, batch_size=32), (1,), 1)
+    assert regression.output_shape == (None, 1)
+
+
+def test_init_scale_scales_weights():
+    small = models.build(SMALL, (2,), 2).get_layer("linear_1").kernel.numpy()
+    large = models.build(SMALL.replace(init_scale=4.0), (2,), 2).get_layer("linear_1").kernel.numpy()
+    assert np.std(large) / np.std(small) == pytest.approx(4.0, rel=1e-3)
+
+
+def test_fit_classification_records_everything():
+    run = fit(SMALL.replace(activation="relu", epochs=4, learning_rate=0.01))
+    assert [row["epoch"] for row in run.history] == [1, 2, 3, 4]
+    assert run.history[-1]["train_accuracy"] > 0.8
+    assert 0.0 <= run.test["accuracy"] <= 1.0
+    steps = 400 // 50
+    assert run.steps_per_epoch == steps
+    assert len(run.gradient_steps) == 4 * steps
+    assert np.asarray(run.gradient_norms).shape == (4 * steps, 3)
+    assert np.all(np.asarray(run.gradient_norms) > 0)
+    stats = run.activation_frame()
+    assert set(stats["epoch"]) == {0, 1, 2, 3, 4} and set(stats["layer_index"]) == {0, 1}
+    assert stats["dead_fraction"].between(0, 1).all()
+    # ReLU outputs exact zeros for negative inputs: sparsity is visible.
+    assert stats["zero_fraction"].mean() > 0.1
+    assert not run.diverged and run.diverged_epoch is None
+
+
+def test_gradient_every_subsamples_steps():
+    run = fit(SMALL.replace(gradient_every=3))
+    assert run.gradient_steps == list(range(0, 3 * 8, 3))
+
+
+def test_fit_regression_reports_mse():
+    run = fit(Config(dataset="sine", depth=2, width=16, epochs=3, batch_size=32,
+                     activation="tanh", learning_rate=0.01))
+    assert run.task == "regression"
+    assert math.isfinite(run.test["loss"]) and math.isnan(run.test["accuracy"])
+    assert run.history[-1]["train_loss"] < run.history[0]["train_loss"] * 1.5
+
+
+def test_learnable_parameters_are_recorded_and_move():
+    run = fit(SMALL.replace(activation="prelu", epochs=2, learning_rate=0.05))
+    slopes = [row for row in run.learned_parameters if row["parameter"] == "slope"
+              or "alpha" in row["parameter"]]
+    assert {row["epoch"] for row in slopes} == {0, 1, 2}
+    first = np.asarray(slopes[0]["values"])
+    last = np.asarray([r for r in slopes if r["epoch"] == 2 and r["layer"] == slopes[0]["layer"]][0]["values"])
+    assert first.shape == (16,) and not np.allclose(first, last)
+
+
+def test_sigmoid_saturates_and_dead_relu_detected():
+    saturated = fit(SMALL.replace(activation="sigmoid", init_scale=20.0, epochs=1))
+    init = [r for r in saturated.activation_stats if r["epoch"] == 0]
+    assert max(r["saturated_fraction"] for r in init) > 0.5
+    dead = fit(SMALL.replace(activation="relu", learning_rate=5.0, optimizer="sgd", epochs=3))
+    last = max(r["epoch"] for r in dead.activation_stats)
+    assert dead.diverged or max(r["dead_fraction"] for r in dead.activation_stats
+                                if r["epoch"] == last) > 0.2
+
+
+def test_divergence_is_a_result_not_an_exception():
+    run = fit(SMALL.replace(activation="relu", optimizer="sgd", learning_rate=1e6,
+                            init_scale=50.0, epochs=5))
+    assert run.diverged and run.diverged_epoch is not None
+    assert len(run.history) == run.diverged_epoch <= 5
+    # Non-finite numbers are stored as null: strict JSON round-trips.
+    text = json.dumps(run.to_dict(), allow_nan=False)
+    again = Run.from_dict(json.loads(text))
+    assert again.diverged and again.key == run.key
+
+
+def test_run_json_round_trip():
+    run = fit(SMALL.replace(epochs=1))
+    again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
+    assert again.history == run.to_dict()["history"]
+    assert again.summary()["test_accuracy"] == pytest.approx(run.summary()["test_accuracy"])
+
+
+_DETERMINISM = """
+import json, sys
+from actstudy.config import Config
+from actstudy.training import fit
+run = fit(Config(dataset="moons", depth=2, width=16, epochs=2, batch_size=50, dropout=0.1,
+                 activation="swish_beta", dataset_options={"n_train": 400, "n_val": 100}))
+print(json.dumps([run.history, run.gradient_norms, run.activation_stats, run.test],
+                 default=str))
+"""
+
+
+def test_deterministic_across_processes():
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    outputs = [
+        subprocess.run([sys.executable, "-c", _DETERMINISM], capture_output=True, text=True,
+                       env=env, check=True).stdout
+        for _ in range(2)
+    ]
+    first, second = (json.loads(out.strip().splitlines()[-1]) for out in outputs)
+    # Timings differ between runs; everything numeric about learning must not.
+    for rows in (first[0], second[0]):
+        for row in rows:
+            row.pop("seconds")
+    assert first == second
