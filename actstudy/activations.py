@@ -405,11 +405,13 @@ def function(name: str, **options):
     if not isinstance(made, keras.layers.Layer):
         return made
 
+    # Built eagerly on one unit: its initial parameters broadcast over any input,
+    # and the function can then be traced by jax.jit without creating variables.
+    made.build((1,))
+    values = [v.value for v in made.trainable_variables]
+
     def at_initial(x):
-        x = jnp.asarray(x)
-        if not made.built:
-            made.build(x.shape)
-        return made.stateless_call([v.value for v in made.trainable_variables], [], x)[0]
+        return made.stateless_call(values, [], jnp.asarray(x))[0]
 
     return at_initial
 

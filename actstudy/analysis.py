@@ -1,0 +1,99 @@
+"""Derived measurements over runs, as tidy frames the notebooks plot and the claims test.
+
+>>> from actstudy import analysis
+>>> analysis.time_to_target(results.history, 0.95)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LinearRegression
+
+from actstudy.config import Config
+
+
+def surfaces(runs, kind: str) -> pd.DataFrame:
+    """The stored learned functions (``kind`` "curve" or "boundary") as one long frame."""
+    frames = []
+    for run in runs:
+        surface = run.extra.get("surface")
+        if not surface or surface["kind"] != kind:
+            continue
+        frame = pd.DataFrame({k: v for k, v in surface.items() if k != "kind"})
+        for name in ("dataset", "activation", "seed", "depth"):
+            frame[name] = run.config[name]
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def sine_curves(runs, seed: int = 0) -> pd.DataFrame:
+    curves = surfaces([r for r in runs if r.config["seed"] == seed], "curve")
+    curves["truth"] = np.sin(curves["x"])
+    return curves
+
+
+def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
+    """A sample of each 2-D dataset's training points, for drawing under boundaries."""
+    frames = []
+    for name in dataset_names:
+        data = Config(dataset=name, batch_size=1).load_dataset()
+        frames.append(pd.DataFrame({"dataset": name, "x0": data.x_train[:n, 0],
+                                    "x1": data.x_train[:n, 1], "y": data.y_train[:n]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def linear_baseline(config: Config) -> float:
+    """Test MSE of ordinary least squares on the config's dataset: the best linear fit."""
+    data = config.load_dataset()
+    model = LinearRegression().fit(data.x_train, data.y_train)
+    return float(np.mean((model.predict(data.x_test) - data.y_test) ** 2))
+
+
+def time_to_target(history: pd.DataFrame, target: float,
+                   metric: str = "val_accuracy") -> pd.DataFrame:
+    """Per run: the first epoch at which ``metric`` reaches ``target`` and the seconds until then.
+
+    Runs that never reach it get NaN (and ``reached`` False).
+    """
+    rows = []
+    for key, part in history.sort_values("epoch").groupby("key", sort=False):
+        hit = part[part[metric] >= target]
+        first = hit["epoch"].iloc[0] if len(hit) else np.nan
+        seconds = part.loc[part["epoch"] <= first, "seconds"].sum() if len(hit) else np.nan
+        rows.append({"key": key, **part.iloc[0][["dataset", "activation", "depth", "seed"]],
+                     "reached": bool(len(hit)), "epochs_to_target": first,
+                     "seconds_to_target": seconds})
+    return pd.DataFrame(rows)
+
+
+def gradient_ratio(gradients: pd.DataFrame, epoch_steps: int | None = None) -> pd.DataFrame:
+    """Per run: median ||grad W_first|| / ||grad W_last hidden|| over the first steps.
+
+    The first layer against the last hidden layer (not the head, whose shape
+    differs): far below 1 means gradients vanish on the way back, far above 1
+    that they explode. ``epoch_steps`` limits it to the first steps (training
+    start, where the activation alone decides); None uses every step.
+    """
+    rows = []
+    for key, part in gradients.groupby("key", sort=False):
+        if epoch_steps is not None:
+            part = part[part["step"] < epoch_steps]
+        hidden = part[part["layer"] != "head"]
+        last = hidden["layer_index"].max()
+        first = hidden[hidden["layer_index"] == 0].set_index("step")["gradient_norm"]
+        final = hidden[hidden["layer_index"] == last].set_index("step")["gradient_norm"]
+        ratio = (first / final).replace([np.inf, -np.inf], np.nan).median()
+        rows.append({"key": key, **part.iloc[0][["dataset", "activation", "depth", "seed"]],
+                     "ratio": ratio})
+    return pd.DataFrame(rows)
+
+
+def last_epoch(stats: pd.DataFrame) -> pd.DataFrame:
+    """Activation statistics of each run's last recorded epoch, averaged over layers."""
+    last = stats.groupby("key")["epoch"].transform("max")
+    final = stats[stats["epoch"] == last]
+    columns = ["dead_fraction", "saturated_fraction", "zero_fraction", "act_std"]
+    keys = ["key", "dataset", "activation", "depth", "seed"]
+    extra = [c for c in ("learning_rate",) if c in final.columns]
+    return final.groupby(keys + extra, as_index=False)[columns].mean()

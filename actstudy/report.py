@@ -1,0 +1,306 @@
+"""Reports: run a notebook with papermill under a profile, render standalone HTML, and the index.
+
+    python -m actstudy.report render notebooks/04_mnist_convergence.ipynb --profile default
+    python -m actstudy.report index --profile default
+
+The Makefile calls these; each writes to a temporary file and renames it, so a
+failed notebook leaves the previous HTML in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import html
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+import actstudy
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+PROFILES = NOTEBOOKS / "params"
+REPORTS = ROOT / "reports"
+EXECUTED = REPORTS / "executed"
+HEADLINE = REPORTS / "headline.json"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+KERNEL = "actstudy"
+# Set by `render` so the kernel can tell it which datasets a report used.
+PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
+
+
+# -- profiles --------------------------------------------------------------------
+
+
+def profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
+
+
+def load_profile(name: str) -> dict:
+    """A profile's parameters: ``{"common": {...}, "notebooks": {stem: {...}}}``."""
+    path = PROFILES / f"{name}.yaml"
+    if not path.exists():
+        raise ValueError(f"profile={name!r} is not allowed: choose one of {', '.join(profiles())}")
+    profile = yaml.safe_load(path.read_text()) or {}
+    profile.setdefault("common", {})
+    profile.setdefault("notebooks", {})
+    return profile
+
+
+def parameters(profile: str, notebook: str) -> dict:
+    """The papermill parameters of one notebook (by stem) under a profile."""
+    spec = load_profile(profile)
+    return {"profile": profile, **spec["common"], **(spec["notebooks"].get(notebook) or {})}
+
+
+# -- provenance --------------------------------------------------------------------
+
+
+def record_datasets(provenances) -> None:
+    """Called from the kernel (by run_grid) with the datasets a report's runs used."""
+    target = os.environ.get(PROVENANCE_ENV)
+    if not target:
+        return
+    path = Path(target)
+    seen = json.loads(path.read_text()) if path.exists() else []
+    known = {(d.get("name"), d.get("checksum")) for d in seen}
+    for item in provenances:
+        if (item.get("name"), item.get("checksum")) not in known:
+            known.add((item.get("name"), item.get("checksum")))
+            seen.append(item)
+    path.write_text(json.dumps(seen))
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, text=True,
+                                capture_output=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               text=True, capture_output=True, check=True).stdout.strip()
+        return commit + (" (with uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+
+
+def versions() -> dict:
+    import importlib.metadata as metadata
+
+    names = ["keras", "jax", "jaxlib", "numpy", "pandas", "scikit-learn", "seaborn", "matplotlib",
+             "papermill", "nbconvert"]
+    found = {"actstudy": actstudy.__version__, "python": platform.python_version()}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return found
+
+
+def _table(rows: dict) -> str:
+    return "<table>" + "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+        for k, v in rows.items()
+    ) + "</table>"
+
+
+def provenance_html(profile: str, params: dict, datasets: list[dict], wall_seconds: float) -> str:
+    """The block every report opens with. No local paths or user names go in it."""
+    dataset_rows = "".join(
+        f"<tr><td>{html.escape(str(d.get('name')))}</td><td>{html.escape(str(d.get('source')))}</td>"
+        f"<td>{html.escape(json.dumps(d.get('sizes')))}</td>"
+        f"<td><code>{html.escape(str(d.get('checksum', ''))[:16])}</code></td></tr>"
+        for d in datasets
+    ) or "<tr><td colspan=4>no dataset (computed from the activation functions only)</td></tr>"
+    shown = {k: v for k, v in params.items() if k != "profile"}
+    date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    commit = git_commit()
+    # The summary line is always visible; the full record unfolds on a click.
+    return (
+        '<details class="actstudy-provenance"><summary>Provenance: profile '
+        f"<b>{html.escape(profile)}</b> · git commit {html.escape(commit)} · {date} · "
+        f"wall time {wall_seconds:.0f} s</summary>"
+        + _table({
+            "profile": profile,
+            "git commit": commit,
+            "date": date,
+            "wall time": f"{wall_seconds:.0f} s",
+            "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+        })
+        + "<p><b>Parameters</b></p>" + _table(shown)
+        + "<p><b>Datasets</b></p><table><tr><th>name</th><th>source</th><th>sizes</th>"
+          "<th>sha256</th></tr>" + dataset_rows + "</table>"
+        + "<p><b>Versions</b></p>" + _table(versions())
+        + "</details>"
+    )
+
+
+# -- render ------------------------------------------------------------------------
+
+
+def _html(notebook) -> str:
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES)], template_name="actstudy",
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
+
+
+def _for_reading(notebook, provenance: str):
+    """A copy for the HTML: provenance after the title, no stderr (progress bars, warnings)."""
+    import copy
+
+    import nbformat
+
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+    title = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "markdown"), -1)
+    notebook.cells.insert(title + 1, nbformat.v4.new_markdown_cell(provenance))
+    return notebook
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+def render(notebook_path: Path, profile: str) -> Path:
+    """Execute one notebook under a profile and write its executed copy and HTML."""
+    import nbformat
+    import papermill
+
+    notebook_path = Path(notebook_path).resolve()
+    stem = notebook_path.stem
+    params = parameters(profile, stem)
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        executed = Path(scratch) / f"{stem}.ipynb"
+        datasets_file = Path(scratch) / "datasets.json"
+        os.environ[PROVENANCE_ENV] = str(datasets_file)
+        started = time.perf_counter()
+        try:
+            papermill.execute_notebook(
+                str(notebook_path), str(executed), parameters=params, kernel_name=KERNEL,
+                cwd=str(notebook_path.parent), progress_bar=True, log_output=False,
+            )
+        except papermill.PapermillExecutionError as error:
+            raise SystemExit(
+                f"notebook {notebook_path.name} failed in cell {error.exec_count}: "
+                f"{error.ename}: {error.evalue}\n(the previous reports/{stem}.html is left as it was)"
+            ) from None
+        finally:
+            os.environ.pop(PROVENANCE_ENV, None)
+        wall = time.perf_counter() - started
+        datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
+        notebook = nbformat.read(executed, as_version=4)
+    _write_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(notebook))
+    target = REPORTS / f"{stem}.html"
+    _write_atomic(target, _html(_for_reading(notebook, provenance_html(profile, params, datasets,
+                                                                        wall))))
+    print(f"wrote reports/{stem}.html ({wall:.0f} s)")
+    return target
+
+
+# -- index ---------------------------------------------------------------------------
+
+
+def save_headline(frame, note: str = "") -> None:
+    """Called by the findings notebook: the table the index page shows."""
+    _write_atomic(HEADLINE, json.dumps({"note": note, "html": frame.to_html(index=False,
+                                                                          border=0)}))
+
+
+def _describe(notebook_path: Path) -> tuple[str, str]:
+    """Title (first heading) and first sentence of a notebook, for the index."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            lines = [line.strip() for line in cell.source.splitlines() if line.strip()]
+            title = lines[0].lstrip("# ") if lines else notebook_path.stem
+            summary = next((line for line in lines[1:] if not line.startswith("#")), "")
+            return title, summary
+    return notebook_path.stem, ""
+
+
+def index(profile: str) -> Path:
+    rows = []
+    for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
+        title, summary = _describe(notebook)
+        built = (REPORTS / f"{notebook.stem}.html").exists()
+        link = (f'<a href="{notebook.stem}.html">{html.escape(title)}</a>' if built
+                else f"{html.escape(title)} (not built)")
+        rows.append(f"<li>{link}<br><span>{html.escape(summary)}</span></li>")
+    headline = json.loads(HEADLINE.read_text()) if HEADLINE.exists() else None
+    headline_html = (
+        f"<h2>Headline</h2><p>{html.escape(headline['note'])}</p>{headline['html']}"
+        if headline else "<p>The headline table appears once 06_findings has been built.</p>"
+    )
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>actstudy: activation functions, measured</title>
+<style>
+ body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
+        line-height: 1.5; color: #222; }}
+ li {{ margin: 0.6em 0; }} li span {{ color: #555; font-size: 0.92em; }}
+ table {{ border-collapse: collapse; font-size: 0.9em; }}
+ th, td {{ border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; }}
+ footer {{ margin-top: 2em; color: #666; font-size: 0.85em; }}
+</style></head><body>
+<h1>actstudy: activation functions, measured</h1>
+<p>How sigmoid, tanh, the ReLU family, ELU, SELU, GELU, Swish, Mish and learnable activations
+differ in convergence, accuracy and gradient flow, with every number from a run you can redo
+(<code>make report PROFILE={html.escape(profile)}</code>).</p>
+<h2>Reports</h2><ol>{''.join(rows)}</ol>
+{headline_html}
+<footer>Profile <b>{html.escape(profile)}</b> · commit {html.escape(git_commit())} ·
+built {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')} ·
+actstudy {actstudy.__version__}</footer>
+</body></html>
+"""
+    target = REPORTS / "index.html"
+    _write_atomic(target, page)
+    print("wrote reports/index.html")
+    return target
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m actstudy.report", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    render_parser = sub.add_parser("render")
+    render_parser.add_argument("notebook", type=Path)
+    render_parser.add_argument("--profile", default="default")
+    index_parser = sub.add_parser("index")
+    index_parser.add_argument("--profile", default="default")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "render":
+            render(args.notebook, args.profile)
+        else:
+            index(args.profile)
+    except ValueError as error:
+        print(f"actstudy.report: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

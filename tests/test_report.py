@@ -1,0 +1,159 @@
+"""The notebooks, the profiles and the HTML reports.
+
+The slow tests execute every notebook under the smoke profile through
+papermill (as `make report PROFILE=smoke` does), into a temporary reports
+folder, then check each HTML file and load pages in headless Chromium.
+"""
+
+import ast
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from actstudy import report
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+# What each report must show: at least this many figures, and these texts.
+EXPECTED = {
+    "01_activation_gallery": (2, ["Properties", "Compute cost", "relu", "reference"]),
+    "02_synthetic_regression": (3, ["identity", "test MSE", "linear regression"]),
+    "03_synthetic_classification": (2, ["moons", "xor", "accuracy"]),
+    "04_mnist_convergence": (3, ["mnist", "test accuracy", "seconds per epoch"]),
+    "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
+    "06_findings": (0, ["Verdict", "supported", "inconclusive"]),
+}
+
+
+def test_six_numbered_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == list(EXPECTED)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_stripped_with_one_parameters_cell(path):
+    notebook = nbformat.read(path, as_version=4)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+            # Long cells belong in the package.
+            assert len(cell.source.splitlines()) <= 15, cell.source[:80]
+
+
+@pytest.mark.parametrize("profile", ["smoke", "default", "full"])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_profile_sets_only_declared_parameters(profile, path):
+    notebook = nbformat.read(path, as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    declared = {t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)
+                for t in node.targets}
+    assert set(report.parameters(profile, path.stem)) <= declared
+
+
+def test_unknown_profile_is_named():
+    with pytest.raises(ValueError, match="profile='fast'.*default"):
+        report.load_profile("fast")
+
+
+@pytest.fixture(scope="module")
+def smoke_reports(tmp_path_factory):
+    """Every notebook executed under the smoke profile into a temporary reports folder."""
+    reports = tmp_path_factory.mktemp("reports")
+    runs = tmp_path_factory.mktemp("runs")
+    patch = pytest.MonkeyPatch()
+    patch.setattr(report, "REPORTS", reports)
+    patch.setattr(report, "EXECUTED", reports / "executed")
+    patch.setattr(report, "HEADLINE", reports / "headline.json")
+    patch.setenv("ACTSTUDY_CACHE_DIR", str(runs))
+    try:
+        for path in NOTEBOOKS:
+            report.render(path, "smoke")
+        report.index("smoke")
+    finally:
+        patch.undo()
+    return reports
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", list(EXPECTED))
+def test_smoke_report_has_figures_tables_and_provenance(smoke_reports, stem):
+    executed = nbformat.read(smoke_reports / "executed" / f"{stem}.ipynb", as_version=4)
+    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    assert errors == []
+    page = (smoke_reports / f"{stem}.html").read_text()
+    figures, texts = EXPECTED[stem]
+    assert len(re.findall(r'<img src="data:image/png;base64,', page)) >= figures
+    assert "<table" in page
+    for text in texts:
+        assert text.lower() in page.lower(), text
+    assert "Provenance" in page and "smoke" in page and "git commit" in page
+    # Shareable: no script from the network, no local paths or user names.
+    assert not re.search(r'<script[^>]+src="https?://', page)
+    assert str(ROOT) not in page and "/root/" not in page and "/home/" not in page
+
+
+@pytest.mark.slow
+def test_index_links_every_report(smoke_reports):
+    page = (smoke_reports / "index.html").read_text()
+    for stem in EXPECTED:
+        assert f'href="{stem}.html"' in page
+    assert "Verdict" in page or "verdict" in page
+
+
+@pytest.mark.slow
+def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
+    broken = tmp_path / "99_broken.ipynb"
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Broken"),
+        nbformat.v4.new_code_cell("profile = 'smoke'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise RuntimeError('boom')"),
+    ])
+    nbformat.write(notebook, broken)
+    (tmp_path / "99_broken.html").write_text("previous")
+    with pytest.raises(SystemExit, match="99_broken.ipynb.*RuntimeError: boom"):
+        report.render(broken, "smoke")
+    assert (tmp_path / "99_broken.html").read_text() == "previous"
+
+
+def _chromium():
+    for name in ("chromium", "chromium-browser"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (apt-get install chromium)")
+@pytest.mark.parametrize("page", ["index.html", "04_mnist_convergence.html"])
+def test_pages_load_in_headless_chromium(smoke_reports, page, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=_chromium(), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        try:
+            tab = browser.new_page(viewport={"width": 1366, "height": 800})
+            errors = []
+            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            tab.on("pageerror", lambda e: errors.append(str(e)))
+            # Offline, as a mailed file would be: any request off this file fails.
+            tab.route(re.compile(r"^https?://"), lambda route: route.abort())
+            tab.goto((smoke_reports / page).as_uri(), wait_until="load")
+            widths = tab.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
+            tab.screenshot(path=str(tmp_path / f"{page}.png"), full_page=False)
+        finally:
+            browser.close()
+    assert errors == []
+    assert all(w > 0 for w in widths), widths
+    if page != "index.html":
+        assert len(widths) >= 3
+    assert (tmp_path / f"{page}.png").stat().st_size > 0
