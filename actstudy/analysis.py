@@ -97,3 +97,19 @@ def last_epoch(stats: pd.DataFrame) -> pd.DataFrame:
     keys = ["key", "dataset", "activation", "depth", "seed"]
     extra = [c for c in ("learning_rate",) if c in final.columns]
     return final.groupby(keys + extra, as_index=False)[columns].mean()
+
+
+def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
+    """Rank activations within each experiment by their mean over seeds, then average the ranks.
+
+    ``results`` maps an experiment's name to (summary frame, metric, higher is better).
+    Activations missing from an experiment are left out of its column.
+    """
+    columns = {}
+    for name, (summary, metric, higher) in results.items():
+        means = summary.groupby("activation")[metric].mean()
+        columns[name] = means.rank(ascending=not higher)
+    table = pd.DataFrame(columns)
+    table["mean rank"] = table.mean(axis=1)
+    table["experiments"] = table.drop(columns="mean rank").notna().sum(axis=1)
+    return table.sort_values("mean rank")

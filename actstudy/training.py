@@ -29,9 +29,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+import os
 import platform
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -42,6 +44,25 @@ import pandas as pd
 import actstudy
 from actstudy import activations, models
 from actstudy.config import Config, code_digest
+
+
+def _use_compilation_cache() -> None:
+    """Keep compiled XLA programs on disk (``data/jax-cache`` or ACTSTUDY_JAX_CACHE_DIR).
+
+    Runs that differ only in seed, learning rate or initial scale compile to the
+    same programs; with JAX's persistent cache every such run after the first,
+    in this process or a later one, skips XLA compilation (0.5-2 s a program).
+    """
+    if jax.config.jax_compilation_cache_dir:  # the user chose one
+        return
+    directory = os.environ.get("ACTSTUDY_JAX_CACHE_DIR") or str(
+        Path(__file__).resolve().parents[1] / "data" / "jax-cache")
+    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+
+
+_use_compilation_cache()
 
 # A unit is saturated when |f'(z)| is below this for most (> half) probe samples.
 SATURATION_THRESHOLD = 0.01
@@ -184,17 +205,19 @@ def _losses(task: str):
     return per_example
 
 
-def _chunked(x: np.ndarray, y: np.ndarray):
-    """Pad to whole chunks so evaluation is one compiled ``lax.map``."""
+def _chunked(x: np.ndarray, y: np.ndarray) -> list:
+    """(x, y, mask) chunks of EVAL_CHUNK samples, the last one padded.
+
+    Every evaluation (validation, test, the stored surface) then has one input
+    shape, so it compiles once per run whatever the set sizes.
+    """
     n = len(x)
-    chunk = min(EVAL_CHUNK, n)
-    n_chunks = -(-n // chunk)
-    pad = n_chunks * chunk - n
+    pad = -n % EVAL_CHUNK
     mask = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
     x = np.concatenate([x, np.zeros((pad, *x.shape[1:]), x.dtype)])
     y = np.concatenate([y, np.zeros((pad, *y.shape[1:]), y.dtype)])
-    shape = lambda a: a.reshape(n_chunks, chunk, *a.shape[1:])  # noqa: E731
-    return jnp.asarray(shape(x)), jnp.asarray(shape(y)), jnp.asarray(shape(mask))
+    return [(jnp.asarray(x[i:i + EVAL_CHUNK]), jnp.asarray(y[i:i + EVAL_CHUNK]),
+             jnp.asarray(mask[i:i + EVAL_CHUNK])) for i in range(0, n + pad, EVAL_CHUNK)]
 
 
 class _Loop:
@@ -224,7 +247,7 @@ class _Loop:
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
         self.epoch = jax.jit(self._epoch, donate_argnums=(0,))
-        self.evaluate = jax.jit(self._evaluate)
+        self.evaluate_chunk = jax.jit(self._evaluate_chunk)
         self.probe = jax.jit(self._probe)
 
     def initial_state(self):
@@ -262,16 +285,23 @@ class _Loop:
 
         return jax.lax.scan(step, state, order.reshape(steps, batch))
 
-    def _evaluate(self, trainable, non_trainable, x_chunks, y_chunks, mask):
-        def one(chunk):
-            x, y, m = chunk
-            output, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
-            loss, correct = self.per_example(output, y)
-            return jnp.sum(loss * m), jnp.sum(correct * m)
+    def _evaluate_chunk(self, trainable, non_trainable, x, y, mask):
+        output, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
+        loss, correct = self.per_example(output, y)
+        return jnp.sum(loss * mask), jnp.sum(correct * mask), output
 
-        losses, corrects = jax.lax.map(one, (x_chunks, y_chunks, mask))
-        n = jnp.sum(mask)
-        return jnp.sum(losses) / n, jnp.sum(corrects) / n
+    def evaluate(self, state, chunks) -> tuple[float, float]:
+        """Mean loss and accuracy over chunked data (see :func:`_chunked`)."""
+        sums = [self.evaluate_chunk(state[0], state[1], *chunk)[:2] for chunk in chunks]
+        losses, corrects = np.asarray(jax.device_get(sums), dtype=np.float64).sum(axis=0)
+        n = sum(float(np.sum(chunk[2])) for chunk in chunks)
+        return losses / n, corrects / n
+
+    def predict(self, state, x: np.ndarray, y_like: np.ndarray) -> np.ndarray:
+        dummy = np.zeros((len(x), *y_like.shape[1:]), y_like.dtype)
+        outputs = [self.evaluate_chunk(state[0], state[1], *chunk)[2]
+                   for chunk in _chunked(x.astype(np.float32), dummy)]
+        return np.concatenate(jax.device_get(outputs))[: len(x)]
 
     def _probe(self, trainable, non_trainable, x):
         outputs, _ = self.probe_model.stateless_call(
@@ -360,6 +390,7 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
                                      "mean": float(values.mean())})
 
     observe(0, state)
+    initial = dict(zip(("val_loss", "val_accuracy"), loop.evaluate(state, val), strict=True))
     diverged_epoch = None
     train_seconds = 0.0
     epochs = range(1, config.epochs + 1)
@@ -372,10 +403,8 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
         state, (losses, accuracies, norms) = compiled(
             state, jax.random.fold_in(key, epoch), x_train, y_train
         )
-        val_loss, val_accuracy = loop.evaluate(state[0], state[1], *val)
-        losses, accuracies, norms, val_loss, val_accuracy = jax.device_get(
-            (losses, accuracies, norms, val_loss, val_accuracy)
-        )
+        val_loss, val_accuracy = loop.evaluate(state, val)
+        losses, accuracies, norms = jax.device_get((losses, accuracies, norms))
         seconds = time.perf_counter() - t0
         train_seconds += seconds
         if record:
@@ -399,15 +428,13 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
 
     trainable, non_trainable, _ = state
     if diverged_epoch is None:
-        test_loss, test_accuracy = jax.device_get(
-            loop.evaluate(trainable, non_trainable, *_chunked(dataset.x_test, dataset.y_test))
-        )
+        test_loss, test_accuracy = loop.evaluate(state, _chunked(dataset.x_test, dataset.y_test))
     else:
         test_loss = test_accuracy = math.nan
     for var, value in zip(model.trainable_variables + model.non_trainable_variables,
                           trainable + non_trainable, strict=True):
         var.assign(value)
-    extra = {} if diverged_epoch else _surface(model, dataset)
+    extra = {"initial": initial, **({} if diverged_epoch else _surface(loop, state, dataset))}
 
     return Run(
         key=config.key(),
@@ -434,7 +461,7 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
     )
 
 
-def _surface(model: keras.Model, dataset) -> dict:
+def _surface(loop: _Loop, state, dataset) -> dict:
     """The learned function over the input space, for low-dimensional inputs.
 
     1-D regression: predictions on a line over the data's range (fitted curves).
@@ -444,14 +471,14 @@ def _surface(model: keras.Model, dataset) -> dict:
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
         x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
-        y = model.predict_on_batch(x[:, None].astype(np.float32))[:, 0]
+        y = loop.predict(state, x[:, None], dataset.y_train)[:, 0]
         return {"surface": {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}}
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
         margin = 0.1 * (high - low)
         axes = [np.linspace(low[i] - margin[i], high[i] + margin[i], SURFACE_GRID) for i in (0, 1)]
         x0, x1 = (a.ravel() for a in np.meshgrid(*axes))
-        logits = model.predict_on_batch(np.stack([x0, x1], axis=1).astype(np.float32))
+        logits = loop.predict(state, np.stack([x0, x1], axis=1), dataset.y_train)
         p = np.asarray(jax.nn.softmax(logits, axis=1))[:, 1]
         return {"surface": {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
                             "p": p.round(4).tolist()}}
