@@ -25,7 +25,8 @@ import statistics
 import time
 from pathlib import Path
 
-import actstudy  # noqa: F401  (selects the JAX backend)
+os.environ.setdefault("KERAS_BACKEND", "jax")  # before keras loads; actstudy insists on it
+
 import jax
 import jax.numpy as jnp
 import keras

