@@ -9,7 +9,6 @@
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
-.DELETE_ON_ERROR:
 
 PYTHON ?= python3
 VENV := .venv

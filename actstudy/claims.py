@@ -2,7 +2,7 @@
 
 Each :class:`Claim` names its text and source, the report that shows its
 evidence, and a ``measure`` function that runs (or loads from the cache) the
-experiment under a profile and returns one or more :class:`Test` objects: an
+experiment under a profile and returns one or more :class:`Measurement` objects: an
 effect with its 95% confidence interval, oriented so that a positive effect is
 what the claim predicts, and the margin it must clear. The verdict rule:
 
@@ -39,7 +39,7 @@ VERDICTS = ("supported", "contradicted", "inconclusive")
 
 
 @dataclass(frozen=True)
-class Test:
+class Measurement:
     """One measured effect; positive is the direction the claim predicts."""
 
     label: str
@@ -79,7 +79,7 @@ class Claim:
     source: str
     quantity: str  # what is measured, in words
     evidence: str  # "NN_report#Heading-anchor" where the figure lives
-    measure: Callable[[Context], list[Test]]
+    measure: Callable[[Context], list[Measurement]]
 
 
 class Context:
@@ -155,9 +155,9 @@ def _c1(ctx):
     linear = analysis.linear_baseline(grid.runs[0].config_object)
     identity = summary[summary.activation == "identity"]["test_loss"].to_numpy(float)
     return [
-        Test("log10(identity MLP MSE / linear regression MSE): no better than linear",
+        Measurement("log10(identity MLP MSE / linear regression MSE): no better than linear",
              stats.mean_ci(_log10(identity) - math.log10(linear)), "equivalence", 0.05),
-        Test("log10(identity MSE / ReLU MSE) - 1: ReLU at least 10x lower",
+        Measurement("log10(identity MSE / ReLU MSE) - 1: ReLU at least 10x lower",
              paired(summary, "test_loss", "identity", "relu", transform=_log10), "direction", 1.0),
     ]
 
@@ -167,7 +167,7 @@ def _c2(ctx):
     change = [math.log10(r.history[-1]["val_loss"] / r.extra["initial"]["val_loss"])
               for r in grid.runs if r.history[-1]["val_loss"]]
     # The claim predicts no learning: a final loss no lower than the initial one.
-    return [Test("log10(final / initial validation MSE) of the identity network",
+    return [Measurement("log10(final / initial validation MSE) of the identity network",
                  stats.mean_ci(change), "direction", 0.0)]
 
 
@@ -177,13 +177,13 @@ def _c3(ctx):
     grid = ctx.runs(studies.depth_sweep, "05_gradient_flow", activations=["sigmoid", "relu"],
                     depths=depths)
     ratios = analysis.gradient_ratio(grid.gradients, epoch_steps=grid.runs[0].steps_per_epoch)
-    return [Test(f"depth {d}: log10(ReLU ratio / sigmoid ratio) - 1 (orders of magnitude)",
+    return [Measurement(f"depth {d}: log10(ReLU ratio / sigmoid ratio) - 1 (orders of magnitude)",
                  paired(ratios[ratios.depth == d], "ratio", "relu", "sigmoid", transform=_log10),
                  "direction", 1.0) for d in depths]
 
 
 def _c4(ctx):
-    tests = [Test(f"log10(cost {name} / cost relu)", _cost_ratio(ctx, name, "relu"))
+    tests = [Measurement(f"log10(cost {name} / cost relu)", _cost_ratio(ctx, name, "relu"))
              for name in ("sigmoid", "tanh")]
     grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
                     activations=["relu", "sigmoid", "tanh"], architectures=["mlp"])
@@ -192,9 +192,9 @@ def _c4(ctx):
     seconds = grid.summary.set_index("key")["seconds_per_epoch"]
     reach["seconds"] = reach["epochs"] * reach["key"].map(seconds)
     for name in ("sigmoid", "tanh"):
-        tests.append(Test(f"epochs to {target:.0%} val accuracy: {name} - relu",
+        tests.append(Measurement(f"epochs to {target:.0%} val accuracy: {name} - relu",
                           paired(reach, "epochs", name, "relu")))
-        tests.append(Test(f"seconds to {target:.0%} val accuracy: {name} - relu",
+        tests.append(Measurement(f"seconds to {target:.0%} val accuracy: {name} - relu",
                           paired(reach, "seconds", name, "relu")))
     return tests
 
@@ -210,9 +210,9 @@ def _c5(ctx):
     frame = analysis.last_epoch(_dying(ctx).activations)
     high = frame[frame.learning_rate == frame.learning_rate.max()]
     relu = high[high.activation == "relu"]["dead_fraction"]
-    tests = [Test("dead-unit fraction of ReLU at the high learning rate", stats.mean_ci(relu))]
+    tests = [Measurement("dead-unit fraction of ReLU at the high learning rate", stats.mean_ci(relu))]
     for name in ("leaky_relu", "prelu", "elu"):
-        tests.append(Test(f"dead fraction: relu - {name} (high learning rate)",
+        tests.append(Measurement(f"dead fraction: relu - {name} (high learning rate)",
                           paired(high, "dead_fraction", "relu", name)))
     return tests
 
@@ -220,7 +220,7 @@ def _c5(ctx):
 def _c6(ctx):
     grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
                     activations=["sigmoid", "tanh"], architectures=["mlp"])
-    return [Test("mean validation loss over epochs: sigmoid - tanh",
+    return [Measurement("mean validation loss over epochs: sigmoid - tanh",
                  paired(_mean_val_loss(grid.history), "val_loss", "sigmoid", "tanh"))]
 
 
@@ -228,9 +228,9 @@ def _c7(ctx):
     grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
                     activations=["relu", "softplus"], architectures=["mlp"])
     return [
-        Test("log10(cost softplus / cost relu)", _cost_ratio(ctx, "softplus", "relu")),
+        Measurement("log10(cost softplus / cost relu)", _cost_ratio(ctx, "softplus", "relu")),
         # No advantage: softplus's accuracy gain over ReLU is below half a point.
-        Test("test accuracy: relu - softplus (no advantage means >= -0.005)",
+        Measurement("test accuracy: relu - softplus (no advantage means >= -0.005)",
              paired(grid.summary, "test_accuracy", "relu", "softplus"), "direction", -0.005),
     ]
 
@@ -241,10 +241,10 @@ def _c8(ctx):
                               - np.asarray(activations.function("gelu_tanh")(x)))))
     exact = Interval(gap, gap, gap, 2, "exact")  # a deterministic maximum: no sampling spread
     return [
-        Test("log10(cost gelu / cost relu)", _cost_ratio(ctx, "gelu", "relu")),
-        Test("max |gelu - gelu_tanh| on [-8, 8] (accurate means < 1e-3)", exact, "equivalence",
+        Measurement("log10(cost gelu / cost relu)", _cost_ratio(ctx, "gelu", "relu")),
+        Measurement("max |gelu - gelu_tanh| on [-8, 8] (accurate means < 1e-3)", exact, "equivalence",
              1e-3),
-        Test("log10(cost gelu / cost gelu_tanh)", _cost_ratio(ctx, "gelu", "gelu_tanh")),
+        Measurement("log10(cost gelu / cost gelu_tanh)", _cost_ratio(ctx, "gelu", "gelu_tanh")),
     ]
 
 
@@ -256,7 +256,7 @@ def _c9(ctx):
     deepest = max(ctx.params("05_gradient_flow")["depths"])
     summary = _depth_runs(ctx, ["relu", "swish", "gelu"]).summary
     deep = summary[summary.depth == deepest]
-    return [Test(f"depth {deepest}: test accuracy {name} - relu",
+    return [Measurement(f"depth {deepest}: test accuracy {name} - relu",
                  paired(deep, "test_accuracy", name, "relu")) for name in ("swish", "gelu")]
 
 
@@ -272,9 +272,9 @@ def _c10(ctx):
     norms = first_step.groupby(["key", "activation", "seed"], as_index=False)["gradient_norm"].max()
     tests = []
     for name in ("sigmoid", "tanh"):
-        tests.append(Test(f"log10 last-layer activation std at init: relu / {name}",
+        tests.append(Measurement(f"log10 last-layer activation std at init: relu / {name}",
                           paired(top, "act_std", "relu", name, transform=_log10)))
-        tests.append(Test(f"log10 largest gradient norm at step 0: relu / {name}",
+        tests.append(Measurement(f"log10 largest gradient norm at step 0: relu / {name}",
                           paired(norms, "gradient_norm", "relu", name, transform=_log10)))
     return tests
 
@@ -283,13 +283,13 @@ def _c11(ctx):
     grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
                     activations=["binary_step"], architectures=["mlp"])
     accuracy = grid.summary["test_accuracy"].to_numpy(float)
-    return [Test("test accuracy - chance (0.1); 'stays at chance' means within ±0.05",
+    return [Measurement("test accuracy - chance (0.1); 'stays at chance' means within ±0.05",
                  stats.mean_ci(accuracy - 0.1), "equivalence", 0.05)]
 
 
 def _c12(ctx):
     frame = analysis.last_epoch(_depth_runs(ctx, ["relu"]).activations)
-    return [Test("fraction of exact zeros in ReLU layers after training (sparse: > 0.25)",
+    return [Measurement("fraction of exact zeros in ReLU layers after training (sparse: > 0.25)",
                  stats.mean_ci(frame.groupby("seed")["zero_fraction"].mean()), "direction",
                  0.25)]
 
@@ -300,9 +300,9 @@ def _c13(ctx):
     frame = analysis.last_epoch(_dying(ctx).activations)
     high = frame[frame.learning_rate == frame.learning_rate.max()]
     return [
-        Test("mean validation loss over epochs: relu - elu",
+        Measurement("mean validation loss over epochs: relu - elu",
              paired(_mean_val_loss(grid.history), "val_loss", "relu", "elu")),
-        Test("dead fraction at the high learning rate: relu - elu",
+        Measurement("dead fraction at the high learning rate: relu - elu",
              paired(high, "dead_fraction", "relu", "elu")),
     ]
 
@@ -313,7 +313,7 @@ def _c14(ctx):
     summary = _depth_runs(ctx, params["activations"]).summary
     tests = []
     for name, part in summary.groupby("activation", sort=False):
-        tests.append(Test(f"{name}: test accuracy at depth {deep} - depth {shallow}",
+        tests.append(Measurement(f"{name}: test accuracy at depth {deep} - depth {shallow}",
                           paired(part, "test_accuracy", deep, shallow, by="depth")))
     return tests
 
@@ -323,7 +323,7 @@ def _c15(ctx):
                     activations=["prelu", "leaky_relu"], architectures=["mlp"])
     summary = grid.summary
     summary["gap"] = summary["final_train_accuracy"] - summary["final_val_accuracy"]
-    return [Test("train - validation accuracy gap: prelu - leaky_relu",
+    return [Measurement("train - validation accuracy gap: prelu - leaky_relu",
                  paired(summary, "gap", "prelu", "leaky_relu"))]
 
 

@@ -208,7 +208,9 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
     come back here and are written to this machine's cache. A run that raises
     is reported with its config and the others go on.
     """
-    from tqdm.auto import tqdm
+    # Plain text bars: in a notebook they go to stderr, which reports leave out, not
+    # to a widget that a standalone HTML page could not show.
+    from tqdm import tqdm
 
     configs = list(configs)
     keys = [c.key() for c in configs]

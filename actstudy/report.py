@@ -197,7 +197,8 @@ def render(notebook_path: Path, profile: str) -> Path:
         try:
             papermill.execute_notebook(
                 str(notebook_path), str(executed), parameters=params, kernel_name=KERNEL,
-                cwd=str(notebook_path.parent), progress_bar=True, log_output=False,
+                cwd=str(notebook_path.parent), progress_bar=True,
+                stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
             )
         except papermill.PapermillExecutionError as error:
             raise SystemExit(

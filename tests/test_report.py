@@ -75,7 +75,22 @@ def smoke_reports(tmp_path_factory):
         report.index("smoke")
     finally:
         patch.undo()
+    (reports / "runs").symlink_to(runs)
     return reports
+
+
+@pytest.mark.slow
+def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
+    from actstudy import claims
+
+    # The findings notebook ran these experiments: all of them are cache hits now.
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
+    table = claims.evaluate("smoke", progress=False)
+    assert list(table["id"]) == list(range(1, 16))
+    assert set(table["verdict"]) <= set(claims.VERDICTS)
+    assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
+    page = claims.to_html(table)
+    assert page.count("<tr>") == 16 and 'href="05_gradient_flow.html#' in page
 
 
 @pytest.mark.slow
