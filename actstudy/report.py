@@ -196,7 +196,7 @@ def render(notebook_path: Path, profile: str) -> Path:
         started = time.perf_counter()
         try:
             papermill.execute_notebook(
-                str(notebook_path), str(executed), parameters=params, kernel_name=KERNEL,
+                str(notebook_path), str(executed), parameters=params, kernel_name=KERNEL, language="python",
                 cwd=str(notebook_path.parent), progress_bar=True,
                 stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
             )

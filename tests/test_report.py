@@ -90,7 +90,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     assert set(table["verdict"]) <= set(claims.VERDICTS)
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
     page = claims.to_html(table)
-    assert page.count("<tr>") == 16 and 'href="05_gradient_flow.html#' in page
+    assert page.count("<tr") == 16 and 'href="05_gradient_flow.html#' in page
 
 
 @pytest.mark.slow
@@ -102,7 +102,7 @@ def test_smoke_report_has_figures_tables_and_provenance(smoke_reports, stem):
     assert errors == []
     page = (smoke_reports / f"{stem}.html").read_text()
     figures, texts = EXPECTED[stem]
-    assert len(re.findall(r'<img src="data:image/png;base64,', page)) >= figures
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', page)) >= figures
     assert "<table" in page
     for text in texts:
         assert text.lower() in page.lower(), text
