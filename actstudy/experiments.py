@@ -4,8 +4,7 @@ A finished run is a JSON file ``<cache>/<key>.json`` (``key`` is
 :meth:`Config.key`), readable with nothing but ``json``. Notebooks ask for
 results with :func:`run_grid`; it trains only what the cache lacks.
 
->>> from actstudy import report
-from actstudy.config import Config
+>>> from actstudy.config import Config
 >>> from actstudy.experiments import grid, run_grid
 >>> configs = grid(Config(dataset="moons", depth=2, width=16, epochs=5),
 ...                activation=["relu", "tanh"], seed=[0, 1])
@@ -19,7 +18,6 @@ import datetime
 import itertools
 import json
 import os
-import tempfile
 import time
 import traceback
 import warnings
@@ -31,6 +29,7 @@ import pandas as pd
 
 from actstudy import report
 from actstudy.config import Config
+from actstudy.files import write_text_atomic
 
 DEFAULT_CACHE = Path(__file__).resolve().parents[1] / "data" / "runs"
 _reported_corrupt: set[Path] = set()
@@ -78,16 +77,8 @@ def load_cached(config: Config, key: str | None = None):
 
 def store(run) -> Path:
     """Write a run to the cache atomically: a temporary file, then a rename."""
-    path = cache_path(run.key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{run.key}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(run.to_dict(), handle, separators=(",", ":"), allow_nan=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = json.dumps(run.to_dict(), separators=(",", ":"), allow_nan=False)
+    path = write_text_atomic(cache_path(run.key), text)
     return path
 
 

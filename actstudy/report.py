@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 import actstudy
+from actstudy.files import write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -35,6 +36,8 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL = "actstudy"
 # Set by `render` so the kernel can tell it which datasets a report used.
 PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
+# Where the findings notebook (run in a kernel process) writes the index headline.
+HEADLINE_ENV = "ACTSTUDY_HEADLINE_FILE"
 
 
 # -- profiles --------------------------------------------------------------------
@@ -172,14 +175,6 @@ def _for_reading(notebook, provenance: str):
     return notebook
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
-
-
 def render(notebook_path: Path, profile: str) -> Path:
     """Execute one notebook under a profile and write its executed copy and HTML."""
     import nbformat
@@ -193,6 +188,7 @@ def render(notebook_path: Path, profile: str) -> Path:
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
         os.environ[PROVENANCE_ENV] = str(datasets_file)
+        os.environ[HEADLINE_ENV] = str(HEADLINE)
         started = time.perf_counter()
         try:
             papermill.execute_notebook(
@@ -207,13 +203,14 @@ def render(notebook_path: Path, profile: str) -> Path:
             ) from None
         finally:
             os.environ.pop(PROVENANCE_ENV, None)
+            os.environ.pop(HEADLINE_ENV, None)
         wall = time.perf_counter() - started
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)
-    _write_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(notebook))
+    write_text_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(notebook))
     target = REPORTS / f"{stem}.html"
-    _write_atomic(target, _html(_for_reading(notebook, provenance_html(profile, params, datasets,
-                                                                        wall))))
+    page = _html(_for_reading(notebook, provenance_html(profile, params, datasets, wall)))
+    write_text_atomic(target, page)
     print(f"wrote reports/{stem}.html ({wall:.0f} s)")
     return target
 
@@ -223,8 +220,9 @@ def render(notebook_path: Path, profile: str) -> Path:
 
 def save_headline(frame, note: str = "") -> None:
     """Called by the findings notebook: the table the index page shows."""
-    _write_atomic(HEADLINE, json.dumps({"note": note, "html": frame.to_html(index=False,
-                                                                          border=0)}))
+    target = Path(os.environ.get(HEADLINE_ENV, HEADLINE))
+    write_text_atomic(target, json.dumps({"note": note,
+                                          "html": frame.to_html(index=False, border=0)}))
 
 
 def _describe(notebook_path: Path) -> tuple[str, str]:
@@ -278,7 +276,7 @@ actstudy {actstudy.__version__}</footer>
 </body></html>
 """
     target = REPORTS / "index.html"
-    _write_atomic(target, page)
+    write_text_atomic(target, page)
     print("wrote reports/index.html")
     return target
 

@@ -3,6 +3,7 @@ import json
 import os
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -38,10 +39,12 @@ def test_cache_hit_skips_training(monkeypatch):
 def test_cache_write_is_atomic(monkeypatch):
     run = training.fit(BASE)
 
-    def explode(*args, **kwargs):
+    def half_then_fail(self, text, *args, **kwargs):
+        with open(self, "w") as handle:
+            handle.write(text[: len(text) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(experiments.json, "dump", explode)
+    monkeypatch.setattr(Path, "write_text", half_then_fail)
     with pytest.raises(OSError):
         experiments.store(run)
     assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left

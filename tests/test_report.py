@@ -118,6 +118,8 @@ def test_index_links_every_report(smoke_reports):
     for stem in EXPECTED:
         assert f'href="{stem}.html"' in page
     assert "Verdict" in page or "verdict" in page
+    # The findings notebook wrote its headline into this reports folder, not the repository's.
+    assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
 
 
 @pytest.mark.slow

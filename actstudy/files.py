@@ -1,0 +1,39 @@
+"""Atomic file writes shared by the cache, the dataset converter and the reports.
+
+Written by hand because the standard library has the two pieces (mkstemp and
+os.replace) but not the pattern: a reader sees the old file or the new one,
+never half of one, and a failed write leaves nothing behind.
+"""
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _default_mode() -> int:
+    # mkstemp creates 0600 files; a report or a cached run should get the
+    # permissions any other file written here would get (0644 under umask 022).
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        write(tmp)
+        os.chmod(tmp, _default_mode())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    return write_atomic(path, lambda tmp: tmp.write_text(text))
