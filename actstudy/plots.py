@@ -24,7 +24,7 @@ def _grid(n: int, columns: int, size=(2.4, 2.0)):
                              squeeze=False, constrained_layout=True)
     for ax in axes.flat[n:]:
         ax.set_visible(False)
-    return fig, axes.flat
+    return fig, list(axes.flat)
 
 
 def activation_gallery(names=None, low: float = -5.0, high: float = 5.0, columns: int = 6):
@@ -138,7 +138,7 @@ def gradient_heatmaps(gradients: pd.DataFrame, columns: int = 4):
         ax.set_xlabel("step", fontsize=8)
         ax.set_ylabel("layer", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.colorbar(image, ax=list(axes)[: len(keys)], shrink=0.6, label="log10 ||grad W||")
+    fig.colorbar(image, ax=axes[: len(keys)], shrink=0.6, label="log10 ||grad W||")
     return fig
 
 

@@ -15,6 +15,7 @@ import html
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -197,9 +198,17 @@ def render(notebook_path: Path, profile: str) -> Path:
                 stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
             )
         except papermill.PapermillExecutionError as error:
+            # Keep the executed copy, traceback included, for whoever fixes the notebook.
+            failed = EXECUTED / f"{stem}.failed.ipynb"
+            if executed.exists():
+                shutil.copyfile(executed, failed)
+            previous = REPORTS / f"{stem}.html"
+            kept = (f"the previous reports/{stem}.html is left as it was" if previous.exists()
+                    else f"no reports/{stem}.html was written")
             raise SystemExit(
                 f"notebook {notebook_path.name} failed in cell {error.exec_count}: "
-                f"{error.ename}: {error.evalue}\n(the previous reports/{stem}.html is left as it was)"
+                f"{error.ename}: {error.evalue}\n({kept}; the executed notebook with the "
+                f"traceback is reports/executed/{failed.name})"
             ) from None
         finally:
             os.environ.pop(PROVENANCE_ENV, None)
@@ -208,6 +217,7 @@ def render(notebook_path: Path, profile: str) -> Path:
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)
     write_text_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(notebook))
+    (EXECUTED / f"{stem}.failed.ipynb").unlink(missing_ok=True)
     target = REPORTS / f"{stem}.html"
     page = _html(_for_reading(notebook, provenance_html(profile, params, datasets, wall)))
     write_text_atomic(target, page)

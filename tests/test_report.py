@@ -134,9 +134,11 @@ def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
     ])
     nbformat.write(notebook, broken)
     (tmp_path / "99_broken.html").write_text("previous")
-    with pytest.raises(SystemExit, match="99_broken.ipynb.*RuntimeError: boom"):
+    with pytest.raises(SystemExit, match="(?s)99_broken.ipynb.*RuntimeError: boom.*left as it was"):
         report.render(broken, "smoke")
     assert (tmp_path / "99_broken.html").read_text() == "previous"
+    failed = nbformat.read(tmp_path / "executed" / "99_broken.failed.ipynb", as_version=4)
+    assert any(o.output_type == "error" for c in failed.cells for o in c.get("outputs", []))
 
 
 def _chromium():
