@@ -100,16 +100,23 @@ def last_epoch(stats: pd.DataFrame) -> pd.DataFrame:
 
 
 def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
-    """Rank activations within each experiment by their mean over seeds, then average the ranks.
+    """Rank activations within each experiment by their mean over seeds, then average.
 
     ``results`` maps an experiment's name to (summary frame, metric, higher is better).
-    Activations missing from an experiment are left out of its column.
+    Activations missing from an experiment are left out of its column. Experiments
+    may run different numbers of activations, so the average is over scaled ranks,
+    (rank - 1) / (n - 1): 0 is best and 1 is worst in every experiment alike.
+
+    >>> frame = pd.DataFrame({"activation": ["a", "b", "c"], "accuracy": [0.9, 0.8, 0.7]})
+    >>> ranking({"x": (frame, "accuracy", True)})["mean scaled rank"].tolist()
+    [0.0, 0.5, 1.0]
     """
-    columns = {}
+    columns, scaled = {}, {}
     for name, (summary, metric, higher) in results.items():
         means = summary.groupby("activation")[metric].mean()
         columns[name] = means.rank(ascending=not higher)
+        scaled[name] = (columns[name] - 1) / max(len(means) - 1, 1)
     table = pd.DataFrame(columns)
-    table["mean rank"] = table.mean(axis=1)
-    table["experiments"] = table.drop(columns="mean rank").notna().sum(axis=1)
-    return table.sort_values("mean rank")
+    table["mean scaled rank"] = pd.DataFrame(scaled).mean(axis=1)
+    table["experiments"] = table[list(columns)].notna().sum(axis=1)
+    return table.sort_values("mean scaled rank")

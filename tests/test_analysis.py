@@ -1,0 +1,54 @@
+"""Derived measurements on small hand-made frames whose answers are known."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from actstudy import analysis
+
+
+def _summary(values: dict[str, float], metric: str = "accuracy") -> pd.DataFrame:
+    return pd.DataFrame({"activation": list(values), metric: list(values.values())})
+
+
+def test_ranking_scales_ranks_so_experiments_of_any_size_weigh_alike():
+    big = _summary({"a": 0.9, "b": 0.8, "c": 0.7, "d": 0.6, "e": 0.5})
+    small = _summary({"e": 0.99, "a": 0.1})  # e first of two, a last of two
+    table = analysis.ranking({"big": (big, "accuracy", True), "small": (small, "accuracy", True)})
+    assert table.loc["a", "big"] == 1 and table.loc["e", "small"] == 1
+    # a: (0 + 1) / 2; e: (1 + 0) / 2; b: 0.25 from one experiment only.
+    assert table.loc["a", "mean scaled rank"] == pytest.approx(0.5)
+    assert table.loc["e", "mean scaled rank"] == pytest.approx(0.5)
+    assert table.loc["b", "mean scaled rank"] == pytest.approx(0.25)
+    assert table.index[0] == "b" and table.loc["b", "experiments"] == 1
+    assert np.isnan(table.loc["b", "small"])
+
+
+def test_ranking_lower_is_better_for_errors():
+    mse = _summary({"relu": 0.01, "identity": 0.3}, "test_loss")
+    table = analysis.ranking({"sine": (mse, "test_loss", False)})
+    assert list(table.index) == ["relu", "identity"]
+
+
+def _history(accuracies, key="k", seconds=2.0):
+    return pd.DataFrame({"key": key, "dataset": "mnist", "activation": "relu", "depth": 2,
+                         "seed": 0, "epoch": range(1, len(accuracies) + 1),
+                         "val_accuracy": accuracies, "seconds": seconds})
+
+
+def test_time_to_target_first_epoch_reached_and_censored_runs():
+    history = pd.concat([_history([0.5, 0.91, 0.95], "fast"), _history([0.5, 0.6, 0.7], "never")])
+    reach = analysis.time_to_target(history, 0.9).set_index("key")
+    assert reach.loc["fast", "epochs_to_target"] == 2
+    assert reach.loc["fast", "seconds_to_target"] == pytest.approx(4.0)
+    assert not reach.loc["never", "reached"] and np.isnan(reach.loc["never", "epochs_to_target"])
+
+
+def test_gradient_ratio_first_over_last_hidden_layer_ignoring_the_head():
+    rows = [{"key": "k", "dataset": "mnist", "activation": "sigmoid", "depth": 3, "seed": 0,
+             "step": step, "layer": name, "layer_index": index, "gradient_norm": norm}
+            for step in range(4)
+            for index, (name, norm) in enumerate([("dense", 1e-4), ("dense_1", 1e-2),
+                                                  ("dense_2", 1.0), ("head", 50.0)])]
+    ratio = analysis.gradient_ratio(pd.DataFrame(rows), epoch_steps=2)
+    assert ratio["ratio"].item() == pytest.approx(1e-4)
