@@ -286,7 +286,7 @@ def _c11(ctx):
     grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
                     activations=["binary_step"], architectures=["mlp"])
     accuracy = grid.summary["test_accuracy"].to_numpy(float)
-    return [Measurement("test accuracy - chance (0.1); 'stays at chance' means within ±0.05",
+    return [Measurement("test accuracy - chance (0.1), where 'stays at chance' means within ±0.05",
                  stats.mean_ci(accuracy - 0.1), "equivalence", 0.05)]
 
 

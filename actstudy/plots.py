@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -153,11 +154,13 @@ def ratio_by_depth(ratios: pd.DataFrame):
     return fig
 
 
-def unit_fraction(stats: pd.DataFrame, value: str, label: str):
+def unit_fraction(stats: pd.DataFrame, value: str, label: str, style: str = "depth"):
     """A per-epoch fraction of units (dead or saturated), mean over layers and seeds."""
     fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-    sns.lineplot(stats, x="epoch", y=value, hue="activation", style="depth", errorbar=("ci", 95),
+    sns.lineplot(stats, x="epoch", y=value, hue="activation", style=style, errorbar=("ci", 95),
                  ax=ax)
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(label)
     return fig
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from actstudy import models
 from actstudy.config import Config
+from actstudy.files import write_text_atomic
 from actstudy.training import fit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -166,10 +167,7 @@ def main() -> None:
     ]
     text = "\n".join(lines)
     print("\n" + text)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.output.with_suffix(".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, args.output)
+    write_text_atomic(args.output, text)
     print(f"wrote {args.output.relative_to(ROOT)}")
 
 
