@@ -10,9 +10,11 @@ MNIST training split, each for a few epochs after compilation:
 - ``actstudy fit, recording off``: the same loop without the instrumentation;
 - ``keras model.fit``: Keras's own loop on the same model.
 
-Variants alternate over several rounds and the median epoch time counts, so a
-busy moment on the machine hits them all alike. The table goes to stdout and to
-``reports/bench.md``.
+Variants alternate over several rounds (in reverse order every other round);
+ratios are taken within each round and summarised over rounds with a 95%
+interval, so a busy moment on the machine hits all variants alike and the
+noise of a shared 2-core machine shows in the interval. The table goes to
+stdout and to ``reports/bench.md``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import numpy as np
 from actstudy import models
 from actstudy.config import Config
 from actstudy.files import write_text_atomic
+from actstudy.stats import mean_ci
 from actstudy.training import fit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,7 +120,7 @@ def keras_fit(config: Config, x_train, y_train, epochs):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=3, help="timed epochs per variant per round")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--depth", type=int, default=8)
     parser.add_argument("--width", type=int, default=128)
     parser.add_argument("--dataset", default="mnist")
@@ -135,34 +138,46 @@ def main() -> None:
         "actstudy fit (recording off)": lambda: actstudy_fit(config, record=False),
         "keras model.fit": lambda: keras_fit(config, x_train, y_train, args.epochs),
     }
-    times: dict[str, list[float]] = {name: [] for name in variants}
+    # times[name][r]: that variant's epoch times in round r.
+    times: dict[str, list[list[float]]] = {name: [] for name in variants}
     for r in range(args.rounds):
-        for name, measure in variants.items():
-            times[name].extend(measure())
-            print(f"round {r + 1}/{args.rounds} {name}: {statistics.median(times[name]):.3f} s/epoch",
-                  flush=True)
+        # Every other round runs the variants in reverse order, so a machine that speeds up
+        # or slows down over the run does not favour whichever variant comes first.
+        order = list(variants) if r % 2 == 0 else list(reversed(variants))
+        for name in order:
+            times[name].append(variants[name]())
+            print(f"round {r + 1}/{args.rounds} {name}: "
+                  f"{statistics.median(times[name][-1]):.3f} s/epoch", flush=True)
 
     n = len(x_train) // 128 * 128
-    rate = {name: n / statistics.median(t) for name, t in times.items()}
+    rate = {name: n / statistics.median(t for round_ in rounds for t in round_)
+            for name, rounds in times.items()}
+    # Ratios are taken within each round (variants that ran minutes apart are not compared),
+    # then summarised over rounds with a 95% t-interval.
+    per_round = {name: [n / statistics.median(t) for t in rounds] for name, rounds in times.items()}
+    hand, on, off, keras_fit_ = (per_round[name] for name in variants)
+    speed = mean_ci([a / b for a, b in zip(on, hand, strict=True)])
+    overhead = mean_ci([(b / a - 1) * 100 for a, b in zip(on, off, strict=True)])
+    keras_ratio = mean_ci([a / b for a, b in zip(keras_fit_, on, strict=True)])
     base = rate["hand-written JAX lax.scan"]
     lines = [
         f"# Training throughput ({datetime.date.today()})",
         "",
         f"{args.depth}x{args.width} ReLU MLP, Adam, batch 128, {len(x_train)} {args.dataset} "
-        f"training samples; median of {args.rounds} rounds x {args.epochs} epochs per variant; "
+        f"training samples; {args.rounds} rounds x {args.epochs} epochs per variant; "
         f"{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}, "
         f"jax {jax.__version__}, keras {keras.__version__}.",
         "",
-        "| variant | samples/s | vs hand-written JAX |",
+        "| variant | samples/s (median epoch) | vs hand-written JAX |",
         "|---|---:|---:|",
         *(f"| {name} | {rate[name]:,.0f} | {rate[name] / base:.2f}x |" for name in variants),
         "",
-        f"- actstudy vs hand-written JAX: **{rate['actstudy fit (recording on)'] / base:.2f}x** "
-        "(target >= 0.90x)",
-        f"- cost of recording gradient flow and activation statistics: **"
-        f"{(rate['actstudy fit (recording off)'] / rate['actstudy fit (recording on)'] - 1) * 100:+.1f}%**"
-        " (target <= 5%)",
-        f"- keras model.fit vs actstudy: {rate['keras model.fit'] / rate['actstudy fit (recording on)']:.2f}x",
+        "Paired within rounds, mean [95% CI] over the rounds:",
+        "",
+        f"- actstudy (recording on) vs hand-written JAX: **{speed}x** (target >= 0.90x)",
+        f"- cost of recording gradient flow and activation statistics: **{overhead} %** "
+        "(target <= 5%)",
+        f"- keras model.fit vs actstudy (recording on): {keras_ratio}x",
         "",
     ]
     text = "\n".join(lines)
