@@ -20,10 +20,12 @@ arrays are verified by shape, dtype and one content hash.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import gzip
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -216,7 +218,10 @@ def _keras_download(name: str) -> dict | None:
         import keras
 
         module = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
-        (x_train, y_train), (x_test, y_test) = module.load_data()
+        # Keras prints "Downloading data from <url>" even when the download then fails; that
+        # line would land in whichever report first needs the data.
+        with contextlib.redirect_stdout(io.StringIO()):
+            (x_train, y_train), (x_test, y_test) = module.load_data()
     except Exception:  # any network or file failure just moves on to the next source
         return None
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}

@@ -194,3 +194,16 @@ def test_real_mnist():
     np.testing.assert_array_equal(images.x_val, again.x_val)
     train_rows = {row.tobytes() for row in again.x_train[:500]}
     assert not any(row.tobytes() in train_rows for row in again.x_val[:500])
+
+
+def test_failed_keras_download_is_silent(monkeypatch, capsys):
+    # Keras announces its download on stdout before failing; a report must not show that.
+    import keras
+
+    def announce_and_fail():
+        print("Downloading data from https://example.invalid/mnist.npz")
+        raise OSError("no network")
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", announce_and_fail)
+    assert data._keras_download("mnist") is None
+    assert capsys.readouterr().out == ""
