@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 import actstudy
-from actstudy.files import write_text_atomic
+from actstudy.files import write_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -201,7 +201,7 @@ def render(notebook_path: Path, profile: str) -> Path:
             # Keep the executed copy, traceback included, for whoever fixes the notebook.
             failed = EXECUTED / f"{stem}.failed.ipynb"
             if executed.exists():
-                shutil.copyfile(executed, failed)
+                write_atomic(failed, lambda tmp: shutil.copyfile(executed, tmp))
             previous = REPORTS / f"{stem}.html"
             kept = (f"the previous reports/{stem}.html is left as it was" if previous.exists()
                     else f"no reports/{stem}.html was written")

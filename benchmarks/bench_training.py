@@ -152,14 +152,18 @@ def main() -> None:
     n = len(x_train) // 128 * 128
     rate = {name: n / statistics.median(t for round_ in rounds for t in round_)
             for name, rounds in times.items()}
-    # Ratios are taken within each round (variants that ran minutes apart are not compared),
-    # then summarised over rounds with a 95% t-interval.
-    per_round = {name: [n / statistics.median(t) for t in rounds] for name, rounds in times.items()}
-    hand, on, off, keras_fit_ = (per_round[name] for name in variants)
-    speed = mean_ci([a / b for a, b in zip(on, hand, strict=True)])
-    overhead = mean_ci([(b / a - 1) * 100 for a, b in zip(on, off, strict=True)])
-    keras_ratio = mean_ci([a / b for a, b in zip(keras_fit_, on, strict=True)])
-    base = rate["hand-written JAX lax.scan"]
+
+    def per_round_ratio(a: str, b: str) -> list[float]:
+        # Within each round: variants that ran minutes apart are never compared.
+        return [statistics.median(tb) / statistics.median(ta)
+                for ta, tb in zip(times[a], times[b], strict=True)]
+
+    hand, on, off = ("hand-written JAX lax.scan", "actstudy fit (recording on)",
+                     "actstudy fit (recording off)")
+    speed = mean_ci(per_round_ratio(on, hand))
+    overhead = mean_ci([(r - 1) * 100 for r in per_round_ratio(off, on)])
+    keras_ratio = mean_ci(per_round_ratio("keras model.fit", on))
+    base = rate[hand]
     lines = [
         f"# Training throughput ({datetime.date.today()})",
         "",
