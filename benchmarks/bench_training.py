@@ -187,7 +187,7 @@ def main() -> None:
     text = "\n".join(lines)
     print("\n" + text)
     write_text_atomic(args.output, text)
-    print(f"wrote {args.output.relative_to(ROOT)}")
+    print(f"wrote {args.output}")
 
 
 if __name__ == "__main__":
