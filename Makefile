@@ -17,6 +17,7 @@ ENV_STAMP := $(VENV)/.installed
 PROFILE ?= default
 ONLY ?=
 PYTEST_ARGS ?=
+LAB_ARGS ?=
 
 export KERAS_BACKEND := jax
 # Quiet XLA's CPU warnings; reports and tests are about our numbers.
@@ -57,8 +58,13 @@ data: $(ENV_STAMP)
 bench: $(ENV_STAMP)
 	$(BIN)/python benchmarks/bench_training.py
 
+# Jupyter refuses to start as root (as in many containers) unless told to.
+ifeq ($(shell id -u),0)
+LAB_ALLOW_ROOT := --allow-root
+endif
+
 lab: $(ENV_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ALLOW_ROOT) $(LAB_ARGS)
 
 # Re-resolve the pinned environment from pyproject.toml (needs the package index).
 lock:
