@@ -29,6 +29,17 @@ ifneq ($(ONLY),)
 NOTEBOOKS := $(filter $(foreach n,$(subst $(comma), ,$(ONLY)),notebooks/$(n)_%),$(NOTEBOOKS))
 endif
 REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
+PROFILES := $(sort $(basename $(notdir $(wildcard notebooks/params/*.yaml))))
+
+# Bad choices are said before anything is set up or run.
+ifneq ($(filter report,$(MAKECMDGOALS)),)
+ifeq ($(filter $(PROFILE),$(PROFILES)),)
+$(error PROFILE=$(PROFILE) is not allowed: choose one of $(PROFILES))
+endif
+ifeq ($(NOTEBOOKS),)
+$(error ONLY=$(ONLY) matches no notebook: give numbers such as ONLY=04 or ONLY=02,05)
+endif
+endif
 PACKAGE_SOURCES := $(wildcard actstudy/*.py)
 PROFILE_FILE := notebooks/params/$(PROFILE).yaml
 PROFILE_STAMP := reports/.profile-$(PROFILE)
@@ -74,14 +85,14 @@ report: $(REPORTS) reports/index.html
 
 # A profile switch rebuilds every report; the same profile again rebuilds nothing.
 $(PROFILE_STAMP): $(PROFILE_FILE)
-	rm -f reports/.profile-*
-	touch $@
+	@rm -f reports/.profile-*
+	@touch $@
 
 reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	$(BIN)/python -m actstudy.report render $< --profile $(PROFILE)
+	@$(BIN)/python -m actstudy.report render $< --profile $(PROFILE)
 
 reports/index.html: $(REPORTS) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	$(BIN)/python -m actstudy.report index --profile $(PROFILE)
+	@$(BIN)/python -m actstudy.report index --profile $(PROFILE)
 
 clean:
 	rm -rf reports/*.html reports/executed reports/.profile-* reports/bench.md

@@ -47,6 +47,8 @@ def cmd_run(args) -> int:
     from actstudy.config import Config
     from actstudy.experiments import grid, run_grid
 
+    if args.seeds < 1:
+        raise ValueError(f"--seeds {args.seeds} is not allowed: must be an integer >= 1")
     base = Config(
         dataset=args.dataset, architecture=args.architecture, depth=args.depth, width=args.width,
         learning_rate=args.lr, batch_size=args.batch_size, epochs=args.epochs,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import json
-import os
 import time
 import traceback
 import warnings
@@ -27,11 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy import report
+from actstudy import report, settings
 from actstudy.config import Config
 from actstudy.files import write_text_atomic
 
-DEFAULT_CACHE = Path(__file__).resolve().parents[1] / "data" / "runs"
 _reported_corrupt: set[Path] = set()
 
 
@@ -43,9 +41,7 @@ class RunFailedWarning(UserWarning):
     """One run of a grid raised; the others' results are kept."""
 
 
-def cache_dir() -> Path:
-    """``ACTSTUDY_CACHE_DIR`` if set, else ``data/runs`` beside the package."""
-    return Path(os.environ.get("ACTSTUDY_CACHE_DIR") or DEFAULT_CACHE)
+cache_dir = settings.cache_dir
 
 
 def cache_path(key: str) -> Path:
@@ -139,6 +135,9 @@ def grid(base: Config, **axes: Sequence) -> list[Config]:
             raise ValueError(f"grid axis {name!r} is not a Config field; allowed: {allowed}")
         if isinstance(values, str) or not isinstance(values, Iterable):
             raise ValueError(f"grid axis {name}={values!r} is not allowed: give a list of values")
+        values = axes[name] = list(values)
+        if not values:
+            raise ValueError(f"grid axis {name}=[] is not allowed: give at least one value")
     names = list(axes)
     return [
         base.replace(**dict(zip(names, combo, strict=True)))
@@ -204,6 +203,8 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
     from tqdm import tqdm
 
     configs = list(configs)
+    if not configs:
+        raise ValueError("configs=[] is not allowed: give at least one Config to run")
     keys = [c.key() for c in configs]
     results: dict[str, object] = {}
     for config, key in zip(configs, keys, strict=True):
@@ -239,7 +240,7 @@ def _execute(missing: list[tuple[str, Config]], n_jobs: int, client):
     """Yield (key, config, Run or error dict) as runs finish."""
     if not missing:
         return
-    address = os.environ.get("ACTSTUDY_DASK_SCHEDULER")
+    address = settings.dask_scheduler()
     if client is None and address:
         from dask.distributed import Client
 

@@ -10,21 +10,25 @@ failed notebook leaves the previous HTML in place.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import html
 import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 import yaml
 
 import actstudy
+from actstudy import settings
 from actstudy.files import write_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +180,100 @@ def _for_reading(notebook, provenance: str):
     return notebook
 
 
+class BuildInterrupted(SystemExit):
+    """A build stopped by SIGINT or SIGTERM; its code is 128 + the signal number."""
+
+
+def _kernel_manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ReportKernelManager(AsyncKernelManager):
+        """The report's kernel: IPC sockets (no plain-text TCP), and its process known to us.
+
+        The kernel runs in a session of its own, so a terminal's Ctrl-C never
+        reaches it; :func:`render` forwards the signal to its process group.
+        """
+
+        def __init__(self, **kwargs):
+            super().__init__(transport="ipc", **kwargs)
+
+        async def start_kernel(self, **kwargs):
+            await super().start_kernel(**kwargs)
+            _KERNELS.append(self.provisioner)
+
+    return ReportKernelManager
+
+
+_KERNELS: list = []  # provisioners of the kernels this process started
+# After forwarding a signal, how long the kernel has to stop its cell before it is killed.
+INTERRUPT_GRACE_SECONDS = 5.0
+
+
+def _signal_kernels(signum: int) -> None:
+    for provisioner in _KERNELS:
+        group = getattr(provisioner, "pgid", None)
+        if group:
+            with contextlib.suppress(OSError):
+                os.killpg(group, signum)
+
+
+def _remove_orphaned_temporaries(since: float) -> None:
+    """Temporary files a killed kernel left mid-write (see actstudy.files.write_atomic)."""
+    for folder in (settings.cache_dir(), REPORTS, EXECUTED):
+        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime >= since:
+                    path.unlink()
+
+
+def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> None:
+    """papermill.execute_notebook, stopped within seconds by SIGINT or SIGTERM.
+
+    nbclient, when it runs in the main thread, takes SIGINT and SIGTERM for
+    itself and lets the cell run on, so the notebook runs in a worker thread
+    here and the main thread keeps the signals: the first interrupts the
+    kernel's cell (so its own cleanup runs), a second one or the end of the
+    grace period kills the kernel.
+    """
+    import papermill
+
+    outcome: dict = {}
+    received: list[int] = []
+
+    def work():
+        try:
+            papermill.execute_notebook(kernel_manager_class=_kernel_manager_class(),
+                                       **papermill_arguments)
+        except BaseException as error:  # noqa: BLE001  (re-raised in the main thread)
+            outcome["error"] = error
+
+    def on_signal(signum, frame):
+        received.append(signum)
+        _signal_kernels(signal.SIGINT if len(received) == 1 else signal.SIGKILL)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker = threading.Thread(target=work, name=f"papermill {label}", daemon=True)
+        worker.start()
+        deadline = None
+        while worker.is_alive():
+            worker.join(0.1)
+            if received and deadline is None:
+                deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+            if deadline is not None and time.monotonic() > deadline:
+                _signal_kernels(signal.SIGKILL)
+                worker.join(INTERRUPT_GRACE_SECONDS)
+                break
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        _remove_orphaned_temporaries(since)
+        raise BuildInterrupted(128 + received[0])
+    if "error" in outcome:
+        raise outcome["error"]
+
+
 def render(notebook_path: Path, profile: str) -> Path:
     """Execute one notebook under a profile and write its executed copy and HTML."""
     import nbformat
@@ -184,7 +282,11 @@ def render(notebook_path: Path, profile: str) -> Path:
     notebook_path = Path(notebook_path).resolve()
     stem = notebook_path.stem
     params = parameters(profile, stem)
+    previous = REPORTS / f"{stem}.html"
+    kept = (f"the previous reports/{stem}.html is left as it was" if previous.exists()
+            else f"no reports/{stem}.html was written")
     EXECUTED.mkdir(parents=True, exist_ok=True)
+    print(f"running {notebook_path.name} (profile {profile})", flush=True)
     with tempfile.TemporaryDirectory() as scratch:
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
@@ -192,19 +294,23 @@ def render(notebook_path: Path, profile: str) -> Path:
         os.environ[HEADLINE_ENV] = str(HEADLINE)
         started = time.perf_counter()
         try:
-            papermill.execute_notebook(
-                str(notebook_path), str(executed), parameters=params, kernel_name=KERNEL, language="python",
-                cwd=str(notebook_path.parent), progress_bar=True,
+            _execute_interruptibly(
+                stem, time.time(),
+                input_path=str(notebook_path), output_path=str(executed), parameters=params,
+                kernel_name=KERNEL, language="python", cwd=str(notebook_path.parent),
+                progress_bar=True,
                 stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
             )
+        except BuildInterrupted as interrupted:
+            print(f"\ninterrupted ({signal.Signals(interrupted.code - 128).name}) while running "
+                  f"{notebook_path.name}: {kept}; no index written; finished runs stay in the "
+                  "cache", file=sys.stderr)
+            raise
         except papermill.PapermillExecutionError as error:
             # Keep the executed copy, traceback included, for whoever fixes the notebook.
             failed = EXECUTED / f"{stem}.failed.ipynb"
             if executed.exists():
                 write_atomic(failed, lambda tmp: shutil.copyfile(executed, tmp))
-            previous = REPORTS / f"{stem}.html"
-            kept = (f"the previous reports/{stem}.html is left as it was" if previous.exists()
-                    else f"no reports/{stem}.html was written")
             raise SystemExit(
                 f"notebook {notebook_path.name} failed in cell {error.exec_count}: "
                 f"{error.ename}: {error.evalue}\n({kept}; the executed notebook with the "

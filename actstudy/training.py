@@ -29,11 +29,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
-import os
 import platform
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -42,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 import actstudy
-from actstudy import activations, models
+from actstudy import activations, models, settings
 from actstudy.config import Config, code_digest
 
 
@@ -55,9 +53,7 @@ def _use_compilation_cache() -> None:
     """
     if jax.config.jax_compilation_cache_dir:  # the user chose one
         return
-    directory = os.environ.get("ACTSTUDY_JAX_CACHE_DIR") or str(
-        Path(__file__).resolve().parents[1] / "data" / "jax-cache")
-    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_compilation_cache_dir", str(settings.jax_cache_dir()))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 

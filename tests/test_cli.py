@@ -1,3 +1,6 @@
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from actstudy import activations
@@ -36,3 +39,26 @@ def test_bad_parameters_give_one_clear_line(capsys):
     with pytest.raises(SystemExit):
         main(["cache", "clear", "--older-than", "soon"])
     assert "--older-than" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--seeds", "0"], "--seeds 0"),
+    (["--activation", ","], "activation=[]"),
+])
+def test_empty_grids_are_errors_that_name_the_parameter(capsys, argv, named):
+    assert main(["run", "--dataset", "moons", "--epochs", "1", *argv]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("actstudy: error:") and named in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("variables, named", [
+    (["PROFILE=nope"], "PROFILE=nope is not allowed: choose one of default full smoke"),
+    (["ONLY=99"], "ONLY=99 matches no notebook"),
+])
+def test_make_report_refuses_bad_choices_before_running_anything(tmp_path, variables, named):
+    root = Path(__file__).resolve().parents[1]
+    # VENV points somewhere empty: had make started setting up, it would show there.
+    result = subprocess.run(["make", "report", *variables, f"VENV={tmp_path}/venv"], cwd=root,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0 and named in result.stderr
+    assert result.stdout == "" and not (tmp_path / "venv").exists()

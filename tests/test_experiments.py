@@ -125,3 +125,10 @@ def test_cache_ls_and_clear_older_than():
     assert experiments.clear_cache(datetime.timedelta(days=1)) == 1
     assert len(experiments.cached_runs()) == 1
     assert experiments.clear_cache() == 1
+
+
+def test_empty_grids_are_refused():
+    with pytest.raises(ValueError, match="grid axis seed=\\[\\] is not allowed"):
+        grid(Config(dataset="xor", epochs=1), seed=[])
+    with pytest.raises(ValueError, match="configs=\\[\\] is not allowed"):
+        run_grid([])

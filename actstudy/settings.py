@@ -1,0 +1,34 @@
+"""Where actstudy keeps things, and the ``ACTSTUDY_*`` environment settings, read in one place.
+
+- ``ACTSTUDY_CACHE_DIR``: the run cache (default ``data/runs``);
+- ``ACTSTUDY_JAX_CACHE_DIR``: compiled XLA programs (default ``data/jax-cache``);
+- ``ACTSTUDY_MNIST``, ``ACTSTUDY_FASHION_MNIST``: a dataset file or IDX folder
+  (read by :mod:`actstudy.data`'s sources table);
+- ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler.
+
+Settings are read when asked for, not at import, so a test or a notebook can
+change them with the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = ROOT / "data"
+
+
+def cache_dir() -> Path:
+    """``ACTSTUDY_CACHE_DIR`` if set, else ``data/runs``."""
+    return Path(os.environ.get("ACTSTUDY_CACHE_DIR") or DATA_DIR / "runs")
+
+
+def jax_cache_dir() -> Path:
+    """``ACTSTUDY_JAX_CACHE_DIR`` if set, else ``data/jax-cache``."""
+    return Path(os.environ.get("ACTSTUDY_JAX_CACHE_DIR") or DATA_DIR / "jax-cache")
+
+
+def dask_scheduler() -> str | None:
+    """``ACTSTUDY_DASK_SCHEDULER``: the address of a Dask scheduler, or None."""
+    return os.environ.get("ACTSTUDY_DASK_SCHEDULER") or None
