@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from actstudy import activations, analysis, report, stats, studies, timing
-from actstudy.experiments import run_grid
+from actstudy import activations, analysis, stats, studies
+from actstudy.experiments import GridResult
 from actstudy.stats import Interval
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
@@ -83,26 +83,50 @@ class Claim:
 
 
 class Context:
-    """A profile's parameters and cached access to the experiments claims share with the notebooks."""
+    """A profile, and its studies' runs, shared with the notebooks that show them.
+
+    A claim asks for a subset of a study's runs (``runs("images", activation=[...])``):
+    the study is built from the same profile section as the notebook's, so the
+    runs are the notebook's cached ones, never new ones.
+    """
 
     def __init__(self, profile: str, progress: bool = True):
         self.profile = profile
         self.progress = progress
+        self._results: dict[str, GridResult] = {}
         self._cost = None
 
-    def params(self, notebook: str) -> dict:
-        return report.parameters(self.profile, notebook)
+    @property
+    def grids(self) -> list[GridResult]:
+        """Every study's results loaded so far (their datasets go into a report's provenance)."""
+        return list(self._results.values())
 
-    def runs(self, study: Callable, notebook: str, **overrides):
-        params = {**self.params(notebook), **overrides}
-        return run_grid(study(**params), progress=self.progress)
+    def study(self, name: str) -> studies.Study:
+        return studies.get(name, self.profile)
+
+    def runs(self, study: str, **subset) -> GridResult:
+        """The runs of ``study`` whose config fields take the given values (all of them)."""
+        if study not in self._results:
+            self._results[study] = self.study(study).run(progress=self.progress)
+        everything = self._results[study]
+        runs = everything.runs
+        for field, wanted in subset.items():
+            if field == "activation":
+                wanted = studies.activation_names(wanted)
+            present = {run.config[field] for run in runs}
+            absent = [value for value in wanted if value not in present]
+            if absent:
+                raise ValueError(
+                    f"a claim needs {field}={absent[0]!r} from study {study!r}, which profile "
+                    f"{self.profile!r} does not run: add it to the profile's {study} section")
+            runs = [run for run in runs if run.config[field] in wanted]
+        return GridResult(runs=runs)
 
     def cost(self) -> pd.DataFrame:
         if self._cost is None:
-            params = self.params("01_activation_gallery")
             names = ["relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"]
-            self._cost = timing.activation_cost(names, n_elements=params["cost_elements"],
-                                                repeats=max(2, params["cost_repeats"]))
+            cost = self.study("activation_cost")
+            self._cost = cost.replace(activations=names, repeats=max(2, cost.repeats)).run()
         return self._cost
 
 
@@ -149,8 +173,8 @@ def _mean_val_loss(history: pd.DataFrame) -> pd.DataFrame:
 # -- the claims ------------------------------------------------------------------------------
 
 
-def _c1(ctx):
-    grid = ctx.runs(studies.sine, "02_synthetic_regression", activations=["identity", "relu"])
+def linear_network_on_sine(ctx):
+    grid = ctx.runs("sine", activation=["identity", "relu"])
     summary = grid.summary
     linear = analysis.linear_baseline(grid.runs[0].config_object)
     identity = summary[summary.activation == "identity"]["test_loss"].to_numpy(float)
@@ -165,8 +189,8 @@ def _c1(ctx):
     ]
 
 
-def _c2(ctx):
-    grid = ctx.runs(studies.sine, "02_synthetic_regression", activations=["identity"])
+def linear_network_training(ctx):
+    grid = ctx.runs("sine", activation=["identity"])
     change = [math.log10(r.history[-1]["val_loss"] / r.extra["initial"]["val_loss"])
               for r in grid.runs if r.history[-1]["val_loss"]]
     # The claim predicts no learning: a final loss no lower than the initial one.
@@ -174,23 +198,22 @@ def _c2(ctx):
                  stats.mean_ci(change), "direction", 0.0)]
 
 
-def _c3(ctx):
-    params = ctx.params("05_gradient_flow")
-    depths = [d for d in params["depths"] if d >= 10] or [max(params["depths"])]
-    grid = ctx.runs(studies.depth_sweep, "05_gradient_flow", activations=["sigmoid", "relu"],
-                    depths=depths)
+def vanishing_gradient_ratio(ctx):
+    all_depths = ctx.study("depth_sweep").depths
+    depths = [d for d in all_depths if d >= 10] or [max(all_depths)]
+    grid = ctx.runs("depth_sweep", activation=["sigmoid", "relu"], depth=depths)
     ratios = analysis.gradient_ratio(grid.gradients, epoch_steps=grid.runs[0].steps_per_epoch)
     return [Measurement(f"depth {d}: log10(ReLU ratio / sigmoid ratio) - 1 (orders of magnitude)",
                  paired(ratios[ratios.depth == d], "ratio", "relu", "sigmoid", transform=_log10),
                  "direction", 1.0) for d in depths]
 
 
-def _c4(ctx):
+def rectifier_cost_and_speed(ctx):
     tests = [Measurement(f"log10(cost {name} / cost relu)", _cost_ratio(ctx, name, "relu"))
              for name in ("sigmoid", "tanh")]
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["relu", "sigmoid", "tanh"], architectures=["mlp"])
-    target = ctx.params("04_mnist_convergence")["target_accuracy"]
+    grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "sigmoid", "tanh"],
+                    architecture=["mlp"])
+    target = ctx.study("images").target_accuracy
     reach = _censored_epochs(grid.history, target)
     seconds = grid.summary.set_index("key")["seconds_per_epoch"]
     reach["seconds"] = reach["epochs"] * reach["key"].map(seconds)
@@ -203,13 +226,10 @@ def _c4(ctx):
 
 
 def _dying(ctx):
-    params = ctx.params("05_gradient_flow")
-    return ctx.runs(studies.dying, "05_gradient_flow", high_learning_rate=0.01,
-                    depth=min(params["depths"]),
-                    activations=["relu", "leaky_relu", "prelu", "elu"])
+    return ctx.runs("dying", activation=["relu", "leaky_relu", "prelu", "elu"])
 
 
-def _c5(ctx):
+def dead_units_by_rectifier(ctx):
     frame = analysis.last_epoch(_dying(ctx).activations)
     high = frame[frame.learning_rate == frame.learning_rate.max()]
     relu = high[high.activation == "relu"]["dead_fraction"]
@@ -220,16 +240,16 @@ def _c5(ctx):
     return tests
 
 
-def _c6(ctx):
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["sigmoid", "tanh"], architectures=["mlp"])
+def tanh_against_sigmoid_convergence(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["sigmoid", "tanh"],
+                    architecture=["mlp"])
     return [Measurement("mean validation loss over epochs: sigmoid - tanh",
                  paired(_mean_val_loss(grid.history), "val_loss", "sigmoid", "tanh"))]
 
 
-def _c7(ctx):
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["relu", "softplus"], architectures=["mlp"])
+def softplus_cost_and_accuracy(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "softplus"],
+                    architecture=["mlp"])
     return [
         Measurement("log10(cost softplus / cost relu)", _cost_ratio(ctx, "softplus", "relu")),
         # No advantage: softplus's accuracy gain over ReLU is below half a point.
@@ -238,7 +258,7 @@ def _c7(ctx):
     ]
 
 
-def _c8(ctx):
+def gelu_cost_and_approximation(ctx):
     x = np.linspace(-8, 8, 100_001, dtype=np.float32)
     gap = float(np.max(np.abs(np.asarray(activations.function("gelu")(x))
                               - np.asarray(activations.function("gelu_tanh")(x)))))
@@ -252,21 +272,19 @@ def _c8(ctx):
 
 
 def _depth_runs(ctx, names):
-    return ctx.runs(studies.depth_sweep, "05_gradient_flow", activations=names)
+    return ctx.runs("depth_sweep", activation=names)
 
 
-def _c9(ctx):
-    deepest = max(ctx.params("05_gradient_flow")["depths"])
+def smooth_rectifiers_in_depth(ctx):
+    deepest = max(ctx.study("depth_sweep").depths)
     summary = _depth_runs(ctx, ["relu", "swish", "gelu"]).summary
     deep = summary[summary.depth == deepest]
     return [Measurement(f"depth {deepest}: test accuracy {name} - relu",
                  paired(deep, "test_accuracy", name, "relu")) for name in ("swish", "gelu")]
 
 
-def _c10(ctx):
-    grid = ctx.runs(studies.large_init, "05_gradient_flow", init_scale=3.0,
-                    depth=max(ctx.params("05_gradient_flow")["depths"]),
-                    activations=["sigmoid", "tanh", "relu"])
+def growth_with_large_initial_weights(ctx):
+    grid = ctx.runs("large_init", activation=["sigmoid", "tanh", "relu"])
     stats_frame = grid.activations
     init = stats_frame[(stats_frame.epoch == 0) & (stats_frame.init_scale > 1)]
     last = init.groupby("key")["layer_index"].transform("max")
@@ -282,24 +300,24 @@ def _c10(ctx):
     return tests
 
 
-def _c11(ctx):
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["binary_step"], architectures=["mlp"])
+def binary_step_learning(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["binary_step"],
+                    architecture=["mlp"])
     accuracy = grid.summary["test_accuracy"].to_numpy(float)
     return [Measurement("test accuracy - chance (0.1), where 'stays at chance' means within ±0.05",
                  stats.mean_ci(accuracy - 0.1), "equivalence", 0.05)]
 
 
-def _c12(ctx):
+def relu_sparsity(ctx):
     frame = analysis.last_epoch(_depth_runs(ctx, ["relu"]).activations)
     return [Measurement("fraction of exact zeros in ReLU layers after training (sparse: > 0.25)",
                  stats.mean_ci(frame.groupby("seed")["zero_fraction"].mean()), "direction",
                  0.25)]
 
 
-def _c13(ctx):
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["relu", "elu"], architectures=["mlp"])
+def elu_against_relu(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "elu"],
+                    architecture=["mlp"])
     frame = analysis.last_epoch(_dying(ctx).activations)
     high = frame[frame.learning_rate == frame.learning_rate.max()]
     return [
@@ -310,10 +328,10 @@ def _c13(ctx):
     ]
 
 
-def _c14(ctx):
-    params = ctx.params("05_gradient_flow")
-    shallow, deep = min(params["depths"]), max(params["depths"])
-    summary = _depth_runs(ctx, params["activations"]).summary
+def accuracy_against_depth(ctx):
+    sweep = ctx.study("depth_sweep")
+    shallow, deep = min(sweep.depths), max(sweep.depths)
+    summary = _depth_runs(ctx, sweep.activations).summary
     tests = []
     for name, part in summary.groupby("activation", sort=False):
         tests.append(Measurement(f"{name}: test accuracy at depth {deep} - depth {shallow}",
@@ -321,9 +339,9 @@ def _c14(ctx):
     return tests
 
 
-def _c15(ctx):
-    grid = ctx.runs(studies.images, "04_mnist_convergence", datasets=["mnist"],
-                    activations=["prelu", "leaky_relu"], architectures=["mlp"])
+def prelu_overfitting(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["prelu", "leaky_relu"],
+                    architecture=["mlp"])
     summary = grid.summary
     summary["gap"] = summary["final_train_accuracy"] - summary["final_val_accuracy"]
     return [Measurement("train - validation accuracy gap: prelu - leaky_relu",
@@ -341,58 +359,59 @@ CLAIMS = [
     Claim(1, "Without a non-linear activation, stacked layers collapse to a linear model: a deep "
              "identity MLP fits sin(x) no better than linear regression; a ReLU MLP at least 10x better.",
           "Introductory deep-learning texts and blog posts on why activations exist",
-          "test MSE on sin(x)", "02_synthetic_regression#Test-MSE-per-activation", _c1),
+          "test MSE on sin(x)", "02_synthetic_regression#Test-MSE-per-activation", linear_network_on_sine),
     Claim(2, "A linear activation cannot be trained with backpropagation because its derivative "
              "is constant.",
           "Popular articles listing activation functions", "validation MSE before and after training",
-          "02_synthetic_regression#Learning-curves", _c2),
+          "02_synthetic_regression#Learning-curves", linear_network_training),
     Claim(3, "Sigmoid (and tanh) suffer vanishing gradients in deep networks: the first-layer to "
              "last-layer gradient ratio is orders of magnitude smaller than with ReLU.",
-          "Glorot & Bengio (2010); widely repeated in tutorials", "gradient-norm ratio", _GRAD, _c3),
+          "Glorot & Bengio (2010); widely repeated in tutorials", "gradient-norm ratio", _GRAD, vanishing_gradient_ratio),
     Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and trains faster.",
           "Krizhevsky et al. (2012) and most activation-function overviews",
-          "time per element; epochs and seconds to a target accuracy", _SPEED, _c4),
+          "time per element; epochs and seconds to a target accuracy", _SPEED, rectifier_cost_and_speed),
     Claim(5, "ReLU units can die; leaky ReLU, PReLU and ELU leave fewer dead units.",
           "Maas et al. (2013), He et al. (2015), Clevert et al. (2015); tutorials",
-          "dead-unit fraction after training, normal and high learning rate", _DEAD, _c5),
+          "dead-unit fraction after training, normal and high learning rate", _DEAD, dead_units_by_rectifier),
     Claim(6, "Tanh, being zero-centred, converges faster than sigmoid.",
           "LeCun et al. (1998), Efficient BackProp; tutorials",
-          "mean validation loss over epochs", _CURVES, _c6),
+          "mean validation loss over epochs", _CURVES, tanh_against_sigmoid_convergence),
     Claim(7, "Softplus costs more compute than ReLU without an accuracy advantage.",
           "Glorot, Bordes & Bengio (2011); overviews", "time per element; test accuracy",
-          _COST, _c7),
+          _COST, softplus_cost_and_accuracy),
     Claim(8, "GELU is costlier than ReLU; its tanh approximation is accurate and cheaper.",
           "Hendrycks & Gimpel (2016); framework documentation", "time per element; max difference",
-          _COST, _c8),
+          _COST, gelu_cost_and_approximation),
     Claim(9, "Swish and GELU have a slight edge over ReLU in deeper networks.",
           "Ramachandran et al. (2017): +0.6 to 0.9% top-1 on ImageNet",
           "test accuracy at the deepest setting", "05_gradient_flow#Gradient-norm-per-layer-and-step",
-          _c9),
+          smooth_rectifiers_in_depth),
     Claim(10, "Bounded activations (sigmoid, tanh) keep activations and gradients from exploding; "
               "unbounded ReLU can explode with large initial weights.",
           "Overviews of activation properties", "activation std and gradient norm at init, 3x weights",
-          "05_gradient_flow#Activation-distributions-per-layer", _c10),
+          "05_gradient_flow#Activation-distributions-per-layer", growth_with_large_initial_weights),
     Claim(11, "The binary step's zero gradient makes learning by backpropagation impossible: "
               "accuracy stays at chance.",
           "Popular articles listing activation functions",
           "MNIST test accuracy (hidden layers get no gradient; the output layer still learns)",
-          _ACCURACY, _c11),
+          _ACCURACY, binary_step_learning),
     Claim(12, "ReLU gives sparse activations.", "Glorot, Bordes & Bengio (2011)",
           "fraction of exact zeros per layer", "05_gradient_flow#Activation-distributions-per-layer",
-          _c12),
+          relu_sparsity),
     Claim(13, "ELU converges faster than ReLU while avoiding dead units.",
           "Clevert, Unterthiner & Hochreiter (2015)", "mean validation loss; dead-unit fraction",
-          _CURVES, _c13),
+          _CURVES, elu_against_relu),
     Claim(14, "More hidden layers give higher accuracy.", "A common beginner's heuristic",
-          "test accuracy, deepest minus shallowest, per activation", _GRAD, _c14),
+          "test accuracy, deepest minus shallowest, per activation", _GRAD, accuracy_against_depth),
     Claim(15, "PReLU's learned slope raises the risk of overfitting compared with leaky ReLU.",
-          "He et al. (2015); tutorials", "train-validation accuracy gap", _ACCURACY, _c15),
+          "He et al. (2015); tutorials", "train-validation accuracy gap", _ACCURACY, prelu_overfitting),
 ]
 
 
-def evaluate(profile: str, claims=None, progress: bool = True) -> pd.DataFrame:
-    """The verdict table: one row per claim, with its numbers, under a profile."""
-    ctx = Context(profile, progress=progress)
+def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.DataFrame:
+    """The verdict table under a profile (a name, or a :class:`Context` to share its runs)."""
+    ctx = context if isinstance(context, Context) else Context(context, progress=progress)
+    profile = ctx.profile
     rows = []
     for claim in claims or CLAIMS:
         tests = claim.measure(ctx)
@@ -408,23 +427,3 @@ def evaluate(profile: str, claims=None, progress: bool = True) -> pd.DataFrame:
             "evidence": claim.evidence,
         })
     return pd.DataFrame(rows)
-
-
-def to_html(table: pd.DataFrame) -> str:
-    """The verdict table with links to each claim's evidence figure."""
-    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#6e7781"}
-    shown = pd.DataFrame({
-        "#": table["id"],
-        "claim": table["claim"],
-        "source": table["source"],
-        "verdict": [f'<b style="color:{colours[v]}">{v}</b>' for v in table["verdict"]],
-        "effect [95% CI]": [
-            f"{e:.3g} [{lo:.3g}, {hi:.3g}]" if math.isfinite(lo) else
-            (f"{e:.3g} (no CI)" if math.isfinite(e) else "not measured")
-            for e, lo, hi in zip(table["effect"], table["ci_low"], table["ci_high"], strict=True)],
-        "seeds": table["seeds"],
-        "measured": table["measured"],
-        "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
-                     for e in table["evidence"]],
-    })
-    return shown.to_html(index=False, escape=False, border=0, classes="verdicts")

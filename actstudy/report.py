@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import html
 import json
+import math
 import os
 import platform
 import shutil
@@ -25,15 +26,12 @@ import threading
 import time
 from pathlib import Path
 
-import yaml
-
 import actstudy
 from actstudy import settings
 from actstudy.files import write_atomic, write_text_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-PROFILES = NOTEBOOKS / "params"
 REPORTS = ROOT / "reports"
 EXECUTED = REPORTS / "executed"
 HEADLINE = REPORTS / "headline.json"
@@ -45,42 +43,22 @@ PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
 HEADLINE_ENV = "ACTSTUDY_HEADLINE_FILE"
 
 
-# -- profiles --------------------------------------------------------------------
-
-
-def profiles() -> list[str]:
-    return sorted(p.stem for p in PROFILES.glob("*.yaml"))
-
-
-def load_profile(name: str) -> dict:
-    """A profile's parameters: ``{"common": {...}, "notebooks": {stem: {...}}}``."""
-    path = PROFILES / f"{name}.yaml"
-    if not path.exists():
-        raise ValueError(f"profile={name!r} is not allowed: choose one of {', '.join(profiles())}")
-    profile = yaml.safe_load(path.read_text()) or {}
-    profile.setdefault("common", {})
-    profile.setdefault("notebooks", {})
-    return profile
-
-
-def parameters(profile: str, notebook: str) -> dict:
-    """The papermill parameters of one notebook (by stem) under a profile."""
-    spec = load_profile(profile)
-    return {"profile": profile, **spec["common"], **(spec["notebooks"].get(notebook) or {})}
-
-
 # -- provenance --------------------------------------------------------------------
 
 
-def record_datasets(provenances) -> None:
-    """Called from the kernel (by run_grid) with the datasets a report's runs used."""
+def record_datasets(*results) -> None:
+    """Called by a notebook with its grids' results: the datasets the report's runs used.
+
+    Written to the file ``render`` names in the kernel's environment, so the
+    report's provenance lists them; outside a build it does nothing.
+    """
     target = os.environ.get(PROVENANCE_ENV)
     if not target:
         return
     path = Path(target)
     seen = json.loads(path.read_text()) if path.exists() else []
     known = {(d.get("name"), d.get("checksum")) for d in seen}
-    for item in provenances:
+    for item in (d for result in results for d in result.datasets):
         if (item.get("name"), item.get("checksum")) not in known:
             known.add((item.get("name"), item.get("checksum")))
             seen.append(item)
@@ -120,14 +98,19 @@ def _table(rows: dict) -> str:
 
 
 def provenance_html(profile: str, params: dict, datasets: list[dict], wall_seconds: float) -> str:
-    """The block every report opens with. No local paths or user names go in it."""
+    """The block every report opens with. No local paths or user names go in it.
+
+    ``params`` is the profile as :func:`actstudy.studies.load_profile` reads it.
+    """
     dataset_rows = "".join(
         f"<tr><td>{html.escape(str(d.get('name')))}</td><td>{html.escape(str(d.get('source')))}</td>"
         f"<td>{html.escape(json.dumps(d.get('sizes')))}</td>"
         f"<td><code>{html.escape(str(d.get('checksum', ''))[:16])}</code></td></tr>"
         for d in datasets
     ) or "<tr><td colspan=4>no dataset (computed from the activation functions only)</td></tr>"
-    shown = {k: v for k, v in params.items() if k != "profile"}
+    shown = {**{f"common: {k}": v for k, v in params.get("common", {}).items()},
+             **{name: ", ".join(f"{k}={v}" for k, v in (section or {}).items())
+                for name, section in params.get("studies", {}).items()}}
     date = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     commit = git_commit()
     # The summary line is always visible; the full record unfolds on a click.
@@ -142,7 +125,7 @@ def provenance_html(profile: str, params: dict, datasets: list[dict], wall_secon
             "wall time": f"{wall_seconds:.0f} s",
             "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
         })
-        + "<p><b>Parameters</b></p>" + _table(shown)
+        + "<p><b>Parameters</b> (the profile's study settings)</p>" + _table(shown)
         + "<p><b>Datasets</b></p><table><tr><th>name</th><th>source</th><th>sizes</th>"
           "<th>sha256</th></tr>" + dataset_rows + "</table>"
         + "<p><b>Versions</b></p>" + _table(versions())
@@ -281,7 +264,9 @@ def render(notebook_path: Path, profile: str) -> Path:
 
     notebook_path = Path(notebook_path).resolve()
     stem = notebook_path.stem
-    params = parameters(profile, stem)
+    from actstudy import studies
+
+    params = studies.load_profile(profile)  # checked before any kernel starts
     previous = REPORTS / f"{stem}.html"
     kept = (f"the previous reports/{stem}.html is left as it was" if previous.exists()
             else f"no reports/{stem}.html was written")
@@ -296,7 +281,8 @@ def render(notebook_path: Path, profile: str) -> Path:
         try:
             _execute_interruptibly(
                 stem, time.time(),
-                input_path=str(notebook_path), output_path=str(executed), parameters=params,
+                input_path=str(notebook_path), output_path=str(executed),
+                parameters={"profile": profile},
                 kernel_name=KERNEL, language="python", cwd=str(notebook_path.parent),
                 progress_bar=True,
                 stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
@@ -329,6 +315,31 @@ def render(notebook_path: Path, profile: str) -> Path:
     write_text_atomic(target, page)
     print(f"wrote reports/{stem}.html ({wall:.0f} s)")
     return target
+
+
+# -- findings ------------------------------------------------------------------
+
+
+def verdict_table(table) -> str:
+    """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure."""
+    import pandas as pd
+
+    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#6e7781"}
+    shown = pd.DataFrame({
+        "#": table["id"],
+        "claim": table["claim"],
+        "source": table["source"],
+        "verdict": [f'<b style="color:{colours[v]}">{v}</b>' for v in table["verdict"]],
+        "effect [95% CI]": [
+            f"{e:.3g} [{lo:.3g}, {hi:.3g}]" if math.isfinite(lo) else
+            (f"{e:.3g} (no CI)" if math.isfinite(e) else "not measured")
+            for e, lo, hi in zip(table["effect"], table["ci_low"], table["ci_high"], strict=True)],
+        "seeds": table["seeds"],
+        "measured": table["measured"],
+        "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
+                     for e in table["evidence"]],
+    })
+    return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
 
 
 # -- index ---------------------------------------------------------------------------

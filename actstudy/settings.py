@@ -17,6 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
+PROFILES_DIR = ROOT / "notebooks" / "params"
 
 
 def cache_dir() -> Path:

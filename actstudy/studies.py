@@ -1,94 +1,325 @@
-"""The experiments behind the reports, as grids of Configs built from profile parameters.
+"""Every experiment behind the reports, each defined once, with its parameters and their defaults.
 
-Each notebook and each claim in :mod:`actstudy.claims` asks for its runs here
-with the same profile parameters, so they share the run cache: the findings
-report retrains nothing the other reports already ran.
+A study is a frozen dataclass: its fields are its parameters, validated on
+construction; :meth:`Study.configs` is its grid of Configs; :meth:`Study.run`
+trains what the cache lacks. A profile (``notebooks/params/<name>.yaml``) sets
+study parameters by study name, so a notebook and a claim that use the same
+experiment build the same study from the same profile section and share its
+runs by construction:
+
+.. code-block:: yaml
+
+    common:            # applied to every study that takes the parameter
+      seeds: 3
+    studies:
+      sine: {activations: all, epochs: 80}
+      images: {datasets: [mnist], epochs: 6}
+
+Each study says which comparison it makes (:attr:`Study.comparison`): each
+activation with its literature initializer (``initializer: null``, the
+default), or all activations with one initializer (``initializer: he_normal``).
 
 >>> from actstudy import studies
->>> len(studies.sine(activations=["identity", "relu"], seeds=2, epochs=10))
-4
+>>> sine = studies.Sine(activations=["identity", "relu"], seeds=2, epochs=10)
+>>> len(sine.configs()), sine.comparison
+(4, 'each activation with its literature initializer')
+>>> studies.get("sine", "smoke", overrides={"sine": {"epochs": 5}}).epochs
+5
 """
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
+from typing import ClassVar
+
+import yaml
+
 from actstudy import activations as registry
-from actstudy.config import Config
-from actstudy.experiments import grid
+from actstudy import settings
+from actstudy.config import INITIALIZERS, Config
 
 
 def activation_names(names="all") -> list[str]:
     """``"all"`` (every hidden-layer activation) or a list, resolved to canonical names."""
     if names == "all":
         return registry.names()
+    if isinstance(names, str) or not names:
+        raise ValueError(f"activations={names!r} is not allowed: give 'all' or a non-empty list "
+                         "of activation names")
     return [registry.spec(name).name for name in names]
 
 
-def _seeds(seeds) -> list[int]:
-    return list(range(seeds)) if isinstance(seeds, int) else list(seeds)
+@dataclass(frozen=True)
+class Study:
+    """What every study shares: its seeds, and the initializer comparison it makes."""
+
+    name: ClassVar[str] = ""
+    seeds: int | list[int] = 3
+    initializer: str | None = None  # None: each activation with its literature initializer
+
+    def __post_init__(self):
+        seeds = self.seeds
+        if isinstance(seeds, bool) or not (isinstance(seeds, int) and seeds >= 1 or (
+                isinstance(seeds, list | tuple) and seeds
+                and all(isinstance(s, int) and s >= 0 for s in seeds))):
+            raise ValueError(f"seeds={seeds!r} is not allowed for study {self.name!r}: give a "
+                             "count >= 1 or a non-empty list of integers >= 0")
+        if self.initializer is not None and self.initializer not in INITIALIZERS:
+            raise ValueError(f"initializer={self.initializer!r} is not allowed for study "
+                             f"{self.name!r}: choose one of {', '.join(INITIALIZERS)}, or null for "
+                             "each activation's literature initializer")
+        if hasattr(self, "activations"):
+            activation_names(self.activations)
+
+    @property
+    def seed_list(self) -> list[int]:
+        return list(range(self.seeds)) if isinstance(self.seeds, int) else list(self.seeds)
+
+    @property
+    def comparison(self) -> str:
+        if self.initializer is None:
+            return "each activation with its literature initializer"
+        return f"all activations with one initializer ({self.initializer})"
+
+    def configs(self) -> list[Config]:
+        raise NotImplementedError  # each study defines its grid
+
+    def run(self, progress: bool = True, **run_options):
+        """The study's results: cached runs loaded, missing ones trained (see ``run_grid``)."""
+        from actstudy.experiments import run_grid
+
+        return run_grid(self.configs(), progress=progress, **run_options)
+
+    def replace(self, **changes) -> Study:
+        """A copy with some parameters changed; an unknown one is an error that names it."""
+        _check_names(type(self), changes)
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def parameters(cls) -> dict:
+        """The study's parameters and their defaults."""
+        return {f.name: f.default for f in dataclasses.fields(cls)}
+
+    def _grid(self, base: Config, **axes) -> list[Config]:
+        from actstudy.experiments import grid
+
+        if self.initializer is not None:
+            base = base.replace(initializer=self.initializer)
+        return grid(base, **axes, seed=self.seed_list)
 
 
-def sine(activations="all", seeds=3, depth=3, width=64, epochs=200, learning_rate=0.01,
-         batch_size=64, n_train=1000, **_) -> list[Config]:
+def _check_names(cls, given: dict) -> None:
+    allowed = [f.name for f in dataclasses.fields(cls)]
+    unknown = [name for name in given if name not in allowed]
+    if unknown:
+        raise ValueError(f"study {cls.name!r} takes no parameter {unknown[0]!r}; "
+                         f"allowed: {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class Sine(Study):
     """y = sin(x) on [-2pi, 2pi]: the same MLP with each activation (identity = none)."""
-    base = Config(dataset="sine", depth=depth, width=width, epochs=epochs,
-                  learning_rate=learning_rate, batch_size=batch_size,
-                  dataset_options={"n_train": n_train})
-    return grid(base, activation=activation_names(activations), seed=_seeds(seeds))
+
+    name: ClassVar[str] = "sine"
+    activations: str | list[str] = "all"
+    depth: int = 3
+    width: int = 32
+    epochs: int = 80
+    learning_rate: float = 0.01
+    batch_size: int = 32
+    n_train: int = 512
+
+    def configs(self) -> list[Config]:
+        base = Config(dataset="sine", depth=self.depth, width=self.width, epochs=self.epochs,
+                      learning_rate=self.learning_rate, batch_size=self.batch_size,
+                      dataset_options={"n_train": self.n_train})
+        return self._grid(base, activation=activation_names(self.activations))
 
 
-def classification(datasets=("moons", "circles", "spirals", "xor"), activations="all", seeds=3,
-                   depth=3, width=32, epochs=100, learning_rate=0.01, batch_size=64,
-                   **_) -> list[Config]:
+@dataclass(frozen=True)
+class Classification(Study):
     """Two-dimensional toy problems: decision boundaries per activation."""
-    base = Config(dataset=datasets[0], depth=depth, width=width, epochs=epochs,
-                  learning_rate=learning_rate, batch_size=batch_size)
-    return grid(base, dataset=list(datasets), activation=activation_names(activations),
-                seed=_seeds(seeds))
+
+    name: ClassVar[str] = "classification"
+    datasets: list[str] = ("moons", "circles", "spirals", "xor")
+    activations: str | list[str] = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
+                                    "selu", "gelu", "swish", "mish")
+    depth: int = 3
+    width: int = 32
+    epochs: int = 30
+    learning_rate: float = 0.01
+    batch_size: int = 32
+
+    def configs(self) -> list[Config]:
+        base = Config(dataset=self.datasets[0], depth=self.depth, width=self.width,
+                      epochs=self.epochs, learning_rate=self.learning_rate,
+                      batch_size=self.batch_size)
+        return self._grid(base, dataset=list(self.datasets),
+                          activation=activation_names(self.activations))
 
 
-def images(datasets=("mnist", "fashion_mnist"), activations="all", seeds=3, depth=2, width=128,
-           epochs=10, learning_rate=1e-3, batch_size=128, n_train=None,
-           architectures=("mlp",), **_) -> list[Config]:
+@dataclass(frozen=True)
+class Images(Study):
     """MNIST and Fashion-MNIST convergence per activation (and architecture)."""
-    options = {"n_train": n_train} if n_train else {}
-    configs = []
-    for dataset in datasets:
-        base = Config(dataset=dataset, depth=depth, width=width, epochs=epochs,
-                      learning_rate=learning_rate, batch_size=batch_size,
-                      dataset_options=options)
-        for architecture in architectures:
-            arch = base.replace(architecture=architecture,
-                                depth=2 if architecture == "cnn" else depth)
-            configs += grid(arch, activation=activation_names(activations), seed=_seeds(seeds))
-    return configs
+
+    name: ClassVar[str] = "images"
+    datasets: list[str] = ("mnist", "fashion_mnist")
+    activations: str | list[str] = "all"
+    architectures: list[str] = ("mlp",)
+    depth: int = 2
+    width: int = 128
+    epochs: int = 6
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    n_train: int | None = 10000  # None: the whole training split
+    target_accuracy: float = 0.93  # validation accuracy the speed comparison counts epochs to
+
+    def configs(self) -> list[Config]:
+        options = {"n_train": self.n_train} if self.n_train else {}
+        configs = []
+        for dataset in self.datasets:
+            base = Config(dataset=dataset, depth=self.depth, width=self.width,
+                          epochs=self.epochs, learning_rate=self.learning_rate,
+                          batch_size=self.batch_size, dataset_options=options)
+            for architecture in self.architectures:
+                arch = base.replace(architecture=architecture,
+                                    depth=2 if architecture == "cnn" else self.depth)
+                configs += self._grid(arch, activation=activation_names(self.activations))
+        return configs
 
 
-def depth_sweep(activations=("sigmoid", "tanh", "relu", "elu", "selu", "gelu", "swish"),
-                depths=(5, 10, 20), seeds=3, dataset="mnist", width=64, epochs=3,
-                learning_rate=1e-3, batch_size=128, n_train=10000, gradient_every=1,
-                **_) -> list[Config]:
+@dataclass(frozen=True)
+class DepthSweep(Study):
     """Deep MLPs per activation: gradient flow, dead and saturated units against depth."""
-    base = Config(dataset=dataset, depth=depths[0], width=width, epochs=epochs,
-                  learning_rate=learning_rate, batch_size=batch_size,
-                  gradient_every=gradient_every, dataset_options={"n_train": n_train})
-    return grid(base, activation=activation_names(activations), depth=list(depths),
-                seed=_seeds(seeds))
+
+    name: ClassVar[str] = "depth_sweep"
+    activations: str | list[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
+                                    "gelu", "swish")
+    depths: list[int] = (5, 10, 20)
+    dataset: str = "mnist"
+    width: int = 64
+    epochs: int = 3
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    n_train: int = 10000
+    gradient_every: int = 1
+
+    def configs(self) -> list[Config]:
+        base = Config(dataset=self.dataset, depth=self.depths[0], width=self.width,
+                      epochs=self.epochs, learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, gradient_every=self.gradient_every,
+                      dataset_options={"n_train": self.n_train})
+        return self._grid(base, activation=activation_names(self.activations),
+                          depth=list(self.depths))
 
 
-def dying(activations=("relu", "leaky_relu", "prelu", "elu"), seeds=3, dataset="mnist",
-          depth=4, width=64, epochs=3, high_learning_rate=0.01, n_train=10000,
-          **_) -> list[Config]:
+@dataclass(frozen=True)
+class Dying(Study):
     """The rectifier family at a normal and a high learning rate (which provokes dying)."""
-    base = Config(dataset=dataset, depth=depth, width=width, epochs=epochs,
-                  dataset_options={"n_train": n_train})
-    return grid(base, activation=activation_names(activations),
-                learning_rate=[1e-3, high_learning_rate], seed=_seeds(seeds))
+
+    name: ClassVar[str] = "dying"
+    activations: str | list[str] = ("relu", "leaky_relu", "prelu", "elu")
+    dataset: str = "mnist"
+    depth: int = 5
+    width: int = 64
+    epochs: int = 3
+    learning_rates: list[float] = (1e-3, 1e-2)
+    n_train: int = 10000
+
+    def configs(self) -> list[Config]:
+        base = Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, dataset_options={"n_train": self.n_train})
+        return self._grid(base, activation=activation_names(self.activations),
+                          learning_rate=list(self.learning_rates))
 
 
-def large_init(activations=("sigmoid", "tanh", "relu"), seeds=3, dataset="mnist", depth=10,
-               width=64, epochs=2, init_scale=3.0, n_train=10000, **_) -> list[Config]:
-    """Bounded against unbounded activations when initial weights are too large."""
-    base = Config(dataset=dataset, depth=depth, width=width, epochs=epochs,
-                  dataset_options={"n_train": n_train})
-    return grid(base, activation=activation_names(activations), init_scale=[1.0, init_scale],
-                seed=_seeds(seeds))
+@dataclass(frozen=True)
+class LargeInit(Study):
+    """Bounded against unbounded activations at the usual and at larger initial weights."""
+
+    name: ClassVar[str] = "large_init"
+    activations: str | list[str] = ("sigmoid", "tanh", "relu")
+    dataset: str = "mnist"
+    depth: int = 20
+    width: int = 64
+    epochs: int = 3
+    init_scales: list[float] = (1.0, 3.0)
+    n_train: int = 10000
+
+    def configs(self) -> list[Config]:
+        base = Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, dataset_options={"n_train": self.n_train})
+        return self._grid(base, activation=activation_names(self.activations),
+                          init_scale=list(self.init_scales))
+
+
+@dataclass(frozen=True)
+class ActivationCost(Study):
+    """Time per element of each activation, forward and forward+backward, in interleaved rounds."""
+
+    name: ClassVar[str] = "activation_cost"
+    activations: str | list[str] = "all"
+    n_elements: int = 1_000_000
+    repeats: int = 20
+
+    def configs(self) -> list[Config]:
+        return []  # timed, not trained
+
+    def run(self, progress: bool = True, **_):
+        from actstudy import timing
+
+        return timing.activation_cost(activation_names(self.activations),
+                                      n_elements=self.n_elements, repeats=self.repeats)
+
+
+STUDIES: dict[str, type[Study]] = {
+    cls.name: cls for cls in (Sine, Classification, Images, DepthSweep, Dying, LargeInit,
+                              ActivationCost)
+}
+
+
+# -- profiles --------------------------------------------------------------------------
+
+
+def profiles() -> list[str]:
+    return sorted(p.stem for p in settings.PROFILES_DIR.glob("*.yaml"))
+
+
+def load_profile(profile: str) -> dict:
+    """A profile's ``{"common": {...}, "studies": {name: {...}}}``, checked against the studies."""
+    path = settings.PROFILES_DIR / f"{profile}.yaml"
+    if not path.exists():
+        raise ValueError(f"profile={profile!r} is not allowed: choose one of "
+                         f"{', '.join(profiles())}")
+    spec = yaml.safe_load(path.read_text()) or {}
+    unknown = set(spec) - {"common", "studies"}
+    if unknown:
+        raise ValueError(f"profile {profile!r} has a section {sorted(unknown)[0]!r}; allowed: "
+                         "common, studies")
+    spec.setdefault("common", {})
+    spec.setdefault("studies", {})
+    for name, section in spec["studies"].items():
+        if name not in STUDIES:
+            raise ValueError(f"profile {profile!r} names study {name!r}; known studies: "
+                             f"{', '.join(STUDIES)}")
+        _check_names(STUDIES[name], section or {})
+    return spec
+
+
+def get(name: str, profile: str = "default", overrides: dict | None = None) -> Study:
+    """The study ``name`` as the profile sets it, with the reader's ``overrides[name]`` on top."""
+    if name not in STUDIES:
+        raise ValueError(f"study={name!r} is not allowed: choose one of {', '.join(STUDIES)}")
+    overrides = overrides or {}
+    unknown = [n for n in overrides if n not in STUDIES]
+    if unknown:
+        raise ValueError(f"overrides name study {unknown[0]!r}; known studies: "
+                         f"{', '.join(STUDIES)}")
+    cls = STUDIES[name]
+    spec = load_profile(profile)
+    taken = {f.name for f in dataclasses.fields(cls)}
+    common = {k: v for k, v in spec["common"].items() if k in taken}
+    changes = overrides.get(name) or {}
+    _check_names(cls, changes)
+    return cls(**{**common, **(spec["studies"].get(name) or {}), **changes})

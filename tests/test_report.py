@@ -6,6 +6,7 @@ folder, then check each HTML file and load pages in headless Chromium.
 """
 
 import ast
+import json
 import re
 import shutil
 from pathlib import Path
@@ -44,24 +45,30 @@ def test_notebook_is_stripped_with_one_parameters_cell(path):
             assert len(cell.source.splitlines()) <= 15, cell.source[:80]
 
 
-@pytest.mark.parametrize("profile", ["smoke", "default", "full"])
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_profile_sets_only_declared_parameters(profile, path):
+def test_parameters_cell_holds_the_profile_and_no_study_defaults(path):
+    # Study parameters are defined once, in actstudy/studies.py; a notebook only names the
+    # profile and what the reader may override.
     notebook = nbformat.read(path, as_version=4)
     cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
     declared = {t.id for node in ast.parse(cell.source).body if isinstance(node, ast.Assign)
                 for t in node.targets}
-    assert set(report.parameters(profile, path.stem)) <= declared
+    assert declared <= {"profile", "overrides"} and "profile" in declared
 
 
 def test_unknown_profile_is_named():
+    from actstudy import studies
+
     with pytest.raises(ValueError, match="profile='fast'.*default"):
-        report.load_profile("fast")
+        studies.load_profile("fast")
 
 
 @pytest.fixture(scope="module")
 def smoke_reports(tmp_path_factory):
-    """Every notebook executed under the smoke profile into a temporary reports folder."""
+    """Every notebook executed under the smoke profile into a temporary reports folder.
+
+    Records how many runs the cache held before the findings notebook, and after.
+    """
     reports = tmp_path_factory.mktemp("reports")
     runs = tmp_path_factory.mktemp("runs")
     patch = pytest.MonkeyPatch()
@@ -69,14 +76,25 @@ def smoke_reports(tmp_path_factory):
     patch.setattr(report, "EXECUTED", reports / "executed")
     patch.setattr(report, "HEADLINE", reports / "headline.json")
     patch.setenv("ACTSTUDY_CACHE_DIR", str(runs))
+    counts = {}
     try:
         for path in NOTEBOOKS:
+            if path.stem == "06_findings":
+                counts["before findings"] = sorted(p.name for p in runs.glob("*.json"))
             report.render(path, "smoke")
+        counts["after findings"] = sorted(p.name for p in runs.glob("*.json"))
         report.index("smoke")
     finally:
         patch.undo()
     (reports / "runs").symlink_to(runs)
+    (reports / "counts.json").write_text(json.dumps(counts))
     return reports
+
+
+@pytest.mark.slow
+def test_findings_train_nothing_the_other_reports_did_not(smoke_reports):
+    counts = json.loads((smoke_reports / "counts.json").read_text())
+    assert counts["before findings"] and counts["after findings"] == counts["before findings"]
 
 
 @pytest.mark.slow
@@ -86,10 +104,12 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     # The findings notebook ran these experiments: all of them are cache hits now.
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
     table = claims.evaluate("smoke", progress=False)
+    assert len(list((smoke_reports / "runs").glob("*.json"))) == len(json.loads(
+        (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
     assert list(table["id"]) == list(range(1, 16))
     assert set(table["verdict"]) <= set(claims.VERDICTS)
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
-    page = claims.to_html(table)
+    page = report.verdict_table(table)
     assert page.count("<tr") == 16 and 'href="05_gradient_flow.html#' in page
 
 

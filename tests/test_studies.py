@@ -1,0 +1,74 @@
+"""Each experiment is defined once: studies, their parameters, and the profiles that set them."""
+
+import dataclasses
+
+import pytest
+import yaml
+
+from actstudy import settings, studies
+from actstudy.config import default_initializer
+
+PROFILES = studies.profiles()
+
+
+def test_the_three_profiles_exist():
+    assert {"smoke", "default", "full"} <= set(PROFILES)
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_profile_section_is_read_by_a_study_and_every_value_is_valid(profile):
+    spec = studies.load_profile(profile)
+    taken = {f.name for cls in studies.STUDIES.values() for f in dataclasses.fields(cls)}
+    assert set(spec["common"]) <= taken
+    for name in spec["studies"]:
+        study = studies.get(name, profile)
+        assert study.configs() or name == "activation_cost"  # builds and validates every Config
+        for key, value in (spec["studies"][name] or {}).items():
+            assert getattr(study, key) == value
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+def test_every_study_the_reports_use_is_in_every_profile(profile):
+    assert set(studies.load_profile(profile)["studies"]) == set(studies.STUDIES)
+
+
+def test_a_misspelt_parameter_is_an_error_that_names_it(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="study 'sine' takes no parameter 'widht'; allowed: .*width"):
+        studies.Sine().replace(widht=8)
+    with pytest.raises(ValueError, match="takes no parameter 'widht'"):
+        studies.get("sine", "smoke", overrides={"sine": {"widht": 8}})
+    with pytest.raises(ValueError, match="overrides name study 'sinus'"):
+        studies.get("sine", "smoke", overrides={"sinus": {}})
+    (tmp_path / "typo.yaml").write_text(yaml.safe_dump({"studies": {"sine": {"epoch": 3}}}))
+    monkeypatch.setattr(settings, "PROFILES_DIR", tmp_path)
+    with pytest.raises(ValueError, match="takes no parameter 'epoch'"):
+        studies.load_profile("typo")
+    (tmp_path / "typo.yaml").write_text(yaml.safe_dump({"notebooks": {}}))
+    with pytest.raises(ValueError, match="section 'notebooks'"):
+        studies.load_profile("typo")
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"seeds": 0}, "seeds=0"), ({"seeds": []}, r"seeds=\[\]"), ({"activations": "relu"}, "relu"),
+    ({"initializer": "zeros"}, "initializer='zeros'"), ({"activations": ["relo"]}, "relo"),
+])
+def test_bad_values_are_named(changes, named):
+    with pytest.raises(ValueError, match=named):
+        studies.Sine(**changes)
+
+
+def test_each_study_says_which_comparison_it_makes():
+    own = studies.Sine(activations=["relu", "selu", "tanh"], seeds=1, epochs=1)
+    assert own.comparison == "each activation with its literature initializer"
+    assert {c.activation: c.weight_initializer for c in own.configs()} == {
+        name: default_initializer(name) for name in ("relu", "selu", "tanh")}
+    one = own.replace(initializer="glorot_uniform")
+    assert one.comparison == "all activations with one initializer (glorot_uniform)"
+    assert {c.weight_initializer for c in one.configs()} == {"glorot_uniform"}
+
+
+def test_a_notebook_and_a_claim_build_the_same_configs():
+    from actstudy.claims import Context
+
+    ctx = Context("smoke")
+    assert ctx.study("images").configs() == studies.get("images", "smoke").configs()
