@@ -31,7 +31,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -506,22 +505,3 @@ def _checksum(name: str, options: tuple) -> str:
 def checksum(name: str, **options) -> str:
     """The content checksum of a dataset as loaded with these options (memoised)."""
     return _checksum(name, tuple(sorted(options.items())))
-
-
-def main(argv=None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] != ["fetch"] or len(args) != 2 or args[1] not in IMAGE_SETS:
-        print("usage: python -m actstudy.data fetch mnist|fashion_mnist", file=sys.stderr)
-        return 2
-    try:
-        arrays, origin = load_image_arrays(args[1])
-    except DatasetError as error:
-        print(f"actstudy.data: error: {error}", file=sys.stderr)
-        return 1
-    print(f"{args[1]}: {len(arrays['x_train'])} training and {len(arrays['x_test'])} test images "
-          f"({origin}), verified")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
