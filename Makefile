@@ -63,8 +63,7 @@ test: $(ENV_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 data: $(ENV_STAMP)
-	$(BIN)/python -m actstudy.data fetch mnist
-	$(BIN)/python -m actstudy.data fetch fashion_mnist
+	$(BIN)/actstudy data fetch
 
 bench: $(ENV_STAMP)
 	$(BIN)/python benchmarks/bench_training.py
@@ -89,10 +88,10 @@ $(PROFILE_STAMP): $(PROFILE_FILE)
 	@touch $@
 
 reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	@$(BIN)/python -m actstudy.report render $< --profile $(PROFILE)
+	@$(BIN)/actstudy report render $< --profile $(PROFILE)
 
 reports/index.html: $(REPORTS) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	@$(BIN)/python -m actstudy.report index --profile $(PROFILE)
+	@$(BIN)/actstudy report index --profile $(PROFILE)
 
 clean:
 	rm -rf reports/*.html reports/executed reports/.profile-* reports/bench.md

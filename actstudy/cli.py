@@ -1,9 +1,16 @@
-"""The ``actstudy`` command: ``list``, ``run``, ``cache ls`` and ``cache clear``.
+"""The ``actstudy`` command: the registry, ad-hoc grids, the run cache, reports and data.
 
     actstudy list
     actstudy run --dataset mnist --activation relu,gelu,sigmoid --seeds 3 --epochs 5
     actstudy cache ls
     actstudy cache clear --older-than 7d
+    actstudy report render notebooks/04_mnist_convergence.ipynb --profile default
+    actstudy report index --profile default
+    actstudy data fetch                  # MNIST and Fashion-MNIST into data/
+    actstudy data fetch fashion_mnist
+
+The Makefile calls ``report`` and ``data``. Heavy modules are imported inside
+the subcommands, so ``actstudy --help`` answers at once.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import argparse
 import datetime
 import re
 import sys
+from pathlib import Path
 
 import actstudy  # noqa: F401  (selects the JAX backend before keras loads)
 
@@ -101,6 +109,37 @@ def cmd_cache(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from actstudy import report, studies
+
+    if args.report_command == "render":
+        report.render(args.notebook, args.profile)
+    else:
+        studies.load_profile(args.profile)  # index() would accept any name
+        report.index(args.profile)
+    return 0
+
+
+# data.IMAGE_SETS, spelled out so that parsing does not import numpy.
+IMAGE_SETS = ("mnist", "fashion_mnist")
+
+
+def cmd_data(args) -> int:
+    from actstudy.data import DatasetError, load_image_arrays
+
+    status = 0
+    for name in [args.name] if args.name else IMAGE_SETS:
+        try:
+            arrays, origin = load_image_arrays(name, fetch=True)
+        except DatasetError as error:  # a ValueError, but a missing dataset is not a usage error
+            print(f"actstudy: error: {error}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{name}: {len(arrays['x_train'])} training and {len(arrays['x_test'])} test "
+              f"images ({origin}), verified")
+    return status
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="actstudy", description="Activation-function study.")
     sub = top.add_subparsers(dest="command", required=True)
@@ -129,6 +168,23 @@ def parser() -> argparse.ArgumentParser:
     clear.add_argument("--older-than", type=_timedelta, default=None,
                        help="only runs written before this long ago, e.g. 7d")
     cache.set_defaults(func=cmd_cache)
+
+    report = sub.add_parser("report", help="run notebooks under a profile and render HTML")
+    report_sub = report.add_subparsers(dest="report_command", required=True)
+    render = report_sub.add_parser(
+        "render", help="execute one notebook and write reports/<notebook>.html")
+    render.add_argument("notebook", type=Path)
+    index = report_sub.add_parser("index", help="write reports/index.html")
+    for command in (render, index):
+        command.add_argument("--profile", default="default",
+                             help="a notebooks/params/<profile>.yaml (default: default)")
+    report.set_defaults(func=cmd_report)
+
+    data = sub.add_parser("data", help="fetch and verify the image datasets")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    fetch = data_sub.add_parser("fetch", help="fetch, verify and keep a dataset in data/")
+    fetch.add_argument("name", nargs="?", choices=IMAGE_SETS, help="default: both")
+    data.set_defaults(func=cmd_data)
     return top
 
 

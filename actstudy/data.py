@@ -30,7 +30,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -518,20 +517,3 @@ def _dataset(name, task, parts, n_classes, source, options) -> Dataset:
                    tuple(x_train.shape[1:]), provenance)
 
 
-def main(argv=None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] != ["fetch"] or len(args) != 2 or args[1] not in IMAGE_SETS:
-        print("usage: python -m actstudy.data fetch mnist|fashion_mnist", file=sys.stderr)
-        return 2
-    try:
-        arrays, origin = load_image_arrays(args[1], fetch=True)
-    except DatasetError as error:
-        print(f"actstudy.data: error: {error}", file=sys.stderr)
-        return 1
-    print(f"{args[1]}: {len(arrays['x_train'])} training and {len(arrays['x_test'])} test images "
-          f"({origin}), verified")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

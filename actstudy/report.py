@@ -1,15 +1,14 @@
 """Reports: run a notebook with papermill under a profile, render standalone HTML, and the index.
 
-    python -m actstudy.report render notebooks/04_mnist_convergence.ipynb --profile default
-    python -m actstudy.report index --profile default
+    actstudy report render notebooks/04_mnist_convergence.ipynb --profile default
+    actstudy report index --profile default
 
-The Makefile calls these; each writes to a temporary file and renames it, so a
-failed notebook leaves the previous HTML in place.
+The Makefile calls these (``actstudy.cli``); each writes to a temporary file and
+renames it, so a failed notebook leaves the previous HTML in place.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import datetime
 import html
@@ -406,27 +405,3 @@ actstudy {actstudy.__version__}</footer>
     write_text_atomic(target, page)
     print("wrote reports/index.html")
     return target
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m actstudy.report", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    render_parser = sub.add_parser("render")
-    render_parser.add_argument("notebook", type=Path)
-    render_parser.add_argument("--profile", default="default")
-    index_parser = sub.add_parser("index")
-    index_parser.add_argument("--profile", default="default")
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "render":
-            render(args.notebook, args.profile)
-        else:
-            index(args.profile)
-    except ValueError as error:
-        print(f"actstudy.report: error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

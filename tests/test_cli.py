@@ -1,10 +1,14 @@
 import subprocess
+import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from actstudy import activations
+from actstudy import activations, cli, data, report
 from actstudy.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_list_shows_every_activation(capsys):
@@ -56,9 +60,82 @@ def test_empty_grids_are_errors_that_name_the_parameter(capsys, argv, named):
     (["ONLY=99"], "ONLY=99 matches no notebook"),
 ])
 def test_make_report_refuses_bad_choices_before_running_anything(tmp_path, variables, named):
-    root = Path(__file__).resolve().parents[1]
     # VENV points somewhere empty: had make started setting up, it would show there.
-    result = subprocess.run(["make", "report", *variables, f"VENV={tmp_path}/venv"], cwd=root,
+    result = subprocess.run(["make", "report", *variables, f"VENV={tmp_path}/venv"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and named in result.stderr
     assert result.stdout == "" and not (tmp_path / "venv").exists()
+
+
+def test_report_index_writes_the_index(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    monkeypatch.setattr(report, "HEADLINE", tmp_path / "headline.json")
+    assert main(["report", "index", "--profile", "smoke"]) == 0
+    assert capsys.readouterr().out == "wrote reports/index.html\n"
+    page = (tmp_path / "index.html").read_text()
+    assert "make report PROFILE=smoke" in page and "(not built)" in page
+
+
+@pytest.mark.parametrize("command", [["index"], ["render", "notebooks/01_activation_gallery.ipynb"]])
+def test_report_with_unknown_profile_gives_one_clear_line(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    assert main(["report", *command, "--profile", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("actstudy: error: profile='nope' is not allowed: choose one of ")
+    assert "smoke" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stop", [SystemExit("notebook x failed in cell 3"),
+                                  report.BuildInterrupted(130)])
+def test_report_render_keeps_the_exit_of_a_failed_or_interrupted_build(monkeypatch, stop):
+    def render(notebook, profile):
+        raise stop
+
+    monkeypatch.setattr(report, "render", render)
+    with pytest.raises(SystemExit) as info:
+        main(["report", "render", "notebooks/01_activation_gallery.ipynb", "--profile", "smoke"])
+    assert info.value is stop
+
+
+def test_data_fetch_refuses_unknown_names(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["data", "fetch", "nope"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err and "'mnist', 'fashion_mnist'" in err
+    assert cli.IMAGE_SETS == data.IMAGE_SETS
+
+
+@pytest.mark.parametrize("argv, failures", [(["mnist"], 1), ([], 2)])
+def test_data_fetch_without_any_source_says_where_to_put_the_file(no_fallbacks, capsys, argv,
+                                                                  failures):
+    assert main(["data", "fetch", *argv]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == failures and captured.out == ""
+    assert all(line.startswith("actstudy: error:") and "make data" in line for line in lines)
+
+
+def test_data_fetch_names_counts_and_source(monkeypatch, capsys):
+    def fake_load(name, fetch=False):
+        assert fetch
+        arrays = {"x_train": np.zeros((6, 28, 28)), "x_test": np.zeros((2, 28, 28))}
+        return arrays, f"fake {name}"
+
+    monkeypatch.setattr(data, "load_image_arrays", fake_load)
+    assert main(["data", "fetch"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "mnist: 6 training and 2 test images (fake mnist), verified",
+        "fashion_mnist: 6 training and 2 test images (fake fashion_mnist), verified",
+    ]
+
+
+@pytest.mark.slow
+def test_help_imports_nothing_heavy():
+    # `actstudy --help` should answer at once: numpy, keras and jax load in the subcommands.
+    code = ("import sys\nfrom actstudy.cli import parser\nparser().format_help()\n"
+            "print(sorted({'numpy', 'keras', 'jax', 'yaml'} & set(sys.modules)))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, check=True)
+    assert result.stdout == "[]\n"

