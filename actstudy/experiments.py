@@ -50,7 +50,7 @@ def cache_path(key: str) -> Path:
 
 def load_cached(config: Config, key: str | None = None):
     """The cached Run for a config, or None; a corrupt file is reported once and removed."""
-    from actstudy.training import Run
+    from actstudy.runs import Run
 
     path = cache_path(key or config.key())
     if not path.exists():

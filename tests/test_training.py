@@ -9,7 +9,8 @@ import pytest
 
 from actstudy import activations, models
 from actstudy.config import Config
-from actstudy.training import Run, fit
+from actstudy.runs import Run
+from actstudy.training import fit
 
 SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
                dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
