@@ -28,11 +28,14 @@ def test_grid_rejects_unknown_axis_and_scalar():
         grid(BASE, activation="relu")
 
 
-def test_cache_hit_skips_training(monkeypatch):
+def _no_training(*args, **kwargs):
+    pytest.fail("retrained a cached run")
+
+
+def test_cache_hit_skips_training():
     first = experiments.run(BASE)
     assert experiments.cache_path(first.key).exists()
-    monkeypatch.setattr(training, "fit", lambda *a, **k: pytest.fail("retrained a cached run"))
-    again = experiments.run(BASE)
+    again = experiments.run(BASE, fit=_no_training)
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
 
 
@@ -76,18 +79,15 @@ def test_run_grid_frames_and_cache_counts():
     assert len(list(experiments.cache_dir().glob("*.json"))) == 4
 
 
-def test_one_failing_run_keeps_the_others(monkeypatch):
-    real_fit = training.fit
-
-    def flaky(config, **kwargs):
+def test_one_failing_run_keeps_the_others():
+    def flaky(config):
         if config.activation == "tanh":
             raise RuntimeError("custom activation exploded")
-        return real_fit(config, **kwargs)
+        return training.fit(config)
 
-    monkeypatch.setattr(training, "fit", flaky)
     configs = grid(BASE, activation=["relu", "tanh"])
     with pytest.warns(experiments.RunFailedWarning, match="tanh"):
-        results = run_grid(configs, progress=False)
+        results = run_grid(configs, progress=False, fit=flaky)
     assert [r.config["activation"] for r in results.runs] == ["relu"]
     assert len(results.failures) == 1
     failure = results.failures.iloc[0]
