@@ -11,6 +11,8 @@ frames, tagged with the config fields that tell runs apart (``TAGS``).
 >>> run = fit(Config(dataset="moons", depth=2, width=16, epochs=2))
 >>> run.history_frame()[["epoch", "activation"]].values.tolist()
 [[1, 'relu'], [2, 'relu']]
+>>> sorted(run.initial), run.surface["kind"]
+(['val_accuracy', 'val_loss'], 'boundary')
 >>> Run.from_dict(json.loads(json.dumps(run.to_dict()))).key == run.key
 True
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,7 +35,15 @@ TAGS = ("dataset", "architecture", "depth", "width", "activation", "learning_rat
 
 @dataclass
 class Run:
-    """The result of one training run; plain data, stored as JSON by the cache."""
+    """The result of one training run; plain data, stored as JSON by the cache.
+
+    ``surface`` is the learned function over the input space, kept so plots
+    need no model weights; None unless the inputs are low-dimensional and the
+    run did not diverge. Its JSON is one of
+    ``{"kind": "curve", "x": [...], "prediction": [...]}`` (1-D regression) or
+    ``{"kind": "boundary", "x0": [...], "x1": [...], "p": [...]}`` (2-D binary
+    classification, P(class 1) on a grid).
+    """
 
     key: str
     config: dict
@@ -41,6 +51,7 @@ class Run:
     layers: list[str]  # weighted layers, input to output (gradient_norms columns)
     blocks: list[str]  # hidden activation layers (activation_stats rows)
     history: list[dict]  # one row per epoch
+    initial: dict  # val_loss, val_accuracy before the first step
     test: dict  # loss, accuracy
     gradient_steps: list[int]
     gradient_norms: list[list[float]]  # [recorded step][layer]
@@ -54,7 +65,7 @@ class Run:
     dataset: dict  # provenance
     versions: dict
     created: str
-    extra: dict = field(default_factory=dict)
+    surface: dict | None = None
 
     # -- tidy views ------------------------------------------------------------
 
@@ -111,8 +122,14 @@ class Run:
 
     @classmethod
     def from_dict(cls, fields: dict) -> Run:
+        if "extra" in fields:
+            # Records written before initial and surface were fields kept them in "extra".
+            # The record's shape is not part of the cache key (this module decides no
+            # numbers), so a file in the older shape can still be the one a key names.
+            fields = {**fields["extra"], **fields}
         names = {f.name for f in dataclasses.fields(cls)}
-        missing = {f.name for f in dataclasses.fields(cls) if f.name != "extra"} - fields.keys()
+        required = {f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING}
+        missing = required - fields.keys()
         if missing:
             raise ValueError(f"not a run record: missing {sorted(missing)}")
         return cls(**{k: v for k, v in fields.items() if k in names})

@@ -350,7 +350,6 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
     for var, value in zip(model.trainable_variables + model.non_trainable_variables,
                           trainable + non_trainable, strict=True):
         var.assign(value)
-    extra = {"initial": initial, **({} if diverged_epoch else _surface(loop, state, dataset))}
 
     return Run(
         key=config.key(),
@@ -359,6 +358,7 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
         layers=[layer.name for layer in models.weighted_layers(model)],
         blocks=[act.name for _, act in loop.blocks],
         history=history,
+        initial=initial,
         test={"loss": float(test_loss),
               "accuracy": float(test_accuracy) if dataset.task == "classification" else math.nan},
         gradient_steps=gradient_steps,
@@ -373,22 +373,23 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
         dataset=dataset.provenance,
         versions=_versions(),
         created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        extra=extra,
+        surface=None if diverged_epoch is not None else _surface(loop, state, dataset),
     )
 
 
-def _surface(loop: _Loop, state, dataset) -> dict:
+def _surface(loop: _Loop, state, dataset) -> dict | None:
     """The learned function over the input space, for low-dimensional inputs.
 
     1-D regression: predictions on a line over the data's range (fitted curves).
     2-D binary classification: P(class 1) on a grid over the data (decision
-    boundaries). Stored with the run, so plots need no model weights.
+    boundaries). Stored with the run, so plots need no model weights; None for
+    any other input (Run.surface).
     """
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
         x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
         y = loop.predict(state, x[:, None], dataset.y_train)[:, 0]
-        return {"surface": {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}}
+        return {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
         margin = 0.1 * (high - low)
@@ -396,6 +397,6 @@ def _surface(loop: _Loop, state, dataset) -> dict:
         x0, x1 = (a.ravel() for a in np.meshgrid(*axes))
         logits = loop.predict(state, np.stack([x0, x1], axis=1), dataset.y_train)
         p = np.asarray(jax.nn.softmax(logits, axis=1))[:, 1]
-        return {"surface": {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
-                            "p": p.round(4).tolist()}}
-    return {}
+        return {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
+                "p": p.round(4).tolist()}
+    return None

@@ -39,6 +39,19 @@ def test_cache_hit_skips_training():
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
 
 
+def test_cached_record_in_the_older_shape_is_read():
+    # Records written before initial and surface were fields kept them in "extra".
+    record = experiments.run(BASE).to_dict()
+    old = {k: v for k, v in record.items() if k not in ("initial", "surface")}
+    old["extra"] = {"initial": record["initial"], "surface": record["surface"]}
+    experiments.cache_path(BASE.key()).write_text(json.dumps(old))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read as it is: no CacheWarning, no retraining
+        again = experiments.run(BASE, fit=_no_training)
+    assert again.initial == record["initial"] and again.initial["val_loss"] > 0
+    assert again.surface == record["surface"] and again.surface["kind"] == "boundary"
+
+
 def test_cache_write_is_atomic(monkeypatch):
     run = training.fit(BASE)
 
