@@ -17,7 +17,7 @@ def surfaces(runs, kind: str) -> pd.DataFrame:
     """The stored learned functions (``kind`` "curve" or "boundary") as one long frame."""
     frames = []
     for run in runs:
-        surface = run.extra.get("surface")
+        surface = run.surface
         if not surface or surface["kind"] != kind:
             continue
         frame = pd.DataFrame({k: v for k, v in surface.items() if k != "kind"})

@@ -191,7 +191,7 @@ def linear_network_on_sine(ctx):
 
 def linear_network_training(ctx):
     grid = ctx.runs("sine", activation=["identity"])
-    change = [math.log10(r.history[-1]["val_loss"] / r.extra["initial"]["val_loss"])
+    change = [math.log10(r.history[-1]["val_loss"] / r.initial["val_loss"])
               for r in grid.runs if r.history[-1]["val_loss"]]
     # The claim predicts no learning: a final loss no lower than the initial one.
     return [Measurement("log10(final / initial validation MSE) of the identity network",

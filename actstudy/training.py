@@ -1,4 +1,4 @@
-"""The instrumented training loop: `fit(config) -> Run`.
+"""The instrumented training loop: `fit(config) -> Run` (the record: :mod:`actstudy.runs`).
 
 One epoch is one ``jax.jit``-compiled ``jax.lax.scan`` over mini-batches, with
 the data already on the device. The Keras model runs through
@@ -26,22 +26,20 @@ scratch), so the loop keeps Keras's layers and optimizers but none of
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import math
 import platform
 import time
-from dataclasses import dataclass, field
 
 import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
-import pandas as pd
 
 import actstudy
 from actstudy import activations, models, settings
 from actstudy.config import Config, code_digest
+from actstudy.runs import Run
 
 
 def _use_compilation_cache() -> None:
@@ -68,114 +66,11 @@ PROBE_STATS = ("pre_mean", "pre_std", "act_mean", "act_std", "dead_fraction",
                "saturated_fraction", "zero_fraction", "derivative_mean_abs")
 # Quantiles of each layer's activations kept per epoch, for distribution plots.
 QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2))
-# Config fields copied onto every row of a run's tidy frames.
-TAGS = ("dataset", "architecture", "depth", "width", "activation", "learning_rate", "init_scale",
-        "seed")
 # Points of the stored learned function for 1-D and 2-D inputs (see _surface).
 SURFACE_POINTS = 256
 SURFACE_GRID = 60
 # Validation and test sets are evaluated in chunks of this many samples.
 EVAL_CHUNK = 1000
-
-
-@dataclass
-class Run:
-    """The result of one training run; plain data, stored as JSON by the cache."""
-
-    key: str
-    config: dict
-    task: str
-    layers: list[str]  # weighted layers, input to output (gradient_norms columns)
-    blocks: list[str]  # hidden activation layers (activation_stats rows)
-    history: list[dict]  # one row per epoch
-    test: dict  # loss, accuracy
-    gradient_steps: list[int]
-    gradient_norms: list[list[float]]  # [recorded step][layer]
-    activation_stats: list[dict]  # one row per (epoch, layer), epoch 0 = initialisation
-    learned_parameters: list[dict]  # one row per (epoch, layer, parameter)
-    diverged: bool
-    diverged_epoch: int | None
-    compile_seconds: float
-    train_seconds: float
-    steps_per_epoch: int
-    dataset: dict  # provenance
-    versions: dict
-    created: str
-    extra: dict = field(default_factory=dict)
-
-    # -- tidy views ------------------------------------------------------------
-
-    @property
-    def config_object(self) -> Config:
-        return Config.from_dict(self.config)
-
-    def _tag(self, frame: pd.DataFrame) -> pd.DataFrame:
-        frame.insert(0, "key", self.key)
-        for name in TAGS:
-            frame[name] = self.config[name]
-        return frame
-
-    def history_frame(self) -> pd.DataFrame:
-        return self._tag(pd.DataFrame(self.history))
-
-    def gradient_frame(self) -> pd.DataFrame:
-        """Long format: one row per (recorded step, layer)."""
-        norms = np.asarray(self.gradient_norms, dtype=float).reshape(-1, len(self.layers))
-        frame = pd.DataFrame(norms, columns=self.layers)
-        frame.insert(0, "step", self.gradient_steps)
-        frame = frame.melt(id_vars="step", var_name="layer", value_name="gradient_norm")
-        frame["layer_index"] = frame["layer"].map({n: i for i, n in enumerate(self.layers)})
-        return self._tag(frame)
-
-    def activation_frame(self) -> pd.DataFrame:
-        frame = pd.DataFrame(self.activation_stats)
-        return self._tag(frame)
-
-    def summary(self) -> dict:
-        last = self.history[-1] if self.history else {}
-        per_epoch = [row["seconds"] for row in self.history]
-        return {
-            "key": self.key,
-            **{k: self.config[k] for k in TAGS},
-            "epochs_run": len(self.history),
-            "final_train_loss": last.get("train_loss"),
-            "final_train_accuracy": last.get("train_accuracy"),
-            "final_val_loss": last.get("val_loss"),
-            "final_val_accuracy": last.get("val_accuracy"),
-            "test_loss": self.test.get("loss"),
-            "test_accuracy": self.test.get("accuracy"),
-            "seconds_per_epoch": float(np.median(per_epoch)) if per_epoch else math.nan,
-            "train_seconds": self.train_seconds,
-            "compile_seconds": self.compile_seconds,
-            "diverged": self.diverged,
-            "diverged_epoch": self.diverged_epoch,
-        }
-
-    # -- (de)serialisation -------------------------------------------------------
-
-    def to_dict(self) -> dict:
-        return _finite_or_none(dataclasses.asdict(self))
-
-    @classmethod
-    def from_dict(cls, fields: dict) -> Run:
-        names = {f.name for f in dataclasses.fields(cls)}
-        missing = {f.name for f in dataclasses.fields(cls) if f.name != "extra"} - fields.keys()
-        if missing:
-            raise ValueError(f"not a run record: missing {sorted(missing)}")
-        return cls(**{k: v for k, v in fields.items() if k in names})
-
-
-def _finite_or_none(value):
-    """JSON has no NaN or infinity: store them as null (read back as missing)."""
-    if isinstance(value, dict):
-        return {k: _finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite_or_none(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
 
 
 def make_optimizer(config: Config) -> keras.optimizers.Optimizer:
@@ -455,7 +350,6 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
     for var, value in zip(model.trainable_variables + model.non_trainable_variables,
                           trainable + non_trainable, strict=True):
         var.assign(value)
-    extra = {"initial": initial, **({} if diverged_epoch else _surface(loop, state, dataset))}
 
     return Run(
         key=config.key(),
@@ -464,6 +358,7 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
         layers=[layer.name for layer in models.weighted_layers(model)],
         blocks=[act.name for _, act in loop.blocks],
         history=history,
+        initial=initial,
         test={"loss": float(test_loss),
               "accuracy": float(test_accuracy) if dataset.task == "classification" else math.nan},
         gradient_steps=gradient_steps,
@@ -478,22 +373,23 @@ def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
         dataset=dataset.provenance,
         versions=_versions(),
         created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        extra=extra,
+        surface=None if diverged_epoch is not None else _surface(loop, state, dataset),
     )
 
 
-def _surface(loop: _Loop, state, dataset) -> dict:
+def _surface(loop: _Loop, state, dataset) -> dict | None:
     """The learned function over the input space, for low-dimensional inputs.
 
     1-D regression: predictions on a line over the data's range (fitted curves).
     2-D binary classification: P(class 1) on a grid over the data (decision
-    boundaries). Stored with the run, so plots need no model weights.
+    boundaries). Stored with the run, so plots need no model weights; None for
+    any other input (Run.surface).
     """
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
         x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
         y = loop.predict(state, x[:, None], dataset.y_train)[:, 0]
-        return {"surface": {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}}
+        return {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
         margin = 0.1 * (high - low)
@@ -501,6 +397,6 @@ def _surface(loop: _Loop, state, dataset) -> dict:
         x0, x1 = (a.ravel() for a in np.meshgrid(*axes))
         logits = loop.predict(state, np.stack([x0, x1], axis=1), dataset.y_train)
         p = np.asarray(jax.nn.softmax(logits, axis=1))[:, 1]
-        return {"surface": {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
-                            "p": p.round(4).tolist()}}
-    return {}
+        return {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
+                "p": p.round(4).tolist()}
+    return None

@@ -28,12 +28,28 @@ def test_grid_rejects_unknown_axis_and_scalar():
         grid(BASE, activation="relu")
 
 
-def test_cache_hit_skips_training(monkeypatch):
+def _no_training(*args, **kwargs):
+    pytest.fail("retrained a cached run")
+
+
+def test_cache_hit_skips_training():
     first = experiments.run(BASE)
     assert experiments.cache_path(first.key).exists()
-    monkeypatch.setattr(training, "fit", lambda *a, **k: pytest.fail("retrained a cached run"))
-    again = experiments.run(BASE)
+    again = experiments.run(BASE, fit=_no_training)
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
+
+
+def test_cached_record_in_the_older_shape_is_read():
+    # Records written before initial and surface were fields kept them in "extra".
+    record = experiments.run(BASE).to_dict()
+    old = {k: v for k, v in record.items() if k not in ("initial", "surface")}
+    old["extra"] = {"initial": record["initial"], "surface": record["surface"]}
+    experiments.cache_path(BASE.key()).write_text(json.dumps(old))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read as it is: no CacheWarning, no retraining
+        again = experiments.run(BASE, fit=_no_training)
+    assert again.initial == record["initial"] and again.initial["val_loss"] > 0
+    assert again.surface == record["surface"] and again.surface["kind"] == "boundary"
 
 
 def test_cache_write_is_atomic(monkeypatch):
@@ -76,18 +92,15 @@ def test_run_grid_frames_and_cache_counts():
     assert len(list(experiments.cache_dir().glob("*.json"))) == 4
 
 
-def test_one_failing_run_keeps_the_others(monkeypatch):
-    real_fit = training.fit
-
-    def flaky(config, **kwargs):
+def test_one_failing_run_keeps_the_others():
+    def flaky(config):
         if config.activation == "tanh":
             raise RuntimeError("custom activation exploded")
-        return real_fit(config, **kwargs)
+        return training.fit(config)
 
-    monkeypatch.setattr(training, "fit", flaky)
     configs = grid(BASE, activation=["relu", "tanh"])
     with pytest.warns(experiments.RunFailedWarning, match="tanh"):
-        results = run_grid(configs, progress=False)
+        results = run_grid(configs, progress=False, fit=flaky)
     assert [r.config["activation"] for r in results.runs] == ["relu"]
     assert len(results.failures) == 1
     failure = results.failures.iloc[0]

@@ -9,7 +9,8 @@ import pytest
 
 from actstudy import activations, models
 from actstudy.config import Config
-from actstudy.training import Run, fit
+from actstudy.runs import Run
+from actstudy.training import fit
 
 SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
                dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
@@ -58,6 +59,11 @@ def test_fit_classification_records_everything():
     # ReLU outputs exact zeros for negative inputs: sparsity is visible.
     assert stats["zero_fraction"].mean() > 0.1
     assert not run.diverged and run.diverged_epoch is None
+    assert set(run.initial) == {"val_loss", "val_accuracy"}
+    assert run.initial["val_loss"] > run.history[-1]["val_loss"]
+    # Moons is 2-D and binary: P(class 1) is stored on a grid.
+    assert run.surface["kind"] == "boundary"
+    assert len(run.surface["x0"]) == len(run.surface["p"]) > 0
 
 
 def test_gradient_every_subsamples_steps():
@@ -71,6 +77,8 @@ def test_fit_regression_reports_mse():
     assert run.task == "regression"
     assert math.isfinite(run.test["loss"]) and math.isnan(run.test["accuracy"])
     assert run.history[-1]["train_loss"] < run.history[0]["train_loss"] * 1.5
+    assert run.surface["kind"] == "curve"
+    assert len(run.surface["x"]) == len(run.surface["prediction"]) > 0
 
 
 def test_learnable_parameters_are_recorded_and_move():
@@ -98,6 +106,7 @@ def test_divergence_is_a_result_not_an_exception():
                             init_scale=50.0, epochs=5))
     assert run.diverged and run.diverged_epoch is not None
     assert len(run.history) == run.diverged_epoch <= 5
+    assert run.surface is None
     # Non-finite numbers are stored as null: strict JSON round-trips.
     text = json.dumps(run.to_dict(), allow_nan=False)
     again = Run.from_dict(json.loads(text))

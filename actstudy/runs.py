@@ -1,0 +1,148 @@
+"""The Run record: what one training run recorded, its tidy tables, and its JSON form.
+
+A Run is plain data. :func:`actstudy.training.fit` makes one, the cache in
+:mod:`actstudy.experiments` stores it as JSON, and analyses read its tidy
+frames, tagged with the config fields that tell runs apart (``TAGS``).
+
+>>> import json
+>>> from actstudy.config import Config
+>>> from actstudy.runs import Run
+>>> from actstudy.training import fit
+>>> run = fit(Config(dataset="moons", depth=2, width=16, epochs=2))
+>>> run.history_frame()[["epoch", "activation"]].values.tolist()
+[[1, 'relu'], [2, 'relu']]
+>>> sorted(run.initial), run.surface["kind"]
+(['val_accuracy', 'val_loss'], 'boundary')
+>>> Run.from_dict(json.loads(json.dumps(run.to_dict()))).key == run.key
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from actstudy.config import Config
+
+# Config fields copied onto every row of a run's tidy frames.
+TAGS = ("dataset", "architecture", "depth", "width", "activation", "learning_rate", "init_scale",
+        "seed")
+
+
+@dataclass
+class Run:
+    """The result of one training run; plain data, stored as JSON by the cache.
+
+    ``surface`` is the learned function over the input space, kept so plots
+    need no model weights; None unless the inputs are low-dimensional and the
+    run did not diverge. Its JSON is one of
+    ``{"kind": "curve", "x": [...], "prediction": [...]}`` (1-D regression) or
+    ``{"kind": "boundary", "x0": [...], "x1": [...], "p": [...]}`` (2-D binary
+    classification, P(class 1) on a grid).
+    """
+
+    key: str
+    config: dict
+    task: str
+    layers: list[str]  # weighted layers, input to output (gradient_norms columns)
+    blocks: list[str]  # hidden activation layers (activation_stats rows)
+    history: list[dict]  # one row per epoch
+    initial: dict  # val_loss, val_accuracy before the first step
+    test: dict  # loss, accuracy
+    gradient_steps: list[int]
+    gradient_norms: list[list[float]]  # [recorded step][layer]
+    activation_stats: list[dict]  # one row per (epoch, layer), epoch 0 = initialisation
+    learned_parameters: list[dict]  # one row per (epoch, layer, parameter)
+    diverged: bool
+    diverged_epoch: int | None
+    compile_seconds: float
+    train_seconds: float
+    steps_per_epoch: int
+    dataset: dict  # provenance
+    versions: dict
+    created: str
+    surface: dict | None = None
+
+    # -- tidy views ------------------------------------------------------------
+
+    @property
+    def config_object(self) -> Config:
+        return Config.from_dict(self.config)
+
+    def _tag(self, frame: pd.DataFrame) -> pd.DataFrame:
+        frame.insert(0, "key", self.key)
+        for name in TAGS:
+            frame[name] = self.config[name]
+        return frame
+
+    def history_frame(self) -> pd.DataFrame:
+        return self._tag(pd.DataFrame(self.history))
+
+    def gradient_frame(self) -> pd.DataFrame:
+        """Long format: one row per (recorded step, layer)."""
+        norms = np.asarray(self.gradient_norms, dtype=float).reshape(-1, len(self.layers))
+        frame = pd.DataFrame(norms, columns=self.layers)
+        frame.insert(0, "step", self.gradient_steps)
+        frame = frame.melt(id_vars="step", var_name="layer", value_name="gradient_norm")
+        frame["layer_index"] = frame["layer"].map({n: i for i, n in enumerate(self.layers)})
+        return self._tag(frame)
+
+    def activation_frame(self) -> pd.DataFrame:
+        frame = pd.DataFrame(self.activation_stats)
+        return self._tag(frame)
+
+    def summary(self) -> dict:
+        last = self.history[-1] if self.history else {}
+        per_epoch = [row["seconds"] for row in self.history]
+        return {
+            "key": self.key,
+            **{k: self.config[k] for k in TAGS},
+            "epochs_run": len(self.history),
+            "final_train_loss": last.get("train_loss"),
+            "final_train_accuracy": last.get("train_accuracy"),
+            "final_val_loss": last.get("val_loss"),
+            "final_val_accuracy": last.get("val_accuracy"),
+            "test_loss": self.test.get("loss"),
+            "test_accuracy": self.test.get("accuracy"),
+            "seconds_per_epoch": float(np.median(per_epoch)) if per_epoch else math.nan,
+            "train_seconds": self.train_seconds,
+            "compile_seconds": self.compile_seconds,
+            "diverged": self.diverged,
+            "diverged_epoch": self.diverged_epoch,
+        }
+
+    # -- (de)serialisation -------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        return _finite_or_none(dataclasses.asdict(self))
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> Run:
+        if "extra" in fields:
+            # Records written before initial and surface were fields kept them in "extra".
+            # The record's shape is not part of the cache key (this module decides no
+            # numbers), so a file in the older shape can still be the one a key names.
+            fields = {**fields["extra"], **fields}
+        names = {f.name for f in dataclasses.fields(cls)}
+        required = {f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING}
+        missing = required - fields.keys()
+        if missing:
+            raise ValueError(f"not a run record: missing {sorted(missing)}")
+        return cls(**{k: v for k, v in fields.items() if k in names})
+
+
+def _finite_or_none(value):
+    """JSON has no NaN or infinity: store them as null (read back as missing)."""
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
