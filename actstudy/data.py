@@ -470,7 +470,8 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
     if name == "sine":
         y = y.astype(np.float32)
         fit = slice(0, n_train + n_val)
-        y[fit] += rng.normal(0, noise, y[fit].shape).astype(np.float32) if noise else 0
+        if noise:
+            y[fit] += rng.normal(0, noise, y[fit].shape).astype(np.float32)
         task, n_classes = "regression", None
     else:
         y = y.astype(np.int32)

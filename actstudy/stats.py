@@ -32,9 +32,6 @@ class Interval:
     n: int
     method: str
 
-    def excludes(self, value: float = 0.0) -> bool:
-        return self.low > value or self.high < value
-
     def __str__(self) -> str:
         if not math.isfinite(self.low):
             return f"{self.mean:.4g} (n={self.n})"
@@ -84,18 +81,6 @@ def paired_difference(a, b, confidence: float = CONFIDENCE, method: str = "t") -
     if a.shape != b.shape:
         raise ValueError(f"paired samples need equal lengths, got {a.shape} and {b.shape}")
     return mean_ci(a - b, confidence=confidence, method=method)
-
-
-def cohens_d(a, b, paired: bool = False) -> float:
-    """Standardised effect size; for paired samples, d_z (mean difference / its sd)."""
-    a, b = _clean(a), _clean(b)
-    if paired:
-        diff = a - b
-        sd = diff.std(ddof=1) if len(diff) > 1 else math.nan
-        return float(diff.mean() / sd) if sd else math.nan
-    pooled = math.sqrt(((len(a) - 1) * a.var(ddof=1) + (len(b) - 1) * b.var(ddof=1))
-                       / (len(a) + len(b) - 2)) if len(a) + len(b) > 2 else math.nan
-    return float((a.mean() - b.mean()) / pooled) if pooled else math.nan
 
 
 def summarise(frame: pd.DataFrame, by, value: str, method: str = "t") -> pd.DataFrame:
