@@ -10,9 +10,9 @@ year and reference. ``tests/test_activations.py`` checks every property against
 the function itself by sampling, so metadata that lies fails a test.
 
 >>> from actstudy import activations
->>> f = activations.get("leaky_relu", negative_slope=0.1)
+>>> f = activations.get("leaky_relu", negative_slope=0.25)
 >>> float(f(-2.0))
--0.2
+-0.5
 >>> activations.spec("silu").name
 'swish'
 """
@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -40,6 +41,10 @@ class ActivationSpec:
     ``zero_centred`` means the mean output for standard-normal input is within
     0.05 of zero; ``saturating`` means the derivative tends to 0 on both sides;
     ``smooth`` means continuously differentiable everywhere.
+
+    ``implementation`` is called with the options as keyword arguments: a
+    function ``f(x, **options)``, or, where ``makes_layer`` is true, a factory
+    (usually a Layer class) returning a new Keras layer.
     """
 
     name: str
@@ -60,7 +65,8 @@ class ActivationSpec:
     description: str
     options: tuple[tuple[str, object], ...] = ()  # defaults, as (name, value) pairs
     output_only: bool = False
-    build: object = field(default=None, repr=False, compare=False)  # options -> function or layer
+    implementation: object = field(default=None, repr=False, compare=False)
+    makes_layer: bool = False  # whether implementation makes a Keras layer
 
     @property
     def learnable(self) -> bool:
@@ -217,150 +223,152 @@ def _options(entry: ActivationSpec, options: dict) -> dict:
 REGISTRY: dict[str, ActivationSpec] = {}
 
 
-def _register(name, aliases, formula, output_range, family, *, monotonic, smooth, zero_centred,
-              saturating, year, reference, description, build, parameters=0, per_unit=False,
-              options=(), output_only=False):
+def _builtin(name, aliases, formula, output_range, family, *, monotonic, smooth, zero_centred,
+             saturating, year, reference, description, implementation, makes_layer=False,
+             parameters=0, per_unit=False, options=(), output_only=False):
     REGISTRY[name] = ActivationSpec(
         name=name, aliases=tuple(aliases), formula=formula, output_range=output_range,
         family=family, monotonic=monotonic, smooth=smooth, zero_centred=zero_centred,
         bounded_above=math.isfinite(output_range[1]), bounded_below=math.isfinite(output_range[0]),
         saturating=saturating, parameters=parameters, per_unit=per_unit, year=year,
         reference=reference, description=description, options=tuple(options),
-        output_only=output_only, build=build,
+        output_only=output_only, implementation=implementation, makes_layer=makes_layer,
     )
 
 
 ka = keras.activations
-_register("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0), "step",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
-          reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
-          description="The perceptron's threshold: zero gradient almost everywhere.",
-          build=lambda: binary_step)
-_register("identity", ["linear", "none"], "x", (-inf, inf), "linear",
-          monotonic=True, smooth=True, zero_centred=True, saturating=False, year=1958,
-          reference="Rosenblatt (1958); Widrow & Hoff (1960), Adaptive switching circuits",
-          description="No non-linearity: stacked layers compose to one linear map.",
-          build=lambda: ka.linear)
-_register("sigmoid", ["logistic"], r"\frac{1}{1 + e^{-x}}", (0.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=False, saturating=True, year=1986,
-          reference="Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
-          description="The logistic function; saturates on both sides.",
-          build=lambda: ka.sigmoid)
-_register("hard_sigmoid", [], r"\frac{\mathrm{ReLU6}(x + 3)}{6}", (0.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2015,
-          reference="Courbariaux, Bengio & David (2015), BinaryConnect; Howard et al. (2019), MobileNetV3",
-          description="A piecewise-linear sigmoid, cheap to compute.",
-          build=lambda: ka.hard_sigmoid)
-_register("tanh", [], r"\tanh(x)", (-1.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=1998,
-          reference="LeCun, Bottou, Orr & Müller (1998), Efficient BackProp",
-          description="A zero-centred sigmoid.",
-          build=lambda: ka.tanh)
-_register("softsign", [], r"\frac{x}{1 + |x|}", (-1.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=2009,
-          reference="Bergstra et al. (2009), Quadratic polynomials learn better image features",
-          description="A sigmoid that approaches its bounds polynomially, not exponentially.",
-          build=lambda: ka.softsign)
-_register("relu", [], r"\max(0, x)", (0.0, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2010,
-          reference="Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
-          description="The rectifier: identity for positive inputs, zero otherwise.",
-          build=lambda: ka.relu)
-_register("relu6", [], r"\min(\max(0, x), 6)", (0.0, 6.0), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2010,
-          reference="Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10",
-          description="ReLU capped at 6, for low-precision arithmetic.",
-          build=lambda: ka.relu6)
-_register("leaky_relu", ["lrelu"], r"\max(\alpha x, x),\ \alpha = 0.01", (-inf, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2013,
-          reference="Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
-          description="A small slope for negative inputs keeps units from dying.",
-          options=[("negative_slope", 0.01)],
-          build=lambda negative_slope: (lambda x: ka.leaky_relu(x, negative_slope=negative_slope)))
-_register("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf), "learnable",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
-          parameters=1, per_unit=True,
-          reference="He et al. (2015), Delving deep into rectifiers",
-          description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25).",
-          build=lambda: keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)))
-_register("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
-          reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
-          description="Exponential linear unit: negative outputs push mean activations towards zero.",
-          options=[("alpha", 1.0)],
-          build=lambda alpha: (lambda x: ka.elu(x, alpha=alpha)))
-_register("selu", [], r"\lambda (x \text{ if } x > 0 \text{ else } \alpha (e^x - 1))",
-          (-1.7580993408473766, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=True, saturating=False, year=2017,
-          reference="Klambauer et al. (2017), Self-normalizing neural networks",
-          description="Scaled ELU whose fixed point keeps activations at zero mean, unit variance.",
-          build=lambda: ka.selu)
-_register("celu", [], r"\max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))", (-1.0, inf), "rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2017,
-          reference="Barron (2017), Continuously differentiable exponential linear units",
-          description="ELU made continuously differentiable for every alpha.",
-          options=[("alpha", 1.0)],
-          build=lambda alpha: (lambda x: ka.celu(x, alpha=alpha)))
-_register("gelu", [], r"x \Phi(x)", (-0.16997120747, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
-          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
-          description="Weights the input by the standard normal CDF; exact (erf) form.",
-          build=lambda: ka.gelu)
-_register("gelu_tanh", ["gelu_approx"],
-          r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715 x^3)\right)\right)",
-          (-0.17004, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
-          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
-          description="GELU's tanh approximation, used by BERT and GPT-2.",
-          build=lambda: (lambda x: ka.gelu(x, approximate=True)))
-_register("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, inf),
-          "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
-          reference="Ramachandran, Zoph & Le (2017), Searching for activation functions; "
-                    "Elfwing et al. (2017), SiLU",
-          description="Self-gated: the input times its own sigmoid.",
-          options=[("beta", 1.0)],
-          build=lambda beta: (lambda x: swish(x, beta)))
-_register("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{learned}",
-          (-0.27846454276, inf), "learnable",  # the range at initialisation (beta = 1)
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
-          parameters=1, per_unit=False,
-          reference="Ramachandran, Zoph & Le (2017), Searching for activation functions",
-          description="Swish with one learned beta per layer (initial 1).",
-          options=[("initial_beta", 1.0)],
-          build=lambda initial_beta: SwishBeta(initial_beta=initial_beta))
-_register("softplus", [], r"\log(1 + e^x)", (0.0, inf), "smooth rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2001,
-          reference="Dugas et al. (2001), Incorporating second-order functional knowledge; "
-                    "Glorot, Bordes & Bengio (2011)",
-          description="A smooth ReLU.",
-          build=lambda: ka.softplus)
-_register("mish", [], r"x \tanh(\mathrm{softplus}(x))", (-0.30884, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2019,
-          reference="Misra (2019), Mish: a self regularized non-monotonic activation function",
-          description="Self-gated like Swish, through tanh of softplus.",
-          build=lambda: ka.mish)
-_register("hard_swish", ["hard_silu"], r"x \frac{\mathrm{ReLU6}(x + 3)}{6}", (-0.375, inf),
-          "rectifier",
-          monotonic=False, smooth=False, zero_centred=False, saturating=False, year=2019,
-          reference="Howard et al. (2019), Searching for MobileNetV3",
-          description="A piecewise approximation of Swish, cheap to compute.",
-          build=lambda: ka.hard_silu)
-_register("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)", (-inf, inf),
-          "learnable",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2018,
-          parameters=4, per_unit=False,
-          reference="Manessi & Rozza (2018), Learning combinations of activation functions",
-          description="A learned convex mix of relu, tanh, sigmoid and identity (at initialisation: "
-                      "equal weights).",
-          options=[("bases", ("relu", "tanh", "sigmoid", "identity"))],
-          build=lambda bases: Mixture(bases=bases))
-_register("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
-          monotonic=False, smooth=True, zero_centred=False, saturating=True, year=1990,
-          reference="Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
-          description="Normalises a vector to probabilities; for output layers only.",
-          output_only=True,
-          build=lambda: ka.softmax)
+_builtin("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0), "step",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
+         reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
+         description="The perceptron's threshold: zero gradient almost everywhere.",
+         implementation=binary_step)
+_builtin("identity", ["linear", "none"], "x", (-inf, inf), "linear",
+         monotonic=True, smooth=True, zero_centred=True, saturating=False, year=1958,
+         reference="Rosenblatt (1958); Widrow & Hoff (1960), Adaptive switching circuits",
+         description="No non-linearity: stacked layers compose to one linear map.",
+         implementation=ka.linear)
+_builtin("sigmoid", ["logistic"], r"\frac{1}{1 + e^{-x}}", (0.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=False, saturating=True, year=1986,
+         reference="Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
+         description="The logistic function; saturates on both sides.",
+         implementation=ka.sigmoid)
+_builtin("hard_sigmoid", [], r"\frac{\mathrm{ReLU6}(x + 3)}{6}", (0.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2015,
+         reference="Courbariaux, Bengio & David (2015), BinaryConnect; Howard et al. (2019), MobileNetV3",
+         description="A piecewise-linear sigmoid, cheap to compute.",
+         implementation=ka.hard_sigmoid)
+_builtin("tanh", [], r"\tanh(x)", (-1.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=True, saturating=True, year=1998,
+         reference="LeCun, Bottou, Orr & Müller (1998), Efficient BackProp",
+         description="A zero-centred sigmoid.",
+         implementation=ka.tanh)
+_builtin("softsign", [], r"\frac{x}{1 + |x|}", (-1.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=True, saturating=True, year=2009,
+         reference="Bergstra et al. (2009), Quadratic polynomials learn better image features",
+         description="A sigmoid that approaches its bounds polynomially, not exponentially.",
+         implementation=ka.softsign)
+_builtin("relu", [], r"\max(0, x)", (0.0, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2010,
+         reference="Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
+         description="The rectifier: identity for positive inputs, zero otherwise.",
+         implementation=ka.relu)
+_builtin("relu6", [], r"\min(\max(0, x), 6)", (0.0, 6.0), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2010,
+         reference="Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10",
+         description="ReLU capped at 6, for low-precision arithmetic.",
+         implementation=ka.relu6)
+_builtin("leaky_relu", ["lrelu"], r"\max(\alpha x, x),\ \alpha = 0.01", (-inf, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2013,
+         reference="Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
+         description="A small slope for negative inputs keeps units from dying.",
+         options=[("negative_slope", 0.01)],
+         implementation=ka.leaky_relu)
+_builtin("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf), "learnable",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
+         parameters=1, per_unit=True,
+         reference="He et al. (2015), Delving deep into rectifiers",
+         description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25).",
+         implementation=partial(keras.layers.PReLU,
+                                alpha_initializer=keras.initializers.Constant(0.25)),
+         makes_layer=True)
+_builtin("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
+         reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
+         description="Exponential linear unit: negative outputs push mean activations towards zero.",
+         options=[("alpha", 1.0)],
+         implementation=ka.elu)
+_builtin("selu", [], r"\lambda (x \text{ if } x > 0 \text{ else } \alpha (e^x - 1))",
+         (-1.7580993408473766, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=True, saturating=False, year=2017,
+         reference="Klambauer et al. (2017), Self-normalizing neural networks",
+         description="Scaled ELU whose fixed point keeps activations at zero mean, unit variance.",
+         implementation=ka.selu)
+_builtin("celu", [], r"\max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))", (-1.0, inf), "rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2017,
+         reference="Barron (2017), Continuously differentiable exponential linear units",
+         description="ELU made continuously differentiable for every alpha.",
+         options=[("alpha", 1.0)],
+         implementation=ka.celu)
+_builtin("gelu", [], r"x \Phi(x)", (-0.16997120747, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
+         reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
+         description="Weights the input by the standard normal CDF; exact (erf) form.",
+         implementation=ka.gelu)
+_builtin("gelu_tanh", ["gelu_approx"],
+         r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715 x^3)\right)\right)",
+         (-0.17004, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
+         reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
+         description="GELU's tanh approximation, used by BERT and GPT-2.",
+         implementation=partial(ka.gelu, approximate=True))
+_builtin("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, inf),
+         "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
+         reference="Ramachandran, Zoph & Le (2017), Searching for activation functions; "
+                   "Elfwing et al. (2017), SiLU",
+         description="Self-gated: the input times its own sigmoid.",
+         options=[("beta", 1.0)],
+         implementation=swish)
+_builtin("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{learned}",
+         (-0.27846454276, inf), "learnable",  # the range at initialisation (beta = 1)
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
+         parameters=1, per_unit=False,
+         reference="Ramachandran, Zoph & Le (2017), Searching for activation functions",
+         description="Swish with one learned beta per layer (initial 1).",
+         options=[("initial_beta", 1.0)],
+         implementation=SwishBeta, makes_layer=True)
+_builtin("softplus", [], r"\log(1 + e^x)", (0.0, inf), "smooth rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2001,
+         reference="Dugas et al. (2001), Incorporating second-order functional knowledge; "
+                   "Glorot, Bordes & Bengio (2011)",
+         description="A smooth ReLU.",
+         implementation=ka.softplus)
+_builtin("mish", [], r"x \tanh(\mathrm{softplus}(x))", (-0.30884, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2019,
+         reference="Misra (2019), Mish: a self regularized non-monotonic activation function",
+         description="Self-gated like Swish, through tanh of softplus.",
+         implementation=ka.mish)
+_builtin("hard_swish", ["hard_silu"], r"x \frac{\mathrm{ReLU6}(x + 3)}{6}", (-0.375, inf),
+         "rectifier",
+         monotonic=False, smooth=False, zero_centred=False, saturating=False, year=2019,
+         reference="Howard et al. (2019), Searching for MobileNetV3",
+         description="A piecewise approximation of Swish, cheap to compute.",
+         implementation=ka.hard_silu)
+_builtin("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)", (-inf, inf),
+         "learnable",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2018,
+         parameters=4, per_unit=False,
+         reference="Manessi & Rozza (2018), Learning combinations of activation functions",
+         description="A learned convex mix of relu, tanh, sigmoid and identity (at initialisation: "
+                     "equal weights).",
+         options=[("bases", ("relu", "tanh", "sigmoid", "identity"))],
+         implementation=Mixture, makes_layer=True)
+_builtin("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
+         monotonic=False, smooth=True, zero_centred=False, saturating=True, year=1990,
+         reference="Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
+         description="Normalises a vector to probabilities; for output layers only.",
+         output_only=True,
+         implementation=ka.softmax)
 
 _ALIASES = {alias: name for name, s in REGISTRY.items() for alias in (name, *s.aliases)}
 
@@ -383,10 +391,16 @@ def spec(name: str) -> ActivationSpec:
     raise ValueError(f"unknown activation {name!r}; {hint}Known: {', '.join(names(True))}")
 
 
+def _make(entry: ActivationSpec, options: dict):
+    if entry.makes_layer:
+        return entry.implementation(**options)
+    return partial(entry.implementation, **options) if options else entry.implementation
+
+
 def get(name: str, **options):
     """A callable for a stateless activation, a new Keras layer for a learnable one."""
     entry = spec(name)
-    return entry.build(**_options(entry, options))
+    return _make(entry, _options(entry, options))
 
 
 def layer(name: str, layer_name: str | None = None, **options) -> keras.layers.Layer:
