@@ -8,7 +8,9 @@ beta, and a learned mixture of activations.
 Each entry carries its formula, range, family, properties, parameter count,
 year and reference. The built-ins' properties are declared by hand, and
 ``tests/test_activations.py`` checks each against :func:`measure_properties`,
-which samples the function itself, so metadata that lies fails a test.
+which samples the function itself, so metadata that lies fails a test. An
+activation of your own is added with :func:`register`, which measures its
+properties instead of taking them on trust.
 
 >>> from actstudy import activations
 >>> f = activations.get("leaky_relu", negative_slope=0.25)
@@ -16,12 +18,29 @@ which samples the function itself, so metadata that lies fails a test.
 -0.5
 >>> activations.spec("silu").name
 'swish'
+
+Bring your own activation: a function of ``x`` written with ``keras.ops`` (or
+``jax.numpy``), or a Keras layer class for one with trainable weights.
+
+>>> import keras
+>>> def bent_identity(x):
+...     return (keras.ops.sqrt(x * x + 1.0) - 1.0) / 2.0 + x
+>>> spec = activations.register("bent_identity", bent_identity,
+...                             formula=r"\\frac{\\sqrt{x^2 + 1} - 1}{2} + x")
+>>> spec.monotonic, spec.smooth, spec.saturating, spec.output_range
+(True, True, False, (-inf, inf))
+>>> float(activations.get("bent_identity")(0.0))
+0.0
+>>> activations.unregister("bent_identity")
 """
 
 from __future__ import annotations
 
 import difflib
+import inspect
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -32,7 +51,8 @@ import numpy as np
 import pandas as pd
 
 inf = math.inf
-FAMILIES = ("step", "linear", "sigmoidal", "rectifier", "smooth rectifier", "learnable", "output")
+FAMILIES = ("step", "linear", "sigmoidal", "rectifier", "smooth rectifier", "learnable", "user",
+            "output")
 
 
 @dataclass(frozen=True)
@@ -65,7 +85,7 @@ class ActivationSpec:
     saturating: bool
     parameters: int  # trainable parameters, per unit or per layer (see per_unit)
     per_unit: bool
-    year: int
+    year: int | None
     reference: str
     description: str
     options: tuple[tuple[str, object], ...] = ()  # defaults, as (name, value) pairs
@@ -148,7 +168,10 @@ class Mixture(keras.layers.Layer):
 
 
 def learned_parameters(layer) -> dict[str, np.ndarray]:
-    """The current learned parameters of a learnable activation layer, by name."""
+    """The current learned parameters of a learnable activation layer, by name.
+
+    Registered layers of your own report their trainable weights by variable name.
+    """
     if isinstance(layer, keras.layers.PReLU):
         return {"slope": np.asarray(layer.alpha.numpy())}
     if isinstance(layer, SwishBeta):
@@ -156,7 +179,7 @@ def learned_parameters(layer) -> dict[str, np.ndarray]:
     if isinstance(layer, Mixture):
         weights = np.asarray(jax.nn.softmax(jnp.asarray(layer.logits.numpy())))
         return {f"weight_{name}": weights[i] for i, name in enumerate(layer.bases)}
-    return {}
+    return {variable.name: np.asarray(variable.numpy()) for variable in layer.trainable_variables}
 
 
 # -- option checks -----------------------------------------------------------------------
@@ -226,19 +249,34 @@ def _options(entry: ActivationSpec, options: dict) -> dict:
 # -- the registry ----------------------------------------------------------------------------
 
 REGISTRY: dict[str, ActivationSpec] = {}
+_ALIASES: dict[str, str] = {}  # every name and alias -> canonical name
+
+
+def _add(entry: ActivationSpec) -> None:
+    if entry.name in REGISTRY:  # replacing: its old aliases go with it
+        _remove(entry.name)
+    REGISTRY[entry.name] = entry
+    _ALIASES.update(dict.fromkeys((entry.name, *entry.aliases), entry.name))
+
+
+def _remove(name: str) -> None:
+    entry = REGISTRY.pop(name)
+    for alias in (entry.name, *entry.aliases):
+        del _ALIASES[alias]
 
 
 def _builtin(name, aliases, formula, output_range, family, *, monotonic, smooth, zero_centred,
              saturating, year, reference, description, implementation, makes_layer=False,
              parameters=0, per_unit=False, options=(), output_only=False):
-    REGISTRY[name] = ActivationSpec(
+    # Built-ins declare their properties; the tests measure them (measure_properties).
+    _add(ActivationSpec(
         name=name, aliases=tuple(aliases), formula=formula, output_range=output_range,
         family=family, monotonic=monotonic, smooth=smooth, zero_centred=zero_centred,
         bounded_above=math.isfinite(output_range[1]), bounded_below=math.isfinite(output_range[0]),
         saturating=saturating, parameters=parameters, per_unit=per_unit, year=year,
         reference=reference, description=description, options=tuple(options),
         output_only=output_only, implementation=implementation, makes_layer=makes_layer,
-    )
+    ))
 
 
 ka = keras.activations
@@ -375,6 +413,10 @@ _builtin("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
          output_only=True,
          implementation=ka.softmax)
 
+
+_BUILT_IN = frozenset(REGISTRY)
+
+
 # -- measuring properties ----------------------------------------------------------------------
 
 _GRID = np.linspace(-6, 6, 24001, dtype=np.float32)  # step 5e-4, includes 0
@@ -498,15 +540,206 @@ def measure_properties(function) -> dict:
     }
 
 
-_ALIASES = {alias: name for name, s in REGISTRY.items() for alias in (name, *s.aliases)}
+# -- bring your own --------------------------------------------------------------------------
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_NAME_RULE = "lower-case letters, digits and underscores, not starting with a digit"
+
+
+def _signature(implementation) -> inspect.Signature | None:
+    try:
+        return inspect.signature(implementation)
+    except (TypeError, ValueError):  # some builtins and ufuncs have none
+        return None
+
+
+def _makes_layer(activation) -> bool:
+    """Whether ``activation`` is a layer factory (True) or a function of x (False)."""
+    if isinstance(activation, keras.layers.Layer):
+        raise ValueError(f"activation={activation!r} is not allowed: pass the layer's class, or a "
+                         "function of no arguments that returns a new layer (each model needs "
+                         "its own weights), not a layer instance")
+    if isinstance(activation, type):
+        if issubclass(activation, keras.layers.Layer):
+            return True
+        raise ValueError(f"activation={activation!r} is not allowed: a class must be a subclass "
+                         "of keras.layers.Layer")
+    if not callable(activation):
+        raise ValueError(f"activation={activation!r} is not allowed: give a function x -> f(x), "
+                         "a keras.layers.Layer subclass, or a function of no arguments that "
+                         "returns a new layer")
+    signature = _signature(activation)
+    if signature is None:
+        return False
+    required = [p for p in signature.parameters.values() if p.default is p.empty
+                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return not required
+
+
+def _check_option_names(activation, makes_layer: bool, options: dict) -> None:
+    signature = _signature(activation)
+    if signature is None or any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return
+    parameters = list(signature.parameters.values())[0 if makes_layer else 1:]
+    allowed = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for option in options:
+        if option not in allowed:
+            raise ValueError(f"options={options!r} is not allowed: {activation!r} takes no "
+                             f"keyword argument {option!r}; it takes "
+                             f"{', '.join(allowed) or 'none'}")
+
+
+def _trainable_count(factory, options: dict, units: int) -> int:
+    made = factory(**options)
+    made.build((None, units))
+    return sum(int(np.prod(w.shape)) for w in made.trainable_weights)
+
+
+def register(name: str, activation, *, family: str = "user", formula: str = "",
+             reference: str = "", description: str = "", aliases=(), year: int | None = None,
+             options: Mapping | None = None, replace: bool = False) -> ActivationSpec:
+    """Add an activation of your own to the registry, with measured properties.
+
+    Its range and properties are measured by :func:`measure_properties` (at the
+    default options; for a layer, at its initial weights), never taken on trust;
+    a layer's trainable-parameter count is measured by building it on 1 and on
+    7 units. Once registered, the name works everywhere a built-in's does:
+    :func:`get`, :func:`layer`, :func:`function`, :func:`table` and ``Config``.
+
+    Parameters
+    ----------
+    name : str
+        The canonical name: lower-case letters, digits and underscores.
+    activation : callable or keras.layers.Layer subclass
+        A function ``f(x, **options)`` written with ``keras.ops`` or
+        ``jax.numpy``; or, for an activation with trainable weights, a Keras
+        Layer subclass or a function of no arguments that returns a new layer
+        (called with ``**options``).
+    family : str, default "user"
+        One of :data:`FAMILIES` other than "output"; figures group by it.
+    formula, reference, description : str
+        For tables and captions; the formula in LaTeX.
+    aliases : sequence of str
+        Other names that find it.
+    year : int or None
+        The year it was published.
+    options : mapping, optional
+        Option names and their defaults, passed to ``activation`` as keywords.
+    replace : bool, default False
+        Replace an activation of your own registered earlier under ``name``
+        (built-ins cannot be replaced).
+
+    Returns
+    -------
+    ActivationSpec
+
+    Examples
+    --------
+    >>> import keras
+    >>> def scaled_tanh(x, scale=1.7159):
+    ...     return scale * keras.ops.tanh(2.0 * x / 3.0)
+    >>> spec = register("lecun_tanh", scaled_tanh, family="sigmoidal", year=1998,
+    ...                 options={"scale": 1.7159})
+    >>> [round(end, 4) for end in spec.output_range], spec.zero_centred
+    ([-1.7159, 1.7159], True)
+    >>> unregister("lecun_tanh")
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"name={name!r} is not allowed: use {_NAME_RULE}")
+    if not isinstance(replace, bool):
+        raise ValueError(f"replace={replace!r} is not allowed: use True or False")
+    if isinstance(aliases, str) or not isinstance(aliases, list | tuple):
+        raise ValueError(f"aliases={aliases!r} is not allowed: give a list or tuple of names")
+    for alias in aliases:
+        if not isinstance(alias, str) or not _NAME.fullmatch(alias) or alias == name:
+            raise ValueError(f"aliases={aliases!r} is not allowed: {alias!r} is not a name of "
+                             f"{_NAME_RULE}, other than name={name!r}")
+    if len(set(aliases)) != len(aliases):
+        raise ValueError(f"aliases={aliases!r} is not allowed: it repeats a name")
+    for given in (name, *aliases):
+        taken = _ALIASES.get(given)
+        if taken in _BUILT_IN:
+            raise ValueError(f"name {given!r} is not allowed: it names the built-in activation "
+                             f"{taken!r}, which cannot be replaced; choose another name")
+        if taken is not None and not (replace and taken == name):
+            hint = (" or pass replace=True to replace it" if taken == name
+                    else f" ({given!r} names {taken!r})")
+            raise ValueError(f"name {given!r} is not allowed: it is already registered; "
+                             f"choose another name{hint}")
+    user_families = [f for f in FAMILIES if f != "output"]
+    if family not in user_families:
+        raise ValueError(f"family={family!r} is not allowed: choose one of "
+                         f"{', '.join(user_families)}")
+    for parameter, value in (("formula", formula), ("reference", reference),
+                             ("description", description)):
+        if not isinstance(value, str):
+            raise ValueError(f"{parameter}={value!r} is not allowed: give a string")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise ValueError(f"year={year!r} is not allowed: give an integer year or None")
+    options = {} if options is None else options
+    if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
+        raise ValueError(f"options={options!r} is not allowed: give a mapping from option "
+                         "names to their defaults")
+    options = dict(options)
+    makes_layer = _makes_layer(activation)
+    _check_option_names(activation, makes_layer, options)
+    return _register(name, activation, makes_layer, aliases=tuple(aliases), family=family,
+                     formula=formula, reference=reference, description=description, year=year,
+                     options=options)
+
+
+def _register(name, activation, makes_layer, *, options, **metadata) -> ActivationSpec:
+    """Measure and add an activation whose arguments are already checked."""
+    parameters, per_unit = 0, False
+    try:
+        if makes_layer:
+            first, second = activation(**options), activation(**options)
+            if not isinstance(first, keras.layers.Layer) or first is second:
+                raise ValueError(f"called with no arguments it returned {first!r}, where a new "
+                                 "keras.layers.Layer was expected on each call")
+            one, seven = (_trainable_count(activation, options, units) for units in (1, 7))
+            if seven == 7 * one:
+                parameters, per_unit = one, one > 0
+            elif seven == one:
+                parameters = one
+            else:
+                raise ValueError(f"its layer has {one} trainable weights on 1 unit and {seven} "
+                                 "on 7; the study counts parameters per unit or per layer")
+            measured = measure_properties(_at_initial(first))
+        else:
+            measured = measure_properties(partial(activation, **options))
+    except Exception as error:  # the user's code failed on a sample: say where, keep the cause
+        reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+        raise ValueError(f"activation={activation!r} is not allowed: {reason}") from error
+    measured.pop("sampled_range")
+    entry = ActivationSpec(name=name, parameters=parameters, per_unit=per_unit,
+                           options=tuple(options.items()), implementation=activation,
+                           makes_layer=makes_layer, **metadata, **measured)
+    _add(entry)
+    return entry
+
+
+def unregister(name: str) -> None:
+    """Remove an activation of your own (by name or alias); built-ins stay.
+
+    >>> unregister("relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: name='relu' is not allowed: built-in activations cannot be removed
+    """
+    entry = spec(name)
+    if entry.name in _BUILT_IN:
+        raise ValueError(f"name={name!r} is not allowed: built-in activations cannot be removed")
+    _remove(entry.name)
 
 
 # -- look-up ------------------------------------------------------------------------------------
 
 
 def names(include_output_only: bool = False) -> list[str]:
-    """Canonical names in registry order (hidden-layer activations unless asked otherwise)."""
-    return [n for n, s in REGISTRY.items() if include_output_only or not s.output_only]
+    """Canonical names in registry order, output-only ones (if asked for) last."""
+    hidden = [n for n, s in REGISTRY.items() if not s.output_only]
+    return hidden + [n for n, s in REGISTRY.items() if s.output_only and include_output_only]
 
 
 def spec(name: str) -> ActivationSpec:
@@ -541,21 +774,24 @@ def layer(name: str, layer_name: str | None = None, **options) -> keras.layers.L
     return keras.layers.Activation(made, name=layer_name)
 
 
+def _at_initial(made: keras.layers.Layer):
+    # Built eagerly on one unit: its initial parameters broadcast over any input,
+    # and the function can then be traced by jax.jit without creating variables.
+    if not made.built:
+        made.build((1,))
+    trainable = [v.value for v in made.trainable_variables]
+    non_trainable = [v.value for v in made.non_trainable_variables]
+
+    def at_initial(x):
+        return made.stateless_call(trainable, non_trainable, jnp.asarray(x))[0]
+
+    return at_initial
+
+
 def function(name: str, **options):
     """A pure function x -> f(x); learnable activations at their initial parameters."""
     made = get(name, **options)
-    if not isinstance(made, keras.layers.Layer):
-        return made
-
-    # Built eagerly on one unit: its initial parameters broadcast over any input,
-    # and the function can then be traced by jax.jit without creating variables.
-    made.build((1,))
-    values = [v.value for v in made.trainable_variables]
-
-    def at_initial(x):
-        return made.stateless_call(values, [], jnp.asarray(x))[0]
-
-    return at_initial
+    return _at_initial(made) if isinstance(made, keras.layers.Layer) else made
 
 
 def derivative(name: str, x, **options) -> np.ndarray:
@@ -584,9 +820,11 @@ def table() -> pd.DataFrame:
             "year": s.year, "reference": s.reference, "formula": s.formula,
             "output_only": s.output_only,
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["year"] = table["year"].astype("Int64")  # a registered activation may have none
+    return table
 
 
 __all__ = ["ActivationSpec", "FAMILIES", "REGISTRY", "Mixture", "SwishBeta", "binary_step",
            "derivative", "function", "get", "layer", "learned_parameters", "measure_properties",
-           "names", "spec", "swish", "table"]
+           "names", "register", "spec", "swish", "table", "unregister"]

@@ -146,8 +146,8 @@ def test_get_returns_callables_or_layers():
     assert float(np.sum(probabilities)) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("name", ["prelu", "swish_beta", "mixture"])
-def test_learnable_layers_train_under_jit(name):
+def assert_trains_under_jit(name):
+    """The activation's own weights get gradients inside a jitted stateless call."""
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4),
                               activations.layer(name, layer_name="act"), keras.layers.Dense(1)])
     trainable = [v.value for v in model.trainable_variables]
@@ -165,6 +165,12 @@ def test_learnable_layers_train_under_jit(name):
     assert own and all(float(jnp.sum(jnp.abs(grads[i]))) > 0 for i in own)
     learned = activations.learned_parameters(act)
     assert learned and all(np.all(np.isfinite(v)) for v in learned.values())
+    return learned
+
+
+@pytest.mark.parametrize("name", ["prelu", "swish_beta", "mixture"])
+def test_learnable_layers_train_under_jit(name):
+    learned = assert_trains_under_jit(name)
     if name == "mixture":
         assert sum(float(v) for v in learned.values()) == pytest.approx(1.0)
 
@@ -176,11 +182,30 @@ def test_table_lists_every_activation():
             "parameters", "year", "reference"} <= set(table.columns)
 
 
-# -- measuring functions of your own ------------------------------------------------------
+# -- activations of your own -------------------------------------------------------------------
+
+
+@pytest.fixture
+def own():
+    """Registers through activations.register; removes whatever a test added."""
+    before = set(activations.REGISTRY)
+    yield activations.register
+    for name in set(activations.REGISTRY) - before:
+        activations.unregister(name)
 
 
 def sawtooth(x):
     return x - keras.ops.floor(x + 0.5)
+
+
+class GainedTanh(keras.layers.Layer):
+    """tanh with a learned gain per unit, initially 1."""
+
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=input_shape[-1:], initializer="ones", name="gain")
+
+    def call(self, x):
+        return self.gain * keras.ops.tanh(x)
 
 
 MEASURED = {  # function: (output_range, monotonic, smooth, zero_centred, saturating)
@@ -204,3 +229,97 @@ def test_measured_properties_of_user_functions(label):
         monotonic, smooth, zero_centred, saturating), found
     assert found["bounded_below"] == bool(np.isfinite(output_range[0]))
     assert found["bounded_above"] == bool(np.isfinite(output_range[1]))
+
+
+def test_register_a_function_stores_measured_properties(own):
+    spec = own("sawtooth", sawtooth, formula=r"x - \lfloor x + 1/2 \rfloor", aliases=("saw",),
+               year=2024, reference="a test")
+    assert spec is activations.spec("SAW") and "sawtooth" in activations.names()
+    assert (spec.family, spec.parameters, spec.learnable, spec.makes_layer) == (
+        "user", 0, False, False)
+    assert (spec.monotonic, spec.smooth, spec.zero_centred, spec.saturating) == (
+        False, False, True, False)
+    assert spec.bounded_above and spec.bounded_below
+    np.testing.assert_allclose(spec.output_range, (-0.5, 0.5), atol=1e-3)
+    assert float(activations.get("sawtooth")(0.75)) == pytest.approx(-0.25)
+    assert isinstance(activations.layer("sawtooth"), keras.layers.Activation)
+    row = activations.table().set_index("name").loc["sawtooth"]
+    assert row["family"] == "user" and row["year"] == 2024
+
+
+def test_register_a_function_with_options(own):
+    def scaled_tanh(x, scale=1.0):
+        return scale * keras.ops.tanh(x)
+
+    spec = own("scaled_tanh", scaled_tanh, family="sigmoidal", options={"scale": 2.0})
+    np.testing.assert_allclose(spec.output_range, (-2.0, 2.0), atol=1e-3)
+    assert float(activations.get("scaled_tanh")(100.0)) == pytest.approx(2.0)
+    assert float(activations.get("scaled_tanh", scale=3.0)(100.0)) == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="takes no option 'gain'; allowed: scale"):
+        activations.get("scaled_tanh", gain=1.0)
+
+
+def test_register_a_layer_with_a_trainable_weight(own):
+    spec = own("gained_tanh", GainedTanh)
+    assert (spec.parameters, spec.per_unit, spec.learnable, spec.makes_layer) == (
+        1, True, True, True)
+    assert spec.output_range == (-1.0, 1.0) and spec.saturating and spec.zero_centred
+    made = activations.layer("gained_tanh", layer_name="act")
+    assert isinstance(made, GainedTanh) and made.name == "act"
+    x = np.linspace(-3, 3, 7, dtype=np.float32)
+    np.testing.assert_allclose(activations.function("gained_tanh")(x), np.tanh(x), rtol=1e-6)
+    assert set(assert_trains_under_jit("gained_tanh")) == {"gain"}
+
+
+def test_register_a_layer_factory(own):
+    spec = own("prelu_half", lambda: keras.layers.PReLU(
+        alpha_initializer=keras.initializers.Constant(0.5)), family="learnable")
+    assert (spec.parameters, spec.per_unit) == (1, True)
+    assert float(activations.function("prelu_half")(np.float32(-2.0))) == pytest.approx(-1.0)
+
+
+def test_replacing_needs_replace_and_built_ins_stay(own):
+    own("sawtooth", sawtooth)
+    with pytest.raises(ValueError, match="'sawtooth' is not allowed: it is already registered.*"
+                                         "replace=True"):
+        own("sawtooth", keras.ops.sin)
+    assert own("sawtooth", keras.ops.sin, replace=True).smooth
+    with pytest.raises(ValueError, match="'silu' is not allowed: it names the built-in "
+                                         "activation 'swish'"):
+        own("silu", keras.ops.sin, replace=True)
+    with pytest.raises(ValueError, match="name='relu' is not allowed: built-in"):
+        activations.unregister("relu")
+    activations.unregister("sawtooth")
+    with pytest.raises(ValueError, match="unknown activation 'sawtooth'"):
+        activations.spec("sawtooth")
+
+
+def _make_a_layer():
+    return 1.0
+
+
+@pytest.mark.parametrize(
+    "arguments, keywords, message",
+    [
+        (("My-Act", sawtooth), {}, "name='My-Act' is not allowed: use lower-case letters"),
+        (("saw", sawtooth), {"family": "rectangular"},
+         "family='rectangular' is not allowed: choose one of step, linear"),
+        (("saw", sawtooth), {"family": "output"}, "family='output' is not allowed"),
+        (("saw", sawtooth), {"aliases": "sawtooth"}, "aliases='sawtooth' is not allowed"),
+        (("saw", sawtooth), {"aliases": ("lrelu",)}, "name 'lrelu' is not allowed"),
+        (("saw", sawtooth), {"year": "2020"}, "year='2020' is not allowed: give an integer"),
+        (("saw", sawtooth), {"options": {"period": 2.0}},
+         "options={'period': 2.0} is not allowed: .* takes no keyword argument 'period'"),
+        (("saw", 3.0), {}, "activation=3.0 is not allowed: give a function x ->"),
+        (("saw", GainedTanh()), {}, "is not allowed: pass the layer's class"),
+        (("saw", dict), {}, "is not allowed: a class must be a subclass of keras.layers.Layer"),
+        (("saw", _make_a_layer), {}, "returned 1.0, where a new keras.layers.Layer"),
+        (("saw", keras.ops.log), {}, "is not allowed: it gave (nan|-inf) at x = "),
+        (("saw", np.sin), {}, "is not allowed: JAX cannot differentiate it"),
+        (("saw", lambda x: x[:1]), {}, "is not allowed: it must act elementwise"),
+    ],
+)
+def test_bad_registrations_are_named(own, arguments, keywords, message):
+    with pytest.raises(ValueError, match=message):
+        own(*arguments, **keywords)
+    assert "saw" not in activations.REGISTRY
