@@ -10,7 +10,8 @@ year and reference. The built-ins' properties are declared by hand, and
 ``tests/test_activations.py`` checks each against :func:`measure_properties`,
 which samples the function itself, so metadata that lies fails a test. An
 activation of your own is added with :func:`register`, which measures its
-properties instead of taking them on trust.
+properties instead of taking them on trust. A profile or the command line can
+also name one by import path, ``"mypkg.acts:sawtooth"`` (see :func:`resolve`).
 
 >>> from actstudy import activations
 >>> f = activations.get("leaky_relu", negative_slope=0.25)
@@ -36,7 +37,9 @@ Bring your own activation: a function of ``x`` written with ``keras.ops`` (or
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import importlib
 import inspect
 import math
 import re
@@ -69,7 +72,8 @@ class ActivationSpec:
 
     ``implementation`` is called with the options as keyword arguments: a
     function ``f(x, **options)``, or, where ``makes_layer`` is true, a factory
-    (usually a Layer class) returning a new Keras layer.
+    (usually a Layer class) returning a new Keras layer. ``source`` is the
+    import path (``"module:attribute"``) the activation was reached by, if any.
     """
 
     name: str
@@ -92,6 +96,7 @@ class ActivationSpec:
     output_only: bool = False
     implementation: object = field(default=None, repr=False, compare=False)
     makes_layer: bool = False  # whether implementation makes a Keras layer
+    source: str | None = None
 
     @property
     def learnable(self) -> bool:
@@ -543,6 +548,7 @@ def measure_properties(function) -> dict:
 # -- bring your own --------------------------------------------------------------------------
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 _NAME_RULE = "lower-case letters, digits and underscores, not starting with a digit"
 
 
@@ -685,10 +691,10 @@ def register(name: str, activation, *, family: str = "user", formula: str = "",
     _check_option_names(activation, makes_layer, options)
     return _register(name, activation, makes_layer, aliases=tuple(aliases), family=family,
                      formula=formula, reference=reference, description=description, year=year,
-                     options=options)
+                     options=options, source=None)
 
 
-def _register(name, activation, makes_layer, *, options, **metadata) -> ActivationSpec:
+def _register(name, activation, makes_layer, *, options, source, **metadata) -> ActivationSpec:
     """Measure and add an activation whose arguments are already checked."""
     parameters, per_unit = 0, False
     try:
@@ -714,7 +720,7 @@ def _register(name, activation, makes_layer, *, options, **metadata) -> Activati
     measured.pop("sampled_range")
     entry = ActivationSpec(name=name, parameters=parameters, per_unit=per_unit,
                            options=tuple(options.items()), implementation=activation,
-                           makes_layer=makes_layer, **metadata, **measured)
+                           makes_layer=makes_layer, source=source, **metadata, **measured)
     _add(entry)
     return entry
 
@@ -733,6 +739,80 @@ def unregister(name: str) -> None:
     _remove(entry.name)
 
 
+def resolve(identifier: str) -> str:
+    """The canonical name for a registered name, alias, or import path.
+
+    An import path ``"module.path:attribute"`` (``"mypkg.acts:sawtooth"``)
+    imports the module and takes the attribute: a function of ``x`` or a layer
+    factory, as :func:`register` accepts. If the module registered that object
+    itself, its registered name is returned; otherwise it is registered under
+    the attribute's name in lower case, in family "user", with measured
+    properties. :func:`spec` and :func:`get` accept import paths too, so
+    anything that passes activation names through takes them unchanged.
+
+    Raises
+    ------
+    ValueError
+        Naming the identifier, if it is not a registered name or a well-formed
+        import path, if the module cannot be imported, if it has no such
+        attribute, or if the attribute is not an activation.
+
+    Examples
+    --------
+    >>> resolve("SiLU")
+    'swish'
+    >>> resolve("keras.activations:relu")
+    'relu'
+    """
+    if not isinstance(identifier, str):
+        raise ValueError(f"activation={identifier!r} is not allowed: give a registered name or "
+                         "an import path 'module.path:attribute'")
+    if ":" not in identifier:
+        return spec(identifier).name
+    text = identifier.strip()
+    module_name, _, attribute = text.partition(":")
+    if not (_IMPORT_PATH.fullmatch(module_name) and _IMPORT_PATH.fullmatch(attribute)):
+        raise ValueError(f"activation {identifier!r} is not allowed: an import path is "
+                         "'module.path:attribute', e.g. 'mypkg.acts:sawtooth'")
+    try:
+        found = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name is None or not (module_name + ".").startswith(error.name + "."):
+            raise  # the module exists but imports something missing: its own traceback says what
+        raise ValueError(f"activation {identifier!r} is not allowed: cannot import module "
+                         f"{module_name!r} ({error}); it must be installed or on sys.path "
+                         "(PYTHONPATH)") from None
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            offered = [n for n in dir(found) if not n.startswith("_")
+                       and callable(getattr(found, n, None))]
+            close = difflib.get_close_matches(part, offered, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"activation {identifier!r} is not allowed: {module_name!r} has no "
+                             f"attribute {attribute!r}{hint}")
+        found = getattr(found, part)
+    for entry in REGISTRY.values():
+        # A built-in with options is not the bare function (leaky_relu's slope differs).
+        if entry.implementation is found and not (entry.name in _BUILT_IN and entry.options):
+            if entry.source is None and entry.name not in _BUILT_IN:
+                _add(dataclasses.replace(entry, source=text))
+            return entry.name
+    name = attribute.rsplit(".", 1)[-1].lower()
+    taken = REGISTRY.get(_ALIASES.get(name))
+    if taken is not None and taken.source != text:  # the same path again: a reloaded module
+        raise ValueError(f"activation {identifier!r} is not allowed: its name {name!r} is "
+                         "already registered; in the module, register it under another name "
+                         f"with actstudy.activations.register('my_{name}', {attribute}) and "
+                         "name that instead")
+    try:
+        makes_layer = _makes_layer(found)
+        return _register(name, found, makes_layer, options={}, source=text, aliases=(),
+                         family="user", formula="", reference=text,
+                         description=f"Imported from {text}.", year=None).name
+    except ValueError as error:
+        raise ValueError(f"activation {identifier!r} could not be registered: {error}") from error
+
+
 # -- look-up ------------------------------------------------------------------------------------
 
 
@@ -743,13 +823,19 @@ def names(include_output_only: bool = False) -> list[str]:
 
 
 def spec(name: str) -> ActivationSpec:
-    """The spec for a name or alias (case-insensitive); unknown names suggest close ones."""
+    """The spec for a name or alias (case-insensitive), or an import path (see :func:`resolve`).
+
+    Unknown names suggest close ones.
+    """
+    if isinstance(name, str) and ":" in name:
+        return REGISTRY[resolve(name)]
     key = str(name).strip().lower().replace("-", "_")
     if key in _ALIASES:
         return REGISTRY[_ALIASES[key]]
     close = difflib.get_close_matches(key, list(_ALIASES), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise ValueError(f"unknown activation {name!r}; {hint}Known: {', '.join(names(True))}")
+    raise ValueError(f"unknown activation {name!r}; {hint}Known: {', '.join(names(True))}, "
+                     "or an import path 'module.path:attribute'")
 
 
 def _make(entry: ActivationSpec, options: dict):
@@ -827,4 +913,4 @@ def table() -> pd.DataFrame:
 
 __all__ = ["ActivationSpec", "FAMILIES", "REGISTRY", "Mixture", "SwishBeta", "binary_step",
            "derivative", "function", "get", "layer", "learned_parameters", "measure_properties",
-           "names", "register", "spec", "swish", "table", "unregister"]
+           "names", "register", "resolve", "spec", "swish", "table", "unregister"]

@@ -1,6 +1,7 @@
 """The registry's metadata is checked against the functions themselves, by sampling."""
 
 import functools
+import sys
 
 import jax
 import jax.numpy as jnp
@@ -323,3 +324,114 @@ def test_bad_registrations_are_named(own, arguments, keywords, message):
     with pytest.raises(ValueError, match=message):
         own(*arguments, **keywords)
     assert "saw" not in activations.REGISTRY
+
+
+@pytest.fixture
+def user_module(tmp_path, monkeypatch):
+    """Writes a module to a directory on sys.path; returns its name. Removed afterwards."""
+    written = []
+
+    def write(name, source):
+        (tmp_path / f"{name}.py").write_text(source)
+        written.append(name)
+        return name
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield write
+    for name in written:
+        sys.modules.pop(name, None)
+
+
+USER_ACTS = """
+import keras
+
+from actstudy import activations
+
+
+def sawtooth(x):
+    return x - keras.ops.floor(x + 0.5)
+
+
+class Gained(keras.layers.Layer):
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=(), initializer="ones", name="gain")
+
+    def call(self, x):
+        return self.gain * keras.ops.sigmoid(x)
+
+
+def bent(x):
+    return (keras.ops.sqrt(x * x + 1.0) - 1.0) / 2.0 + x
+
+
+activations.register("bent_identity", bent, family="rectifier")
+PERIOD = 1.0
+
+
+def relu(x):
+    return keras.ops.maximum(x, 0.0)
+"""
+
+
+def test_resolve_registers_an_importable_function(own, user_module):
+    module = user_module("user_acts_one", USER_ACTS)
+    identifier = f"{module}:sawtooth"
+    assert activations.resolve(identifier) == "sawtooth"
+    spec = activations.spec(identifier)
+    assert (spec.name, spec.family, spec.source, spec.smooth) == (
+        "sawtooth", "user", identifier, False)
+    assert activations.resolve(identifier) == "sawtooth"  # found again, not registered twice
+    assert float(activations.get(identifier)(0.75)) == pytest.approx(-0.25)
+    assert activations.resolve("Sawtooth") == "sawtooth"
+
+
+def test_resolve_finds_what_the_module_registered_itself(own, user_module):
+    module = user_module("user_acts_two", USER_ACTS)
+    assert activations.resolve(f"{module}:bent") == "bent_identity"
+    assert activations.spec("bent_identity").family == "rectifier"
+    assert activations.resolve("keras.activations:relu") == "relu"
+
+
+def test_resolve_a_layer_class(own, user_module):
+    module = user_module("user_acts_three", USER_ACTS)
+    name = activations.resolve(f"{module}:Gained")
+    spec = activations.spec(name)
+    assert (name, spec.parameters, spec.per_unit, spec.output_range) == (
+        "gained", 1, False, (0.0, 1.0))
+    assert isinstance(activations.layer(f"{module}:Gained"), keras.layers.Layer)
+    assert float(activations.function(name)(np.float32(0.0))) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "attribute, message",
+    [
+        ("sawtoth", "is not allowed: .* has no attribute 'sawtoth'; did you mean 'sawtooth'"),
+        ("PERIOD", "could not be registered: activation=1.0 is not allowed: give a function"),
+        ("relu", "is not allowed: its name 'relu' is already registered; in the module, "
+                 "register it under another name"),
+    ],
+)
+def test_resolve_names_the_identifier_in_errors(own, user_module, attribute, message):
+    module = user_module("user_acts_four", USER_ACTS)
+    with pytest.raises(ValueError, match=f"activation '{module}:{attribute}' {message}"):
+        activations.resolve(f"{module}:{attribute}")
+
+
+@pytest.mark.parametrize(
+    "identifier, message",
+    [
+        ("no_such_module_here:act", "cannot import module 'no_such_module_here'.*sys.path"),
+        ("mod:", "an import path is 'module.path:attribute'"),
+        ("my mod:act", "an import path is 'module.path:attribute'"),
+        (":act", "an import path is 'module.path:attribute'"),
+    ],
+)
+def test_bad_identifiers_are_named(identifier, message):
+    with pytest.raises(ValueError, match=f"activation '{identifier}' is not allowed: {message}"):
+        activations.resolve(identifier)
+
+
+def test_a_module_missing_a_dependency_says_so(user_module):
+    module = user_module("user_acts_five", "import no_such_dependency_here\n")
+    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_here"):
+        activations.spec(f"{module}:act")
