@@ -701,8 +701,9 @@ def _register(name, activation, makes_layer, *, options, source, **metadata) -> 
         if makes_layer:
             first, second = activation(**options), activation(**options)
             if not isinstance(first, keras.layers.Layer) or first is second:
-                raise ValueError(f"called with no arguments it returned {first!r}, where a new "
-                                 "keras.layers.Layer was expected on each call")
+                raise ValueError(f"taken as a layer factory (it needs no argument), it returned "
+                                 f"{first!r}, where a new keras.layers.Layer was expected on "
+                                 "each call")
             one, seven = (_trainable_count(activation, options, units) for units in (1, 7))
             if seven == 7 * one:
                 parameters, per_unit = one, one > 0
@@ -715,7 +716,7 @@ def _register(name, activation, makes_layer, *, options, source, **metadata) -> 
         else:
             measured = measure_properties(partial(activation, **options))
     except Exception as error:  # the user's code failed on a sample: say where, keep the cause
-        reason = str(error) if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+        reason = error if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
         raise ValueError(f"activation={activation!r} is not allowed: {reason}") from error
     measured.pop("sampled_range")
     entry = ActivationSpec(name=name, parameters=parameters, per_unit=per_unit,
