@@ -6,22 +6,46 @@ the binary step, Swish with a fixed beta other than 1, Swish with a learnable
 beta, and a learned mixture of activations.
 
 Each entry carries its formula, range, family, properties, parameter count,
-year and reference. ``tests/test_activations.py`` checks every property against
-the function itself by sampling, so metadata that lies fails a test.
+year and reference. The built-ins' properties are declared by hand, and
+``tests/test_activations.py`` checks each against :func:`measure_properties`,
+which samples the function itself, so metadata that lies fails a test. An
+activation of your own is added with :func:`register`, which measures its
+properties instead of taking them on trust. A profile or the command line can
+also name one by import path, ``"mypkg.acts:sawtooth"`` (see :func:`resolve`).
 
 >>> from actstudy import activations
->>> f = activations.get("leaky_relu", negative_slope=0.1)
+>>> f = activations.get("leaky_relu", negative_slope=0.25)
 >>> float(f(-2.0))
--0.2
+-0.5
 >>> activations.spec("silu").name
 'swish'
+
+Bring your own activation: a function of ``x`` written with ``keras.ops`` (or
+``jax.numpy``), or a Keras layer class for one with trainable weights.
+
+>>> import keras
+>>> def bent_identity(x):
+...     return (keras.ops.sqrt(x * x + 1.0) - 1.0) / 2.0 + x
+>>> spec = activations.register("bent_identity", bent_identity,
+...                             formula=r"\\frac{\\sqrt{x^2 + 1} - 1}{2} + x")
+>>> spec.monotonic, spec.smooth, spec.saturating, spec.output_range
+(True, True, False, (-inf, inf))
+>>> float(activations.get("bent_identity")(0.0))
+0.0
+>>> activations.unregister("bent_identity")
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
+import importlib
+import inspect
 import math
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -30,16 +54,26 @@ import numpy as np
 import pandas as pd
 
 inf = math.inf
-FAMILIES = ("step", "linear", "sigmoidal", "rectifier", "smooth rectifier", "learnable", "output")
+FAMILIES = ("step", "linear", "sigmoidal", "rectifier", "smooth rectifier", "learnable", "user",
+            "output")
 
 
 @dataclass(frozen=True)
 class ActivationSpec:
     """One registered activation and what is claimed about it.
 
+    The properties mean what :func:`measure_properties` measures. In short:
+    ``output_range`` is the lowest and highest output, an end infinite where
+    the function keeps growing; ``monotonic`` means non-decreasing or
+    non-increasing; ``smooth`` means continuously differentiable everywhere;
     ``zero_centred`` means the mean output for standard-normal input is within
-    0.05 of zero; ``saturating`` means the derivative tends to 0 on both sides;
-    ``smooth`` means continuously differentiable everywhere.
+    0.05 of zero; ``saturating`` means the derivative tends to 0 on both sides.
+    A learnable activation's are those at its initial parameters.
+
+    ``implementation`` is called with the options as keyword arguments: a
+    function ``f(x, **options)``, or, where ``makes_layer`` is true, a factory
+    (usually a Layer class) returning a new Keras layer. ``source`` is the
+    import path (``"module:attribute"``) the activation was reached by, if any.
     """
 
     name: str
@@ -55,12 +89,14 @@ class ActivationSpec:
     saturating: bool
     parameters: int  # trainable parameters, per unit or per layer (see per_unit)
     per_unit: bool
-    year: int
+    year: int | None
     reference: str
     description: str
     options: tuple[tuple[str, object], ...] = ()  # defaults, as (name, value) pairs
     output_only: bool = False
-    build: object = field(default=None, repr=False, compare=False)  # options -> function or layer
+    implementation: object = field(default=None, repr=False, compare=False)
+    makes_layer: bool = False  # whether implementation makes a Keras layer
+    source: str | None = None
 
     @property
     def learnable(self) -> bool:
@@ -137,7 +173,10 @@ class Mixture(keras.layers.Layer):
 
 
 def learned_parameters(layer) -> dict[str, np.ndarray]:
-    """The current learned parameters of a learnable activation layer, by name."""
+    """The current learned parameters of a learnable activation layer, by name.
+
+    Registered layers of your own report their trainable weights by variable name.
+    """
     if isinstance(layer, keras.layers.PReLU):
         return {"slope": np.asarray(layer.alpha.numpy())}
     if isinstance(layer, SwishBeta):
@@ -145,7 +184,7 @@ def learned_parameters(layer) -> dict[str, np.ndarray]:
     if isinstance(layer, Mixture):
         weights = np.asarray(jax.nn.softmax(jnp.asarray(layer.logits.numpy())))
         return {f"weight_{name}": weights[i] for i, name in enumerate(layer.bases)}
-    return {}
+    return {variable.name: np.asarray(variable.numpy()) for variable in layer.trainable_variables}
 
 
 # -- option checks -----------------------------------------------------------------------
@@ -215,178 +254,601 @@ def _options(entry: ActivationSpec, options: dict) -> dict:
 # -- the registry ----------------------------------------------------------------------------
 
 REGISTRY: dict[str, ActivationSpec] = {}
+_ALIASES: dict[str, str] = {}  # every name and alias -> canonical name
 
 
-def _register(name, aliases, formula, output_range, family, *, monotonic, smooth, zero_centred,
-              saturating, year, reference, description, build, parameters=0, per_unit=False,
-              options=(), output_only=False):
-    REGISTRY[name] = ActivationSpec(
+def _add(entry: ActivationSpec) -> None:
+    if entry.name in REGISTRY:  # replacing: its old aliases go with it
+        _remove(entry.name)
+    REGISTRY[entry.name] = entry
+    _ALIASES.update(dict.fromkeys((entry.name, *entry.aliases), entry.name))
+
+
+def _remove(name: str) -> None:
+    entry = REGISTRY.pop(name)
+    for alias in (entry.name, *entry.aliases):
+        del _ALIASES[alias]
+
+
+def _builtin(name, aliases, formula, output_range, family, *, monotonic, smooth, zero_centred,
+             saturating, year, reference, description, implementation, makes_layer=False,
+             parameters=0, per_unit=False, options=(), output_only=False):
+    # Built-ins declare their properties; the tests measure them (measure_properties).
+    _add(ActivationSpec(
         name=name, aliases=tuple(aliases), formula=formula, output_range=output_range,
         family=family, monotonic=monotonic, smooth=smooth, zero_centred=zero_centred,
         bounded_above=math.isfinite(output_range[1]), bounded_below=math.isfinite(output_range[0]),
         saturating=saturating, parameters=parameters, per_unit=per_unit, year=year,
         reference=reference, description=description, options=tuple(options),
-        output_only=output_only, build=build,
-    )
+        output_only=output_only, implementation=implementation, makes_layer=makes_layer,
+    ))
 
 
 ka = keras.activations
-_register("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0), "step",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
-          reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
-          description="The perceptron's threshold: zero gradient almost everywhere.",
-          build=lambda: binary_step)
-_register("identity", ["linear", "none"], "x", (-inf, inf), "linear",
-          monotonic=True, smooth=True, zero_centred=True, saturating=False, year=1958,
-          reference="Rosenblatt (1958); Widrow & Hoff (1960), Adaptive switching circuits",
-          description="No non-linearity: stacked layers compose to one linear map.",
-          build=lambda: ka.linear)
-_register("sigmoid", ["logistic"], r"\frac{1}{1 + e^{-x}}", (0.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=False, saturating=True, year=1986,
-          reference="Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
-          description="The logistic function; saturates on both sides.",
-          build=lambda: ka.sigmoid)
-_register("hard_sigmoid", [], r"\frac{\mathrm{ReLU6}(x + 3)}{6}", (0.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2015,
-          reference="Courbariaux, Bengio & David (2015), BinaryConnect; Howard et al. (2019), MobileNetV3",
-          description="A piecewise-linear sigmoid, cheap to compute.",
-          build=lambda: ka.hard_sigmoid)
-_register("tanh", [], r"\tanh(x)", (-1.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=1998,
-          reference="LeCun, Bottou, Orr & Müller (1998), Efficient BackProp",
-          description="A zero-centred sigmoid.",
-          build=lambda: ka.tanh)
-_register("softsign", [], r"\frac{x}{1 + |x|}", (-1.0, 1.0), "sigmoidal",
-          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=2009,
-          reference="Bergstra et al. (2009), Quadratic polynomials learn better image features",
-          description="A sigmoid that approaches its bounds polynomially, not exponentially.",
-          build=lambda: ka.softsign)
-_register("relu", [], r"\max(0, x)", (0.0, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2010,
-          reference="Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
-          description="The rectifier: identity for positive inputs, zero otherwise.",
-          build=lambda: ka.relu)
-_register("relu6", [], r"\min(\max(0, x), 6)", (0.0, 6.0), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2010,
-          reference="Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10",
-          description="ReLU capped at 6, for low-precision arithmetic.",
-          build=lambda: ka.relu6)
-_register("leaky_relu", ["lrelu"], r"\max(\alpha x, x),\ \alpha = 0.01", (-inf, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2013,
-          reference="Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
-          description="A small slope for negative inputs keeps units from dying.",
-          options=[("negative_slope", 0.01)],
-          build=lambda negative_slope: (lambda x: ka.leaky_relu(x, negative_slope=negative_slope)))
-_register("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf), "learnable",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
-          parameters=1, per_unit=True,
-          reference="He et al. (2015), Delving deep into rectifiers",
-          description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25).",
-          build=lambda: keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(0.25)))
-_register("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
-          reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
-          description="Exponential linear unit: negative outputs push mean activations towards zero.",
-          options=[("alpha", 1.0)],
-          build=lambda alpha: (lambda x: ka.elu(x, alpha=alpha)))
-_register("selu", [], r"\lambda (x \text{ if } x > 0 \text{ else } \alpha (e^x - 1))",
-          (-1.7580993408473766, inf), "rectifier",
-          monotonic=True, smooth=False, zero_centred=True, saturating=False, year=2017,
-          reference="Klambauer et al. (2017), Self-normalizing neural networks",
-          description="Scaled ELU whose fixed point keeps activations at zero mean, unit variance.",
-          build=lambda: ka.selu)
-_register("celu", [], r"\max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))", (-1.0, inf), "rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2017,
-          reference="Barron (2017), Continuously differentiable exponential linear units",
-          description="ELU made continuously differentiable for every alpha.",
-          options=[("alpha", 1.0)],
-          build=lambda alpha: (lambda x: ka.celu(x, alpha=alpha)))
-_register("gelu", [], r"x \Phi(x)", (-0.16997120747, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
-          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
-          description="Weights the input by the standard normal CDF; exact (erf) form.",
-          build=lambda: ka.gelu)
-_register("gelu_tanh", ["gelu_approx"],
-          r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715 x^3)\right)\right)",
-          (-0.17004, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
-          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
-          description="GELU's tanh approximation, used by BERT and GPT-2.",
-          build=lambda: (lambda x: ka.gelu(x, approximate=True)))
-_register("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, inf),
-          "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
-          reference="Ramachandran, Zoph & Le (2017), Searching for activation functions; "
-                    "Elfwing et al. (2017), SiLU",
-          description="Self-gated: the input times its own sigmoid.",
-          options=[("beta", 1.0)],
-          build=lambda beta: (lambda x: swish(x, beta)))
-_register("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{learned}",
-          (-0.27846454276, inf), "learnable",  # the range at initialisation (beta = 1)
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
-          parameters=1, per_unit=False,
-          reference="Ramachandran, Zoph & Le (2017), Searching for activation functions",
-          description="Swish with one learned beta per layer (initial 1).",
-          options=[("initial_beta", 1.0)],
-          build=lambda initial_beta: SwishBeta(initial_beta=initial_beta))
-_register("softplus", [], r"\log(1 + e^x)", (0.0, inf), "smooth rectifier",
-          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2001,
-          reference="Dugas et al. (2001), Incorporating second-order functional knowledge; "
-                    "Glorot, Bordes & Bengio (2011)",
-          description="A smooth ReLU.",
-          build=lambda: ka.softplus)
-_register("mish", [], r"x \tanh(\mathrm{softplus}(x))", (-0.30884, inf), "smooth rectifier",
-          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2019,
-          reference="Misra (2019), Mish: a self regularized non-monotonic activation function",
-          description="Self-gated like Swish, through tanh of softplus.",
-          build=lambda: ka.mish)
-_register("hard_swish", ["hard_silu"], r"x \frac{\mathrm{ReLU6}(x + 3)}{6}", (-0.375, inf),
-          "rectifier",
-          monotonic=False, smooth=False, zero_centred=False, saturating=False, year=2019,
-          reference="Howard et al. (2019), Searching for MobileNetV3",
-          description="A piecewise approximation of Swish, cheap to compute.",
-          build=lambda: ka.hard_silu)
-_register("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)", (-inf, inf),
-          "learnable",
-          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2018,
-          parameters=4, per_unit=False,
-          reference="Manessi & Rozza (2018), Learning combinations of activation functions",
-          description="A learned convex mix of relu, tanh, sigmoid and identity (at initialisation: "
-                      "equal weights).",
-          options=[("bases", ("relu", "tanh", "sigmoid", "identity"))],
-          build=lambda bases: Mixture(bases=bases))
-_register("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
-          monotonic=False, smooth=True, zero_centred=False, saturating=True, year=1990,
-          reference="Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
-          description="Normalises a vector to probabilities; for output layers only.",
-          output_only=True,
-          build=lambda: ka.softmax)
+_builtin("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0), "step",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
+         reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
+         description="The perceptron's threshold: zero gradient almost everywhere.",
+         implementation=binary_step)
+_builtin("identity", ["linear", "none"], "x", (-inf, inf), "linear",
+         monotonic=True, smooth=True, zero_centred=True, saturating=False, year=1958,
+         reference="Rosenblatt (1958); Widrow & Hoff (1960), Adaptive switching circuits",
+         description="No non-linearity: stacked layers compose to one linear map.",
+         implementation=ka.linear)
+_builtin("sigmoid", ["logistic"], r"\frac{1}{1 + e^{-x}}", (0.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=False, saturating=True, year=1986,
+         reference="Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
+         description="The logistic function; saturates on both sides.",
+         implementation=ka.sigmoid)
+_builtin("hard_sigmoid", [], r"\frac{\mathrm{ReLU6}(x + 3)}{6}", (0.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2015,
+         reference="Courbariaux, Bengio & David (2015), BinaryConnect; Howard et al. (2019), MobileNetV3",
+         description="A piecewise-linear sigmoid, cheap to compute.",
+         implementation=ka.hard_sigmoid)
+_builtin("tanh", [], r"\tanh(x)", (-1.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=True, saturating=True, year=1998,
+         reference="LeCun, Bottou, Orr & Müller (1998), Efficient BackProp",
+         description="A zero-centred sigmoid.",
+         implementation=ka.tanh)
+_builtin("softsign", [], r"\frac{x}{1 + |x|}", (-1.0, 1.0), "sigmoidal",
+         monotonic=True, smooth=True, zero_centred=True, saturating=True, year=2009,
+         reference="Bergstra et al. (2009), Quadratic polynomials learn better image features",
+         description="A sigmoid that approaches its bounds polynomially, not exponentially.",
+         implementation=ka.softsign)
+_builtin("relu", [], r"\max(0, x)", (0.0, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2010,
+         reference="Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
+         description="The rectifier: identity for positive inputs, zero otherwise.",
+         implementation=ka.relu)
+_builtin("relu6", [], r"\min(\max(0, x), 6)", (0.0, 6.0), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2010,
+         reference="Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10",
+         description="ReLU capped at 6, for low-precision arithmetic.",
+         implementation=ka.relu6)
+_builtin("leaky_relu", ["lrelu"], r"\max(\alpha x, x),\ \alpha = 0.01", (-inf, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2013,
+         reference="Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
+         description="A small slope for negative inputs keeps units from dying.",
+         options=[("negative_slope", 0.01)],
+         implementation=ka.leaky_relu)
+_builtin("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf), "learnable",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
+         parameters=1, per_unit=True,
+         reference="He et al. (2015), Delving deep into rectifiers",
+         description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25).",
+         implementation=partial(keras.layers.PReLU,
+                                alpha_initializer=keras.initializers.Constant(0.25)),
+         makes_layer=True)
+_builtin("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
+         reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
+         description="Exponential linear unit: negative outputs push mean activations towards zero.",
+         options=[("alpha", 1.0)],
+         implementation=ka.elu)
+_builtin("selu", [], r"\lambda (x \text{ if } x > 0 \text{ else } \alpha (e^x - 1))",
+         (-1.7580993408473766, inf), "rectifier",
+         monotonic=True, smooth=False, zero_centred=True, saturating=False, year=2017,
+         reference="Klambauer et al. (2017), Self-normalizing neural networks",
+         description="Scaled ELU whose fixed point keeps activations at zero mean, unit variance.",
+         implementation=ka.selu)
+_builtin("celu", [], r"\max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))", (-1.0, inf), "rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2017,
+         reference="Barron (2017), Continuously differentiable exponential linear units",
+         description="ELU made continuously differentiable for every alpha.",
+         options=[("alpha", 1.0)],
+         implementation=ka.celu)
+_builtin("gelu", [], r"x \Phi(x)", (-0.16997120747, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
+         reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
+         description="Weights the input by the standard normal CDF; exact (erf) form.",
+         implementation=ka.gelu)
+_builtin("gelu_tanh", ["gelu_approx"],
+         r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715 x^3)\right)\right)",
+         (-0.17004, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
+         reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
+         description="GELU's tanh approximation, used by BERT and GPT-2.",
+         implementation=partial(ka.gelu, approximate=True))
+_builtin("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, inf),
+         "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
+         reference="Ramachandran, Zoph & Le (2017), Searching for activation functions; "
+                   "Elfwing et al. (2017), SiLU",
+         description="Self-gated: the input times its own sigmoid.",
+         options=[("beta", 1.0)],
+         implementation=swish)
+_builtin("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{learned}",
+         (-0.27846454276, inf), "learnable",  # the range at initialisation (beta = 1)
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
+         parameters=1, per_unit=False,
+         reference="Ramachandran, Zoph & Le (2017), Searching for activation functions",
+         description="Swish with one learned beta per layer (initial 1).",
+         options=[("initial_beta", 1.0)],
+         implementation=SwishBeta, makes_layer=True)
+_builtin("softplus", [], r"\log(1 + e^x)", (0.0, inf), "smooth rectifier",
+         monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2001,
+         reference="Dugas et al. (2001), Incorporating second-order functional knowledge; "
+                   "Glorot, Bordes & Bengio (2011)",
+         description="A smooth ReLU.",
+         implementation=ka.softplus)
+_builtin("mish", [], r"x \tanh(\mathrm{softplus}(x))", (-0.30884, inf), "smooth rectifier",
+         monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2019,
+         reference="Misra (2019), Mish: a self regularized non-monotonic activation function",
+         description="Self-gated like Swish, through tanh of softplus.",
+         implementation=ka.mish)
+_builtin("hard_swish", ["hard_silu"], r"x \frac{\mathrm{ReLU6}(x + 3)}{6}", (-0.375, inf),
+         "rectifier",
+         monotonic=False, smooth=False, zero_centred=False, saturating=False, year=2019,
+         reference="Howard et al. (2019), Searching for MobileNetV3",
+         description="A piecewise approximation of Swish, cheap to compute.",
+         implementation=ka.hard_silu)
+_builtin("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)", (-inf, inf),
+         "learnable",
+         monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2018,
+         parameters=4, per_unit=False,
+         reference="Manessi & Rozza (2018), Learning combinations of activation functions",
+         description="A learned convex mix of relu, tanh, sigmoid and identity (at initialisation: "
+                     "equal weights).",
+         options=[("bases", ("relu", "tanh", "sigmoid", "identity"))],
+         implementation=Mixture, makes_layer=True)
+_builtin("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
+         monotonic=False, smooth=True, zero_centred=False, saturating=True, year=1990,
+         reference="Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
+         description="Normalises a vector to probabilities; for output layers only.",
+         output_only=True,
+         implementation=ka.softmax)
 
-_ALIASES = {alias: name for name, s in REGISTRY.items() for alias in (name, *s.aliases)}
+
+_BUILT_IN = frozenset(REGISTRY)
+
+
+# -- measuring properties ----------------------------------------------------------------------
+
+_GRID = np.linspace(-6, 6, 24001, dtype=np.float32)  # step 5e-4, includes 0
+_WIDE = np.union1d(_GRID, np.linspace(-1e5, 1e5, 20001, dtype=np.float32))  # sorted
+_NEAR = np.abs(_WIDE) <= 100
+_GROWING = 1.0  # an end is infinite if the extreme moves this far from |x| <= 100 to 1e5
+
+
+def _outputs(function, x: np.ndarray) -> np.ndarray:
+    y = np.asarray(function(jnp.asarray(x)), dtype=np.float64)
+    if y.shape != x.shape:
+        raise ValueError(f"it must act elementwise, but inputs of shape {x.shape} gave outputs "
+                         f"of shape {y.shape}")
+    return y
+
+
+def _slopes(function, x) -> np.ndarray:
+    x = jnp.asarray(x, dtype=jnp.float32)
+    try:
+        return np.asarray(jax.jvp(function, (x,), (jnp.ones_like(x),))[1])
+    except jax.errors.JAXTypeError as error:
+        raise ValueError("JAX cannot differentiate it; write it with keras.ops or jax.numpy, "
+                         f"not NumPy ({type(error).__name__})") from error
+
+
+def _never_falls(y: np.ndarray, tolerance) -> bool:
+    with np.errstate(invalid="ignore"):
+        steps = np.diff(y)
+    steps[np.isnan(steps)] = 0.0  # inf - inf: an overflowed output that stays overflowed
+    return bool(np.all(steps >= -tolerance))
+
+
+def measure_properties(function) -> dict:
+    """Measure an activation's properties by sampling the function itself.
+
+    Parameters
+    ----------
+    function : callable
+        ``x -> f(x)``, elementwise, written with ``keras.ops`` or ``jax.numpy``
+        (JAX differentiates it). For a learnable activation pass
+        ``function(name)``: the activation at its initial parameters.
+
+    Returns
+    -------
+    dict
+        ``output_range`` : (float, float)
+            The lowest and highest output on two grids, [-6, 6] in steps of
+            5e-4 and [-1e5, 1e5] in steps of 10. An end is -inf or inf where
+            the function keeps growing: its extreme over ``|x| <= 1e5`` lies
+            more than 1.0 beyond its extreme over ``|x| <= 100``.
+        ``bounded_below``, ``bounded_above`` : bool
+            Whether that end of ``output_range`` is finite.
+        ``sampled_range`` : (float, float)
+            The lowest and highest output sampled, also where an end is infinite.
+        ``monotonic`` : bool
+            Non-decreasing, or non-increasing, on both grids, allowing float32
+            rounding: steps back of 1e-6 on [-6, 6], 1e-6 relative on the wide grid.
+        ``smooth`` : bool
+            Continuously differentiable, judged on [-6, 6]: between neighbouring
+            points (step h) the function changes by less than
+            ``10 h (max|f'| + 1)`` and its derivative by less than
+            ``0.05 max(1, max|f'|)``. A C1 function changes by O(h); a step or
+            a kink by O(1).
+        ``zero_centred`` : bool
+            The mean output for 400,000 standard-normal inputs (seed 0) is
+            within 0.05 of zero.
+        ``saturating`` : bool
+            ``|f'(-50)|`` and ``|f'(50)|`` are both below 1e-3.
+
+    Raises
+    ------
+    ValueError
+        If the function does not give one finite output per input on [-6, 6],
+        gives NaN on the wide grid, or cannot be differentiated by JAX.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> measured = measure_properties(jnp.sin)
+    >>> measured["bounded_above"], measured["monotonic"], measured["saturating"]
+    (True, False, False)
+    """
+    grid_y = _outputs(function, _GRID)
+    if not np.all(np.isfinite(grid_y)):
+        at = _GRID[~np.isfinite(grid_y)][0]
+        raise ValueError(f"it gave {grid_y[_GRID == at][0]} at x = {at}; an activation must "
+                         "give a finite output for every input in [-6, 6]")
+    wide_y = _outputs(function, _WIDE)
+    if np.any(np.isnan(wide_y)):
+        raise ValueError(f"it gave NaN at x = {_WIDE[np.isnan(wide_y)][0]:g}; an activation "
+                         "must give a number (or an overflowing inf) for every input")
+
+    low, high = float(wide_y.min()), float(wide_y.max())
+    bounded_below = math.isfinite(low) and low >= wide_y[_NEAR].min() - _GROWING
+    bounded_above = math.isfinite(high) and high <= wide_y[_NEAR].max() + _GROWING
+
+    wide_tolerance = 1e-6 * np.maximum(1.0, np.maximum(np.abs(wide_y[:-1]), np.abs(wide_y[1:])))
+    rising = _never_falls(grid_y, 1e-6) and _never_falls(wide_y, wide_tolerance)
+    falling = _never_falls(-grid_y, 1e-6) and _never_falls(-wide_y, wide_tolerance)
+
+    slopes = _slopes(function, _GRID).astype(np.float64)
+    step = float(_GRID[1] - _GRID[0])
+    steepest = float(np.max(np.abs(slopes)))
+    smooth = bool(np.all(np.isfinite(slopes))
+                  and np.max(np.abs(np.diff(grid_y))) < 10 * step * (steepest + 1)
+                  and np.max(np.abs(np.diff(slopes))) < 0.05 * max(1.0, steepest))
+
+    normal = np.random.default_rng(0).standard_normal(400_000).astype(np.float32)
+    mean = float(np.mean(_outputs(function, normal)))
+    tails = _slopes(function, np.array([-50.0, 50.0], np.float32))
+
+    return {
+        "output_range": (low if bounded_below else -inf, high if bounded_above else inf),
+        "bounded_below": bool(bounded_below),
+        "bounded_above": bool(bounded_above),
+        "sampled_range": (low, high),
+        "monotonic": rising or falling,
+        "smooth": smooth,
+        "zero_centred": abs(mean) < 0.05,
+        "saturating": bool(np.all(np.abs(tails) < 1e-3)),
+    }
+
+
+# -- bring your own --------------------------------------------------------------------------
+
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
+_IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+_NAME_RULE = "lower-case letters, digits and underscores, not starting with a digit"
+
+
+def _signature(implementation) -> inspect.Signature | None:
+    try:
+        return inspect.signature(implementation)
+    except (TypeError, ValueError):  # some builtins and ufuncs have none
+        return None
+
+
+def _makes_layer(activation) -> bool:
+    """Whether ``activation`` is a layer factory (True) or a function of x (False)."""
+    if isinstance(activation, keras.layers.Layer):
+        raise ValueError(f"activation={activation!r} is not allowed: pass the layer's class, or a "
+                         "function of no arguments that returns a new layer (each model needs "
+                         "its own weights), not a layer instance")
+    if isinstance(activation, type):
+        if issubclass(activation, keras.layers.Layer):
+            return True
+        raise ValueError(f"activation={activation!r} is not allowed: a class must be a subclass "
+                         "of keras.layers.Layer")
+    if not callable(activation):
+        raise ValueError(f"activation={activation!r} is not allowed: give a function x -> f(x), "
+                         "a keras.layers.Layer subclass, or a function of no arguments that "
+                         "returns a new layer")
+    signature = _signature(activation)
+    if signature is None:
+        return False
+    required = [p for p in signature.parameters.values() if p.default is p.empty
+                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return not required
+
+
+def _check_option_names(activation, makes_layer: bool, options: dict) -> None:
+    signature = _signature(activation)
+    if signature is None or any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values()):
+        return
+    parameters = list(signature.parameters.values())[0 if makes_layer else 1:]
+    allowed = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for option in options:
+        if option not in allowed:
+            raise ValueError(f"options={options!r} is not allowed: {activation!r} takes no "
+                             f"keyword argument {option!r}; it takes "
+                             f"{', '.join(allowed) or 'none'}")
+
+
+def _trainable_count(factory, options: dict, units: int) -> int:
+    made = factory(**options)
+    made.build((None, units))
+    return sum(int(np.prod(w.shape)) for w in made.trainable_weights)
+
+
+def register(name: str, activation, *, family: str = "user", formula: str = "",
+             reference: str = "", description: str = "", aliases=(), year: int | None = None,
+             options: Mapping | None = None, replace: bool = False) -> ActivationSpec:
+    """Add an activation of your own to the registry, with measured properties.
+
+    Its range and properties are measured by :func:`measure_properties` (at the
+    default options; for a layer, at its initial weights), never taken on trust;
+    a layer's trainable-parameter count is measured by building it on 1 and on
+    7 units. Once registered, the name works everywhere a built-in's does:
+    :func:`get`, :func:`layer`, :func:`function`, :func:`table` and ``Config``.
+
+    Parameters
+    ----------
+    name : str
+        The canonical name: lower-case letters, digits and underscores.
+    activation : callable or keras.layers.Layer subclass
+        A function ``f(x, **options)`` written with ``keras.ops`` or
+        ``jax.numpy``; or, for an activation with trainable weights, a Keras
+        Layer subclass or a function of no arguments that returns a new layer
+        (called with ``**options``).
+    family : str, default "user"
+        One of :data:`FAMILIES` other than "output"; figures group by it.
+    formula, reference, description : str
+        For tables and captions; the formula in LaTeX.
+    aliases : sequence of str
+        Other names that find it.
+    year : int or None
+        The year it was published.
+    options : mapping, optional
+        Option names and their defaults, passed to ``activation`` as keywords.
+    replace : bool, default False
+        Replace an activation of your own registered earlier under ``name``
+        (built-ins cannot be replaced).
+
+    Returns
+    -------
+    ActivationSpec
+
+    Examples
+    --------
+    >>> import keras
+    >>> def scaled_tanh(x, scale=1.7159):
+    ...     return scale * keras.ops.tanh(2.0 * x / 3.0)
+    >>> spec = register("lecun_tanh", scaled_tanh, family="sigmoidal", year=1998,
+    ...                 options={"scale": 1.7159})
+    >>> [round(end, 4) for end in spec.output_range], spec.zero_centred
+    ([-1.7159, 1.7159], True)
+    >>> unregister("lecun_tanh")
+    """
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        raise ValueError(f"name={name!r} is not allowed: use {_NAME_RULE}")
+    if not isinstance(replace, bool):
+        raise ValueError(f"replace={replace!r} is not allowed: use True or False")
+    if isinstance(aliases, str) or not isinstance(aliases, list | tuple):
+        raise ValueError(f"aliases={aliases!r} is not allowed: give a list or tuple of names")
+    for alias in aliases:
+        if not isinstance(alias, str) or not _NAME.fullmatch(alias) or alias == name:
+            raise ValueError(f"aliases={aliases!r} is not allowed: {alias!r} is not a name of "
+                             f"{_NAME_RULE}, other than name={name!r}")
+    if len(set(aliases)) != len(aliases):
+        raise ValueError(f"aliases={aliases!r} is not allowed: it repeats a name")
+    for given in (name, *aliases):
+        taken = _ALIASES.get(given)
+        if taken in _BUILT_IN:
+            raise ValueError(f"name {given!r} is not allowed: it names the built-in activation "
+                             f"{taken!r}, which cannot be replaced; choose another name")
+        if taken is not None and not (replace and taken == name):
+            hint = (" or pass replace=True to replace it" if taken == name
+                    else f" ({given!r} names {taken!r})")
+            raise ValueError(f"name {given!r} is not allowed: it is already registered; "
+                             f"choose another name{hint}")
+    user_families = [f for f in FAMILIES if f != "output"]
+    if family not in user_families:
+        raise ValueError(f"family={family!r} is not allowed: choose one of "
+                         f"{', '.join(user_families)}")
+    for parameter, value in (("formula", formula), ("reference", reference),
+                             ("description", description)):
+        if not isinstance(value, str):
+            raise ValueError(f"{parameter}={value!r} is not allowed: give a string")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise ValueError(f"year={year!r} is not allowed: give an integer year or None")
+    options = {} if options is None else options
+    if not isinstance(options, Mapping) or not all(isinstance(k, str) for k in options):
+        raise ValueError(f"options={options!r} is not allowed: give a mapping from option "
+                         "names to their defaults")
+    options = dict(options)
+    makes_layer = _makes_layer(activation)
+    _check_option_names(activation, makes_layer, options)
+    return _register(name, activation, makes_layer, aliases=tuple(aliases), family=family,
+                     formula=formula, reference=reference, description=description, year=year,
+                     options=options, source=None)
+
+
+def _register(name, activation, makes_layer, *, options, source, **metadata) -> ActivationSpec:
+    """Measure and add an activation whose arguments are already checked."""
+    parameters, per_unit = 0, False
+    try:
+        if makes_layer:
+            first, second = activation(**options), activation(**options)
+            if not isinstance(first, keras.layers.Layer) or first is second:
+                raise ValueError(f"taken as a layer factory (it needs no argument), it returned "
+                                 f"{first!r}, where a new keras.layers.Layer was expected on "
+                                 "each call")
+            one, seven = (_trainable_count(activation, options, units) for units in (1, 7))
+            if seven == 7 * one:
+                parameters, per_unit = one, one > 0
+            elif seven == one:
+                parameters = one
+            else:
+                raise ValueError(f"its layer has {one} trainable weights on 1 unit and {seven} "
+                                 "on 7; the study counts parameters per unit or per layer")
+            measured = measure_properties(_at_initial(first))
+        else:
+            measured = measure_properties(partial(activation, **options))
+    except Exception as error:  # the user's code failed on a sample: say where, keep the cause
+        reason = error if isinstance(error, ValueError) else f"{type(error).__name__}: {error}"
+        raise ValueError(f"activation={activation!r} is not allowed: {reason}") from error
+    measured.pop("sampled_range")
+    entry = ActivationSpec(name=name, parameters=parameters, per_unit=per_unit,
+                           options=tuple(options.items()), implementation=activation,
+                           makes_layer=makes_layer, source=source, **metadata, **measured)
+    _add(entry)
+    return entry
+
+
+def unregister(name: str) -> None:
+    """Remove an activation of your own (by name or alias); built-ins stay.
+
+    >>> unregister("relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: name='relu' is not allowed: built-in activations cannot be removed
+    """
+    entry = spec(name)
+    if entry.name in _BUILT_IN:
+        raise ValueError(f"name={name!r} is not allowed: built-in activations cannot be removed")
+    _remove(entry.name)
+
+
+def resolve(identifier: str) -> str:
+    """The canonical name for a registered name, alias, or import path.
+
+    An import path ``"module.path:attribute"`` (``"mypkg.acts:sawtooth"``)
+    imports the module and takes the attribute: a function of ``x`` or a layer
+    factory, as :func:`register` accepts. If the module registered that object
+    itself, its registered name is returned; otherwise it is registered under
+    the attribute's name in lower case, in family "user", with measured
+    properties. :func:`spec` and :func:`get` accept import paths too, so
+    anything that passes activation names through takes them unchanged.
+
+    Raises
+    ------
+    ValueError
+        Naming the identifier, if it is not a registered name or a well-formed
+        import path, if the module cannot be imported, if it has no such
+        attribute, or if the attribute is not an activation.
+
+    Examples
+    --------
+    >>> resolve("SiLU")
+    'swish'
+    >>> resolve("keras.activations:relu")
+    'relu'
+    """
+    if not isinstance(identifier, str):
+        raise ValueError(f"activation={identifier!r} is not allowed: give a registered name or "
+                         "an import path 'module.path:attribute'")
+    if ":" not in identifier:
+        return spec(identifier).name
+    text = identifier.strip()
+    module_name, _, attribute = text.partition(":")
+    if not (_IMPORT_PATH.fullmatch(module_name) and _IMPORT_PATH.fullmatch(attribute)):
+        raise ValueError(f"activation {identifier!r} is not allowed: an import path is "
+                         "'module.path:attribute', e.g. 'mypkg.acts:sawtooth'")
+    try:
+        found = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        if error.name is None or not (module_name + ".").startswith(error.name + "."):
+            raise  # the module exists but imports something missing: its own traceback says what
+        raise ValueError(f"activation {identifier!r} is not allowed: cannot import module "
+                         f"{module_name!r} ({error}); it must be installed or on sys.path "
+                         "(PYTHONPATH)") from None
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            offered = [n for n in dir(found) if not n.startswith("_")
+                       and callable(getattr(found, n, None))]
+            close = difflib.get_close_matches(part, offered, n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            raise ValueError(f"activation {identifier!r} is not allowed: {module_name!r} has no "
+                             f"attribute {attribute!r}{hint}")
+        found = getattr(found, part)
+    for entry in REGISTRY.values():
+        # A built-in with options is not the bare function (leaky_relu's slope differs).
+        if entry.implementation is found and not (entry.name in _BUILT_IN and entry.options):
+            if entry.source is None and entry.name not in _BUILT_IN:
+                _add(dataclasses.replace(entry, source=text))
+            return entry.name
+    name = attribute.rsplit(".", 1)[-1].lower()
+    taken = REGISTRY.get(_ALIASES.get(name))
+    if taken is not None and taken.source != text:  # the same path again: a reloaded module
+        raise ValueError(f"activation {identifier!r} is not allowed: its name {name!r} is "
+                         "already registered; in the module, register it under another name "
+                         f"with actstudy.activations.register('my_{name}', {attribute}) and "
+                         "name that instead")
+    try:
+        makes_layer = _makes_layer(found)
+        return _register(name, found, makes_layer, options={}, source=text, aliases=(),
+                         family="user", formula="", reference=text,
+                         description=f"Imported from {text}.", year=None).name
+    except ValueError as error:
+        raise ValueError(f"activation {identifier!r} could not be registered: {error}") from error
 
 
 # -- look-up ------------------------------------------------------------------------------------
 
 
 def names(include_output_only: bool = False) -> list[str]:
-    """Canonical names in registry order (hidden-layer activations unless asked otherwise)."""
-    return [n for n, s in REGISTRY.items() if include_output_only or not s.output_only]
+    """Canonical names in registry order, output-only ones (if asked for) last."""
+    hidden = [n for n, s in REGISTRY.items() if not s.output_only]
+    return hidden + [n for n, s in REGISTRY.items() if s.output_only and include_output_only]
 
 
 def spec(name: str) -> ActivationSpec:
-    """The spec for a name or alias (case-insensitive); unknown names suggest close ones."""
+    """The spec for a name or alias (case-insensitive), or an import path (see :func:`resolve`).
+
+    Unknown names suggest close ones.
+    """
+    if isinstance(name, str) and ":" in name:
+        return REGISTRY[resolve(name)]
     key = str(name).strip().lower().replace("-", "_")
     if key in _ALIASES:
         return REGISTRY[_ALIASES[key]]
     close = difflib.get_close_matches(key, list(_ALIASES), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-    raise ValueError(f"unknown activation {name!r}; {hint}Known: {', '.join(names(True))}")
+    raise ValueError(f"unknown activation {name!r}; {hint}Known: {', '.join(names(True))}, "
+                     "or an import path 'module.path:attribute'")
+
+
+def _make(entry: ActivationSpec, options: dict):
+    if entry.makes_layer:
+        return entry.implementation(**options)
+    return partial(entry.implementation, **options) if options else entry.implementation
 
 
 def get(name: str, **options):
     """A callable for a stateless activation, a new Keras layer for a learnable one."""
     entry = spec(name)
-    return entry.build(**_options(entry, options))
+    return _make(entry, _options(entry, options))
 
 
 def layer(name: str, layer_name: str | None = None, **options) -> keras.layers.Layer:
@@ -399,28 +861,29 @@ def layer(name: str, layer_name: str | None = None, **options) -> keras.layers.L
     return keras.layers.Activation(made, name=layer_name)
 
 
-def function(name: str, **options):
-    """A pure function x -> f(x); learnable activations at their initial parameters."""
-    made = get(name, **options)
-    if not isinstance(made, keras.layers.Layer):
-        return made
-
+def _at_initial(made: keras.layers.Layer):
     # Built eagerly on one unit: its initial parameters broadcast over any input,
     # and the function can then be traced by jax.jit without creating variables.
-    made.build((1,))
-    values = [v.value for v in made.trainable_variables]
+    if not made.built:
+        made.build((1,))
+    trainable = [v.value for v in made.trainable_variables]
+    non_trainable = [v.value for v in made.non_trainable_variables]
 
     def at_initial(x):
-        return made.stateless_call(values, [], jnp.asarray(x))[0]
+        return made.stateless_call(trainable, non_trainable, jnp.asarray(x))[0]
 
     return at_initial
 
 
+def function(name: str, **options):
+    """A pure function x -> f(x); learnable activations at their initial parameters."""
+    made = get(name, **options)
+    return _at_initial(made) if isinstance(made, keras.layers.Layer) else made
+
+
 def derivative(name: str, x, **options) -> np.ndarray:
     """f'(x) elementwise, by automatic differentiation through JAX."""
-    f = function(name, **options)
-    x = jnp.asarray(x, dtype=jnp.float32)
-    return np.asarray(jax.jvp(f, (x,), (jnp.ones_like(x),))[1])
+    return _slopes(function(name, **options), x)
 
 
 def _range(low: float, high: float) -> str:
@@ -444,9 +907,11 @@ def table() -> pd.DataFrame:
             "year": s.year, "reference": s.reference, "formula": s.formula,
             "output_only": s.output_only,
         })
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table["year"] = table["year"].astype("Int64")  # a registered activation may have none
+    return table
 
 
 __all__ = ["ActivationSpec", "FAMILIES", "REGISTRY", "Mixture", "SwishBeta", "binary_step",
-           "derivative", "function", "get", "layer", "learned_parameters", "names", "spec",
-           "swish", "table"]
+           "derivative", "function", "get", "layer", "learned_parameters", "measure_properties",
+           "names", "register", "resolve", "spec", "swish", "table", "unregister"]
