@@ -120,7 +120,8 @@ class Config:
             raise ValueError(
                 f"activation={self.activation!r} is not allowed: it is for output layers only"
             )
-        set_("activation", spec.name)
+        # An activation imported by path keeps its path, so any process can import it again.
+        set_("activation", spec.source or spec.name)
         activations.get(spec.name, **dict(self.activation_options))
         # None stays None, so a copy with another activation gets that activation's default.
         if self.initializer is not None and self.initializer not in INITIALIZERS:
@@ -203,6 +204,8 @@ class Config:
         """The cache key: config fields + code digest (no I/O beyond the package sources)."""
         payload = {"config": self.to_dict(), "version": actstudy.__version__,
                    "code": code_digest()}
+        if activations.spec(self.activation).source:  # a user's activation: its code counts too
+            payload["activation_code"] = _user_code_digest(self.activation)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
@@ -216,6 +219,18 @@ def code_digest() -> str:
         digest.update(name.encode())
         digest.update((package / name).read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _user_code_digest(activation: str) -> str:
+    """A digest of the module that defines a user's activation (its repr where no source)."""
+    import inspect
+
+    implementation = activations.spec(activation).implementation
+    try:
+        text = inspect.getsource(inspect.getmodule(implementation))
+    except (OSError, TypeError):
+        text = repr(implementation)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=32)

@@ -4,6 +4,7 @@
 - ``ACTSTUDY_JAX_CACHE_DIR``: compiled XLA programs (default ``data/jax-cache``);
 - ``ACTSTUDY_MNIST``, ``ACTSTUDY_FASHION_MNIST``: a dataset file or IDX folder
   (read by :mod:`actstudy.data`'s sources table);
+- ``ACTSTUDY_PROFILES_DIR``: where profiles are read (default ``notebooks/params``);
 - ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler.
 
 Settings are read when asked for, not at import, so a test or a notebook can
@@ -17,7 +18,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
-PROFILES_DIR = ROOT / "notebooks" / "params"
 
 
 def cache_dir() -> Path:
@@ -33,3 +33,8 @@ def jax_cache_dir() -> Path:
 def dask_scheduler() -> str | None:
     """``ACTSTUDY_DASK_SCHEDULER``: the address of a Dask scheduler, or None."""
     return os.environ.get("ACTSTUDY_DASK_SCHEDULER") or None
+
+
+def profiles_dir() -> Path:
+    """``ACTSTUDY_PROFILES_DIR`` if set, else ``notebooks/params``."""
+    return Path(os.environ.get("ACTSTUDY_PROFILES_DIR") or ROOT / "notebooks" / "params")

@@ -47,7 +47,8 @@ def activation_names(names="all") -> list[str]:
     if isinstance(names, str) or not names:
         raise ValueError(f"activations={names!r} is not allowed: give 'all' or a non-empty list "
                          "of activation names")
-    return [registry.spec(name).name for name in names]
+    specs = [registry.spec(name) for name in names]
+    return [spec.source or spec.name for spec in specs]  # a user's activation by its import path
 
 
 @dataclass(frozen=True)
@@ -283,12 +284,12 @@ STUDIES: dict[str, type[Study]] = {
 
 
 def profiles() -> list[str]:
-    return sorted(p.stem for p in settings.PROFILES_DIR.glob("*.yaml"))
+    return sorted(p.stem for p in settings.profiles_dir().glob("*.yaml"))
 
 
 def load_profile(profile: str) -> dict:
     """A profile's ``{"common": {...}, "studies": {name: {...}}}``, checked against the studies."""
-    path = settings.PROFILES_DIR / f"{profile}.yaml"
+    path = settings.profiles_dir() / f"{profile}.yaml"
     if not path.exists():
         raise ValueError(f"profile={profile!r} is not allowed: choose one of "
                          f"{', '.join(profiles())}")

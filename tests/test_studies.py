@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 import yaml
 
-from actstudy import settings, studies
+from actstudy import studies
 from actstudy.config import default_initializer
 
 PROFILES = studies.profiles()
@@ -40,7 +40,7 @@ def test_a_misspelt_parameter_is_an_error_that_names_it(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="overrides name study 'sinus'"):
         studies.get("sine", "smoke", overrides={"sinus": {}})
     (tmp_path / "typo.yaml").write_text(yaml.safe_dump({"studies": {"sine": {"epoch": 3}}}))
-    monkeypatch.setattr(settings, "PROFILES_DIR", tmp_path)
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
     with pytest.raises(ValueError, match="takes no parameter 'epoch'"):
         studies.load_profile("typo")
     (tmp_path / "typo.yaml").write_text(yaml.safe_dump({"notebooks": {}}))
