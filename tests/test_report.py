@@ -196,3 +196,38 @@ def test_pages_load_in_headless_chromium(smoke_reports, page, tmp_path):
     if page != "index.html":
         assert len(widths) >= 3
     assert (tmp_path / f"{page}.png").stat().st_size > 0
+
+
+def _shown(notebook) -> list[str]:
+    """What a reader sees of each code cell: its printed text, tables and figure count."""
+    shown = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "stream" and output.name == "stdout":
+                shown.append(output.text)
+            elif output.output_type in ("display_data", "execute_result"):
+                html = output.data.get("text/html") or output.data.get("text/markdown")
+                # pandas's Styler names each table with a random id; the numbers are the point.
+                shown.append(re.sub(r"T_[0-9a-f]{5}", "T_", html) if html else sorted(output.data))
+    return shown
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", ["02_synthetic_regression", "03_synthetic_classification",
+                                  "04_mnist_convergence", "05_gradient_flow"])
+def test_notebook_run_top_to_bottom_shows_what_the_report_shows(smoke_reports, stem,
+                                                                monkeypatch):
+    # As a person in JupyterLab would: open it, set the profile line, run all; no papermill.
+    from nbclient import NotebookClient
+
+    notebook = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    assert 'profile = "default"' in cell.source
+    cell.source = cell.source.replace('profile = "default"', 'profile = "smoke"')
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
+    NotebookClient(notebook, kernel_name=report.KERNEL, timeout=600,
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    rendered = nbformat.read(smoke_reports / "executed" / f"{stem}.ipynb", as_version=4)
+    assert _shown(notebook) == _shown(rendered)
