@@ -28,6 +28,7 @@ def test_grid_rejects_unknown_axis_and_scalar():
         grid(BASE, activation="relu")
 
 
+@pytest.mark.slow
 def test_cache_hit_skips_training(monkeypatch):
     first = experiments.run(BASE)
     assert experiments.cache_path(first.key).exists()
@@ -36,6 +37,7 @@ def test_cache_hit_skips_training(monkeypatch):
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
 
 
+@pytest.mark.slow
 def test_cache_write_is_atomic(monkeypatch):
     run = training.fit(BASE)
 
@@ -50,6 +52,7 @@ def test_cache_write_is_atomic(monkeypatch):
     assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", ['{"key": "trunc', "", '{"some": "json"}'])
 def test_corrupt_file_is_reported_once_and_recomputed(content):
     path = experiments.cache_path(BASE.key())
@@ -64,6 +67,7 @@ def test_corrupt_file_is_reported_once_and_recomputed(content):
         experiments.run(BASE)  # now a clean hit: no second report
 
 
+@pytest.mark.slow
 def test_run_grid_frames_and_cache_counts():
     configs = grid(BASE, activation=["relu", "tanh"], seed=[0, 1])
     results = run_grid(configs, progress=False)
@@ -76,6 +80,7 @@ def test_run_grid_frames_and_cache_counts():
     assert len(list(experiments.cache_dir().glob("*.json"))) == 4
 
 
+@pytest.mark.slow
 def test_one_failing_run_keeps_the_others(monkeypatch):
     real_fit = training.fit
 
@@ -94,6 +99,7 @@ def test_one_failing_run_keeps_the_others(monkeypatch):
     assert failure["activation"] == "tanh" and "custom activation exploded" in failure["error"]
 
 
+@pytest.mark.slow
 def test_run_grid_with_joblib_processes():
     configs = grid(BASE, activation=["relu", "sigmoid"])
     results = run_grid(configs, n_jobs=2, progress=False)
@@ -103,6 +109,7 @@ def test_run_grid_with_joblib_processes():
     assert parallel.history[-1]["val_loss"] == pytest.approx(serial.history[-1]["val_loss"])
 
 
+@pytest.mark.slow
 def test_run_grid_on_dask_local_cluster():
     distributed = pytest.importorskip("dask.distributed")
     configs = grid(BASE, activation=["relu", "elu"])
@@ -115,6 +122,7 @@ def test_run_grid_on_dask_local_cluster():
     assert all(experiments.cache_path(c.key()).exists() for c in configs)
 
 
+@pytest.mark.slow
 def test_cache_ls_and_clear_older_than():
     run = experiments.run(BASE)
     listing = experiments.cached_runs()

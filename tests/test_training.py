@@ -43,6 +43,7 @@ def test_init_scale_scales_weights():
     assert np.std(large) / np.std(small) == pytest.approx(4.0, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_fit_classification_records_everything():
     run = fit(SMALL.replace(activation="relu", epochs=4, learning_rate=0.01))
     assert [row["epoch"] for row in run.history] == [1, 2, 3, 4]
@@ -61,11 +62,13 @@ def test_fit_classification_records_everything():
     assert not run.diverged and run.diverged_epoch is None
 
 
+@pytest.mark.slow
 def test_gradient_every_subsamples_steps():
     run = fit(SMALL.replace(gradient_every=3))
     assert run.gradient_steps == list(range(0, 3 * 8, 3))
 
 
+@pytest.mark.slow
 def test_fit_regression_reports_mse():
     run = fit(Config(dataset="sine", depth=2, width=16, epochs=3, batch_size=32,
                      activation="tanh", learning_rate=0.01))
@@ -74,6 +77,7 @@ def test_fit_regression_reports_mse():
     assert run.history[-1]["train_loss"] < run.history[0]["train_loss"] * 1.5
 
 
+@pytest.mark.slow
 def test_learnable_parameters_are_recorded_and_move():
     run = fit(SMALL.replace(activation="prelu", epochs=2, learning_rate=0.05))
     slopes = [row for row in run.learned_parameters if row["parameter"] == "slope"
@@ -84,6 +88,7 @@ def test_learnable_parameters_are_recorded_and_move():
     assert first.shape == (16,) and not np.allclose(first, last)
 
 
+@pytest.mark.slow
 def test_sigmoid_saturates_and_dead_relu_detected():
     saturated = fit(SMALL.replace(activation="sigmoid", init_scale=20.0, epochs=1))
     init = [r for r in saturated.activation_stats if r["epoch"] == 0]
@@ -94,6 +99,7 @@ def test_sigmoid_saturates_and_dead_relu_detected():
                                 if r["epoch"] == last) > 0.2
 
 
+@pytest.mark.slow
 def test_divergence_is_a_result_not_an_exception():
     run = fit(SMALL.replace(activation="relu", optimizer="sgd", learning_rate=1e6,
                             init_scale=50.0, epochs=5))
@@ -105,6 +111,7 @@ def test_divergence_is_a_result_not_an_exception():
     assert again.diverged and again.key == run.key
 
 
+@pytest.mark.slow
 def test_run_json_round_trip():
     run = fit(SMALL.replace(epochs=1))
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
@@ -123,6 +130,7 @@ print(json.dumps([run.history, run.gradient_norms, run.activation_stats, run.tes
 """
 
 
+@pytest.mark.slow
 def test_deterministic_across_processes():
     env = dict(os.environ, KERAS_BACKEND="jax")
     outputs = [
