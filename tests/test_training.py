@@ -48,7 +48,7 @@ def test_fit_classification_records_everything():
     run = fit(SMALL.replace(activation="relu", epochs=4, learning_rate=0.01))
     assert [row["epoch"] for row in run.history] == [1, 2, 3, 4]
     assert run.history[-1]["train_accuracy"] > 0.8
-    assert 0.0 <= run.test["accuracy"] <= 1.0
+    assert run.test["accuracy"] > 0.8  # measured: 0.915
     steps = 400 // 50
     assert run.steps_per_epoch == steps
     assert len(run.gradient_steps) == 4 * steps
@@ -74,7 +74,11 @@ def test_fit_regression_reports_mse():
                      activation="tanh", learning_rate=0.01))
     assert run.task == "regression"
     assert math.isfinite(run.test["loss"]) and math.isnan(run.test["accuracy"])
-    assert run.history[-1]["train_loss"] < run.history[0]["train_loss"] * 1.5
+    losses = [row["train_loss"] for row in run.history]
+    assert np.all(np.diff(losses) < 0), losses  # falls every epoch
+    assert run.history[-1]["val_loss"] < 0.2 * run.extra["initial"]["val_loss"]  # 0.97 -> 0.08
+    # Predicting 0 for sin(x) scores an MSE of 0.5; the fitted curve does far better (0.10).
+    assert run.test["loss"] < 0.25
 
 
 @pytest.mark.slow
@@ -94,9 +98,12 @@ def test_sigmoid_saturates_and_dead_relu_detected():
     init = [r for r in saturated.activation_stats if r["epoch"] == 0]
     assert max(r["saturated_fraction"] for r in init) > 0.5
     dead = fit(SMALL.replace(activation="relu", learning_rate=5.0, optimizer="sgd", epochs=3))
-    last = max(r["epoch"] for r in dead.activation_stats)
-    assert dead.diverged or max(r["dead_fraction"] for r in dead.activation_stats
-                                if r["epoch"] == last) > 0.2
+    assert not dead.diverged  # dead units, not a non-finite loss
+
+    def dead_fraction(epoch):
+        return np.mean([r["dead_fraction"] for r in dead.activation_stats if r["epoch"] == epoch])
+
+    assert dead_fraction(0) < 0.2 and dead_fraction(3) > 0.5  # measured: 0.09 -> 0.88
 
 
 @pytest.mark.slow
