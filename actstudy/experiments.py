@@ -8,7 +8,7 @@ results with :func:`run_grid`; it trains only what the cache lacks.
 >>> from actstudy.experiments import grid, run_grid
 >>> configs = grid(Config(dataset="moons", depth=2, width=16, epochs=5),
 ...                activation=["relu", "tanh"], seed=[0, 1])
->>> results = run_grid(configs)
+>>> results = run_grid(configs)  # doctest: +SKIP
 >>> results.summary.groupby("activation").test_accuracy.mean()  # doctest: +SKIP
 """
 

@@ -22,6 +22,7 @@ def test_list_shows_every_activation(capsys):
     assert "rectifier" in out and "sigmoidal" in out
 
 
+@pytest.mark.slow
 def test_run_prints_summary_and_uses_cache(capsys):
     argv = ["run", "--dataset", "moons", "--activation", "relu,tanh", "--seeds", "2",
             "--epochs", "2", "--width", "8", "--batch-size", "50", "--n-train", "300"]

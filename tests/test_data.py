@@ -250,7 +250,8 @@ def test_real_mnist():
                                                        6265, 5851, 5949]
     images = data.load("mnist", n_train=1000)
     assert images.x_train.shape == (1000, 784) and images.x_val.shape == (5000, 784)
-    assert images.x_train.dtype == np.float32 and 0 <= images.x_train.min() <= images.x_train.max() <= 1
+    assert images.x_train.dtype == np.float32
+    assert images.x_train.min() == 0.0 and images.x_train.max() == 1.0  # 0..255 scaled by 255
     cnn = data.load("mnist", flat=False, n_train=10)
     assert cnn.x_train.shape == (10, 28, 28, 1)
     # The validation split is fixed and disjoint from training.

@@ -32,6 +32,7 @@ def _no_training(*args, **kwargs):
     pytest.fail("retrained a cached run")
 
 
+@pytest.mark.slow
 def test_cache_hit_skips_training():
     first = experiments.run(BASE)
     assert experiments.cache_path(first.key).exists()
@@ -39,6 +40,7 @@ def test_cache_hit_skips_training():
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
 
 
+@pytest.mark.slow
 def test_cached_record_in_the_older_shape_is_read():
     # Records written before initial and surface were fields kept them in "extra".
     record = experiments.run(BASE).to_dict()
@@ -52,6 +54,7 @@ def test_cached_record_in_the_older_shape_is_read():
     assert again.surface == record["surface"] and again.surface["kind"] == "boundary"
 
 
+@pytest.mark.slow
 def test_cache_write_is_atomic(monkeypatch):
     run = training.fit(BASE)
 
@@ -66,6 +69,7 @@ def test_cache_write_is_atomic(monkeypatch):
     assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("content", ['{"key": "trunc', "", '{"some": "json"}'])
 def test_corrupt_file_is_reported_once_and_recomputed(content):
     path = experiments.cache_path(BASE.key())
@@ -80,6 +84,7 @@ def test_corrupt_file_is_reported_once_and_recomputed(content):
         experiments.run(BASE)  # now a clean hit: no second report
 
 
+@pytest.mark.slow
 def test_run_grid_frames_and_cache_counts():
     configs = grid(BASE, activation=["relu", "tanh"], seed=[0, 1])
     results = run_grid(configs, progress=False)
@@ -92,6 +97,7 @@ def test_run_grid_frames_and_cache_counts():
     assert len(list(experiments.cache_dir().glob("*.json"))) == 4
 
 
+@pytest.mark.slow
 def test_one_failing_run_keeps_the_others():
     def flaky(config):
         if config.activation == "tanh":
@@ -107,6 +113,7 @@ def test_one_failing_run_keeps_the_others():
     assert failure["activation"] == "tanh" and "custom activation exploded" in failure["error"]
 
 
+@pytest.mark.slow
 def test_run_grid_with_joblib_processes():
     configs = grid(BASE, activation=["relu", "sigmoid"])
     results = run_grid(configs, n_jobs=2, progress=False)
@@ -116,6 +123,7 @@ def test_run_grid_with_joblib_processes():
     assert parallel.history[-1]["val_loss"] == pytest.approx(serial.history[-1]["val_loss"])
 
 
+@pytest.mark.slow
 def test_run_grid_on_dask_local_cluster():
     distributed = pytest.importorskip("dask.distributed")
     configs = grid(BASE, activation=["relu", "elu"])
@@ -128,6 +136,7 @@ def test_run_grid_on_dask_local_cluster():
     assert all(experiments.cache_path(c.key()).exists() for c in configs)
 
 
+@pytest.mark.slow
 def test_cache_ls_and_clear_older_than():
     run = experiments.run(BASE)
     listing = experiments.cached_runs()

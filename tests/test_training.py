@@ -7,7 +7,8 @@ import sys
 import numpy as np
 import pytest
 
-from actstudy import activations, models
+from actstudy import activations, data, models
+from actstudy import config as config_module
 from actstudy.config import Config
 from actstudy.runs import Run
 from actstudy.training import fit
@@ -43,11 +44,12 @@ def test_init_scale_scales_weights():
     assert np.std(large) / np.std(small) == pytest.approx(4.0, rel=1e-3)
 
 
+@pytest.mark.slow
 def test_fit_classification_records_everything():
     run = fit(SMALL.replace(activation="relu", epochs=4, learning_rate=0.01))
     assert [row["epoch"] for row in run.history] == [1, 2, 3, 4]
     assert run.history[-1]["train_accuracy"] > 0.8
-    assert 0.0 <= run.test["accuracy"] <= 1.0
+    assert run.test["accuracy"] > 0.8  # measured: 0.915
     steps = 400 // 50
     assert run.steps_per_epoch == steps
     assert len(run.gradient_steps) == 4 * steps
@@ -66,21 +68,28 @@ def test_fit_classification_records_everything():
     assert len(run.surface["x0"]) == len(run.surface["p"]) > 0
 
 
+@pytest.mark.slow
 def test_gradient_every_subsamples_steps():
     run = fit(SMALL.replace(gradient_every=3))
     assert run.gradient_steps == list(range(0, 3 * 8, 3))
 
 
+@pytest.mark.slow
 def test_fit_regression_reports_mse():
     run = fit(Config(dataset="sine", depth=2, width=16, epochs=3, batch_size=32,
                      activation="tanh", learning_rate=0.01))
     assert run.task == "regression"
     assert math.isfinite(run.test["loss"]) and math.isnan(run.test["accuracy"])
-    assert run.history[-1]["train_loss"] < run.history[0]["train_loss"] * 1.5
+    losses = [row["train_loss"] for row in run.history]
+    assert np.all(np.diff(losses) < 0), losses  # falls every epoch
+    assert run.history[-1]["val_loss"] < 0.2 * run.initial["val_loss"]  # 0.97 -> 0.08
+    # Predicting 0 for sin(x) scores an MSE of 0.5; the fitted curve does far better (0.10).
+    assert run.test["loss"] < 0.25
     assert run.surface["kind"] == "curve"
     assert len(run.surface["x"]) == len(run.surface["prediction"]) > 0
 
 
+@pytest.mark.slow
 def test_learnable_parameters_are_recorded_and_move():
     run = fit(SMALL.replace(activation="prelu", epochs=2, learning_rate=0.05))
     slopes = [row for row in run.learned_parameters if row["parameter"] == "slope"
@@ -91,16 +100,21 @@ def test_learnable_parameters_are_recorded_and_move():
     assert first.shape == (16,) and not np.allclose(first, last)
 
 
+@pytest.mark.slow
 def test_sigmoid_saturates_and_dead_relu_detected():
     saturated = fit(SMALL.replace(activation="sigmoid", init_scale=20.0, epochs=1))
     init = [r for r in saturated.activation_stats if r["epoch"] == 0]
     assert max(r["saturated_fraction"] for r in init) > 0.5
     dead = fit(SMALL.replace(activation="relu", learning_rate=5.0, optimizer="sgd", epochs=3))
-    last = max(r["epoch"] for r in dead.activation_stats)
-    assert dead.diverged or max(r["dead_fraction"] for r in dead.activation_stats
-                                if r["epoch"] == last) > 0.2
+    assert not dead.diverged  # dead units, not a non-finite loss
+
+    def dead_fraction(epoch):
+        return np.mean([r["dead_fraction"] for r in dead.activation_stats if r["epoch"] == epoch])
+
+    assert dead_fraction(0) < 0.2 and dead_fraction(3) > 0.5  # measured: 0.09 -> 0.88
 
 
+@pytest.mark.slow
 def test_divergence_is_a_result_not_an_exception():
     run = fit(SMALL.replace(activation="relu", optimizer="sgd", learning_rate=1e6,
                             init_scale=50.0, epochs=5))
@@ -113,6 +127,7 @@ def test_divergence_is_a_result_not_an_exception():
     assert again.diverged and again.key == run.key
 
 
+@pytest.mark.slow
 def test_run_json_round_trip():
     run = fit(SMALL.replace(epochs=1))
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
@@ -131,6 +146,7 @@ print(json.dumps([run.history, run.gradient_norms, run.activation_stats, run.tes
 """
 
 
+@pytest.mark.slow
 def test_deterministic_across_processes():
     env = dict(os.environ, KERAS_BACKEND="jax")
     outputs = [
@@ -144,3 +160,62 @@ def test_deterministic_across_processes():
         for row in rows:
             row.pop("seconds")
     assert first == second
+
+
+def _forget_loaded_datasets():
+    # Datasets and their checksums are memoised per process: the fake must not be served to
+    # a later test, nor a real MNIST loaded earlier to this one.
+    for module in (config_module, data):
+        for value in vars(module).values():
+            if hasattr(value, "cache_clear"):
+                value.cache_clear()
+
+
+@pytest.fixture
+def fake_mnist(tmp_path, monkeypatch):
+    """An MNIST-shaped .npz whose label is where a bright bar is (learnable at a glance).
+
+    The loader checks MNIST's shapes and content hash; the hash is switched off here, so the
+    test needs no real MNIST and never reads or writes data/mnist.npz.
+    """
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 60000), ("test", 10000)):
+        labels = rng.integers(0, 10, n).astype(np.uint8)
+        images = rng.integers(0, 64, (n, 28, 28), dtype=np.uint8)
+        for label in range(10):
+            row, col = 4 + 12 * (label // 5), 2 + 5 * (label % 5)
+            images[labels == label, row:row + 8, col:col + 4] = 255
+        arrays[f"x_{split}"], arrays[f"y_{split}"] = images, labels
+    path = tmp_path / "fake-mnist.npz"
+    np.savez(path, **arrays)
+    monkeypatch.setenv("ACTSTUDY_MNIST", str(path))
+    monkeypatch.setitem(data.CONTENT_SHA256, "mnist", "")
+    _forget_loaded_datasets()
+    yield path
+    _forget_loaded_datasets()
+
+
+@pytest.mark.slow
+def test_fit_small_cnn_on_mnist_shaped_images(fake_mnist):
+    config = Config(dataset="mnist", architecture="cnn", depth=2, width=32, epochs=1,
+                    batch_size=64, activation="relu",
+                    dataset_options={"n_train": 256, "n_val": 256, "n_test": 256})
+    run = fit(config)
+    assert "ACTSTUDY_MNIST" in run.dataset["source"]  # the fake, not a real MNIST
+    assert run.dataset["sizes"] == {"train": 256, "val": 256, "test": 256}
+    [epoch] = run.history
+    assert not run.diverged and math.isfinite(epoch["train_loss"])
+    assert epoch["val_loss"] < 0.75 * run.initial["val_loss"]  # measured: 2.43 -> 1.14
+    # Two 3x3 convolutions, the dense hidden layer, the head.
+    assert run.layers == ["linear_0", "linear_1", "linear_2", "head"]
+    assert run.blocks == ["activation_0", "activation_1", "activation_2"]
+    assert run.steps_per_epoch == 4
+    norms = np.asarray(run.gradient_norms)
+    assert norms.shape == (4, 4) and np.all(np.isfinite(norms)) and np.all(norms > 0)
+    stats = run.activation_frame()
+    assert sorted(zip(stats["epoch"], stats["layer"], strict=True)) == [
+        (number, f"activation_{i}") for number in (0, 1) for i in range(3)]
+    # Chance is 10%; four steps find the bars (measured: 70%), on test as on validation.
+    assert run.test["accuracy"] > 0.4
+    assert abs(run.test["accuracy"] - epoch["val_accuracy"]) < 0.15
