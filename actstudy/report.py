@@ -38,8 +38,9 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 KERNEL = "actstudy"
 # Set by `render` so the kernel can tell it which datasets a report used.
 PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
-# Where the findings notebook (run in a kernel process) writes the index headline.
-HEADLINE_ENV = "ACTSTUDY_HEADLINE_FILE"
+# The findings notebook displays the index's headline under this MIME type; render takes it
+# from the executed notebook (the HTML leaves it out).
+HEADLINE_MIME = "application/vnd.actstudy.headline+json"
 
 
 # -- provenance --------------------------------------------------------------------
@@ -156,7 +157,8 @@ def _for_reading(notebook, provenance: str):
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+                            if not (o.output_type == "stream" and o.get("name") == "stderr")
+                            and HEADLINE_MIME not in o.get("data", {})]
     title = next((i for i, c in enumerate(notebook.cells) if c.cell_type == "markdown"), -1)
     notebook.cells.insert(title + 1, nbformat.v4.new_markdown_cell(provenance))
     return notebook
@@ -275,7 +277,6 @@ def render(notebook_path: Path, profile: str) -> Path:
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
         os.environ[PROVENANCE_ENV] = str(datasets_file)
-        os.environ[HEADLINE_ENV] = str(HEADLINE)
         started = time.perf_counter()
         try:
             _execute_interruptibly(
@@ -303,7 +304,6 @@ def render(notebook_path: Path, profile: str) -> Path:
             ) from None
         finally:
             os.environ.pop(PROVENANCE_ENV, None)
-            os.environ.pop(HEADLINE_ENV, None)
         wall = time.perf_counter() - started
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)
@@ -312,6 +312,9 @@ def render(notebook_path: Path, profile: str) -> Path:
     target = REPORTS / f"{stem}.html"
     page = _html(_for_reading(notebook, provenance_html(profile, params, datasets, wall)))
     write_text_atomic(target, page)
+    headline = _headline_in(notebook)
+    if headline is not None:
+        write_text_atomic(HEADLINE, json.dumps(headline))
     print(f"wrote reports/{stem}.html ({wall:.0f} s)")
     return target
 
@@ -344,11 +347,24 @@ def verdict_table(table) -> str:
 # -- index ---------------------------------------------------------------------------
 
 
-def save_headline(frame, note: str = "") -> None:
-    """Called by the findings notebook: the table the index page shows."""
-    target = Path(os.environ.get(HEADLINE_ENV, HEADLINE))
-    write_text_atomic(target, json.dumps({"note": note,
-                                          "html": frame.to_html(index=False, border=0)}))
+def show_headline(frame, note: str = "") -> None:
+    """Called by the findings notebook: the table the index page shows, as notebook output.
+
+    ``render`` writes it to ``reports/headline.json`` once the notebook has run
+    through; an interrupted or failed build writes none.
+    """
+    from IPython.display import display
+
+    display({HEADLINE_MIME: {"note": note, "html": frame.to_html(index=False, border=0)}},
+            raw=True)
+
+
+def _headline_in(notebook) -> dict | None:
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if HEADLINE_MIME in output.get("data", {}):
+                return dict(output["data"][HEADLINE_MIME])
+    return None
 
 
 def _describe(notebook_path: Path) -> tuple[str, str]:

@@ -237,3 +237,13 @@ def test_notebook_run_top_to_bottom_shows_what_the_report_shows(smoke_reports, s
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     rendered = nbformat.read(smoke_reports / "executed" / f"{stem}.ipynb", as_version=4)
     assert _shown(notebook) == _shown(rendered)
+
+
+def test_headline_travels_in_the_notebook_and_stays_out_of_the_html():
+    output = nbformat.v4.new_output("display_data", data={
+        report.HEADLINE_MIME: {"note": "Profile smoke: 1 supported.", "html": "<table></table>"}})
+    cell = nbformat.v4.new_code_cell("report.show_headline(frame)", outputs=[output])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 06"), cell])
+    assert report._headline_in(notebook)["note"] == "Profile smoke: 1 supported."
+    reading = report._for_reading(notebook, "provenance")
+    assert report._headline_in(reading) is None
