@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,8 +63,10 @@ def test_empty_grids_are_errors_that_name_the_parameter(capsys, argv, named):
 ])
 def test_make_report_refuses_bad_choices_before_running_anything(tmp_path, variables, named):
     # VENV points somewhere empty: had make started setting up, it would show there.
+    # As a user types it: not as a sub-make of `make test`, which would announce directories.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
     result = subprocess.run(["make", "report", *variables, f"VENV={tmp_path}/venv"], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode != 0 and named in result.stderr
     assert result.stdout == "" and not (tmp_path / "venv").exists()
 

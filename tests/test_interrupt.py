@@ -20,13 +20,8 @@ STAMP = Path(sys.prefix) / ".installed"
 # A notebook long enough to be caught in the middle: 02 with many epochs.
 PROFILE = """
 common: {seeds: 3}
-notebooks:
-  02_synthetic_regression:
-    activations: all
-    depth: 2
-    width: 16
-    epochs: 400
-    n_train: 256
+studies:
+  sine: {activations: all, depth: 2, width: 16, epochs: 400, n_train: 256}
 """
 # The kernel gets a grace period to stop its cell (actstudy.report.INTERRUPT_GRACE_SECONDS).
 STOP_WITHIN_S = 15
