@@ -168,7 +168,8 @@ class BuildInterrupted(SystemExit):
     """A build stopped by SIGINT or SIGTERM; its code is 128 + the signal number."""
 
 
-def _kernel_manager_class():
+def _kernel_manager_class(started: list):
+    """A kernel manager class that appends each kernel it starts to ``started``."""
     from jupyter_client.manager import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
@@ -183,18 +184,17 @@ def _kernel_manager_class():
 
         async def start_kernel(self, **kwargs):
             await super().start_kernel(**kwargs)
-            _KERNELS.append(self.provisioner)
+            started.append(self.provisioner)
 
     return ReportKernelManager
 
 
-_KERNELS: list = []  # provisioners of the kernels this process started
 # After forwarding a signal, how long the kernel has to stop its cell before it is killed.
 INTERRUPT_GRACE_SECONDS = 5.0
 
 
-def _signal_kernels(signum: int) -> None:
-    for provisioner in _KERNELS:
+def _signal_kernels(kernels: list, signum: int) -> None:
+    for provisioner in kernels:
         group = getattr(provisioner, "pgid", None)
         if group:
             with contextlib.suppress(OSError):
@@ -223,17 +223,18 @@ def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> N
 
     outcome: dict = {}
     received: list[int] = []
+    kernels: list = []  # this execution's kernels only: an old one's group id may be reused
 
     def work():
         try:
-            papermill.execute_notebook(kernel_manager_class=_kernel_manager_class(),
+            papermill.execute_notebook(kernel_manager_class=_kernel_manager_class(kernels),
                                        **papermill_arguments)
         except BaseException as error:  # noqa: BLE001  (re-raised in the main thread)
             outcome["error"] = error
 
     def on_signal(signum, frame):
         received.append(signum)
-        _signal_kernels(signal.SIGINT if len(received) == 1 else signal.SIGKILL)
+        _signal_kernels(kernels, signal.SIGINT if len(received) == 1 else signal.SIGKILL)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -245,7 +246,7 @@ def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> N
             if received and deadline is None:
                 deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
             if deadline is not None and time.monotonic() > deadline:
-                _signal_kernels(signal.SIGKILL)
+                _signal_kernels(kernels, signal.SIGKILL)
                 worker.join(INTERRUPT_GRACE_SECONDS)
                 break
     finally:
