@@ -1,8 +1,10 @@
 """Runs as data: the run cache, experiment grids, and local or Dask execution.
 
 A finished run is a JSON file ``<cache>/<key>.json`` (``key`` is
-:meth:`Config.key`), readable with nothing but ``json``. Notebooks ask for
-results with :func:`run_grid`; it trains only what the cache lacks.
+:meth:`Config.key`), readable with nothing but ``json`` (non-finite numbers
+are null). Notebooks ask for results with :func:`run_grid`; it trains only
+what the cache lacks, in groups that share one compiled program
+(:func:`actstudy.training.fit_group`).
 
 >>> from actstudy.config import Config
 >>> from actstudy.experiments import grid, run_grid
@@ -15,8 +17,8 @@ results with :func:`run_grid`; it trains only what the cache lacks.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
-import json
 import time
 import traceback
 import warnings
@@ -24,13 +26,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import orjson
 import pandas as pd
 
 # Imported here, not inside functions: Config's activation registry already brings in Keras
 # and JAX, and the training loop adds about 5 ms to importing this module (measured).
 from actstudy import data, settings, training
 from actstudy.config import Config
-from actstudy.files import write_text_atomic
+from actstudy.files import write_bytes_atomic
 from actstudy.runs import Run
 
 _reported_corrupt: set[Path] = set()
@@ -57,11 +60,11 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
     if not path.exists():
         return None
     try:
-        run = Run.from_dict(json.loads(path.read_text()))
+        run = Run.from_json(path.read_bytes())
         if run.key != path.stem:
             raise ValueError(f"the file holds run {run.key!r}")
         return run
-    except (OSError, ValueError, TypeError) as error:
+    except (OSError, ValueError, TypeError) as error:  # orjson.JSONDecodeError is a ValueError
         if path not in _reported_corrupt:
             _reported_corrupt.add(path)
             warnings.warn(
@@ -74,9 +77,7 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
 
 def store(run: Run) -> Path:
     """Write a run to the cache atomically: a temporary file, then a rename."""
-    text = json.dumps(run.to_dict(), separators=(",", ":"), allow_nan=False)
-    path = write_text_atomic(cache_path(run.key), text)
-    return path
+    return write_bytes_atomic(cache_path(run.key), run.to_json())
 
 
 def run(config: Config, progress: bool = False, fit: Callable[..., Run] = training.fit
@@ -98,7 +99,7 @@ def cached_runs() -> pd.DataFrame:
         row = {"key": path.stem, "bytes": stat.st_size,
                "modified": datetime.datetime.fromtimestamp(stat.st_mtime)}
         try:
-            record = json.loads(path.read_text())
+            record = orjson.loads(path.read_bytes())
             config = record["config"]
             row.update({k: config[k] for k in ("dataset", "architecture", "depth", "width",
                                                "activation", "epochs", "seed")})
@@ -184,26 +185,51 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _fit_one(config: Config, fit: Callable[[Config], Run]):
-    """Train one config in a worker; an exception comes back as data, not a crash."""
+# Most runs trained in one program: more members share more overhead but need memory for
+# every member's state and records, and leave fewer groups to spread over workers.
+MAX_GROUP = 16
+
+
+def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[Config]]:
+    """Configs that can train as one program (see :func:`training.group_key`), in order.
+
+    >>> configs = grid(Config(dataset="xor"), activation=["relu", "elu"], seed=range(3))
+    >>> [[c.seed for c in g] for g in groups(configs, max_group=2)]
+    [[0, 1], [2], [0, 1], [2]]
+    """
+    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 1:
+        raise ValueError(f"max_group={max_group!r} is not allowed: must be an integer >= 1")
+    by_key: dict[Config, list[Config]] = {}
+    for config in configs:
+        by_key.setdefault(training.group_key(config), []).append(config)
+    return [members[i:i + max_group] for members in by_key.values()
+            for i in range(0, len(members), max_group)]
+
+
+def _fit_group_safe(configs: list[Config], fit_group: Callable[[list[Config]], list[Run]]):
+    """Train one group in a worker; an exception comes back as data, not a crash."""
     try:
-        return fit(config)
+        return fit_group(configs)
     except Exception as error:  # a user's custom activation may raise anything
         return {"error": f"{type(error).__name__}: {error}", "traceback": traceback.format_exc()}
 
 
 def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: bool = True,
-             fit: Callable[[Config], Run] = training.fit) -> GridResult:
+             fit_group: Callable[[list[Config]], list[Run]] = training.fit_group,
+             max_group: int = MAX_GROUP) -> GridResult:
     """Results for every config: cached ones loaded, missing ones trained.
 
-    Missing runs train in this process (``n_jobs=1``), in joblib worker
-    processes (``n_jobs > 1`` or -1), or on a Dask cluster when ``client`` is
-    given or ``ACTSTUDY_DASK_SCHEDULER`` names a scheduler. Either way, results
-    come back here and are written to this machine's cache. A run that raises
-    is reported with its config and the others go on.
+    Missing runs that differ only in seed, learning rate or initial scale
+    train together as one group (at most ``max_group`` runs; see
+    :func:`groups`), each still stored as its own run. Groups train in this
+    process (``n_jobs=1``), in joblib worker processes (``n_jobs > 1`` or
+    -1), or on a Dask cluster when ``client`` is given or
+    ``ACTSTUDY_DASK_SCHEDULER`` names a scheduler. Either way, results come
+    back here and are written to this machine's cache. A group that raises
+    is reported with its configs and the others go on.
 
-    ``fit(config) -> Run`` trains one run; tests pass a stand-in. Worker
-    processes receive it pickled; a module-level function always pickles.
+    ``fit_group(configs) -> [Run]`` trains one group; tests pass a stand-in.
+    Worker processes receive it pickled; a module-level function always pickles.
     """
     # Plain text bars: in a notebook they go to stderr, which reports leave out, not
     # to a widget that a standalone HTML page could not show.
@@ -219,35 +245,40 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
             cached = load_cached(config, key)
             if cached is not None:
                 results[key] = cached
-    missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.items())
-    for name in sorted({config.dataset for _, config in missing}):
+    missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.values())
+    batches = groups(missing, max_group)
+    for name in sorted({config.dataset for config in missing}):
         data.fetch(name)  # the one step that may download; loading reads local files
     failures = []
     counts = {"done": 0, "cached": len(results), "failed": 0}
     bar = tqdm(total=len(set(keys)), initial=len(results), unit="run", disable=not progress,
                desc="runs")
     bar.set_postfix(counts)
-    for key, config, outcome in _execute(missing, n_jobs, client, fit):
+    for batch, outcome in _execute(batches, n_jobs, client, fit_group, progress):
         if isinstance(outcome, dict):
-            counts["failed"] += 1
-            failures.append({"key": key, "config": config.label, **config.to_dict(), **outcome})
-            warnings.warn(f"run {config.label} failed: {outcome['error']}",
+            counts["failed"] += len(batch)
+            for config in batch:
+                failures.append({"key": config.key(), "config": config.label, **config.to_dict(),
+                                 **outcome})
+            labels = ", ".join(c.label for c in batch)
+            warnings.warn(f"runs {labels} failed: {outcome['error']}",
                           RunFailedWarning, stacklevel=2)
         else:
-            counts["done"] += 1
-            store(outcome)
-            results[key] = outcome
-        bar.update(1)
+            counts["done"] += len(batch)
+            for run in outcome:
+                store(run)
+                results[run.key] = run
+        bar.update(len(batch))
         bar.set_postfix(counts)
     bar.close()
     ordered = list(dict.fromkeys(k for k in keys if k in results))
     return GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
 
 
-def _execute(missing: list[tuple[str, Config]], n_jobs: int, client,
-             fit: Callable[[Config], Run]):
-    """Yield (key, config, Run or error dict) as runs finish."""
-    if not missing:
+def _execute(batches: list[list[Config]], n_jobs: int, client,
+             fit_group: Callable[[list[Config]], list[Run]], progress: bool = False):
+    """Yield (group, [Run] or error dict) as groups finish."""
+    if not batches:
         return
     address = settings.dask_scheduler()
     if client is None and address:
@@ -257,23 +288,24 @@ def _execute(missing: list[tuple[str, Config]], n_jobs: int, client,
     if client is not None:
         from dask.distributed import as_completed
 
-        futures = {client.submit(_fit_one, config, fit, pure=False): (key, config)
-                   for key, config in missing}
+        futures = {client.submit(_fit_group_safe, batch, fit_group, pure=False): i
+                   for i, batch in enumerate(batches)}
         for future in as_completed(futures):
-            key, config = futures[future]
+            batch = batches[futures[future]]
             try:
                 outcome = future.result()
             except Exception as error:  # the worker itself died
                 outcome = {"error": f"{type(error).__name__}: {error}", "traceback": ""}
-            yield key, config, outcome
-    elif n_jobs == 1 or len(missing) == 1:
-        for key, config in missing:
-            yield key, config, _fit_one(config, fit)
+            yield batch, outcome
+    elif n_jobs == 1 or len(batches) == 1:
+        if progress and fit_group is training.fit_group:  # a group's epochs get a bar too
+            fit_group = functools.partial(training.fit_group, progress=True)
+        for batch in batches:
+            yield batch, _fit_group_safe(batch, fit_group)
     else:
         from joblib import Parallel, delayed
 
         outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_fit_one)(config, fit) for _, config in missing
+            delayed(_fit_group_safe)(batch, fit_group) for batch in batches
         )
-        for (key, config), outcome in zip(missing, outcomes, strict=True):
-            yield key, config, outcome
+        yield from zip(batches, outcomes, strict=True)

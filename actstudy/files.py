@@ -37,3 +37,7 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
 
 def write_text_atomic(path: Path, text: str) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_text(text))
+
+
+def write_bytes_atomic(path: Path, content: bytes) -> Path:
+    return write_atomic(path, lambda tmp: tmp.write_bytes(content))

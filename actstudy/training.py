@@ -1,11 +1,17 @@
-"""The instrumented training loop: `fit(config) -> Run` (the record: :mod:`actstudy.runs`).
+"""The instrumented training loop: `fit_group(configs) -> [Run]` (the record: :mod:`actstudy.runs`).
 
-One epoch is one ``jax.jit``-compiled ``jax.lax.scan`` over mini-batches, with
-the data already on the device. The Keras model runs through
-``model.stateless_call`` and the Keras optimizer through
-``optimizer.stateless_apply`` (Keras's guide to a JAX training loop from
-scratch), so the loop keeps Keras's layers and optimizers but none of
-``model.fit``'s per-step Python overhead. On the way it records:
+Runs whose configs differ only in :data:`GROUP_FIELDS` (seed, learning rate,
+initial scale) train as one *group*: one compiled program whose every array
+has a leading member axis (``jax.vmap``), so the group is traced and compiled
+once and each epoch is one call for all members. :func:`fit` is a group of one.
+
+Each epoch is one ``jax.jit``-compiled call: a ``jax.lax.scan`` over
+mini-batches, then validation and the activation probe, with the data already
+on the device. The Keras model runs through ``model.stateless_call`` and the
+Keras optimizer through ``optimizer.stateless_apply`` (Keras's guide to a JAX
+training loop from scratch), so the loop keeps Keras's layers and optimizers
+but none of ``model.fit``'s per-step Python overhead. What each epoch records
+stays on the device; it comes to the host once, when the group has finished:
 
 - per epoch: train and validation loss and accuracy (MSE for regression) and
   wall-clock seconds; test metrics once at the end;
@@ -14,22 +20,29 @@ scratch), so the loop keeps Keras's layers and optimizers but none of
 - activation statistics per hidden layer per epoch (epoch 0 is the
   initialisation) on a fixed probe batch from the validation set;
 - learned parameters of learnable activations per epoch;
-- divergence: when the loss turns non-finite, training stops and the run is
-  returned with ``diverged=True``.
+- divergence: a member whose loss (or validation loss) turns non-finite in an
+  epoch is recorded as diverged at that epoch, and from then on its state is
+  masked (it keeps the last finite one and stops updating); the other members
+  go on. When every member has diverged, training stops.
 
 >>> from actstudy.config import Config
->>> from actstudy.training import fit
+>>> from actstudy.training import fit, fit_group
 >>> run = fit(Config(dataset="moons", activation="tanh", depth=2, width=16, epochs=3))
 >>> len(run.history)
 3
+>>> runs = fit_group([Config(dataset="moons", epochs=2, seed=s) for s in range(3)])
+>>> [r.config["seed"] for r in runs], runs[0].group_size
+([0, 1, 2], 3)
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import math
 import platform
 import time
+from collections.abc import Sequence
 
 import jax
 import jax.numpy as jnp
@@ -45,9 +58,9 @@ from actstudy.runs import Run
 def _use_compilation_cache() -> None:
     """Keep compiled XLA programs on disk (``data/jax-cache`` or ACTSTUDY_JAX_CACHE_DIR).
 
-    Runs that differ only in seed, learning rate or initial scale compile to the
-    same programs; with JAX's persistent cache every such run after the first,
-    in this process or a later one, skips XLA compilation (0.5-2 s a program).
+    Groups of the same shape compile to the same programs; with JAX's
+    persistent cache every such group after the first, in this process or a
+    later one, skips XLA compilation (0.5-2 s a program).
     """
     if jax.config.jax_compilation_cache_dir:  # the user chose one
         return
@@ -58,6 +71,10 @@ def _use_compilation_cache() -> None:
 
 _use_compilation_cache()
 
+# Config fields that may differ between the members of one group: inside the compiled
+# program they are array values (initial weights and random keys, the optimizer's
+# learning-rate variable), so they need no program of their own.
+GROUP_FIELDS = ("seed", "learning_rate", "init_scale")
 # A unit is saturated when |f'(z)| is below this for most (> half) probe samples.
 SATURATION_THRESHOLD = 0.01
 SATURATION_MAJORITY = 0.5
@@ -66,11 +83,28 @@ PROBE_STATS = ("pre_mean", "pre_std", "act_mean", "act_std", "dead_fraction",
                "saturated_fraction", "zero_fraction", "derivative_mean_abs")
 # Quantiles of each layer's activations kept per epoch, for distribution plots.
 QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2))
-# Points of the stored learned function for 1-D and 2-D inputs (see _surface).
+# The quantiles come from at most this many of a layer's probe activations: a fixed random
+# subset where a layer has more (the same for every epoch and run). Their error is that of
+# sampling, at most sqrt(0.25 / 2048) = 0.011 in probability, well below what a quantile
+# band in a figure shows; exact quantiles over every value cost NumPy 10 ns a value, the
+# largest share of a small run's time (measured: 0.45 s of 1.1 s for 12 sine runs).
+QUANTILE_VALUES = 2048
+# Points of the stored learned function for 1-D and 2-D inputs (see _surface_inputs).
 SURFACE_POINTS = 256
 SURFACE_GRID = 60
-# Validation and test sets are evaluated in chunks of this many samples.
+# Validation and test sets are evaluated in chunks of at most this many samples.
 EVAL_CHUNK = 1000
+
+
+def group_key(config: Config) -> Config:
+    """What members of one group share: the config with :data:`GROUP_FIELDS` at defaults.
+
+    >>> a, b = Config(dataset="xor", seed=1), Config(dataset="xor", seed=2, learning_rate=0.1)
+    >>> group_key(a) == group_key(b), group_key(a) == group_key(a.replace(depth=3))
+    (True, False)
+    """
+    fields = Config.__dataclass_fields__
+    return dataclasses.replace(config, **{name: fields[name].default for name in GROUP_FIELDS})
 
 
 def make_optimizer(config: Config) -> keras.optimizers.Optimizer:
@@ -99,42 +133,48 @@ def _losses(task: str):
     return per_example
 
 
-def _chunked(x: np.ndarray, y: np.ndarray) -> _Chunks:
-    """(x, y, mask) chunks of EVAL_CHUNK samples, the last one padded.
+def _chunked(x: np.ndarray, y: np.ndarray | None = None):
+    """(x, y, mask) stacked into chunks of at most EVAL_CHUNK samples, the last one padded.
 
-    Every evaluation (validation, test, the stored surface) then has one input
-    shape, so it compiles once per run whatever the set sizes.
+    Evaluation maps over the leading (chunk) axis, so a set of any size is
+    one compiled loop whose memory does not grow with the set.
     """
     n = len(x)
-    pad = -n % EVAL_CHUNK
+    size = min(EVAL_CHUNK, n)
+    pad = -n % size
+    if y is None:
+        y = np.zeros((n,), np.int32)
     mask = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
     x = np.concatenate([x, np.zeros((pad, *x.shape[1:]), x.dtype)])
     y = np.concatenate([y, np.zeros((pad, *y.shape[1:]), y.dtype)])
-    return _Chunks(n, [(jnp.asarray(x[i:i + EVAL_CHUNK]), jnp.asarray(y[i:i + EVAL_CHUNK]),
-                        jnp.asarray(mask[i:i + EVAL_CHUNK])) for i in range(0, n + pad, EVAL_CHUNK)])
+    return tuple(jnp.asarray(a.reshape(-1, size, *a.shape[1:])) for a in (x, y, mask))
 
 
-class _Chunks(list):
-    """Evaluation chunks that remember how many real (unpadded) samples they hold."""
+def _subsample(values: jax.Array) -> jax.Array:
+    """At most QUANTILE_VALUES of a layer's activations: a fixed random subset, in order.
 
-    def __init__(self, size: int, chunks):
-        super().__init__(chunks)
-        self.size = size
+    Random, not every k-th value: in a (sample, unit) array a stride that
+    divides the number of units would keep the same few units.
+    """
+    flat = values.reshape(-1)
+    if flat.size <= QUANTILE_VALUES:
+        return flat
+    chosen = np.random.default_rng(0).choice(flat.size, QUANTILE_VALUES, replace=False)
+    return flat[np.sort(chosen)]
 
 
-class _Loop:
-    """The compiled pieces of one run's training loop.
+class _Program:
+    """The compiled pieces of one group's training, built from a template model.
 
-    Built once per run: the epoch step (with or without recording gradient
-    norms), evaluation and the activation probe, all pure functions of
-    (trainable, non-trainable, optimizer) state.
+    Every function here describes one member; ``jax.vmap`` maps it over the
+    group's leading member axis. State is (trainable, non-trainable, optimizer)
+    variable values.
     """
 
-    def __init__(self, config: Config, model: keras.Model, task: str, record: bool = True):
+    def __init__(self, config: Config, model: keras.Model, optimizer, task: str, record: bool):
         self.config = config
         self.model = model
-        self.optimizer = make_optimizer(config)
-        self.optimizer.build(model.trainable_variables)
+        self.optimizer = optimizer
         self.per_example = _losses(task)
         self.record = record
         index = {id(v): i for i, v in enumerate(model.trainable_variables)}
@@ -148,27 +188,26 @@ class _Loop:
         self.block_index = [
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
-        self.epoch = jax.jit(self._epoch, donate_argnums=(0,))
-        self.evaluate_chunk = jax.jit(self._evaluate_chunk)
-        self.probe = jax.jit(self._probe)
+        self.learnable = [b for b, (_, act) in enumerate(self.blocks) if act.trainable_weights]
+        # One program per group: epoch 0 observes the initial state without training, the
+        # last epoch also evaluates the test set and the stored surface (lax.cond on an
+        # unbatched flag runs one branch only). Tracing and lowering cost about 0.05 s a
+        # program, as much as a small run's training.
+        self.epoch = jax.jit(jax.vmap(self._epoch, in_axes=(0, 0, 0, None, None)),
+                             donate_argnums=(0,))
 
-    def initial_state(self):
-        # Copies: the epoch donates its state buffers, which must not be the model's own.
-        return tuple(
-            [jnp.array(v.value, copy=True) for v in variables]
-            for variables in (self.model.trainable_variables,
-                              self.model.non_trainable_variables, self.optimizer.variables)
-        )
+    # -- one member ----------------------------------------------------------------
 
     def _loss(self, trainable, non_trainable, x, y):
         output, non_trainable = self.model.stateless_call(trainable, non_trainable, x, training=True)
         loss, correct = self.per_example(output, y)
         return jnp.mean(loss), (jnp.mean(correct), non_trainable)
 
-    def _epoch(self, state, key, x_train, y_train):
+    def _train(self, state, key, epoch, x_train, y_train):
+        """One epoch of mini-batch steps: the new state, and per-step loss, accuracy, norms."""
         batch = self.config.batch_size
         steps = x_train.shape[0] // batch
-        order = jax.random.permutation(key, x_train.shape[0])[: steps * batch]
+        order = jax.random.permutation(jax.random.fold_in(key, epoch), x_train.shape[0])
         grad_fn = jax.value_and_grad(self._loss, has_aux=True)
 
         def step(state, indices):
@@ -185,24 +224,59 @@ class _Loop:
                 norms = jnp.zeros((0,))
             return (trainable, non_trainable, optimizer_vars), (loss, accuracy, norms)
 
-        return jax.lax.scan(step, state, order.reshape(steps, batch))
+        return jax.lax.scan(step, state, order[: steps * batch].reshape(steps, batch))
 
-    def _evaluate_chunk(self, trainable, non_trainable, x, y, mask):
-        output, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
-        loss, correct = self.per_example(output, y)
-        return jnp.sum(loss * mask), jnp.sum(correct * mask), output
+    def _epoch(self, state, alive, key, epoch, data):
+        """Epoch ``epoch`` of one member (0: observe only); a non-finite member keeps its state."""
+        x_train, y_train = data["x"], data["y"]
 
-    def evaluate(self, state, chunks) -> tuple[float, float]:
-        """Mean loss and accuracy over chunked data (see :func:`_chunked`)."""
-        sums = [jnp.stack(self.evaluate_chunk(state[0], state[1], *chunk)[:2]) for chunk in chunks]
-        losses, corrects = np.asarray(jax.device_get(jnp.stack(sums)), dtype=np.float64).sum(axis=0)
-        return losses / chunks.size, corrects / chunks.size
+        def skip(state):
+            steps = x_train.shape[0] // self.config.batch_size
+            norms = jnp.zeros((steps, len(self.kernel_index) if self.record else 0))
+            return state, (jnp.zeros(steps), jnp.zeros(steps), norms)
 
-    def predict(self, state, x: np.ndarray, y_like: np.ndarray) -> np.ndarray:
-        dummy = np.zeros((len(x), *y_like.shape[1:]), y_like.dtype)
-        outputs = [self.evaluate_chunk(state[0], state[1], *chunk)[2]
-                   for chunk in _chunked(x.astype(np.float32), dummy)]
-        return np.concatenate(jax.device_get(outputs))[: len(x)]
+        trained, (losses, accuracies, norms) = jax.lax.cond(
+            epoch > 0, lambda state: self._train(state, key, epoch, x_train, y_train), skip, state)
+        seen = self._observe(trained, data["val"], data["probe"])
+        # Masked once per epoch, not per step: a select over every variable each step would
+        # cost more than the step on small models, and members never mix, so a member's
+        # non-finite numbers cannot reach another's.
+        ok = jnp.where(epoch > 0, alive & jnp.all(jnp.isfinite(losses))
+                       & jnp.isfinite(seen["val"][0]), alive)
+        state = jax.tree.map(lambda new, old: jnp.where(ok, new, old), trained, state)
+        seen["final"] = jax.lax.cond(
+            epoch == self.config.epochs,
+            lambda state: self._final(state, data["test"], data["surface"]),
+            lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(
+                self._final, state, data["test"], data["surface"])),
+            state)
+        return state, ok, {"losses": losses, "accuracies": accuracies, "norms": norms, **seen}
+
+    def _evaluate(self, trainable, non_trainable, chunks):
+        def chunk(args):
+            x, y, mask = args
+            output, _ = self.model.stateless_call(trainable, non_trainable, x, training=False)
+            loss, correct = self.per_example(output, y)
+            return jnp.sum(loss * mask), jnp.sum(correct * mask), output
+
+        losses, corrects, outputs = jax.lax.map(chunk, chunks)
+        return jnp.stack([jnp.sum(losses), jnp.sum(corrects)]), outputs
+
+    def _observe(self, state, val, probe_x):
+        """Validation sums, probe statistics and learned parameters of one state."""
+        trainable, non_trainable, _ = state
+        seen = {"val": self._evaluate(trainable, non_trainable, val)[0],
+                "learned": [[trainable[i] for i in self.block_index[b]] for b in self.learnable]}
+        if self.record:
+            seen["stats"], seen["values"] = self._probe(trainable, non_trainable, probe_x)
+        return seen
+
+    def _final(self, state, test, surface_x):
+        trainable, non_trainable, _ = state
+        sums = self._evaluate(trainable, non_trainable, test)[0]
+        if surface_x is None:
+            return sums, None
+        return sums, self._evaluate(trainable, non_trainable, surface_x)[1]
 
     def _probe(self, trainable, non_trainable, x):
         outputs, _ = self.probe_model.stateless_call(
@@ -211,7 +285,7 @@ class _Loop:
             x,
             training=False,
         )
-        stats, activations_out = [], []
+        stats, values = [], []
         for b, (_, act) in enumerate(self.blocks):
             z, a = outputs[2 * b], outputs[2 * b + 1]
             act_vars = [trainable[i] for i in self.block_index[b]]
@@ -229,21 +303,28 @@ class _Loop:
                 jnp.mean(z), jnp.std(z), jnp.mean(a), jnp.std(a), jnp.mean(dead),
                 jnp.mean(saturated), jnp.mean(a == 0), jnp.mean(jnp.abs(derivative)),
             ]))
-            activations_out.append(a)
-        # One stacked array, not dozens of scalars: one transfer per epoch. The activations
-        # go back whole: their quantiles are taken with NumPy (see probe_quantiles).
-        return jnp.stack(stats), activations_out
+            values.append(_subsample(a))
+        # The activations go back whole (subsampled), and their quantiles are taken with
+        # NumPy once the run is over: XLA's CPU sort is slow (measured: 89 ms for eight
+        # layers of 65536 values against 13 ms with NumPy), and it would run every epoch.
+        return jnp.stack(stats), values
 
 
-def probe_quantiles(outputs) -> np.ndarray:
-    """QUANTILES of each layer's probe activations, one row per layer.
+def probe_quantiles(values: np.ndarray) -> np.ndarray:
+    """QUANTILES of each row of probe activations (any leading axes, values last).
 
-    NumPy, not jnp.quantile inside the jitted probe: XLA's CPU sort is slow
-    (measured: 128 ms for eight 512x128 layers against 22 ms with NumPy's
-    partition), and it ran once per epoch inside the timed loop.
+    NumPy's default (linear) quantiles, taken from one sort per row: with 21
+    quantiles ``np.quantile`` partitions 21 times and is about 3x slower.
+
+    >>> probe_quantiles(np.arange(11.0))[[0, 1, 10, 20]].tolist()
+    [0.0, 0.5, 5.0, 10.0]
     """
-    return np.stack([np.quantile(np.asarray(a).ravel(), QUANTILES)
-                     for a in outputs])
+    ordered = np.sort(values, axis=-1)
+    position = np.asarray(QUANTILES) * (ordered.shape[-1] - 1)
+    low = np.floor(position).astype(int)
+    high = np.minimum(low + 1, ordered.shape[-1] - 1)
+    weight = position - low
+    return ordered[..., low] * (1 - weight) + ordered[..., high] * weight
 
 
 def _versions() -> dict:
@@ -258,145 +339,226 @@ def _versions() -> dict:
 
 
 def fit(config: Config, progress: bool = False, record: bool = True) -> Run:
-    """Train the model a config describes and return everything recorded.
+    """Train the model a config describes and return everything recorded (a group of one)."""
+    return fit_group([config], progress=progress, record=record)[0]
+
+
+def _stack(trees):
+    return jax.tree.map(lambda *leaves: jnp.stack(leaves), *trees)
+
+
+def _member_state(config: Config, input_shape, n_outputs):
+    """A member's model and initial state: its own initial weights, seeds and learning rate."""
+    model = models.build(config, input_shape, n_outputs)
+    optimizer = make_optimizer(config)
+    optimizer.build(model.trainable_variables)
+    # Copies: the epoch donates its state buffers, which must not be the model's own.
+    state = tuple([jnp.array(v.value, copy=True) for v in variables]
+                  for variables in (model.trainable_variables, model.non_trainable_variables,
+                                    optimizer.variables))
+    return model, optimizer, state
+
+
+def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True
+              ) -> list[Run]:
+    """Train configs that differ only in :data:`GROUP_FIELDS` as one program; one Run each.
 
     ``record=False`` skips gradient norms and activation statistics; it exists
     so the benchmark can price the instrumentation, and such runs are never
-    cached.
+    cached. Times in each Run are its share of the group's (the group's time
+    divided by its members).
     """
-    dataset = config.load_dataset()
+    configs = list(configs)
+    if not configs:
+        raise ValueError("configs=[] is not allowed: give at least one Config to train")
+    shared = group_key(configs[0])
+    for config in configs[1:]:
+        if group_key(config) != shared:
+            raise ValueError(
+                f"config {config.label} is not allowed in a group with {configs[0].label}: "
+                f"members may differ only in {', '.join(GROUP_FIELDS)}")
+    members = len(configs)
+    dataset = configs[0].load_dataset()
     n_outputs = dataset.n_classes or dataset.y_train.shape[-1]
-    # Fresh layer names per run; no forced gc.collect, which costs ~0.15 s a run.
+    # Fresh layer names per group; no forced gc.collect, which costs ~0.15 s a group.
     keras.utils.clear_session(free_memory=False)
-    model = models.build(config, dataset.input_shape, n_outputs)
-    loop = _Loop(config, model, dataset.task, record=record)
-    x_train, y_train = jnp.asarray(dataset.x_train), jnp.asarray(dataset.y_train)
-    val = _chunked(dataset.x_val, dataset.y_val)
-    probe_x = jnp.asarray(dataset.x_val[: config.probe_size])
-    state = loop.initial_state()
-    key = jax.random.PRNGKey(config.seed)
+    built = [_member_state(c, dataset.input_shape, n_outputs) for c in configs]
+    model, optimizer, _ = built[0]
+    program = _Program(configs[0], model, optimizer, dataset.task, record)
+    state = _stack([s for _, _, s in built])
+    alive = jnp.ones(members, bool)
+    keys = jnp.stack([jax.random.PRNGKey(c.seed) for c in configs])
+    surface_x = _surface_inputs(dataset)
+    data = {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
+            "val": _chunked(dataset.x_val, dataset.y_val),
+            "probe": jnp.asarray(dataset.x_val[: configs[0].probe_size]),
+            "test": _chunked(dataset.x_test, dataset.y_test),
+            "surface": None if surface_x is None else _chunked(surface_x)}
 
     started = time.perf_counter()
-    compiled = loop.epoch.lower(state, key, x_train, y_train).compile()
+    compiled = program.epoch.lower(state, alive, keys, 0, data).compile()
     compile_seconds = time.perf_counter() - started
-    steps = len(dataset.x_train) // config.batch_size
 
-    history, stats_rows, learned_rows = [], [], []
-    gradient_steps, gradient_norms = [], []
-    learnable = [(i, act) for i, (_, act) in enumerate(loop.blocks) if act.trainable_weights]
-
-    def observe(epoch, state):
-        trainable, non_trainable, _ = state
-        if record:
-            stats, outputs = jax.device_get(loop.probe(trainable, non_trainable, probe_x))
-            quantiles = probe_quantiles(outputs)
-            for b, (_, act) in enumerate(loop.blocks):
-                stats_rows.append({"epoch": epoch, "layer": act.name, "layer_index": b,
-                                   **dict(zip(PROBE_STATS, stats[b].tolist(), strict=True)),
-                                   "quantiles": quantiles[b].tolist()})
-        for b, act in learnable:
-            for var, i in zip(act.trainable_variables, loop.block_index[b], strict=True):
-                var.assign(trainable[i])
-            for name, values in activations.learned_parameters(act).items():
-                values = np.asarray(values, dtype=float)
-                learned_rows.append({"epoch": epoch, "layer": act.name, "layer_index": b,
-                                     "parameter": name, "values": values.ravel().tolist(),
-                                     "mean": float(values.mean())})
-
-    observe(0, state)
-    initial = dict(zip(("val_loss", "val_accuracy"), loop.evaluate(state, val), strict=True))
-    diverged_epoch = None
-    train_seconds = 0.0
-    epochs = range(1, config.epochs + 1)
+    state, alive, initial = compiled(state, alive, keys, 0, data)
+    seen = [initial]
+    epochs = range(1, configs[0].epochs + 1)
     if progress:
         from tqdm import tqdm
 
-        epochs = tqdm(epochs, desc=config.label, unit="epoch")
+        label = configs[0].label if members == 1 else f"{shared.label} x{members}"
+        epochs = tqdm(epochs, desc=label, unit="epoch", leave=members == 1)
+    seconds = []
     for epoch in epochs:
         t0 = time.perf_counter()
-        state, (losses, accuracies, norms) = compiled(
-            state, jax.random.fold_in(key, epoch), x_train, y_train
-        )
-        val_loss, val_accuracy = loop.evaluate(state, val)
-        losses, accuracies, norms = jax.device_get((losses, accuracies, norms))
-        finite = bool(np.all(np.isfinite(losses)) and np.isfinite(val_loss))
-        if finite:
-            observe(epoch, state)  # inside the epoch's time: recording is part of the cost
-        seconds = time.perf_counter() - t0
-        train_seconds += seconds
-        if record:
-            every = config.gradient_every
-            first = (epoch - 1) * steps
-            kept = [s for s in range(steps) if (first + s) % every == 0]
-            gradient_steps.extend(first + s for s in kept)
-            gradient_norms.extend(norms[kept].tolist())
-        history.append({
-            "epoch": epoch,
-            "train_loss": float(np.mean(losses)),
-            "train_accuracy": float(np.mean(accuracies)),
-            "val_loss": float(val_loss),
-            "val_accuracy": float(val_accuracy),
-            "seconds": seconds,
-        })
-        if not finite:
-            diverged_epoch = epoch
+        state, alive, record_ = compiled(state, alive, keys, epoch, data)
+        # The only per-epoch transfer: one flag per member, to stop when all have diverged.
+        any_alive = bool(np.any(np.asarray(alive)))
+        seconds.append(time.perf_counter() - t0)
+        seen.append(record_)
+        if not any_alive:
             break
-
-    trainable, non_trainable, _ = state
-    if diverged_epoch is None:
-        test_loss, test_accuracy = loop.evaluate(state, _chunked(dataset.x_test, dataset.y_test))
-    else:
-        test_loss = test_accuracy = math.nan
-    for var, value in zip(model.trainable_variables + model.non_trainable_variables,
-                          trainable + non_trainable, strict=True):
-        var.assign(value)
-
-    return Run(
-        key=config.key(),
-        config=config.to_dict(),
-        task=dataset.task,
-        layers=[layer.name for layer in models.weighted_layers(model)],
-        blocks=[act.name for _, act in loop.blocks],
-        history=history,
-        initial=initial,
-        test={"loss": float(test_loss),
-              "accuracy": float(test_accuracy) if dataset.task == "classification" else math.nan},
-        gradient_steps=gradient_steps,
-        gradient_norms=gradient_norms,
-        activation_stats=stats_rows,
-        learned_parameters=learned_rows,
-        diverged=diverged_epoch is not None,
-        diverged_epoch=diverged_epoch,
-        compile_seconds=compile_seconds,
-        train_seconds=train_seconds,
-        steps_per_epoch=steps,
-        dataset=dataset.provenance,
-        versions=_versions(),
-        created=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        surface=None if diverged_epoch is not None else _surface(loop, state, dataset),
-    )
+    # Stacked over epochs on the device first: one transfer per kind of record, not one
+    # per epoch (each transfer costs about 0.15 ms however small).
+    seen = jax.device_get(jax.tree.map(lambda *leaves: jnp.stack(leaves), *seen))
+    common = {"task": dataset.task, "dataset": dataset.provenance, "versions": _versions(),
+              "layers": [layer.name for layer in models.weighted_layers(model)],
+              "blocks": [act.name for _, act in program.blocks],
+              "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+              "steps_per_epoch": len(dataset.x_train) // configs[0].batch_size,
+              "compile_seconds": compile_seconds / members, "group_size": members}
+    group = _GroupRecords(program, dataset, seen, np.asarray(seconds) / members)
+    return [group.run(m, config, common) for m, config in enumerate(configs)]
 
 
-def _surface(loop: _Loop, state, dataset) -> dict | None:
-    """The learned function over the input space, for low-dimensional inputs.
+class _GroupRecords:
+    """A group's records on the host (epoch axis first, then member) and each member's Run.
 
-    1-D regression: predictions on a line over the data's range (fitted curves).
-    2-D binary classification: P(class 1) on a grid over the data (decision
-    boundaries). Stored with the run, so plots need no model weights; None for
-    any other input (Run.surface).
+    What can be computed for all members at once (means, finiteness,
+    quantiles) is, here: NumPy over one array costs the same as over a slice.
     """
+
+    def __init__(self, program: _Program, dataset, seen: dict, seconds: np.ndarray):
+        self.program, self.dataset, self.seen, self.seconds = program, dataset, seen, seconds
+        self.classification = dataset.task == "classification"
+        train = slice(1, None)  # epoch 0 is the initialisation: no training
+        self.train_loss = seen["losses"][train].mean(axis=-1)  # (epochs, members)
+        self.train_accuracy = seen["accuracies"][train].mean(axis=-1)
+        self.val = seen["val"] / len(dataset.x_val)  # (epochs + 1, members, [loss, correct])
+        self.finite = (np.isfinite(seen["losses"][train]).all(axis=-1)
+                       & np.isfinite(self.val[train, :, 0]))
+        if program.record:
+            self.quantiles = [probe_quantiles(values) for values in seen["values"]]
+        self.completed = len(seconds) == program.config.epochs
+
+    def run(self, m: int, config: Config, common: dict) -> Run:
+        seen, program = self.seen, self.program
+        history, kept = [], [0]  # kept: epochs whose state was finite (0 = initialisation)
+        diverged_epoch = None
+        for e in range(len(self.seconds)):
+            finite = bool(self.finite[e, m])
+            history.append({
+                "epoch": e + 1,
+                "train_loss": float(self.train_loss[e, m]),
+                "train_accuracy": float(self.train_accuracy[e, m]),
+                # A diverged epoch has no finite model to validate.
+                "val_loss": float(self.val[e + 1, m, 0]) if finite else math.nan,
+                "val_accuracy": float(self.val[e + 1, m, 1])
+                if finite and self.classification else math.nan,
+                "seconds": float(self.seconds[e]),
+            })
+            if not finite:
+                diverged_epoch = e + 1
+                break
+            kept.append(e + 1)
+        steps = common["steps_per_epoch"]
+        trained = len(history)
+        gradient_steps, gradient_norms = [], []
+        if program.record:
+            every = config.gradient_every
+            gradient_steps = [s for s in range(trained * steps) if s % every == 0]
+            norms = seen["norms"][1:trained + 1, m].reshape(trained * steps, -1)
+            gradient_norms = norms[gradient_steps].tolist()
+        stats_rows = []
+        if program.record:
+            for epoch in kept:
+                for b, (_, act) in enumerate(program.blocks):
+                    stats_rows.append({
+                        "epoch": epoch, "layer": act.name, "layer_index": b,
+                        **dict(zip(PROBE_STATS, seen["stats"][epoch, m, b].tolist(), strict=True)),
+                        "quantiles": self.quantiles[b][epoch, m].tolist()})
+        if diverged_epoch is None and self.completed:
+            (test_loss, test_correct), outputs = self._final(m)
+        else:
+            test_loss = test_correct = math.nan
+            outputs = None
+        return Run(
+            key=config.key(),
+            config=config.to_dict(),
+            history=history,
+            initial={"val_loss": float(self.val[0, m, 0]),
+                     "val_accuracy": float(self.val[0, m, 1]) if self.classification else math.nan},
+            test={"loss": float(test_loss),
+                  "accuracy": float(test_correct) if self.classification else math.nan},
+            gradient_steps=gradient_steps,
+            gradient_norms=gradient_norms,
+            activation_stats=stats_rows,
+            learned_parameters=self._learned(m, kept),
+            diverged=diverged_epoch is not None,
+            diverged_epoch=diverged_epoch,
+            train_seconds=float(sum(h["seconds"] for h in history)),
+            surface=None if outputs is None else _surface(self.dataset, outputs),
+            **common,
+        )
+
+    def _final(self, m: int):
+        sums, outputs = self.seen["final"]
+        sums = sums[-1, m] / len(self.dataset.x_test)
+        return sums, None if outputs is None else outputs[-1, m]
+
+    def _learned(self, m: int, kept: list[int]) -> list[dict]:
+        """Learned parameters per kept epoch, as the activation layer itself reports them."""
+        rows = []
+        for epoch in kept:
+            for j, b in enumerate(self.program.learnable):
+                act = self.program.blocks[b][1]
+                values = self.seen["learned"][j]
+                for var, value in zip(act.trainable_variables, values, strict=True):
+                    var.assign(value[epoch, m])
+                for name, learned in activations.learned_parameters(act).items():
+                    learned = np.asarray(learned, dtype=float)
+                    rows.append({"epoch": epoch, "layer": act.name, "layer_index": b,
+                                 "parameter": name, "values": learned.ravel().tolist(),
+                                 "mean": float(learned.mean())})
+        return rows
+
+
+def _surface_inputs(dataset) -> np.ndarray | None:
+    """Where the learned function is stored: a line (1-D regression) or a grid (2-D binary)."""
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
         x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
-        y = loop.predict(state, x[:, None], dataset.y_train)[:, 0]
-        return {"kind": "curve", "x": x.tolist(), "prediction": y.tolist()}
+        return x[:, None].astype(np.float32)
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
         margin = 0.1 * (high - low)
         axes = [np.linspace(low[i] - margin[i], high[i] + margin[i], SURFACE_GRID) for i in (0, 1)]
         x0, x1 = (a.ravel() for a in np.meshgrid(*axes))
-        logits = loop.predict(state, np.stack([x0, x1], axis=1), dataset.y_train)
-        p = np.asarray(jax.nn.softmax(logits, axis=1))[:, 1]
-        return {"kind": "boundary", "x0": x0.tolist(), "x1": x1.tolist(),
-                "p": p.round(4).tolist()}
+        return np.stack([x0, x1], axis=1).astype(np.float32)
     return None
+
+
+def _surface(dataset, outputs: np.ndarray) -> dict:
+    """The learned function over the input space, for low-dimensional inputs.
+
+    1-D regression: predictions on a line over the data's range (fitted curves).
+    2-D binary classification: P(class 1) on a grid over the data (decision
+    boundaries). Stored with the run, so plots need no model weights (Run.surface).
+    """
+    x = _surface_inputs(dataset)
+    outputs = outputs.reshape(-1, outputs.shape[-1])[: len(x)]
+    if dataset.task == "regression":
+        return {"kind": "curve", "x": x[:, 0].astype(float).tolist(),
+                "prediction": outputs[:, 0].astype(float).tolist()}
+    p = np.asarray(jax.nn.softmax(outputs, axis=1))[:, 1]
+    return {"kind": "boundary", "x0": x[:, 0].astype(float).tolist(),
+            "x1": x[:, 1].astype(float).tolist(), "p": p.round(4).astype(float).tolist()}

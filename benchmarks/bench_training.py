@@ -1,20 +1,26 @@
 """Training throughput, measured side by side in one run: `make bench`.
 
-Four ways to train the same 8x128 ReLU MLP (Adam, batch 128) on the same
-MNIST training split, each for a few epochs after compilation:
+Three comparisons, each a ratio of two ways to do the same training:
 
-- ``hand-written JAX``: a plain jitted ``lax.scan`` epoch over a pure-JAX MLP
-  with a hand-written Adam, nothing recorded (the speed ceiling);
-- ``actstudy fit``: ``actstudy.training.fit`` with every recording on
-  (gradient norms each step, activation statistics and validation each epoch);
-- ``actstudy fit, recording off``: the same loop without the instrumentation;
-- ``keras model.fit``: Keras's own loop on the same model.
+1. **sine grid**: 12 small sine runs (tanh, 3x32, Adam, batch 32, 512
+   samples, 80 epochs, seeds 0-11) through ``run_grid`` into an empty cache
+   (everything: building, tracing, training, recording, storing), against the
+   training steps alone of a hand-written JAX loop doing the same 12 runs one
+   after another (goal: <= 2x);
+2. **MNIST epoch**: one epoch of an 8x128 ReLU MLP (Adam, batch 128, all
+   55,000 training images) in ``actstudy.training.fit`` with every recording
+   on, against a hand-written JAX ``lax.scan`` epoch with nothing recorded
+   (goal: >= 0.9x the hand-written speed); also the cost of recording and
+   Keras's own ``model.fit``;
+3. **seeds grouped**: 10 seeds of a 2x128 MNIST MLP on 10,000 images, as one
+   group (``fit_group``) against one run after another (``fit``).
 
-Variants alternate over several rounds (in reverse order every other round);
+Variants alternate over several rounds (in reverse order every other round),
+after one untimed warm-up each (compilation, the persistent XLA cache);
 ratios are taken within each round and summarised over rounds with a 95%
 interval, so a busy moment on the machine hits all variants alike and the
-noise of a shared 2-core machine shows in the interval. The table goes to
-stdout and to ``reports/bench.md``.
+noise of a shared machine shows in the interval. The table goes to stdout
+and to ``reports/bench.md``.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ import datetime
 import os
 import platform
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")  # before keras loads; actstudy insists on it
@@ -34,19 +42,25 @@ import jax.numpy as jnp
 import keras
 import numpy as np
 
-from actstudy import models
+from actstudy import experiments, models
 from actstudy.config import Config
 from actstudy.files import write_text_atomic
 from actstudy.stats import mean_ci
-from actstudy.training import fit
+from actstudy.training import fit, fit_group
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def hand_written(x_train, y_train, depth, width, batch, epochs, lr=1e-3, seed=0):
-    """Seconds per epoch of a minimal pure-JAX MLP + Adam in one jitted lax.scan."""
+def hand_written(x_train, y_train, depth, width, batch, epochs, lr=1e-3, seed=0,
+                 activation=jax.nn.relu, task="classification"):
+    """Seconds per epoch of a minimal pure-JAX MLP + Adam in one jitted lax.scan.
+
+    Written by hand on purpose: it is the speed ceiling the library is measured
+    against, so it uses no library but JAX.
+    """
     key = jax.random.PRNGKey(seed)
-    sizes = [x_train.shape[1]] + [width] * depth + [10]
+    outputs = 10 if task == "classification" else y_train.shape[1]
+    sizes = [x_train.shape[1]] + [width] * depth + [outputs]
     params = []
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
         key, sub = jax.random.split(key)
@@ -56,8 +70,10 @@ def hand_written(x_train, y_train, depth, width, batch, epochs, lr=1e-3, seed=0)
 
     def loss_fn(params, x, y):
         for w, b in params[:-1]:
-            x = jax.nn.relu(x @ w + b)
+            x = activation(x @ w + b)
         w, b = params[-1]
+        if task == "regression":
+            return jnp.mean(jnp.square(x @ w + b - y))
         log_p = jax.nn.log_softmax(x @ w + b)
         return -jnp.mean(jnp.take_along_axis(log_p, y[:, None], axis=1))
 
@@ -92,11 +108,6 @@ def hand_written(x_train, y_train, depth, width, batch, epochs, lr=1e-3, seed=0)
     return times
 
 
-def actstudy_fit(config: Config, record: bool):
-    """Seconds per epoch of actstudy's fit (the first epoch is compiled beforehand)."""
-    return [row["seconds"] for row in fit(config, record=record).history]
-
-
 def keras_fit(config: Config, x_train, y_train, epochs):
     keras.utils.clear_session()
     model = models.build(config, x_train.shape[1:], 10)
@@ -117,73 +128,161 @@ def keras_fit(config: Config, x_train, y_train, epochs):
     return times
 
 
+def rounds_of(variants: dict[str, Callable[[], float]], rounds: int, title: str
+              ) -> dict[str, list[float]]:
+    """Each variant's seconds per round, alternating order; one untimed warm-up each first."""
+    for run in variants.values():
+        run()
+    seconds: dict[str, list[float]] = {name: [] for name in variants}
+    for r in range(rounds):
+        # Every other round runs the variants in reverse order, so a machine that speeds up
+        # or slows down over the run does not favour whichever variant comes first.
+        for name in list(variants) if r % 2 == 0 else list(reversed(variants)):
+            seconds[name].append(variants[name]())
+            print(f"{title} round {r + 1}/{rounds} {name}: {seconds[name][-1]:.3f} s", flush=True)
+    return seconds
+
+
+def ratio(seconds: dict[str, list[float]], slow: str, fast: str) -> str:
+    """Paired within rounds (never across minutes apart): mean [95% CI] of slow/fast."""
+    return str(mean_ci([s / f for s, f in zip(seconds[slow], seconds[fast], strict=True)]))
+
+
+def sine_grid(args) -> tuple[list[str], str]:
+    """Benchmark 1: 12 small sine runs through run_grid against hand-written steps."""
+    base = Config(dataset="sine", activation="tanh", depth=3, width=32, epochs=80,
+                  batch_size=32, dataset_options={"n_train": 512})
+    configs = [base.replace(seed=s) for s in range(12)]
+    dataset = base.load_dataset()
+    x, y = dataset.x_train, dataset.y_train
+
+    def through_run_grid():
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["ACTSTUDY_CACHE_DIR"] = cache
+            try:
+                t0 = time.perf_counter()
+                experiments.run_grid(configs, progress=False)
+                return time.perf_counter() - t0
+            finally:
+                del os.environ["ACTSTUDY_CACHE_DIR"]
+
+    def hand():
+        return sum(sum(hand_written(x, y, 3, 32, 32, 80, seed=s, activation=jnp.tanh,
+                                    task="regression")) for s in range(12))
+
+    seconds = rounds_of({"run_grid": through_run_grid, "hand-written steps": hand},
+                        args.rounds, "sine")
+    lines = [
+        "## 1. Sine grid: 12 runs through run_grid against hand-written training steps",
+        "",
+        f"tanh 3x32, Adam, batch 32, 512 samples, 80 epochs, seeds 0-11; run_grid into an "
+        f"empty cache (build, trace, train, record, store) against the steps alone of a "
+        f"hand-written JAX loop; {args.rounds} rounds.",
+        "",
+        f"- run_grid: {statistics.median(seconds['run_grid']):.2f} s; hand-written steps: "
+        f"{statistics.median(seconds['hand-written steps']):.2f} s (medians)",
+        f"- run_grid / hand-written: **{ratio(seconds, 'run_grid', 'hand-written steps')}x** "
+        "(goal <= 2x)",
+        "",
+    ]
+    return lines, ratio(seconds, "run_grid", "hand-written steps")
+
+
+def mnist_epoch(args) -> list[str]:
+    """Benchmark 2: the 8x128 MNIST epoch, recording on and off, against hand-written JAX."""
+    config = Config(dataset="mnist", depth=8, width=128, activation="relu", batch_size=128,
+                    epochs=args.epochs)
+    dataset = config.load_dataset()
+    x_train, y_train = dataset.x_train, dataset.y_train.astype(np.int32)
+
+    def median_epoch(times):
+        return statistics.median(times)
+
+    variants = {
+        "hand-written JAX lax.scan": lambda: median_epoch(hand_written(
+            x_train, y_train, 8, 128, 128, args.epochs)),
+        "actstudy fit (recording on)": lambda: median_epoch(
+            [row["seconds"] for row in fit(config, record=True).history]),
+        "actstudy fit (recording off)": lambda: median_epoch(
+            [row["seconds"] for row in fit(config, record=False).history]),
+        "keras model.fit": lambda: median_epoch(keras_fit(config, x_train, y_train, args.epochs)),
+    }
+    seconds = rounds_of(variants, args.rounds, "mnist epoch")
+    n = len(x_train) // 128 * 128
+    hand, on, off = list(variants)[:3]
+    rate = {name: n / statistics.median(s) for name, s in seconds.items()}
+    speed = mean_ci([h / o for h, o in zip(seconds[hand], seconds[on], strict=True)])
+    overhead = mean_ci([(o / f - 1) * 100 for o, f in zip(seconds[on], seconds[off], strict=True)])
+    return [
+        "## 2. MNIST epoch: actstudy's loop against a hand-written JAX loop",
+        "",
+        f"8x128 ReLU MLP, Adam, batch 128, {len(x_train)} MNIST training samples; "
+        f"median of {args.epochs} epochs per variant per round, {args.rounds} rounds.",
+        "",
+        "| variant | samples/s | vs hand-written JAX |",
+        "|---|---:|---:|",
+        *(f"| {name} | {rate[name]:,.0f} | {rate[name] / rate[hand]:.2f}x |" for name in variants),
+        "",
+        f"- actstudy (recording on) vs hand-written JAX: **{speed}x** (goal >= 0.90x)",
+        f"- cost of recording gradient flow and activation statistics: **{overhead} %**",
+        f"- keras model.fit vs actstudy (recording on), time per epoch: "
+        f"{ratio(seconds, 'keras model.fit', on)}x",
+        "",
+    ]
+
+
+def seeds_grouped(args) -> list[str]:
+    """Benchmark 3: 10 seeds of a 2x128 MNIST MLP, grouped against one after another."""
+    base = Config(dataset="mnist", depth=2, width=128, activation="relu", batch_size=128,
+                  epochs=args.epochs, dataset_options={"n_train": 10000})
+    configs = [base.replace(seed=s) for s in range(10)]
+
+    def timed(train):
+        t0 = time.perf_counter()
+        train()
+        return time.perf_counter() - t0
+
+    seconds = rounds_of({"grouped": lambda: timed(lambda: fit_group(configs)),
+                         "sequential": lambda: timed(lambda: [fit(c) for c in configs])},
+                        args.rounds, "seeds")
+    return [
+        "## 3. Ten seeds: one group against one run after another",
+        "",
+        f"2x128 ReLU MLP, Adam, batch 128, 10,000 MNIST images, {args.epochs} epochs, "
+        f"seeds 0-9, everything recorded; {args.rounds} rounds.",
+        "",
+        f"- grouped: {statistics.median(seconds['grouped']):.2f} s; sequential: "
+        f"{statistics.median(seconds['sequential']):.2f} s (medians)",
+        f"- speed-up of grouping (sequential / grouped): **{ratio(seconds, 'sequential', 'grouped')}x**",
+        "",
+    ]
+
+
+BENCHMARKS = {"sine": sine_grid, "epoch": mnist_epoch, "seeds": seeds_grouped}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3, help="timed epochs per variant per round")
-    parser.add_argument("--rounds", type=int, default=10)
-    parser.add_argument("--depth", type=int, default=8)
-    parser.add_argument("--width", type=int, default=128)
-    parser.add_argument("--dataset", default="mnist")
+    parser.add_argument("--epochs", type=int, default=3,
+                        help="epochs per variant per round (MNIST benchmarks)")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", choices=list(BENCHMARKS), action="append",
+                        help="run only this benchmark (repeatable)")
     parser.add_argument("--output", type=Path, default=ROOT / "reports" / "bench.md")
     args = parser.parse_args()
 
-    config = Config(dataset=args.dataset, depth=args.depth, width=args.width, activation="relu",
-                    batch_size=128, epochs=args.epochs)
-    dataset = config.load_dataset()
-    x_train, y_train = dataset.x_train, dataset.y_train.astype(np.int32)
-    variants = {
-        "hand-written JAX lax.scan": lambda: hand_written(
-            x_train, y_train, args.depth, args.width, 128, args.epochs),
-        "actstudy fit (recording on)": lambda: actstudy_fit(config, record=True),
-        "actstudy fit (recording off)": lambda: actstudy_fit(config, record=False),
-        "keras model.fit": lambda: keras_fit(config, x_train, y_train, args.epochs),
-    }
-    # times[name][r]: that variant's epoch times in round r.
-    times: dict[str, list[list[float]]] = {name: [] for name in variants}
-    for r in range(args.rounds):
-        # Every other round runs the variants in reverse order, so a machine that speeds up
-        # or slows down over the run does not favour whichever variant comes first.
-        order = list(variants) if r % 2 == 0 else list(reversed(variants))
-        for name in order:
-            times[name].append(variants[name]())
-            print(f"round {r + 1}/{args.rounds} {name}: "
-                  f"{statistics.median(times[name][-1]):.3f} s/epoch", flush=True)
-
-    n = len(x_train) // 128 * 128
-    rate = {name: n / statistics.median(t for round_ in rounds for t in round_)
-            for name, rounds in times.items()}
-
-    def per_round_ratio(a: str, b: str) -> list[float]:
-        # Within each round: variants that ran minutes apart are never compared.
-        return [statistics.median(tb) / statistics.median(ta)
-                for ta, tb in zip(times[a], times[b], strict=True)]
-
-    hand, on, off = ("hand-written JAX lax.scan", "actstudy fit (recording on)",
-                     "actstudy fit (recording off)")
-    speed = mean_ci(per_round_ratio(on, hand))
-    overhead = mean_ci([(r - 1) * 100 for r in per_round_ratio(off, on)])
-    keras_ratio = mean_ci(per_round_ratio("keras model.fit", on))
-    base = rate[hand]
+    device = jax.devices()[0]
     lines = [
         f"# Training throughput ({datetime.date.today()})",
         "",
-        f"{args.depth}x{args.width} ReLU MLP, Adam, batch 128, {len(x_train)} {args.dataset} "
-        f"training samples; {args.rounds} rounds x {args.epochs} epochs per variant; "
-        f"{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}, "
-        f"jax {jax.__version__}, keras {keras.__version__}.",
-        "",
-        "| variant | samples/s (median epoch) | vs hand-written JAX |",
-        "|---|---:|---:|",
-        *(f"| {name} | {rate[name]:,.0f} | {rate[name] / base:.2f}x |" for name in variants),
-        "",
-        "Paired within rounds, mean [95% CI] over the rounds:",
-        "",
-        f"- actstudy (recording on) vs hand-written JAX: **{speed}x** (target >= 0.90x)",
-        f"- cost of recording gradient flow and activation statistics: **{overhead} %** "
-        "(target <= 5%)",
-        f"- keras model.fit vs actstudy (recording on): {keras_ratio}x",
+        f"Device: {device.platform.upper()} ({device.device_kind}); {os.cpu_count()} CPU cores, "
+        f"{platform.processor() or platform.machine()}; jax {jax.__version__}, "
+        f"keras {keras.__version__}.",
         "",
     ]
+    for name in args.only or list(BENCHMARKS):
+        result = BENCHMARKS[name](args)
+        lines += result[0] if isinstance(result, tuple) else result
     text = "\n".join(lines)
     print("\n" + text)
     write_text_atomic(args.output, text)

@@ -58,12 +58,12 @@ def test_cached_record_in_the_older_shape_is_read():
 def test_cache_write_is_atomic(monkeypatch):
     run = training.fit(BASE)
 
-    def half_then_fail(self, text, *args, **kwargs):
-        with open(self, "w") as handle:
-            handle.write(text[: len(text) // 2])
+    def half_then_fail(self, content, *args, **kwargs):
+        with open(self, "wb") as handle:
+            handle.write(content[: len(content) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    monkeypatch.setattr(Path, "write_bytes", half_then_fail)
     with pytest.raises(OSError):
         experiments.store(run)
     assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left
@@ -98,17 +98,17 @@ def test_run_grid_frames_and_cache_counts():
 
 
 @pytest.mark.slow
-def test_one_failing_run_keeps_the_others():
-    def flaky(config):
-        if config.activation == "tanh":
+def test_one_failing_group_keeps_the_others():
+    def flaky(configs):
+        if configs[0].activation == "tanh":
             raise RuntimeError("custom activation exploded")
-        return training.fit(config)
+        return training.fit_group(configs)
 
-    configs = grid(BASE, activation=["relu", "tanh"])
+    configs = grid(BASE, activation=["relu", "tanh"], seed=[0, 1])
     with pytest.warns(experiments.RunFailedWarning, match="tanh"):
-        results = run_grid(configs, progress=False, fit=flaky)
-    assert [r.config["activation"] for r in results.runs] == ["relu"]
-    assert len(results.failures) == 1
+        results = run_grid(configs, progress=False, fit_group=flaky)
+    assert [r.config["activation"] for r in results.runs] == ["relu", "relu"]
+    assert len(results.failures) == 2
     failure = results.failures.iloc[0]
     assert failure["activation"] == "tanh" and "custom activation exploded" in failure["error"]
 
