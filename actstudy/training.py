@@ -405,7 +405,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     if progress:
         from tqdm import tqdm
 
-        label = configs[0].label if members == 1 else f"{shared.label} x{members}"
+        label = configs[0].label + (f" and {members - 1} more" if members > 1 else "")
         epochs = tqdm(epochs, desc=label, unit="epoch", leave=members == 1)
     seconds = []
     for epoch in epochs:
