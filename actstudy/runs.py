@@ -67,6 +67,8 @@ class Run:
     versions: dict
     created: str
     surface: dict | None = None
+    # [recorded step][layer], beside gradient_norms; empty in records written before it was kept
+    bias_gradient_norms: list[list[float]] = dataclasses.field(default_factory=list)
     group_size: int = 1  # runs trained together in one program (see actstudy.training)
 
     # -- tidy views ------------------------------------------------------------
@@ -85,11 +87,14 @@ class Run:
         return self._tag(pd.DataFrame(self.history))
 
     def gradient_frame(self) -> pd.DataFrame:
-        """Long format: one row per (recorded step, layer)."""
+        """Long format: one row per (recorded step, layer): kernel and bias gradient norms."""
         norms = np.asarray(self.gradient_norms, dtype=float).reshape(-1, len(self.layers))
         frame = pd.DataFrame(norms, columns=self.layers)
         frame.insert(0, "step", self.gradient_steps)
         frame = frame.melt(id_vars="step", var_name="layer", value_name="gradient_norm")
+        bias = np.asarray(self.bias_gradient_norms, dtype=float).reshape(-1, len(self.layers))
+        # melt orders rows layer by layer, so the bias norms follow in the same order
+        frame["bias_gradient_norm"] = bias.T.ravel() if bias.size else np.nan
         frame["layer_index"] = frame["layer"].map({n: i for i, n in enumerate(self.layers)})
         return self._tag(frame)
 

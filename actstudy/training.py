@@ -15,8 +15,8 @@ stays on the device; it comes to the host once, when the group has finished:
 
 - per epoch: train and validation loss and accuracy (MSE for regression) and
   wall-clock seconds; test metrics once at the end;
-- gradient flow: the L2 norm of every weighted layer's kernel gradient at every
-  ``gradient_every``-th step;
+- gradient flow: the L2 norms of every weighted layer's kernel gradient and
+  bias gradient at every ``gradient_every``-th step;
 - activation statistics per hidden layer per epoch (epoch 0 is the
   initialisation) on a fixed probe batch from the validation set;
 - learned parameters of learnable activations per epoch;
@@ -80,7 +80,11 @@ SATURATION_THRESHOLD = 0.01
 SATURATION_MAJORITY = 0.5
 # What the probe measures per hidden layer (mean and std over the probe batch).
 PROBE_STATS = ("pre_mean", "pre_std", "act_mean", "act_std", "dead_fraction",
-               "saturated_fraction", "zero_fraction", "derivative_mean_abs")
+               "saturated_fraction", "zero_fraction", "derivative_mean_abs", "inactive_fraction")
+# A unit is inactive when its pre-activation is negative on at least this share of probe
+# samples: defined for every activation, unlike "dead" (output and derivative exactly 0 on
+# every sample), which leaky ReLU, PReLU and ELU can never be.
+INACTIVE_SHARE = 0.99
 # Quantiles of each layer's activations kept per epoch, for distribution plots.
 QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2))
 # The quantiles come from at most this many of a layer's probe activations: a fixed random
@@ -187,7 +191,12 @@ class _Program:
         self.per_example = _losses(task)
         self.record = record
         index = {id(v): i for i, v in enumerate(model.trainable_variables)}
-        self.kernel_index = [index[id(layer.kernel)] for layer in models.weighted_layers(model)]
+        weighted = models.weighted_layers(model)
+        # Recorded per step: each weighted layer's kernel-gradient norm, then its bias-gradient
+        # norm. The bias gradient is the back-propagated error summed over the batch, one
+        # number per unit, so its norm measures how fast a layer learns whatever its fan-in.
+        self.norm_index = ([index[id(layer.kernel)] for layer in weighted]
+                           + [index[id(layer.bias)] for layer in weighted])
         self.blocks = models.hidden_blocks(model)
         outputs = [t for linear, act in self.blocks for t in (linear.output, act.output)]
         self.probe_model = keras.Model(model.inputs, outputs)
@@ -234,7 +243,7 @@ class _Program:
                 optimizer_vars, grads, trainable
             )
             if self.record:
-                norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.kernel_index])
+                norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.norm_index])
             else:
                 norms = jnp.zeros((0,))
             return (trainable, non_trainable, optimizer_vars), (loss, accuracy, norms)
@@ -247,7 +256,7 @@ class _Program:
 
         def skip(state):
             steps = x_train.shape[0] // self.config.batch_size
-            norms = jnp.zeros((steps, len(self.kernel_index) if self.record else 0))
+            norms = jnp.zeros((steps, len(self.norm_index) if self.record else 0))
             return state, (jnp.zeros(steps), jnp.zeros(steps), norms)
 
         trained, (losses, accuracies, norms) = jax.lax.cond(
@@ -317,6 +326,7 @@ class _Program:
             stats.append(jnp.stack([
                 jnp.mean(z), jnp.std(z), jnp.mean(a), jnp.std(a), jnp.mean(dead),
                 jnp.mean(saturated), jnp.mean(a == 0), jnp.mean(jnp.abs(derivative)),
+                jnp.mean(jnp.mean(z < 0, axis=unit_axes) >= INACTIVE_SHARE),
             ]))
             values.append(_subsample(a))
         # The activations go back whole (subsampled), and their quantiles are taken with
@@ -487,12 +497,14 @@ class _GroupRecords:
             kept.append(e + 1)
         steps = common["steps_per_epoch"]
         trained = len(history)
-        gradient_steps, gradient_norms = [], []
+        gradient_steps, gradient_norms, bias_gradient_norms = [], [], []
         if program.record:
             every = config.gradient_every
             gradient_steps = [s for s in range(trained * steps) if s % every == 0]
-            norms = seen["norms"][1:trained + 1, m].reshape(trained * steps, -1)
-            gradient_norms = norms[gradient_steps].tolist()
+            norms = seen["norms"][1:trained + 1, m].reshape(trained * steps, -1)[gradient_steps]
+            layers = norms.shape[-1] // 2
+            gradient_norms = norms[:, :layers].tolist()
+            bias_gradient_norms = norms[:, layers:].tolist()
         stats_rows = []
         if program.record:
             for epoch in kept:
@@ -516,6 +528,7 @@ class _GroupRecords:
                   "accuracy": float(test_correct) if self.classification else math.nan},
             gradient_steps=gradient_steps,
             gradient_norms=gradient_norms,
+            bias_gradient_norms=bias_gradient_norms,
             activation_stats=stats_rows,
             learned_parameters=self._learned(m, kept),
             diverged=diverged_epoch is not None,
