@@ -127,9 +127,10 @@ class Run:
     def to_json(self) -> bytes:
         """The record as JSON; NaN and infinities become null (JSON has neither).
 
-        orjson, not the standard library: it writes a run's tens of thousands of
-        floats (and NumPy values) about 20x faster, and maps non-finite floats to
-        null itself.
+        orjson, not the standard library: it maps non-finite floats to null
+        itself, and writes a run 26-55x faster (measured on 300 default-profile
+        runs: 0.3-0.6 ms a run against 16 ms with ``json`` and a walk that
+        replaced non-finite floats) and reads it 2-3x faster.
         """
         fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return orjson.dumps(fields, option=orjson.OPT_SERIALIZE_NUMPY)
@@ -150,7 +151,8 @@ class Run:
             # numbers), so a file in the older shape can still be the one a key names.
             fields = {**fields["extra"], **fields}
         names = {f.name for f in dataclasses.fields(cls)}
-        required = {f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING}
+        required = {f.name for f in dataclasses.fields(cls) if f.default is dataclasses.MISSING
+                    and f.default_factory is dataclasses.MISSING}
         missing = required - fields.keys()
         if missing:
             raise ValueError(f"not a run record: missing {sorted(missing)}")

@@ -7,6 +7,7 @@ import pytest
 
 from actstudy import models, training
 from actstudy.config import Config
+from actstudy.runs import Run
 from actstudy.training import INACTIVE_SHARE, fit
 
 CONFIG = Config(dataset="moons", activation="tanh", depth=3, width=8, epochs=1, batch_size=50,
@@ -54,6 +55,12 @@ def test_kernel_and_bias_gradient_norms_match_plain_jax():
     frame = run.gradient_frame()
     first = frame[frame["step"] == 0].sort_values("layer_index")
     assert first["bias_gradient_norm"].tolist() == run.bias_gradient_norms[0]
+    # A record written before bias norms and groups were kept still reads.
+    older = {k: v for k, v in run.to_dict().items() if k not in ("bias_gradient_norms",
+                                                                 "group_size")}
+    again = Run.from_dict(older)
+    assert again.bias_gradient_norms == [] and again.group_size == 1
+    assert again.gradient_frame()["bias_gradient_norm"].isna().all()
 
 
 def test_inactive_fraction_matches_numpy():
