@@ -185,7 +185,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-# Most runs trained in one program: more members share more overhead but need memory for
+# The most runs trained as one program: more members share more overhead but need memory for
 # every member's state and records, and leave fewer groups to spread over workers.
 MAX_GROUP = 16
 

@@ -451,7 +451,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
               "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
               "steps_per_epoch": len(dataset.x_train) // configs[0].batch_size,
               "compile_seconds": compile_seconds / members, "group_size": members}
-    group = _GroupRecords(program, dataset, seen, np.asarray(seconds) / members)
+    group = _GroupRecords(program, dataset, seen, np.asarray(seconds) / members, surface_x)
     return [group.run(m, config, common) for m, config in enumerate(configs)]
 
 
@@ -462,8 +462,10 @@ class _GroupRecords:
     quantiles) is, here: NumPy over one array costs the same as over a slice.
     """
 
-    def __init__(self, program: _Program, dataset, seen: dict, seconds: np.ndarray):
+    def __init__(self, program: _Program, dataset, seen: dict, seconds: np.ndarray,
+                 surface_x: np.ndarray | None):
         self.program, self.dataset, self.seen, self.seconds = program, dataset, seen, seconds
+        self.surface_x = surface_x  # the inputs the last epoch evaluated (see _surface_inputs)
         self.classification = dataset.task == "classification"
         train = slice(1, None)  # epoch 0 is the initialisation: no training
         self.train_loss = seen["losses"][train].mean(axis=-1)  # (epochs, members)
@@ -534,7 +536,7 @@ class _GroupRecords:
             diverged=diverged_epoch is not None,
             diverged_epoch=diverged_epoch,
             train_seconds=float(sum(h["seconds"] for h in history)),
-            surface=None if outputs is None else _surface(self.dataset, outputs),
+            surface=None if outputs is None else _surface(self.dataset, self.surface_x, outputs),
             **common,
         )
 
@@ -575,14 +577,13 @@ def _surface_inputs(dataset) -> np.ndarray | None:
     return None
 
 
-def _surface(dataset, outputs: np.ndarray) -> dict:
+def _surface(dataset, x: np.ndarray, outputs: np.ndarray) -> dict:
     """The learned function over the input space, for low-dimensional inputs.
 
     1-D regression: predictions on a line over the data's range (fitted curves).
     2-D binary classification: P(class 1) on a grid over the data (decision
     boundaries). Stored with the run, so plots need no model weights (Run.surface).
     """
-    x = _surface_inputs(dataset)
     outputs = outputs.reshape(-1, outputs.shape[-1])[: len(x)]
     if dataset.task == "regression":
         return {"kind": "curve", "x": x[:, 0].astype(float).tolist(),

@@ -148,7 +148,7 @@ def ratio(seconds: dict[str, list[float]], slow: str, fast: str) -> str:
     return str(mean_ci([s / f for s, f in zip(seconds[slow], seconds[fast], strict=True)]))
 
 
-def sine_grid(args) -> tuple[list[str], str]:
+def sine_grid(args) -> list[str]:
     """Benchmark 1: 12 small sine runs through run_grid against hand-written steps."""
     base = Config(dataset="sine", activation="tanh", depth=3, width=32, epochs=80,
                   batch_size=32, dataset_options={"n_train": 512})
@@ -185,7 +185,7 @@ def sine_grid(args) -> tuple[list[str], str]:
         "(goal <= 2x)",
         "",
     ]
-    return lines, ratio(seconds, "run_grid", "hand-written steps")
+    return lines
 
 
 def mnist_epoch(args) -> list[str]:
@@ -195,17 +195,14 @@ def mnist_epoch(args) -> list[str]:
     dataset = config.load_dataset()
     x_train, y_train = dataset.x_train, dataset.y_train.astype(np.int32)
 
-    def median_epoch(times):
-        return statistics.median(times)
-
     variants = {
-        "hand-written JAX lax.scan": lambda: median_epoch(hand_written(
+        "hand-written JAX lax.scan": lambda: statistics.median(hand_written(
             x_train, y_train, 8, 128, 128, args.epochs)),
-        "actstudy fit (recording on)": lambda: median_epoch(
+        "actstudy fit (recording on)": lambda: statistics.median(
             [row["seconds"] for row in fit(config, record=True).history]),
-        "actstudy fit (recording off)": lambda: median_epoch(
+        "actstudy fit (recording off)": lambda: statistics.median(
             [row["seconds"] for row in fit(config, record=False).history]),
-        "keras model.fit": lambda: median_epoch(keras_fit(config, x_train, y_train, args.epochs)),
+        "keras model.fit": lambda: statistics.median(keras_fit(config, x_train, y_train, args.epochs)),
     }
     seconds = rounds_of(variants, args.rounds, "mnist epoch")
     n = len(x_train) // 128 * 128
@@ -281,8 +278,7 @@ def main() -> None:
         "",
     ]
     for name in args.only or list(BENCHMARKS):
-        result = BENCHMARKS[name](args)
-        lines += result[0] if isinstance(result, tuple) else result
+        lines += BENCHMARKS[name](args)
     text = "\n".join(lines)
     print("\n" + text)
     write_text_atomic(args.output, text)
