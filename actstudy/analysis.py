@@ -67,25 +67,73 @@ def time_to_target(history: pd.DataFrame, target: float,
     return pd.DataFrame(rows)
 
 
-def gradient_ratio(gradients: pd.DataFrame, epoch_steps: int | None = None) -> pd.DataFrame:
-    """Per run: median ||grad W_first|| / ||grad W_last hidden|| over the first steps.
+# Config fields copied onto the per-run rows of the gradient analyses.
+_RUN_TAGS = ["dataset", "activation", "initializer", "depth", "init_scale", "seed"]
 
-    The first layer against the last hidden layer (not the head, whose shape
-    differs): far below 1 means gradients vanish on the way back, far above 1
-    that they explode. ``epoch_steps`` limits it to the first steps (training
-    start, where the activation alone decides); None uses every step.
+
+def _learning_speed(gradients: pd.DataFrame, epoch_steps: int | None):
+    """Hidden layers' bias-gradient norms per (run, step), over the first ``epoch_steps`` steps.
+
+    The norm of dC/db_l is the back-propagated error of layer l summed over the
+    batch, one number per unit: how fast the layer learns, whatever its fan-in
+    (a kernel-gradient norm grows with the layer's input dimension). The head
+    is left out: its shape differs from the hidden layers'.
+    """
+    if gradients["bias_gradient_norm"].isna().all():
+        raise ValueError("these runs have no bias-gradient norms (records written before they "
+                         "were kept): train them again")
+    part = gradients if epoch_steps is None else gradients[gradients["step"] < epoch_steps]
+    return part[part["layer"] != "head"]
+
+
+def gradient_ratio(gradients: pd.DataFrame, epoch_steps: int | None = None) -> pd.DataFrame:
+    """Per run: median ||dC/db_first|| / ||dC/db_last hidden|| over the first steps.
+
+    Far below 1 means the error signal vanishes on its way back to the first
+    layer, far above 1 that it explodes. ``epoch_steps`` limits it to the first
+    steps (training start, where the activation and initializer alone decide);
+    None uses every step.
     """
     rows = []
-    for key, part in gradients.groupby("key", sort=False):
-        if epoch_steps is not None:
-            part = part[part["step"] < epoch_steps]
-        hidden = part[part["layer"] != "head"]
-        last = hidden["layer_index"].max()
-        first = hidden[hidden["layer_index"] == 0].set_index("step")["gradient_norm"]
-        final = hidden[hidden["layer_index"] == last].set_index("step")["gradient_norm"]
+    for key, part in _learning_speed(gradients, epoch_steps).groupby("key", sort=False):
+        last = part["layer_index"].max()
+        first = part[part["layer_index"] == 0].set_index("step")["bias_gradient_norm"]
+        final = part[part["layer_index"] == last].set_index("step")["bias_gradient_norm"]
         ratio = (first / final).replace([np.inf, -np.inf], np.nan).median()
-        rows.append({"key": key, **part.iloc[0][["dataset", "activation", "depth", "seed"]],
-                     "ratio": ratio})
+        rows.append({"key": key, **part.iloc[0][_RUN_TAGS], "ratio": ratio})
+    return pd.DataFrame(rows)
+
+
+def gradient_growth(gradients: pd.DataFrame, epoch_steps: int | None = None) -> pd.DataFrame:
+    """Per run: how log10 ||dC/db_l|| changes per layer on the way back (median over steps).
+
+    The slope of log10 ||dC/db_l|| against the hidden layer's distance from the
+    output, as back-propagation travels: positive, the error signal grows on its
+    way back to the first layer (exploding); negative, it shrinks (vanishing);
+    0, every layer learns at the same speed. A slope per layer compares across
+    depths, where a first/last ratio compounds with depth. ``growth`` is
+    10**slope, the factor the signal is multiplied by per layer (below 1: vanishing).
+
+    >>> frame = pd.DataFrame({"key": "a", "dataset": "d", "activation": "relu",
+    ...     "initializer": "he_normal", "depth": 3, "init_scale": 1.0, "seed": 0, "step": 0,
+    ...     "layer": ["linear_0", "linear_1", "linear_2", "head"], "layer_index": [0, 1, 2, 3],
+    ...     "bias_gradient_norm": [0.01, 0.1, 1.0, 5.0]})
+    >>> gradient_growth(frame)[["slope", "growth"]].round(3).values.tolist()
+    [[-1.0, 0.1]]
+    """
+    rows = []
+    for key, part in _learning_speed(gradients, epoch_steps).groupby("key", sort=False):
+        table = part.pivot_table(index="step", columns="layer_index", values="bias_gradient_norm")
+        layers = table.columns.to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log10(table.to_numpy())
+        usable = np.isfinite(logs).all(axis=1)
+        # Fitted against the layer index (input = 0), so the backward slope is its negative.
+        slope = (-np.polyfit(layers, logs[usable].T, 1)[0] if usable.any() and len(layers) > 1
+                 else np.array([np.nan]))
+        median = float(np.median(slope))
+        rows.append({"key": key, **part.iloc[0][_RUN_TAGS], "slope": median,
+                     "growth": 10.0 ** median})
     return pd.DataFrame(rows)
 
 

@@ -95,6 +95,9 @@ class Config:
     seed: int = 0
     gradient_every: int = 1  # record per-layer gradient norms every k-th step
     probe_size: int = 512  # samples in the fixed batch that activation statistics use
+    # Also probe activation statistics every k-th step inside training (0: once per epoch only);
+    # saturation and dying happen within the first epoch.
+    probe_every: int = 0
 
     def __post_init__(self):
         set_ = functools.partial(object.__setattr__, self)
@@ -140,6 +143,7 @@ class Config:
             ("batch_size", 1),
             ("gradient_every", 1),
             ("probe_size", 1),
+            ("probe_every", 0),
             ("seed", 0),
         ):
             value = getattr(self, name)

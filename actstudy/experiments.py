@@ -170,6 +170,11 @@ class GridResult:
         return _concat([r.activation_frame() for r in self.runs])
 
     @property
+    def step_activations(self) -> pd.DataFrame:
+        """Probe statistics every ``probe_every`` steps, for runs that asked for them."""
+        return _concat([r.step_activation_frame() for r in self.runs if r.step_activation_stats])
+
+    @property
     def datasets(self) -> list[dict]:
         """The provenance of each distinct dataset the runs used (source, sizes, checksum)."""
         seen = {(r.dataset["name"], r.dataset["checksum"]): r.dataset for r in self.runs}

@@ -30,8 +30,8 @@ import pandas as pd
 from actstudy.config import Config
 
 # Config fields copied onto every row of a run's tidy frames.
-TAGS = ("dataset", "architecture", "depth", "width", "activation", "learning_rate", "init_scale",
-        "seed")
+TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "learning_rate",
+        "init_scale", "seed")
 
 
 @dataclass
@@ -70,6 +70,9 @@ class Run:
     # [recorded step][layer], beside gradient_norms; empty in records written before it was kept
     bias_gradient_norms: list[list[float]] = dataclasses.field(default_factory=list)
     group_size: int = 1  # runs trained together in one program (see actstudy.training)
+    # One row per (probed step, layer) when the config's probe_every > 0: the probe
+    # statistics without quantiles, on the state before that step's update.
+    step_activation_stats: list[dict] = dataclasses.field(default_factory=list)
 
     # -- tidy views ------------------------------------------------------------
 
@@ -101,6 +104,10 @@ class Run:
     def activation_frame(self) -> pd.DataFrame:
         frame = pd.DataFrame(self.activation_stats)
         return self._tag(frame)
+
+    def step_activation_frame(self) -> pd.DataFrame:
+        """The probe statistics at every probed step (empty unless ``probe_every`` > 0)."""
+        return self._tag(pd.DataFrame(self.step_activation_stats))
 
     def summary(self) -> dict:
         last = self.history[-1] if self.history else {}

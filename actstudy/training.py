@@ -73,8 +73,9 @@ _use_compilation_cache()
 
 # Config fields that may differ between the members of one group: inside the compiled
 # program they are array values (initial weights and random keys, the optimizer's
-# learning-rate variable), so they need no program of their own.
-GROUP_FIELDS = ("seed", "learning_rate", "init_scale")
+# learning-rate variable), so they need no program of their own. The initializer only
+# decides the initial weights.
+GROUP_FIELDS = ("seed", "learning_rate", "init_scale", "initializer")
 # A unit is saturated when |f'(z)| is below this for most (> half) probe samples.
 SATURATION_THRESHOLD = 0.01
 SATURATION_MAJORITY = 0.5

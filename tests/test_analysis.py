@@ -44,11 +44,31 @@ def test_time_to_target_first_epoch_reached_and_censored_runs():
     assert not reach.loc["never", "reached"] and np.isnan(reach.loc["never", "epochs_to_target"])
 
 
-def test_gradient_ratio_first_over_last_hidden_layer_ignoring_the_head():
-    rows = [{"key": "k", "dataset": "mnist", "activation": "sigmoid", "depth": 3, "seed": 0,
-             "step": step, "layer": name, "layer_index": index, "gradient_norm": norm}
-            for step in range(4)
-            for index, (name, norm) in enumerate([("dense", 1e-4), ("dense_1", 1e-2),
-                                                  ("dense_2", 1.0), ("head", 50.0)])]
-    ratio = analysis.gradient_ratio(pd.DataFrame(rows), epoch_steps=2)
+def _bias_rows(norms, steps=4, kernel=1.0):
+    names = [f"linear_{i}" for i in range(len(norms) - 1)] + ["head"]
+    return pd.DataFrame([
+        {"key": "k", "dataset": "mnist", "activation": "sigmoid", "initializer": "glorot_uniform",
+         "depth": len(norms) - 1, "init_scale": 1.0, "seed": 0, "step": step, "layer": name,
+         "layer_index": index, "gradient_norm": kernel, "bias_gradient_norm": norm}
+        for step in range(steps) for index, (name, norm) in enumerate(zip(names, norms, strict=True))])
+
+
+def test_gradient_ratio_uses_bias_gradients_first_over_last_hidden_layer_ignoring_the_head():
+    # Kernel norms all equal: the ratio must come from the bias (per-unit error) norms.
+    ratio = analysis.gradient_ratio(_bias_rows([1e-4, 1e-2, 1.0, 50.0]), epoch_steps=2)
     assert ratio["ratio"].item() == pytest.approx(1e-4)
+
+
+def test_gradient_growth_sign_says_vanishing_or_exploding():
+    vanishing = analysis.gradient_growth(_bias_rows([1e-4, 1e-2, 1.0, 50.0]))
+    exploding = analysis.gradient_growth(_bias_rows([8.0, 4.0, 2.0, 1.0, 0.1]))
+    assert vanishing["slope"].item() == pytest.approx(-2.0)
+    assert vanishing["growth"].item() == pytest.approx(0.01)
+    assert exploding["slope"].item() == pytest.approx(np.log10(2.0))
+
+
+def test_gradient_analyses_refuse_records_without_bias_norms():
+    rows = _bias_rows([1.0, 1.0, 1.0])
+    rows["bias_gradient_norm"] = np.nan
+    with pytest.raises(ValueError, match="no bias-gradient norms"):
+        analysis.gradient_ratio(rows)
