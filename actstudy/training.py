@@ -18,7 +18,10 @@ stays on the device; it comes to the host once, when the group has finished:
 - gradient flow: the L2 norms of every weighted layer's kernel gradient and
   bias gradient at every ``gradient_every``-th step;
 - activation statistics per hidden layer per epoch (epoch 0 is the
-  initialisation) on a fixed probe batch from the validation set;
+  initialisation) on a fixed probe batch from the validation set, and, with
+  ``probe_every`` > 0, also every k-th step inside the compiled epoch:
+  saturation relative to each activation's steepest slope, outputs near the
+  bounds of a bounded activation, inactive and dead units;
 - learned parameters of learnable activations per epoch;
 - divergence: a member whose loss (or validation loss) turns non-finite in an
   epoch is recorded as diverged at that epoch, and from then on its state is
@@ -76,12 +79,21 @@ _use_compilation_cache()
 # learning-rate variable), so they need no program of their own. The initializer only
 # decides the initial weights.
 GROUP_FIELDS = ("seed", "learning_rate", "init_scale", "initializer")
-# A unit is saturated when |f'(z)| is below this for most (> half) probe samples.
-SATURATION_THRESHOLD = 0.01
+# A unit is saturated when its relative derivative |f'(z)| / max|f'| is below this on most
+# (more than half of the) probe samples. Relative to the activation's own largest slope, so
+# it means the same for sigmoid (f' <= 0.25) and tanh (f' <= 1): sigmoid outputs outside
+# about [0.026, 0.974], |tanh| above about 0.95. ReLU's negative side counts as saturated.
+SATURATION_RELATIVE = 0.1
 SATURATION_MAJORITY = 0.5
+# Where max|f'| is looked for: a grid that holds 0 and every activation's steepest point.
+DERIVATIVE_GRID = np.linspace(-10.0, 10.0, 201, dtype=np.float32)
+# An output is near a bound when it lies within this share of the output range of either
+# end (sigmoid: below 0.05 or above 0.95); only for activations bounded on both sides.
+BOUND_MARGIN = 0.05
 # What the probe measures per hidden layer (mean and std over the probe batch).
 PROBE_STATS = ("pre_mean", "pre_std", "act_mean", "act_std", "dead_fraction",
-               "saturated_fraction", "zero_fraction", "derivative_mean_abs", "inactive_fraction")
+               "saturated_fraction", "zero_fraction", "derivative_mean_abs", "inactive_fraction",
+               "relative_derivative_mean", "near_bound_fraction")
 # A unit is inactive when its pre-activation is negative on at least this share of probe
 # samples: defined for every activation, unlike "dead" (output and derivative exactly 0 on
 # every sample), which leaky ReLU, PReLU and ELU can never be.
@@ -208,6 +220,9 @@ class _Program:
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
         self.learnable = [b for b, (_, act) in enumerate(self.blocks) if act.trainable_weights]
+        low, high = activations.spec(config.activation).output_range
+        self.bounds = (low, high) if math.isfinite(low) and math.isfinite(high) else None
+        self.probe_every = config.probe_every if record else 0
         # One program per group: epoch 0 observes the initial state without training, the
         # last epoch also evaluates the test set and the stored surface (lax.cond on an
         # unbatched flag runs one branch only). Tracing and lowering cost about 0.05 s a
@@ -228,15 +243,29 @@ class _Program:
         loss, correct = self.per_example(output, y)
         return jnp.mean(loss), (jnp.mean(correct), non_trainable)
 
-    def _train(self, state, key, epoch, x_train, y_train):
-        """One epoch of mini-batch steps: the new state, and per-step loss, accuracy, norms."""
+    def _train(self, state, key, epoch, x_train, y_train, probe_x):
+        """One epoch of mini-batch steps: the new state, and per-step loss, accuracy, norms.
+
+        With ``probe_every`` > 0 the probe also runs on the state before every
+        ``probe_every``-th step (counted over the whole run); other steps give zeros.
+        """
         batch = self.config.batch_size
         steps = x_train.shape[0] // batch
         order = jax.random.permutation(jax.random.fold_in(key, epoch), x_train.shape[0])
         grad_fn = jax.value_and_grad(self._loss, has_aux=True)
 
-        def step(state, indices):
+        def step(state, inputs):
+            indices, s = inputs
             trainable, non_trainable, optimizer_vars = state
+            if self.probe_every:
+                # The step number does not depend on the member, so under vmap this stays a
+                # conditional and the probe runs on probed steps only.
+                probed = jax.lax.cond(
+                    ((epoch - 1) * steps + s) % self.probe_every == 0,
+                    lambda: self._probe(trainable, non_trainable, probe_x, values=False),
+                    lambda: jnp.zeros((len(self.blocks), len(PROBE_STATS))))
+            else:
+                probed = jnp.zeros((0, len(PROBE_STATS)))
             (loss, (accuracy, non_trainable)), grads = grad_fn(
                 trainable, non_trainable, x_train[indices], y_train[indices]
             )
@@ -247,9 +276,10 @@ class _Program:
                 norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.norm_index])
             else:
                 norms = jnp.zeros((0,))
-            return (trainable, non_trainable, optimizer_vars), (loss, accuracy, norms)
+            return (trainable, non_trainable, optimizer_vars), (loss, accuracy, norms, probed)
 
-        return jax.lax.scan(step, state, order[: steps * batch].reshape(steps, batch))
+        return jax.lax.scan(step, state, (order[: steps * batch].reshape(steps, batch),
+                                          jnp.arange(steps)))
 
     def _epoch(self, state, alive, key, epoch, data):
         """Epoch ``epoch`` of one member (0: observe only); a non-finite member keeps its state."""
@@ -258,10 +288,13 @@ class _Program:
         def skip(state):
             steps = x_train.shape[0] // self.config.batch_size
             norms = jnp.zeros((steps, len(self.norm_index) if self.record else 0))
-            return state, (jnp.zeros(steps), jnp.zeros(steps), norms)
+            probed = jnp.zeros((steps, len(self.blocks) if self.probe_every else 0,
+                                len(PROBE_STATS)))
+            return state, (jnp.zeros(steps), jnp.zeros(steps), norms, probed)
 
-        trained, (losses, accuracies, norms) = jax.lax.cond(
-            epoch > 0, lambda state: self._train(state, key, epoch, x_train, y_train), skip, state)
+        trained, (losses, accuracies, norms, probed) = jax.lax.cond(
+            epoch > 0, lambda state: self._train(state, key, epoch, x_train, y_train,
+                                                 data["probe"]), skip, state)
         seen = self._observe(trained, data["val"], data["probe"])
         # Masked once per epoch, not per step: a select over every variable each step would
         # cost more than the step on small models, and members never mix, so a member's
@@ -275,7 +308,8 @@ class _Program:
             lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(
                 self._final, state, data["test"], data["surface"])),
             state)
-        return state, ok, {"losses": losses, "accuracies": accuracies, "norms": norms, **seen}
+        return state, ok, {"losses": losses, "accuracies": accuracies, "norms": norms,
+                           "step_stats": probed, **seen}
 
     def _evaluate(self, trainable, non_trainable, chunks):
         def chunk(args):
@@ -293,7 +327,8 @@ class _Program:
         seen = {"val": self._evaluate(trainable, non_trainable, val)[0],
                 "learned": [[trainable[i] for i in self.block_index[b]] for b in self.learnable]}
         if self.record:
-            seen["stats"], seen["values"] = self._probe(trainable, non_trainable, probe_x)
+            seen["stats"], seen["values"], seen["derivatives"] = self._probe(
+                trainable, non_trainable, probe_x)
         return seen
 
     def _final(self, state, test, surface_x):
@@ -303,14 +338,16 @@ class _Program:
             return sums, None
         return sums, self._evaluate(trainable, non_trainable, surface_x)[1]
 
-    def _probe(self, trainable, non_trainable, x):
+    def _probe(self, trainable, non_trainable, x, values: bool = True):
+        """Per hidden layer, PROBE_STATS on the probe batch; with ``values``, also a subsample
+        of each layer's activations and of its relative derivatives |f'(z)| / max|f'|."""
         outputs, _ = self.probe_model.stateless_call(
             [trainable[i] for i in self.probe_index],
             [non_trainable[i] for i in self.probe_non_index],
             x,
             training=False,
         )
-        stats, values = [], []
+        stats, activations_, derivatives = [], [], []
         for b, (_, act) in enumerate(self.blocks):
             z, a = outputs[2 * b], outputs[2 * b + 1]
             act_vars = [trainable[i] for i in self.block_index[b]]
@@ -318,22 +355,43 @@ class _Program:
             def f(z, act=act, act_vars=act_vars):
                 return act.stateless_call(act_vars, [], z)[0]
 
-            # Elementwise activation: a jvp with a tangent of ones is f'(z).
-            derivative = jax.jvp(f, (z,), (jnp.ones_like(z),))[1]
+            def slope(z, f=f):
+                # Elementwise activation: a jvp with a tangent of ones is f'(z).
+                return jax.jvp(f, (z,), (jnp.ones_like(z),))[1]
+
+            derivative = slope(z)
             unit_axes = tuple(range(z.ndim - 1))  # every axis but the unit/channel one
+            # The steepest slope: per unit where the activation has learned parameters (a
+            # PReLU unit's is max(1, |a|)), else one number.
+            grid = jnp.asarray(DERIVATIVE_GRID)
+            if act_vars:
+                grid = jnp.broadcast_to(grid.reshape(-1, *[1] * (z.ndim - 1)),
+                                        (len(DERIVATIVE_GRID), *z.shape[1:]))
+            peak = jnp.max(jnp.abs(slope(grid)), axis=0)
+            relative = jnp.where(peak > 0, jnp.abs(derivative) / jnp.where(peak > 0, peak, 1), 0)
             dead = jnp.all(a == 0, axis=unit_axes) & jnp.all(derivative == 0, axis=unit_axes)
-            flat = jnp.abs(derivative) < SATURATION_THRESHOLD
+            flat = relative < SATURATION_RELATIVE
             saturated = jnp.mean(flat, axis=unit_axes) > SATURATION_MAJORITY
+            if self.bounds is None:
+                near_bound = jnp.nan
+            else:
+                low, high = self.bounds
+                margin = BOUND_MARGIN * (high - low)
+                near_bound = jnp.mean((a <= low + margin) | (a >= high - margin))
             stats.append(jnp.stack([
                 jnp.mean(z), jnp.std(z), jnp.mean(a), jnp.std(a), jnp.mean(dead),
                 jnp.mean(saturated), jnp.mean(a == 0), jnp.mean(jnp.abs(derivative)),
                 jnp.mean(jnp.mean(z < 0, axis=unit_axes) >= INACTIVE_SHARE),
+                jnp.mean(relative), jnp.asarray(near_bound, jnp.float32),
             ]))
-            values.append(_subsample(a))
-        # The activations go back whole (subsampled), and their quantiles are taken with
-        # NumPy once the run is over: XLA's CPU sort is slow (measured: 89 ms for eight
-        # layers of 65536 values against 13 ms with NumPy), and it would run every epoch.
-        return jnp.stack(stats), values
+            activations_.append(_subsample(a))
+            derivatives.append(_subsample(relative))
+        if not values:
+            return jnp.stack(stats)
+        # The values go back whole (subsampled), and their quantiles are taken with NumPy
+        # once the run is over: XLA's CPU sort is slow (measured: 89 ms for eight layers of
+        # 65536 values against 13 ms with NumPy), and it would run every epoch.
+        return jnp.stack(stats), activations_, derivatives
 
 
 def probe_quantiles(values: np.ndarray) -> np.ndarray:
@@ -476,6 +534,8 @@ class _GroupRecords:
                        & np.isfinite(self.val[train, :, 0]))
         if program.record:
             self.quantiles = [probe_quantiles(values) for values in seen["values"]]
+            self.derivative_quantiles = [probe_quantiles(values)
+                                         for values in seen["derivatives"]]
         self.completed = len(seconds) == program.config.epochs
 
     def run(self, m: int, config: Config, common: dict) -> Run:
@@ -515,7 +575,8 @@ class _GroupRecords:
                     stats_rows.append({
                         "epoch": epoch, "layer": act.name, "layer_index": b,
                         **dict(zip(PROBE_STATS, seen["stats"][epoch, m, b].tolist(), strict=True)),
-                        "quantiles": self.quantiles[b][epoch, m].tolist()})
+                        "quantiles": self.quantiles[b][epoch, m].tolist(),
+                        "derivative_quantiles": self.derivative_quantiles[b][epoch, m].tolist()})
         if diverged_epoch is None and self.completed:
             (test_loss, test_correct), outputs = self._final(m)
         else:
@@ -533,6 +594,7 @@ class _GroupRecords:
             gradient_norms=gradient_norms,
             bias_gradient_norms=bias_gradient_norms,
             activation_stats=stats_rows,
+            step_activation_stats=self._step_stats(m, trained, steps),
             learned_parameters=self._learned(m, kept),
             diverged=diverged_epoch is not None,
             diverged_epoch=diverged_epoch,
@@ -540,6 +602,21 @@ class _GroupRecords:
             surface=None if outputs is None else _surface(self.dataset, self.surface_x, outputs),
             **common,
         )
+
+    def _step_stats(self, m: int, trained: int, steps: int) -> list[dict]:
+        """The probe's statistics at every probe_every-th step of the epochs trained."""
+        every = self.program.probe_every
+        if not every:
+            return []
+        probed = self.seen["step_stats"][1:trained + 1, m].reshape(trained * steps, -1,
+                                                                   len(PROBE_STATS))
+        rows = []
+        for step in range(0, trained * steps, every):
+            for b, (_, act) in enumerate(self.program.blocks):
+                rows.append({"step": step, "epoch": step // steps + 1, "layer": act.name,
+                             "layer_index": b,
+                             **dict(zip(PROBE_STATS, probed[step, b].tolist(), strict=True))})
+        return rows
 
     def _final(self, m: int):
         sums, outputs = self.seen["final"]

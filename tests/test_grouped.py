@@ -14,7 +14,8 @@ from actstudy.training import fit, fit_group
 # PReLU (learned slopes) with dropout (per-member random state) on moons (a stored surface):
 # every kind of record a run has.
 BASE = Config(dataset="moons", depth=3, width=16, epochs=4, batch_size=50, activation="prelu",
-              dropout=0.1, dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
+              dropout=0.1, probe_every=3,
+              dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
 # Eight members that differ in every field a group may vary.
 MEMBERS = [BASE.replace(seed=s, learning_rate=(1e-3, 3e-3)[s % 2], init_scale=(1.0, 2.0)[s // 4],
                         initializer=(None, "glorot_uniform")[s // 2 % 2])
