@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
+from actstudy import stats
 from actstudy.config import Config
 
 
@@ -141,10 +142,54 @@ def last_epoch(stats: pd.DataFrame) -> pd.DataFrame:
     """Activation statistics of each run's last recorded epoch, averaged over layers."""
     last = stats.groupby("key")["epoch"].transform("max")
     final = stats[stats["epoch"] == last]
-    columns = ["dead_fraction", "saturated_fraction", "zero_fraction", "act_std"]
+    columns = ["dead_fraction", "inactive_fraction", "saturated_fraction", "zero_fraction",
+               "near_bound_fraction", "act_std"]
     keys = ["key", "dataset", "activation", "depth", "seed"]
     extra = [c for c in ("learning_rate",) if c in final.columns]
     return final.groupby(keys + extra, as_index=False)[columns].mean()
+
+
+def ratio_table(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """Geometric mean of a positive ratio per group with a 95% t-interval on its log10.
+
+    Ratios of gradient norms span orders of magnitude and are skewed: their
+    logs are roughly normal over seeds, so the interval is Student's t on
+    log10 and is shown back as ratios, "3.2e-04 [1.1e-04, 9.0e-04]".
+    """
+    rows = []
+    for group, part in frame.groupby(by, sort=True):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interval = stats.mean_ci(np.log10(part[value].to_numpy(dtype=float)))
+        group = group if isinstance(group, tuple) else (group,)
+        text = (f"{10 ** interval.mean:.1e} [{10 ** interval.low:.1e}, {10 ** interval.high:.1e}]"
+                if interval.n >= 2 else "n < 2")
+        rows.append({**dict(zip(by, group, strict=True)), value: text, "seeds": interval.n})
+    return pd.DataFrame(rows)
+
+
+def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
+    """Inactive and dead units after training beside the test accuracy they come with.
+
+    Per group of ``by``: the last epoch's share of inactive units (pre-activation
+    negative on at least 99% of probe samples; defined for every activation) and
+    of dead units (output and derivative exactly 0 on every sample; only the
+    hard-zero rectifiers can have them), averaged over layers, in percent, and
+    the test accuracy in percent; each a mean with a 95% t-interval over seeds.
+    """
+    units = last_epoch(grid.activations)
+    frame = units.merge(grid.summary[["key", "test_accuracy"]], on="key")
+    frame[["inactive_fraction", "dead_fraction", "test_accuracy"]] *= 100
+    rows = []
+    for group, part in frame.groupby(list(by), sort=True):
+        row = dict(zip(by, group, strict=True))
+        for column, name in (("inactive_fraction", "inactive units %"),
+                             ("dead_fraction", "dead units %"),
+                             ("test_accuracy", "test accuracy %")):
+            interval = stats.mean_ci(part[column])
+            row[name] = f"{interval.mean:.1f} [{interval.low:.1f}, {interval.high:.1f}]"
+        row["seeds"] = len(part)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:

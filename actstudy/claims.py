@@ -349,7 +349,7 @@ def prelu_overfitting(ctx):
 
 
 _GRAD = "05_gradient_flow#First-layer-/-last-layer-gradient-ratio-against-depth"
-_DEAD = "05_gradient_flow#Dead-units-(rectifier-family)-and-saturated-units-(sigmoid,-tanh)"
+_DEAD = "05_gradient_flow#Inactive-and-dead-units"
 _SPEED = "04_mnist_convergence#Speed:-time-to-target-and-seconds-per-epoch"
 _CURVES = "04_mnist_convergence#Loss-and-accuracy-per-epoch"
 _ACCURACY = "04_mnist_convergence#Final-test-accuracy"
@@ -364,9 +364,11 @@ CLAIMS = [
              "is constant.",
           "Popular articles listing activation functions", "validation MSE before and after training",
           "02_synthetic_regression#Learning-curves", linear_network_training),
-    Claim(3, "Sigmoid (and tanh) suffer vanishing gradients in deep networks: the first-layer to "
-             "last-layer gradient ratio is orders of magnitude smaller than with ReLU.",
-          "Glorot & Bengio (2010); widely repeated in tutorials", "gradient-norm ratio", _GRAD, vanishing_gradient_ratio),
+    Claim(3, "Sigmoid (and tanh) suffer vanishing gradients in deep networks: the first layer "
+             "learns orders of magnitude more slowly than the last, far more so than with ReLU.",
+          "Glorot & Bengio (2010); widely repeated in tutorials",
+          "first/last-layer ratio of bias-gradient norms (per-unit learning speed)", _GRAD,
+          vanishing_gradient_ratio),
     Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and trains faster.",
           "Krizhevsky et al. (2012) and most activation-function overviews",
           "time per element; epochs and seconds to a target accuracy", _SPEED, rectifier_cost_and_speed),
@@ -384,7 +386,7 @@ CLAIMS = [
           _COST, gelu_cost_and_approximation),
     Claim(9, "Swish and GELU have a slight edge over ReLU in deeper networks.",
           "Ramachandran et al. (2017): +0.6 to 0.9% top-1 on ImageNet",
-          "test accuracy at the deepest setting", "05_gradient_flow#Gradient-norm-per-layer-and-step",
+          "test accuracy at the deepest setting", "05_gradient_flow#Per-layer-learning-speed",
           smooth_rectifiers_in_depth),
     Claim(10, "Bounded activations (sigmoid, tanh) keep activations and gradients from exploding; "
               "unbounded ReLU can explode with large initial weights.",

@@ -126,53 +126,99 @@ def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame):
     return fig
 
 
-def gradient_heatmaps(gradients: pd.DataFrame, columns: int = 4):
-    """log10 gradient norm per layer (rows, input at top) and step, one panel per run."""
+def gradient_heatmaps(gradients: pd.DataFrame, value: str = "bias_gradient_norm",
+                      label: str = "log10 ||dC/db||", columns: int = 4):
+    """log10 of a gradient norm per hidden layer (rows, input at top) and step, a panel per run.
+
+    The colour scale spans the 1st to 99th percentile of every panel together,
+    so panels compare with each other. The head (shaped differently) is left out.
+    """
+    if "layer" in gradients:
+        gradients = gradients[gradients["layer"] != "head"]
     keys = list(dict.fromkeys(gradients["panel"]))
     fig, axes = _grid(len(keys), columns, size=(3.2, 2.4))
+    with np.errstate(divide="ignore"):
+        logs = np.log10(gradients[value].to_numpy(dtype=float))
+    finite = logs[np.isfinite(logs)]
+    low, high = (np.floor(np.percentile(finite, [1, 99])) + [0, 1]) if finite.size else (-6, 1)
     for ax, key in zip(axes, keys, strict=False):
         part = gradients[gradients["panel"] == key]
-        table = part.pivot_table(index="layer_index", columns="step", values="gradient_norm")
-        image = ax.imshow(np.log10(table.to_numpy() + 1e-30), aspect="auto", cmap="viridis",
-                          vmin=-6, vmax=1, interpolation="nearest")
+        table = part.pivot_table(index="layer_index", columns="step", values=value)
+        with np.errstate(divide="ignore"):
+            image = ax.imshow(np.log10(table.to_numpy()), aspect="auto", cmap="viridis",
+                              vmin=low, vmax=high, interpolation="nearest")
+        ax.grid(False)
         ax.set_title(key, fontsize=9)
-        ax.set_xlabel("step", fontsize=8)
-        ax.set_ylabel("layer", fontsize=8)
+        ax.set_xlabel("training step", fontsize=8)
+        ax.set_ylabel("hidden layer (input at top)", fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.colorbar(image, ax=axes[: len(keys)], shrink=0.6, label="log10 ||grad W||")
+    fig.colorbar(image, ax=axes[: len(keys)], shrink=0.6, label=label)
     return fig
 
 
 def ratio_by_depth(ratios: pd.DataFrame):
-    """First-layer / last-layer gradient norm against depth, per activation (log scale)."""
+    """First-layer / last-hidden-layer bias-gradient norm against depth (log scale)."""
     fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
     sns.lineplot(ratios, x="depth", y="ratio", hue="activation", marker="o", errorbar=("ci", 95),
                  ax=ax)
     ax.set_yscale("log")
     ax.axhline(1.0, color="0.3", lw=1)
-    ax.set_ylabel("||grad W_first|| / ||grad W_last||")
+    ax.set_xlabel("hidden layers")
+    ax.set_ylabel("||dC/db first|| / ||dC/db last hidden|| (log scale)")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return fig
+
+
+def growth_by_depth(growth: pd.DataFrame, hue: str = "activation"):
+    """The gradient-growth slope per layer against depth; 0 = every layer learns alike."""
+    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    sns.lineplot(growth, x="depth", y="slope", hue=hue, marker="o", errorbar=("ci", 95), ax=ax)
+    ax.axhline(0.0, color="0.3", lw=1)
+    ax.set_xlabel("hidden layers")
+    ax.set_ylabel("change of log10 ||dC/db|| per layer,\nback from the output (< 0: vanishing)")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
 def unit_fraction(stats: pd.DataFrame, value: str, label: str, style: str = "depth"):
     """A per-epoch fraction of units (dead or saturated), mean over layers and seeds."""
-    fig, ax = plt.subplots(figsize=(7, 3.6), constrained_layout=True)
-    sns.lineplot(stats, x="epoch", y=value, hue="activation", style=style, errorbar=("ci", 95),
-                 ax=ax)
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.set_ylabel(label)
+    return unit_measures(stats, {value: label}, style=style)
+
+
+def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | None = "depth",
+                  hue: str = "activation"):
+    """Per-epoch fractions side by side (e.g. inactive and dead units), one legend.
+
+    Each panel is one column of ``measures`` (name -> axis label), averaged over
+    layers, with a 95% interval over seeds; epoch 0 is the initialisation.
+    """
+    fig, axes = plt.subplots(1, len(measures), figsize=(4.6 * len(measures) + 1.6, 3.6),
+                             squeeze=False, constrained_layout=True)
+    per_run = stats.groupby(["key", "epoch", hue] + ([style] if style else []),
+                            as_index=False)[list(measures)].mean()
+    for i, (ax, (value, label)) in enumerate(zip(axes[0], measures.items(), strict=True)):
+        sns.lineplot(per_run, x="epoch", y=value, hue=hue, style=style, errorbar=("ci", 95),
+                     marker="o", ax=ax, legend=i == len(measures) - 1)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.set_xlabel("epoch (0 = initialisation)")
+        ax.set_ylabel(label)
+    sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 
-def activation_distributions(stats: pd.DataFrame, epochs=(0,)):
-    """Quantile bands (5-95% and 25-75%) and median of activations per layer."""
+def activation_distributions(stats: pd.DataFrame, epochs=(0,), column: str = "quantiles",
+                             label: str = "activation"):
+    """Quantile bands (5-95% and 25-75%) and median per layer, e.g. of activations.
+
+    ``column`` holds each row's quantiles (``quantiles``: the activations;
+    ``derivative_quantiles``: the relative derivative |f'(z)| / max|f'|).
+    """
     names = list(dict.fromkeys(stats["activation"]))
     fig, axes = _grid(len(names), 4, size=(3.0, 2.4))
     for ax, name in zip(axes, names, strict=False):
         for epoch, colour in zip(epochs, ("C0", "C1"), strict=False):
             part = stats[(stats["activation"] == name) & (stats["epoch"] == epoch)]
-            part = part.groupby("layer_index")["quantiles"].apply(
+            part = part.groupby("layer_index")[column].apply(
                 lambda q: np.mean(np.stack(q.to_list()), axis=0))
             q = np.stack(part.to_list())
             layers = part.index.to_numpy()
@@ -181,7 +227,8 @@ def activation_distributions(stats: pd.DataFrame, epochs=(0,)):
             ax.plot(layers, q[:, 10], color=colour, lw=1.4,
                     label="initialisation" if epoch == 0 else f"epoch {epoch}")
         ax.set_title(name, fontsize=10)
-        ax.set_xlabel("layer", fontsize=8)
+        ax.set_xlabel("hidden layer (input = 0)", fontsize=8)
+        ax.set_ylabel(label, fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
     return fig
