@@ -196,21 +196,32 @@ _BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.3))
 _MAX_HUES = 8
 
 
-def _dataset_depth_axes(frame: pd.DataFrame, size=(4.0, 2.6)):
-    """One panel per dataset (rows) and depth (columns); combinations without data hidden."""
+def _dataset_depth_axes(frame: pd.DataFrame, size=(4.0, 2.6), layer_rows: bool = False):
+    """One panel per dataset and depth; combinations without data hidden.
+
+    Datasets in rows and depths in columns, each panel ``size``; or, with
+    ``layer_rows``, depths in rows as tall as their layers (``size[1]`` inches
+    a layer, plus room for labels) and datasets in columns.
+    """
     datasets = list(dict.fromkeys(frame["dataset"]))
     depths = sorted(set(frame["depth"]))
-    fig, axes = plt.subplots(len(datasets), len(depths), squeeze=False, constrained_layout=True,
-                             figsize=(size[0] * len(depths), size[1] * len(datasets)))
+    if layer_rows:
+        shape, heights = (len(depths), len(datasets)), [depth * size[1] + 1.2 for depth in depths]
+    else:
+        shape, heights = (len(datasets), len(depths)), [size[1]] * len(datasets)
+    fig, axes = plt.subplots(*shape, squeeze=False, constrained_layout=True,
+                             gridspec_kw={"height_ratios": heights},
+                             figsize=(max(size[0] * shape[1], 7.0), sum(heights)))
     panels = {}
     for i, dataset in enumerate(datasets):
         for j, depth in enumerate(depths):
+            ax = axes[j, i] if layer_rows else axes[i, j]
             part = frame[(frame["dataset"] == dataset) & (frame["depth"] == depth)]
             if part.empty:
-                axes[i, j].set_visible(False)
+                ax.set_visible(False)
             else:
-                panels[dataset, depth] = (axes[i, j], part)
-                axes[i, j].set_title(f"{dataset}, depth {depth}", fontsize=10)
+                panels[dataset, depth] = (ax, part)
+                ax.set_title(f"{dataset}, depth {depth}", fontsize=10)
     return fig, panels
 
 
@@ -308,7 +319,7 @@ def parameter_trajectories(learned: pd.DataFrame, parameter: str = "beta"):
     layers = sorted(set(trajectories["layer_index"]))
     if len(layers) <= _MAX_HUES:
         hues = [f"layer {index + 1}" for index in layers]
-        title = "hidden layer (1 = next to the input)"
+        title = "hidden layer (1 = input side)"
         trajectories["hue"] = trajectories["layer_index"].map(lambda index: f"layer {index + 1}")
     else:
         hues, title, shown = ["first layer", "middle layer", "last layer"], "hidden layer", []
@@ -350,8 +361,8 @@ def mixture_weights(weights: pd.DataFrame):
     """Which base each layer's mixture weights: stacked softmax weights per layer.
 
     ``weights`` is :func:`actstudy.analysis.mixture_weights` (one epoch; the
-    last by default). One panel per dataset (rows) and depth (columns), layer 1
-    (next to the input) at the top, one colour per base. The grey ticks mark
+    last by default). One panel per depth (rows) and dataset (columns), layer 1
+    (next to the input) at the top, one colour per base. The dotted lines mark
     the equal shares the mixture starts from.
     """
     _one_activation(weights, "weights")
@@ -361,7 +372,7 @@ def mixture_weights(weights: pd.DataFrame):
         raise ValueError(f"the mixture has {len(bases)} bases; at most {_MAX_HUES} are told "
                          "apart in one figure")
     colours = dict(zip(bases, sns.color_palette("colorblind", n_colors=len(bases)), strict=True))
-    fig, panels = _dataset_depth_axes(weights, size=(4.0, 0.4 * weights["depth"].max() + 1.0))
+    fig, panels = _dataset_depth_axes(weights, size=(4.5, 0.3), layer_rows=True)
     for ax, panel in panels.values():
         # a run that diverged stops early: each layer shows its latest epoch
         panel = panel[panel["epoch"] == panel.groupby("layer_index")["epoch"].transform("max")]
@@ -378,13 +389,13 @@ def mixture_weights(weights: pd.DataFrame):
         ax.set_yticks(table.index + 1)
         ax.invert_yaxis()
         ax.set_xlabel("softmax weight (share of the layer's mixture)", fontsize=8)
-        ax.set_ylabel("hidden layer (1 = next to the input)", fontsize=8)
+        ax.set_ylabel("hidden layer\n(1 = input side)", fontsize=8)
         ax.grid(False)
         ax.tick_params(labelsize=7)
     handles = [matplotlib.patches.Patch(color=colours[base], label=base) for base in bases]
     fig.legend(handles=handles, loc="outside lower center", ncols=len(bases), fontsize=8,
                frameon=False)
     when = (f"after epoch {epochs[-1]}" if epochs[-1] > 0 else "at initialisation")
-    fig.suptitle(f"Mixture weights per layer {when} (mean over seeds); dotted: the equal start",
+    fig.suptitle(f"Mixture weights per layer {when}, mean over seeds; dotted: the equal start",
                  fontsize=10)
     return fig

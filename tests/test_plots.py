@@ -140,12 +140,13 @@ def test_mixture_weights_stack_to_one_per_layer_one_colour_per_base():
     fig = plots.mixture_weights(weights)
     assert _legend_texts(fig) == list(BASES)
     shown = _labelled(fig)
-    assert len(shown) == 4
-    for ax, depth in zip(shown, (2, 6, 2, 6), strict=True):
+    assert [ax.get_title() for ax in shown] == [  # depths in rows, as tall as their layers
+        "mnist, depth 2", "fashion_mnist, depth 2", "mnist, depth 6", "fashion_mnist, depth 6"]
+    for ax, depth in zip(shown, (2, 2, 6, 6), strict=True):
         bars = ax.patches
         assert len(bars) == 4 * depth
         ends = sorted({round(bar.get_x() + bar.get_width(), 6) for bar in bars[-depth:]})
         assert ends == [1.0]  # the last base's bar ends at 1 in every layer
-        assert ax.get_ylabel() == "hidden layer (1 = next to the input)"
+        assert ax.get_ylabel() == "hidden layer\n(1 = input side)"
     assert fig.get_suptitle().startswith("Mixture weights per layer after epoch 3")
     matplotlib.pyplot.close(fig)
