@@ -172,6 +172,15 @@ class Mixture(keras.layers.Layer):
         return {**super().get_config(), "bases": list(self.bases)}
 
 
+def prelu(initial_slope: float = 0.25) -> keras.layers.PReLU:
+    """PReLU: max(a x, x) with one learned slope a per unit, all starting at ``initial_slope``.
+
+    Keras's PReLU layer with a constant initial slope: 0.25 as He et al. (2015),
+    or leaky ReLU's 0.01 to compare the two from the same start.
+    """
+    return keras.layers.PReLU(alpha_initializer=keras.initializers.Constant(initial_slope))
+
+
 def learned_parameters(layer) -> dict[str, np.ndarray]:
     """The current learned parameters of a learnable activation layer, by name.
 
@@ -231,6 +240,7 @@ def _bases(value):
 
 _CHECKS = {
     ("leaky_relu", "negative_slope"): _non_negative("leaky_relu", "negative_slope"),
+    ("prelu", "initial_slope"): _non_negative("prelu", "initial_slope"),
     ("elu", "alpha"): _positive("elu", "alpha"),
     ("celu", "alpha"): _positive("celu", "alpha"),
     ("swish", "beta"): _positive("swish", "beta"),
@@ -335,10 +345,10 @@ _builtin("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf),
          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
          parameters=1, per_unit=True,
          reference="He et al. (2015), Delving deep into rectifiers",
-         description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25).",
-         implementation=partial(keras.layers.PReLU,
-                                alpha_initializer=keras.initializers.Constant(0.25)),
-         makes_layer=True)
+         description="Leaky ReLU whose negative slope is learned, one per unit (initial 0.25 unless "
+                     "initial_slope says otherwise).",
+         options=[("initial_slope", 0.25)],
+         implementation=prelu, makes_layer=True)
 _builtin("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
          reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
@@ -914,4 +924,4 @@ def table() -> pd.DataFrame:
 
 __all__ = ["ActivationSpec", "FAMILIES", "REGISTRY", "Mixture", "SwishBeta", "binary_step",
            "derivative", "function", "get", "layer", "learned_parameters", "measure_properties",
-           "names", "register", "resolve", "spec", "swish", "table", "unregister"]
+           "names", "prelu", "register", "resolve", "spec", "swish", "table", "unregister"]

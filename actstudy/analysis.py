@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from actstudy import stats
+from actstudy import activations, stats
 from actstudy.config import Config
 
 
@@ -213,3 +213,87 @@ def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
     table["mean scaled rank"] = pd.DataFrame(scaled).mean(axis=1)
     table["experiments"] = table[list(columns)].notna().sum(axis=1)
     return table.sort_values("mean scaled rank")
+
+
+# -- learned parameters (GridResult.learned: one row per run, epoch, layer and parameter) --------
+
+
+def unit_parameters(learned: pd.DataFrame, parameter: str = "slope") -> pd.DataFrame:
+    """One row per run, epoch, layer and unit: the unit's value of a per-unit parameter.
+
+    For PReLU's slopes (``parameter="slope"``), one per unit: their spread
+    across units is what :func:`actstudy.plots.prelu_slopes` draws.
+
+    >>> learned = pd.DataFrame({"key": ["k"], "epoch": [0], "layer": ["activation_0"],
+    ...                         "layer_index": [0], "parameter": ["slope"],
+    ...                         "values": [[0.25, 0.25, 0.25]], "mean": [0.25]})
+    >>> units = unit_parameters(learned)
+    >>> units["unit"].tolist(), units["value"].tolist()
+    ([0, 1, 2], [0.25, 0.25, 0.25])
+    """
+    part = learned[learned["parameter"] == parameter] if len(learned) else learned
+    if part.empty:
+        present = ", ".join(sorted(set(learned.get("parameter", [])))) or "none"
+        raise ValueError(f"parameter={parameter!r} is not allowed: the learned frame has no "
+                         f"such parameter; present: {present}")
+    counts = part["values"].map(len).to_numpy()
+    units = part.drop(columns=["values", "mean"]).loc[part.index.repeat(counts)]
+    units["unit"] = np.concatenate([np.arange(n) for n in counts])
+    units["value"] = np.concatenate(part["values"].map(np.asarray).to_list()).astype(float)
+    return units.reset_index(drop=True)
+
+
+def mixture_weights(learned: pd.DataFrame, epoch: int | None = None) -> pd.DataFrame:
+    """The mixture's softmax weight of each base, mean over seeds, per dataset, depth and layer.
+
+    ``epoch`` picks the epoch (0 = initialisation, equal weights); None takes
+    each run's last recorded epoch, its final weights. One row per dataset,
+    depth, layer, epoch and base, with ``weight`` (the weights of a layer sum
+    to 1) and ``seeds``, the runs averaged.
+    """
+    part = learned[learned["activation"] == "mixture"] if len(learned) else learned
+    if part.empty:
+        raise ValueError("learned has no runs of the 'mixture' activation")
+    if epoch is None:
+        part = part[part["epoch"] == part.groupby("key")["epoch"].transform("max")]
+    elif epoch in set(part["epoch"]):
+        part = part[part["epoch"] == epoch]
+    else:
+        raise ValueError(f"epoch={epoch!r} is not allowed: the mixture runs recorded epochs "
+                         f"0 to {part['epoch'].max()}")
+    part = part.assign(base=part["parameter"].str.removeprefix("weight_"))
+    keys = ["dataset", "depth", "activation_label", "layer_index", "layer", "epoch", "base"]
+    return (part.groupby(keys, sort=False)
+            .agg(weight=("mean", "mean"), seeds=("seed", "nunique")).reset_index())
+
+
+def mixture_against_bases(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per dataset and depth: the mixture's test accuracy against its best single base.
+
+    The mixture with its default bases (relu, tanh, sigmoid, identity); its
+    best base is the one with the highest mean test accuracy among those the
+    summary has. ``difference_pp`` is mixture minus that base in percentage
+    points, with a 95% t-interval over the seeds both ran (paired by seed).
+    Choosing the best base on the same runs favours the base, so a positive
+    difference is a conservative finding. Rows are sorted by the difference,
+    largest first.
+    """
+    bases = dict(activations.spec("mixture").options)["bases"]
+    rows = []
+    for (dataset, depth), part in summary.groupby(["dataset", "depth"], sort=False):
+        means = part.groupby("activation_label")["test_accuracy"].mean()
+        candidates = means.reindex(bases).dropna()  # a base whose runs all diverged cannot win
+        if pd.isna(means.get("mixture")) or candidates.empty:
+            continue
+        best = candidates.idxmax()
+        difference = stats.paired(part.assign(test_accuracy=100 * part["test_accuracy"]),
+                                  "test_accuracy", "mixture", best, by="activation_label")
+        rows.append({"dataset": dataset, "depth": depth, "mixture_accuracy": means["mixture"],
+                     "best_base": best, "best_base_accuracy": means[best],
+                     "difference_pp": difference.mean, "ci_low_pp": difference.low,
+                     "ci_high_pp": difference.high, "seeds": difference.n})
+    if not rows:
+        raise ValueError(f"summary has no runs of 'mixture' beside one of its bases "
+                         f"({', '.join(bases)}) on the same dataset and depth")
+    return (pd.DataFrame(rows).sort_values("difference_pp", ascending=False)
+            .reset_index(drop=True))

@@ -17,7 +17,7 @@ A claim with several tests is supported when all are, contradicted when any
 is, and inconclusive otherwise. Fewer than two seeds is always inconclusive.
 
 >>> from actstudy.claims import verdict
->>> from actstudy.stats import Interval
+>>> from actstudy.stats import Interval, paired
 >>> verdict(Interval(0.3, 0.2, 0.4, 5, "t"))
 'supported'
 """
@@ -33,7 +33,7 @@ import pandas as pd
 
 from actstudy import activations, analysis, stats, studies
 from actstudy.experiments import GridResult
-from actstudy.stats import Interval
+from actstudy.stats import Interval, paired
 
 VERDICTS = ("supported", "contradicted", "inconclusive")
 
@@ -131,19 +131,6 @@ class Context:
 
 
 # -- measuring helpers -----------------------------------------------------------------------
-
-
-def paired(frame: pd.DataFrame, value: str, a: str, b: str, by: str = "activation",
-           transform=None, method: str = "t") -> Interval:
-    """Mean of value[a] - value[b] over seeds both have (transform applied to each first)."""
-    table = frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
-    if a not in table or b not in table:
-        return Interval(math.nan, -math.inf, math.inf, 0, method)
-    both = table[[a, b]].dropna()
-    left, right = both[a].to_numpy(float), both[b].to_numpy(float)
-    if transform is not None:
-        left, right = transform(left), transform(right)
-    return stats.paired_difference(left, right, method=method)
 
 
 def _log10(values):

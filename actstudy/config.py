@@ -70,6 +70,16 @@ def _frozen(mapping: Any, name: str) -> tuple:
     )
 
 
+def activation_label(activation: str, options=()) -> str:
+    """The activation with the options a config gives it, as tables and legends name it.
+
+    >>> activation_label("prelu", {"initial_slope": 0.01}), activation_label("relu")
+    ('prelu(initial_slope=0.01)', 'relu')
+    """
+    given = ",".join(f"{k}={v}" for k, v in _frozen(options, "activation_options"))
+    return f"{activation}({given})" if given else activation
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything that decides one training run.
@@ -200,8 +210,7 @@ class Config:
     @property
     def label(self) -> str:
         """A short human name, e.g. ``relu 4x128 mnist s0``."""
-        options = ",".join(f"{k}={v}" for k, v in self.activation_options)
-        act = f"{self.activation}({options})" if options else self.activation
+        act = activation_label(self.activation, self.activation_options)
         return f"{act} {self.depth}x{self.width} {self.dataset} s{self.seed}"
 
     def key(self) -> str:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 
+import matplotlib.lines
+import matplotlib.patches
 import matplotlib.pyplot as plt
 import matplotlib.ticker
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from actstudy import activations
+from actstudy import activations, stats
 
 sns.set_theme(context="notebook", style="whitegrid")
 
@@ -231,4 +233,216 @@ def activation_distributions(stats: pd.DataFrame, epochs=(0,), column: str = "qu
         ax.set_ylabel(label, fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
+    return fig
+
+
+# -- learned parameters ---------------------------------------------------------------------------
+
+# Quantiles of a parameter across units drawn as bands: 5-95% (light) and 25-75% (dark).
+_BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.3))
+_MAX_HUES = 8
+
+
+def _dataset_depth_axes(frame: pd.DataFrame, size=(4.0, 2.6), layer_rows: bool = False):
+    """One panel per dataset and depth; combinations without data hidden.
+
+    Datasets in rows and depths in columns, each panel ``size``; or, with
+    ``layer_rows``, depths in rows as tall as their layers (``size[1]`` inches
+    a layer, plus room for labels) and datasets in columns.
+    """
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    depths = sorted(set(frame["depth"]))
+    if layer_rows:
+        shape, heights = (len(depths), len(datasets)), [depth * size[1] + 1.2 for depth in depths]
+    else:
+        shape, heights = (len(datasets), len(depths)), [size[1]] * len(datasets)
+    fig, axes = plt.subplots(*shape, squeeze=False, constrained_layout=True,
+                             gridspec_kw={"height_ratios": heights},
+                             figsize=(max(size[0] * shape[1], 7.0), sum(heights)))
+    panels = {}
+    for i, dataset in enumerate(datasets):
+        for j, depth in enumerate(depths):
+            ax = axes[j, i] if layer_rows else axes[i, j]
+            part = frame[(frame["dataset"] == dataset) & (frame["depth"] == depth)]
+            if part.empty:
+                ax.set_visible(False)
+            else:
+                panels[dataset, depth] = (ax, part)
+                ax.set_title(f"{dataset}, depth {depth}", fontsize=10)
+    return fig, panels
+
+
+def _one_activation(frame: pd.DataFrame, what: str) -> None:
+    labels = list(dict.fromkeys(frame["activation_label"]))
+    if len(labels) > 1:
+        raise ValueError(f"{what} comes from several activations ({', '.join(labels)}); "
+                         "pass the rows of one activation_label")
+
+
+def _first_middle_last(layers: list[int]) -> dict[str, int]:
+    """The first, middle and last of the layers, each at most once (the middle only if distinct).
+
+    >>> _first_middle_last([0, 1]), _first_middle_last([0, 1, 2, 3, 4, 5])
+    ({'first': 0, 'last': 1}, {'first': 0, 'middle': 3, 'last': 5})
+    """
+    chosen = {"first": layers[0], "middle": layers[len(layers) // 2], "last": layers[-1]}
+    if chosen["middle"] in (chosen["first"], chosen["last"]):
+        del chosen["middle"]
+    if chosen["last"] == chosen["first"]:
+        del chosen["last"]
+    return chosen
+
+
+def prelu_slopes(units: pd.DataFrame):
+    """PReLU's slopes across units over epochs, per layer: median with 25-75% and 5-95% bands.
+
+    ``units`` is :func:`actstudy.analysis.unit_parameters` of the slopes (units
+    of every seed pooled). Rows are dataset and depth, columns the first,
+    middle and last hidden layer; one colour per PReLU variant (its initial
+    slope), whose start is the dotted line.
+    """
+    labels = list(dict.fromkeys(units["activation_label"]))
+    if len(labels) > _MAX_HUES:
+        raise ValueError(f"units has {len(labels)} PReLU variants; at most {_MAX_HUES} are "
+                         "told apart in one figure")
+    colours = dict(zip(labels, sns.color_palette(n_colors=len(labels)), strict=True))
+    datasets = list(dict.fromkeys(units["dataset"]))
+    rows = sorted(set(zip(units["dataset"], units["depth"], strict=True)),
+                  key=lambda row: (datasets.index(row[0]), row[1]))
+    positions = ("first", "middle", "last")
+    fig, axes = plt.subplots(len(rows), len(positions), squeeze=False, constrained_layout=True,
+                             sharey=True, figsize=(3.4 * len(positions), 2.4 * len(rows)))
+    starts = {}
+    for (dataset, depth), row in zip(rows, axes, strict=True):
+        part = units[(units["dataset"] == dataset) & (units["depth"] == depth)]
+        chosen = _first_middle_last(sorted(set(part["layer_index"])))
+        for ax, position in zip(row, positions, strict=True):
+            if position not in chosen:
+                ax.set_visible(False)
+                continue
+            layer = part[part["layer_index"] == chosen[position]]
+            for label in labels:
+                values = layer[layer["activation_label"] == label]
+                if values.empty:
+                    continue
+                q = values.groupby("epoch")["value"].quantile(
+                    [0.05, 0.25, 0.5, 0.75, 0.95]).unstack()
+                for low, high, alpha in _BANDS:
+                    ax.fill_between(q.index, q[low], q[high], color=colours[label], alpha=alpha,
+                                    lw=0)
+                ax.plot(q.index, q[0.5], color=colours[label], lw=1.6)
+                starts.setdefault(label, float(q[0.5].iloc[0]))
+                ax.axhline(q[0.5].iloc[0], color=colours[label], lw=0.9, ls=":")
+            ax.set_title(f"{dataset}, depth {depth}: layer {chosen[position] + 1} ({position})",
+                         fontsize=9)
+            ax.set_xlabel("epoch (0 = initialisation)", fontsize=8)
+            if position == "first":  # the panels share their y-axis
+                ax.set_ylabel("slope for x < 0", fontsize=8)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            ax.tick_params(labelsize=7)
+    handles = [matplotlib.lines.Line2D([], [], color=colours[label], lw=1.6,
+                                       label=f"{label}: starts at {starts[label]:.3g}")
+               for label in labels if label in starts]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
+               frameon=False)
+    fig.suptitle("PReLU slopes across units (all seeds): median, 25-75% and 5-95% of units; "
+                 "dotted: the start", fontsize=10)
+    return fig
+
+
+def parameter_trajectories(learned: pd.DataFrame, parameter: str = "beta"):
+    """A per-layer learned parameter over epochs (Swish's beta): mean over seeds, 95% t-interval.
+
+    One panel per dataset (rows) and depth (columns), one colour per layer
+    (1 = next to the input). With more than eight layers in all, only each
+    network's first, middle and last layer are drawn, coloured by that position.
+    """
+    part = learned[learned["parameter"] == parameter] if len(learned) else learned
+    if part.empty:
+        raise ValueError(f"parameter={parameter!r} is not allowed: the learned frame has no such "
+                         "parameter")
+    _one_activation(part, f"parameter {parameter!r}")
+    trajectories = stats.summarise(part, ["dataset", "depth", "layer_index", "epoch"], "mean")
+    layers = sorted(set(trajectories["layer_index"]))
+    if len(layers) <= _MAX_HUES:
+        hues = [f"layer {index + 1}" for index in layers]
+        title = "hidden layer (1 = input side)"
+        trajectories["hue"] = trajectories["layer_index"].map(lambda index: f"layer {index + 1}")
+    else:
+        hues, title, shown = ["first layer", "middle layer", "last layer"], "hidden layer", []
+        for _, panel in trajectories.groupby(["dataset", "depth"], sort=False):
+            chosen = _first_middle_last(sorted(set(panel["layer_index"])))
+            named = {index: f"{position} layer" for position, index in chosen.items()}
+            shown.append(panel.assign(hue=panel["layer_index"].map(named)).dropna(subset="hue"))
+        trajectories = pd.concat(shown)
+    colours = dict(zip(hues, plt.get_cmap("viridis")(np.linspace(0, 0.85, len(hues))),
+                       strict=True))
+    fig, panels = _dataset_depth_axes(trajectories)
+    start = float(trajectories.loc[trajectories["epoch"] == trajectories["epoch"].min(),
+                                   "mean"].mean())
+    for ax, panel in panels.values():
+        for hue in hues:
+            line = panel[panel["hue"] == hue].sort_values("epoch")
+            if line.empty:
+                continue
+            finite = np.isfinite(line["ci_low"]) & np.isfinite(line["ci_high"])
+            ax.fill_between(line["epoch"][finite], line["ci_low"][finite],
+                            line["ci_high"][finite], color=colours[hue], alpha=0.2, lw=0)
+            ax.plot(line["epoch"], line["mean"], color=colours[hue], lw=1.6, label=hue)
+        ax.axhline(start, color="0.4", lw=0.9, ls=":")
+        ax.set_xlabel("epoch (0 = initialisation)", fontsize=8)
+        ax.set_ylabel(f"{parameter}, mean over seeds", fontsize=8)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        ax.tick_params(labelsize=7)
+    handles = [matplotlib.lines.Line2D([], [], color=colours[hue], lw=1.6, label=hue)
+               for hue in hues]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize=8,
+               frameon=False, title=title, title_fontsize=8)
+    label = part["activation_label"].iloc[0]
+    fig.suptitle(f"{label}: learned {parameter} per layer, mean over seeds with 95% t-interval; "
+                 "dotted: the start", fontsize=10)
+    return fig
+
+
+def mixture_weights(weights: pd.DataFrame):
+    """Which base each layer's mixture weights: stacked softmax weights per layer.
+
+    ``weights`` is :func:`actstudy.analysis.mixture_weights` (one epoch; the
+    last by default). One panel per depth (rows) and dataset (columns), layer 1
+    (next to the input) at the top, one colour per base. The dotted lines mark
+    the equal shares the mixture starts from.
+    """
+    _one_activation(weights, "weights")
+    epochs = sorted(set(weights["epoch"]))
+    bases = list(dict.fromkeys(weights["base"]))
+    if len(bases) > _MAX_HUES:
+        raise ValueError(f"the mixture has {len(bases)} bases; at most {_MAX_HUES} are told "
+                         "apart in one figure")
+    colours = dict(zip(bases, sns.color_palette("colorblind", n_colors=len(bases)), strict=True))
+    fig, panels = _dataset_depth_axes(weights, size=(4.5, 0.3), layer_rows=True)
+    for ax, panel in panels.values():
+        # a run that diverged stops early: each layer shows its latest epoch
+        panel = panel[panel["epoch"] == panel.groupby("layer_index")["epoch"].transform("max")]
+        table = panel.pivot_table(index="layer_index", columns="base", values="weight",
+                                  aggfunc="mean").reindex(columns=bases).fillna(0.0)
+        left = np.zeros(len(table))
+        for base in bases:
+            ax.barh(table.index + 1, table[base], left=left, color=colours[base], height=0.8,
+                    label=base)
+            left += table[base].to_numpy()
+        for share in np.arange(1, len(bases)) / len(bases):
+            ax.axvline(share, color="0.5", lw=0.8, ls=":")
+        ax.set_xlim(0, 1)
+        ax.set_yticks(table.index + 1)
+        ax.invert_yaxis()
+        ax.set_xlabel("softmax weight (share of the layer's mixture)", fontsize=8)
+        ax.set_ylabel("hidden layer\n(1 = input side)", fontsize=8)
+        ax.grid(False)
+        ax.tick_params(labelsize=7)
+    handles = [matplotlib.patches.Patch(color=colours[base], label=base) for base in bases]
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(bases), fontsize=8,
+               frameon=False)
+    when = (f"after epoch {epochs[-1]}" if epochs[-1] > 0 else "at initialisation")
+    fig.suptitle(f"Mixture weights per layer {when}, mean over seeds; dotted: the equal start",
+                 fontsize=10)
     return fig

@@ -2,7 +2,9 @@
 
 A Run is plain data. :func:`actstudy.training.fit` makes one, the cache in
 :mod:`actstudy.experiments` stores it as JSON, and analyses read its tidy
-frames, tagged with the config fields that tell runs apart (``TAGS``).
+frames, tagged with the config fields that tell runs apart (``TAGS``) and the
+activation's label, its name with any options the config gives it
+(``activation_label``: ``prelu(initial_slope=0.01)``, else the name alone).
 
 >>> import json
 >>> from actstudy.config import Config
@@ -27,7 +29,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from actstudy.config import Config
+from actstudy.config import Config, activation_label
 
 # Config fields copied onto every row of a run's tidy frames.
 TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "learning_rate",
@@ -84,7 +86,12 @@ class Run:
         frame.insert(0, "key", self.key)
         for name in TAGS:
             frame[name] = self.config[name]
+        frame["activation_label"] = self.activation_label
         return frame
+
+    @property
+    def activation_label(self) -> str:
+        return activation_label(self.config["activation"], self.config.get("activation_options"))
 
     def history_frame(self) -> pd.DataFrame:
         return self._tag(pd.DataFrame(self.history))
@@ -115,6 +122,7 @@ class Run:
         return {
             "key": self.key,
             **{k: self.config[k] for k in TAGS},
+            "activation_label": self.activation_label,
             "epochs_run": len(self.history),
             "final_train_loss": last.get("train_loss"),
             "final_train_accuracy": last.get("train_accuracy"),

@@ -83,6 +83,19 @@ def paired_difference(a, b, confidence: float = CONFIDENCE, method: str = "t") -
     return mean_ci(a - b, confidence=confidence, method=method)
 
 
+def paired(frame: pd.DataFrame, value: str, a: str, b: str, by: str = "activation",
+           transform=None, method: str = "t") -> Interval:
+    """Mean of value[a] - value[b] over seeds both have (transform applied to each first)."""
+    table = frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
+    if a not in table or b not in table:
+        return Interval(math.nan, -math.inf, math.inf, 0, method)
+    both = table[[a, b]].dropna()
+    left, right = both[a].to_numpy(float), both[b].to_numpy(float)
+    if transform is not None:
+        left, right = transform(left), transform(right)
+    return paired_difference(left, right, method=method)
+
+
 def summarise(frame: pd.DataFrame, by, value: str, method: str = "t") -> pd.DataFrame:
     """Mean, 95% CI and n of ``value`` per group: one row per group."""
     rows = []

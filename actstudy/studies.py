@@ -30,6 +30,7 @@ default), or all activations with one initializer (``initializer: he_normal``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -256,6 +257,51 @@ class LargeInit(Study):
 
 
 @dataclass(frozen=True)
+class Learned(Study):
+    """Learnable activations (PReLU, Swish-beta, a mixture) beside the fixed ones they extend.
+
+    MLPs on MNIST and Fashion-MNIST at each depth, every layer's learned
+    parameters recorded per epoch. With ``prelu_initial_slope`` set, PReLU also
+    runs from that slope (leaky ReLU's 0.01 by default), beside PReLU from its
+    usual 0.25, so it can be compared with leaky ReLU from the same start;
+    None leaves those runs out.
+    """
+
+    name: ClassVar[str] = "learned"
+    datasets: list[str] = ("mnist", "fashion_mnist")
+    depths: list[int] = (2, 6)
+    activations: str | list[str] = ("prelu", "swish_beta", "mixture", "relu", "tanh", "sigmoid",
+                                    "identity", "leaky_relu")
+    prelu_initial_slope: float | None = 0.01
+    width: int = 64
+    epochs: int = 6
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    n_train: int | None = 10000  # None: the whole training split
+
+    def __post_init__(self):
+        super().__post_init__()
+        slope = self.prelu_initial_slope
+        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, int | float)
+                                  or not (math.isfinite(slope) and slope >= 0)):
+            raise ValueError(f"prelu_initial_slope={slope!r} is not allowed for study "
+                             f"{self.name!r}: give a finite number >= 0 (the initial slope of the "
+                             "extra PReLU runs), or null for none")
+
+    def configs(self) -> list[Config]:
+        options = {"n_train": self.n_train} if self.n_train else {}
+        base = Config(width=self.width, epochs=self.epochs, learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, dataset_options=options)
+        axes = {"dataset": list(self.datasets), "depth": list(self.depths)}
+        configs = self._grid(base, **axes, activation=activation_names(self.activations))
+        if self.prelu_initial_slope is not None:
+            slope = {"initial_slope": self.prelu_initial_slope}
+            configs += self._grid(base.replace(activation="prelu", activation_options=slope),
+                                  **axes)
+        return configs
+
+
+@dataclass(frozen=True)
 class ActivationCost(Study):
     """Time per element of each activation, forward and forward+backward, in interleaved rounds."""
 
@@ -275,7 +321,7 @@ class ActivationCost(Study):
 
 
 STUDIES: dict[str, type[Study]] = {
-    cls.name: cls for cls in (Sine, Classification, Images, DepthSweep, Dying, LargeInit,
+    cls.name: cls for cls in (Sine, Classification, Images, DepthSweep, Dying, LargeInit, Learned,
                               ActivationCost)
 }
 

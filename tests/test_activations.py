@@ -131,6 +131,30 @@ def test_bad_options_are_named(name, options, option):
     assert option in str(info.value)
 
 
+@pytest.mark.parametrize("value", [-0.1, float("nan"), float("inf"), "0.01", True])
+def test_a_bad_initial_slope_names_option_value_and_what_is_allowed(value):
+    with pytest.raises(ValueError) as info:
+        activations.get("prelu", initial_slope=value)
+    assert str(info.value) == (f"initial_slope={value!r} is not allowed for 'prelu': "
+                               "must be a finite number >= 0")
+
+
+def test_prelu_starts_at_its_initial_slope():
+    from actstudy import models
+    from actstudy.config import Config
+
+    config = Config(dataset="moons", depth=2, width=5, activation="prelu",
+                    activation_options={"initial_slope": 0.01})
+    model = models.build(config, input_shape=(2,), n_outputs=2)
+    for _, act in models.hidden_blocks(model):
+        np.testing.assert_allclose(activations.learned_parameters(act)["slope"], 0.01)
+    plain = models.build(config.replace(activation_options={}), input_shape=(2,), n_outputs=2)
+    slopes = activations.learned_parameters(models.hidden_blocks(plain)[0][1])["slope"]
+    np.testing.assert_allclose(slopes, np.full(5, 0.25))
+    assert float(activations.function("prelu", initial_slope=0.01)(np.float32(-2.0))) == \
+        pytest.approx(-0.02)
+
+
 def test_options_change_the_function():
     assert float(activations.get("leaky_relu", negative_slope=0.2)(-1.0)) == pytest.approx(-0.2)
     assert float(activations.get("swish", beta=2.0)(1.0)) == pytest.approx(1 / (1 + np.exp(-2)))

@@ -72,3 +72,68 @@ def test_gradient_analyses_refuse_records_without_bias_norms():
     rows["bias_gradient_norm"] = np.nan
     with pytest.raises(ValueError, match="no bias-gradient norms"):
         analysis.gradient_ratio(rows)
+
+
+def _learned_row(key, seed, epoch, layer_index, parameter, values, activation="prelu",
+                 label=None, depth=2):
+    return {"key": key, "dataset": "mnist", "depth": depth, "activation": activation,
+            "activation_label": label or activation, "seed": seed, "epoch": epoch,
+            "layer": f"activation_{layer_index}", "layer_index": layer_index,
+            "parameter": parameter, "values": list(values), "mean": float(np.mean(values))}
+
+
+def test_unit_parameters_one_row_per_unit_of_each_run_epoch_and_layer():
+    rows = [_learned_row(f"k{seed}", seed, epoch, layer, "slope", [0.25 + epoch * u for u in
+                                                                  range(4)])
+            for seed in (0, 1) for epoch in (0, 1, 2) for layer in (0, 1)]
+    rows.append(_learned_row("s", 0, 0, 0, "beta", [1.0], activation="swish_beta"))
+    units = analysis.unit_parameters(pd.DataFrame(rows), "slope")
+    assert len(units) == 2 * 3 * 2 * 4
+    assert units.groupby(["key", "epoch", "layer"])["unit"].apply(list).map(
+        lambda u: u == [0, 1, 2, 3]).all()
+    last = units[(units.key == "k1") & (units.epoch == 2) & (units.layer_index == 1)]
+    assert last["value"].tolist() == [0.25, 2.25, 4.25, 6.25]
+    assert {"dataset", "depth", "activation_label", "seed"} <= set(units.columns)
+    with pytest.raises(ValueError, match="parameter='slop' is not allowed.*present: beta, slope"):
+        analysis.unit_parameters(pd.DataFrame(rows), "slop")
+
+
+def _mixture(seed, epoch, layer, weights, depth=2):
+    return [_learned_row(f"m{depth}-{seed}", seed, epoch, layer, f"weight_{base}", [w],
+                         activation="mixture", depth=depth)
+            for base, w in zip(("relu", "tanh", "sigmoid", "identity"), weights, strict=True)]
+
+
+def test_mixture_weights_mean_over_seeds_at_the_last_epoch_by_default():
+    rows = [*_mixture(0, 0, 0, [0.25] * 4), *_mixture(1, 0, 0, [0.25] * 4),
+            *_mixture(0, 3, 0, [0.7, 0.1, 0.1, 0.1]), *_mixture(1, 3, 0, [0.5, 0.3, 0.1, 0.1]),
+            _learned_row("p", 0, 3, 0, "slope", [0.2, 0.3])]
+    weights = analysis.mixture_weights(pd.DataFrame(rows))
+    assert weights["base"].tolist() == ["relu", "tanh", "sigmoid", "identity"]
+    assert weights["weight"].tolist() == pytest.approx([0.6, 0.2, 0.1, 0.1])
+    assert set(weights["epoch"]) == {3} and set(weights["seeds"]) == {2}
+    assert weights["weight"].sum() == pytest.approx(1.0)
+    start = analysis.mixture_weights(pd.DataFrame(rows), epoch=0)
+    assert start["weight"].tolist() == pytest.approx([0.25] * 4)
+    with pytest.raises(ValueError, match="epoch=9 is not allowed.*0 to 3"):
+        analysis.mixture_weights(pd.DataFrame(rows), epoch=9)
+
+
+def test_mixture_against_its_best_base_paired_by_seed_in_percentage_points():
+    accuracy = {"mixture": [0.95, 0.96, 0.97], "relu": [0.94, 0.94, 0.96],
+                "tanh": [0.90, 0.91, 0.92], "leaky_relu": [0.99, 0.99, 0.99],
+                "prelu": [0.99, 0.99, 0.99]}
+    rows = [{"dataset": dataset, "depth": depth, "activation": name, "activation_label": name,
+             "seed": seed, "test_accuracy": value - (0.1 if depth == 6 else 0.0)}
+            for dataset in ("mnist", "fashion_mnist") for depth in (2, 6)
+            for name, values in accuracy.items() for seed, value in enumerate(values)]
+    table = analysis.mixture_against_bases(pd.DataFrame(rows))
+    assert len(table) == 4 and set(table["best_base"]) == {"relu"}  # leaky_relu is no base
+    row = table.iloc[0]
+    assert row["difference_pp"] == pytest.approx(4 / 3)  # differences 1, 2, 1 pp
+    # t(0.975, 2) = 4.303; sd of (1, 2, 1) = 0.577: half-width 1.434 pp
+    assert row["ci_high_pp"] - row["difference_pp"] == pytest.approx(1.434, abs=1e-3)
+    assert row["seeds"] == 3 and row["mixture_accuracy"] == pytest.approx(0.96)
+    with pytest.raises(ValueError, match="no runs of 'mixture' beside one of its bases"):
+        analysis.mixture_against_bases(pd.DataFrame(rows).query("activation != 'relu' "
+                                                                "and activation != 'tanh'"))

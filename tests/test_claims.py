@@ -73,9 +73,9 @@ def test_paired_difference():
 def test_paired_helper_matches_seeds():
     frame = pd.DataFrame({"activation": ["a", "a", "b", "b", "b"], "seed": [0, 1, 0, 1, 2],
                           "value": [3.0, 4.0, 1.0, 1.5, 9.0]})
-    interval = claims.paired(frame, "value", "a", "b")
+    interval = stats.paired(frame, "value", "a", "b")
     assert interval.n == 2 and interval.mean == pytest.approx(2.25)
-    assert claims.paired(frame, "value", "a", "zzz").n == 0
+    assert stats.paired(frame, "value", "a", "zzz").n == 0
 
 
 def test_there_are_fifteen_claims_with_evidence_links():

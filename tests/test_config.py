@@ -141,3 +141,16 @@ def test_hash_covers_code_and_version(monkeypatch):
 def test_every_hidden_activation_makes_a_config():
     for name in activations.names():
         assert Config(dataset="xor", activation=name, epochs=1, batch_size=8).activation == name
+
+
+def test_the_activation_label_names_the_options_a_config_gives():
+    from actstudy.config import activation_label
+
+    prelu = BASE.replace(activation="prelu", activation_options={"initial_slope": 0.01})
+    assert prelu.label == "prelu(initial_slope=0.01) 2x8 moons s0"
+    assert BASE.label == "relu 2x8 moons s0"
+    mixture = BASE.replace(activation="mixture", activation_options={"bases": ["relu", "tanh"]})
+    stored = mixture.to_dict()  # a run record's config: options as a dict, tuples as lists
+    assert activation_label(stored["activation"], stored["activation_options"]) == \
+        activation_label(mixture.activation, mixture.activation_options) == \
+        "mixture(bases=('relu', 'tanh'))"

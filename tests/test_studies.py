@@ -72,3 +72,45 @@ def test_a_notebook_and_a_claim_build_the_same_configs():
 
     ctx = Context("smoke")
     assert ctx.study("images").configs() == studies.get("images", "smoke").configs()
+
+
+def test_learned_runs_prelu_also_from_leaky_relus_slope():
+    study = studies.Learned(datasets=["mnist", "fashion_mnist"], depths=[2, 6], seeds=3,
+                            activations=["prelu", "leaky_relu", "mixture"])
+    configs = study.configs()
+    assert len(configs) == 2 * 2 * (3 + 1) * 3
+    extra = [c for c in configs if c.activation_options]
+    assert len(extra) == 2 * 2 * 3
+    assert {(c.activation, c.activation_options) for c in extra} == {
+        ("prelu", (("initial_slope", 0.01),))}
+    assert {(c.dataset, c.depth, c.seed) for c in extra} == {
+        (c.dataset, c.depth, c.seed) for c in configs if c.activation == "leaky_relu"}
+    plain = [c for c in configs if c.activation == "prelu" and not c.activation_options]
+    assert len(plain) == 2 * 2 * 3  # still from PReLU's own 0.25
+    assert {c.dataset_options for c in configs} == {(("n_train", 10000),)}
+
+
+def test_learned_without_the_extra_prelu_and_on_whole_splits():
+    study = studies.Learned(datasets=["mnist"], depths=[3], seeds=2, activations=["relu"],
+                            prelu_initial_slope=None, n_train=None)
+    configs = study.configs()
+    assert [(c.activation, c.depth, c.seed) for c in configs] == [("relu", 3, 0), ("relu", 3, 1)]
+    assert all(c.dataset_options == () for c in configs)
+
+
+@pytest.mark.parametrize("slope", [-0.01, float("nan"), float("inf"), True, "0.01"])
+def test_learned_names_a_bad_initial_slope(slope):
+    with pytest.raises(ValueError) as info:
+        studies.Learned(prelu_initial_slope=slope)
+    assert str(info.value) == (
+        f"prelu_initial_slope={slope!r} is not allowed for study 'learned': give a finite "
+        "number >= 0 (the initial slope of the extra PReLU runs), or null for none")
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"depths": []}, r"depth=\[\]"), ({"datasets": ["mnits"]}, "mnits"), ({"width": 0}, "width=0"),
+    ({"activations": ["swish_betta"]}, "swish_betta"),
+])
+def test_learned_names_other_bad_parameters(changes, named):
+    with pytest.raises(ValueError, match=named):
+        studies.Learned(**changes).configs()
