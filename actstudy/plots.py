@@ -219,7 +219,8 @@ def initializer_heatmap(table: pd.DataFrame, value: str = "accuracy",
         count = int(np.nan_to_num(diverged.iloc[i, j]))
         shown = format(number, fmt) if np.isfinite(number) else "no value"
         text[i, j] = shown + (f"\n({count} diverged)" if count else "")
-    fig, ax = plt.subplots(figsize=(1.5 * len(columns) + 2.6, 0.5 * len(rows) + 1.4),
+    # At least 3.2 inches tall: the colour bar's label runs along the figure's height.
+    fig, ax = plt.subplots(figsize=(1.5 * len(columns) + 2.6, max(3.2, 0.5 * len(rows) + 1.4)),
                            constrained_layout=True)
     if centre is None:
         colours = {"cmap": "viridis"}
@@ -243,9 +244,9 @@ def initializer_heatmap(table: pd.DataFrame, value: str = "accuracy",
 # Axis labels of the probe statistics the figures below draw.
 STAT_LABELS = {
     "act_mean": "mean activation",
-    "act_std": "standard deviation of activations",
+    "act_std": "std of activations",
     "pre_mean": "mean pre-activation",
-    "pre_std": "standard deviation of pre-activations",
+    "pre_std": "std of pre-activations",
     "saturated_fraction": "fraction of saturated units",
     "dead_fraction": "fraction of dead units",
     "near_bound_fraction": "fraction of outputs near a bound",
@@ -275,7 +276,7 @@ def signal_through_depth(frame: pd.DataFrame, value: str = "act_std", hue: str =
     names = list(dict.fromkeys(frame["activation"]))
     summary = stats.summarise(frame, ["activation", hue, "layer_index"], value)
     palette = dict(zip(levels, sns.color_palette(n_colors=len(levels)), strict=True))
-    fig, axes = _grid(len(names), min(columns, len(names)), size=(3.1, 2.6), sharey=True)
+    fig, axes = _grid(len(names), min(columns, len(names)), size=(3.1, 2.8), sharey=True)
     for ax, name in zip(axes, names, strict=False):
         for level in levels:
             part = summary[(summary["activation"] == name) & (summary[hue] == level)]
@@ -298,8 +299,7 @@ def signal_through_depth(frame: pd.DataFrame, value: str = "act_std", hue: str =
     fig.supylabel(ylabel + (" (log scale)" if log else ""), fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, title=hue, loc="outside right center", frameon=False)
-    fig.suptitle(f"{ylabel} through depth ({setting}; mean over seeds, 95% interval)",
-                 fontsize=11)
+    fig.suptitle(f"{setting}; mean over seeds, 95% interval", fontsize=10)
     return fig
 
 
@@ -338,7 +338,7 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     means = (steps[steps["layer_index"].isin(shown)]
              .groupby(["activation", "layer_index", "step"], as_index=False)[value].mean())
     palette = dict(zip(shown, sns.color_palette("viridis", n_colors=len(shown)), strict=True))
-    fig, axes = _grid(len(names), min(columns, len(names)), size=(3.4, 2.6), sharey=True)
+    fig, axes = _grid(len(names), min(columns, len(names)), size=(3.4, 2.8), sharey=True)
     for ax, name in zip(axes, names, strict=False):
         for layer in shown:
             part = means[(means["activation"] == name) & (means["layer_index"] == layer)]
@@ -352,5 +352,5 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     handles, labels = axes[0].get_legend_handles_labels()
     title = "hidden layer" + (f" ({len(shown)} of {depth})" if len(shown) < depth else "")
     fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
-    fig.suptitle(f"{ylabel} during training ({setting}; mean over seeds)", fontsize=11)
+    fig.suptitle(f"{setting}; mean over seeds", fontsize=10)
     return fig

@@ -108,7 +108,7 @@ def test_signal_through_depth_one_panel_per_activation_one_legend(activations):
     shown = [ax for ax in fig.axes if ax.get_visible()]
     assert [ax.get_title() for ax in shown] == [f"act{a}" for a in range(activations)]
     assert _legend_entries(fig) == ["init0", "init1", "init2"]
-    assert fig.get_supylabel() == "standard deviation of activations (log scale)"
+    assert fig.get_supylabel() == "std of activations (log scale)"
     assert fig.get_supxlabel() == "hidden layer (1 = input side)"
     assert shown[0].get_yscale() == "log"
     first = shown[0].lines[0]
