@@ -170,8 +170,10 @@ def signal_propagation(activations: pd.DataFrame,
     part = activations[activations["epoch"].isin(epochs)]
     tags = [name for name in _RUN_TAGS if name in part.columns]
     columns = ["key", *tags, "epoch", "layer_index", "act_mean", "act_std"]
-    return part[columns].sort_values(["key", "epoch", "layer_index"], kind="stable",
-                                     ignore_index=True)
+    # Runs stay in the order given (the study's), so figures keep its activations' order.
+    run = part["key"].map({key: i for i, key in enumerate(dict.fromkeys(part["key"]))})
+    order = np.lexsort((part["layer_index"], part["epoch"], run))
+    return part[columns].iloc[order].reset_index(drop=True)
 
 
 def initializer_table(summary: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:

@@ -94,6 +94,10 @@ def test_signal_propagation_per_run_and_layer_at_the_epochs_asked_for():
     assert "quantiles" not in start.columns and "dead_fraction" not in start.columns
     run = start[start["key"] == "selu-0"]
     assert run["act_std"].tolist() == [1.0, 0.5, 0.25]  # ordered input to output
+    # Runs keep the order they come in (a study's activation order), layers are sorted.
+    tanh_first = analysis.signal_propagation(rows.iloc[::-1])
+    assert list(dict.fromkeys(tanh_first["key"])) == ["tanh-1", "tanh-0", "selu-1", "selu-0"]
+    assert tanh_first["layer_index"].tolist()[:3] == [0, 1, 2]
     both = analysis.signal_propagation(rows, epoch=[0, 2])
     assert set(both["epoch"]) == {0, 2} and len(both) == 2 * len(start)
     assert len(analysis.signal_propagation(rows, epoch=None)) == len(rows)
