@@ -331,6 +331,9 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     ``probe_every`` steps); each line is the mean over seeds. Deeper networks
     show at most eight layers, evenly spaced from the first to the last.
     """
+    if steps.empty:
+        raise ValueError("steps is empty: these runs hold no step records (a study records "
+                         "them with probe_every > 0)")
     setting = _one_setting(steps, "step_trajectories")
     depth = int(steps["depth"].iloc[0])
     shown = sorted({round(i) for i in np.linspace(0, depth - 1, min(depth, MAX_HUES))})

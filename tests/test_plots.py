@@ -158,3 +158,8 @@ def test_step_trajectories_show_at_most_eight_layers_of_a_deep_network():
     assert entries[-1] == "layer 24 (output side)"
     assert fig.legends[0].get_title().get_text() == "hidden layer (8 of 24)"
     matplotlib.pyplot.close(fig)
+
+
+def test_step_trajectories_say_when_runs_hold_no_step_records():
+    with pytest.raises(ValueError, match="no step records.*probe_every > 0"):
+        plots.step_trajectories(pd.DataFrame(), "act_mean")
