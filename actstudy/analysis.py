@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
@@ -136,6 +139,69 @@ def gradient_growth(gradients: pd.DataFrame, epoch_steps: int | None = None) -> 
         rows.append({"key": key, **part.iloc[0][_RUN_TAGS], "slope": median,
                      "growth": 10.0 ** median})
     return pd.DataFrame(rows)
+
+
+def signal_propagation(activations: pd.DataFrame,
+                       epoch: int | Sequence[int] | None = 0) -> pd.DataFrame:
+    """Per run, epoch and hidden layer: the mean and spread of the layer's activations.
+
+    How the forward signal travels through depth: a spread that shrinks layer
+    by layer is a signal dying out, one that grows is exploding; SELU's claim
+    is that mean 0 and spread 1 hold at every depth. ``activations`` is a
+    GridResult's per-epoch probe frame; ``epoch`` one epoch (0, the default,
+    is the initialisation), several, or None for every recorded one.
+
+    >>> frame = pd.DataFrame({"key": "a", "activation": "selu", "seed": 0, "epoch": [0, 0, 1],
+    ...                       "layer_index": [0, 1, 0], "act_mean": 0.0, "act_std": [1.0, 0.9, 1.1]})
+    >>> signal_propagation(frame)["act_std"].tolist()
+    [1.0, 0.9]
+    """
+    recorded = sorted(set(activations["epoch"]))
+    if epoch is None:
+        epochs = recorded
+    elif isinstance(epoch, numbers.Integral):
+        epochs = [epoch]
+    else:
+        epochs = list(epoch)
+    missing = [e for e in epochs if e not in recorded]
+    if missing or not epochs:
+        raise ValueError(f"epoch={epoch!r} is not allowed: these runs recorded epochs "
+                         f"{', '.join(map(str, recorded))}")
+    part = activations[activations["epoch"].isin(epochs)]
+    tags = [name for name in _RUN_TAGS if name in part.columns]
+    columns = ["key", *tags, "epoch", "layer_index", "act_mean", "act_std"]
+    # Runs stay in the order given (the study's), so figures keep its activations' order.
+    run = part["key"].map({key: i for i, key in enumerate(dict.fromkeys(part["key"]))})
+    order = np.lexsort((part["layer_index"], part["epoch"], run))
+    return part[columns].iloc[order].reset_index(drop=True)
+
+
+def initializer_table(summary: pd.DataFrame, growth: pd.DataFrame) -> pd.DataFrame:
+    """Per activation and initializer: test accuracy over seeds and the gradient growth at the start.
+
+    ``accuracy`` is the mean test accuracy with a 95% t-interval over seeds
+    (``accuracy_low``, ``accuracy_high``; ``seeds`` runs with a finite
+    accuracy, ``diverged`` runs without). ``slope`` is the median over seeds of
+    :func:`gradient_growth`'s slope, from ``gradient_growth(gradients,
+    epoch_steps=1)`` for the first step, where only the activation and the
+    initializer decide it: log10 of the factor by which the error signal
+    grows per layer on its way back (0: every layer learns alike). Rows keep
+    the order in which the runs name activations and initializers.
+
+    >>> summary = pd.DataFrame({"dataset": "mnist", "depth": 10, "activation": "relu",
+    ...     "initializer": "he_normal", "seed": [0, 1], "test_accuracy": [0.95, 0.97],
+    ...     "diverged": False})
+    >>> growth = summary[["dataset", "depth", "activation", "initializer"]].assign(slope=[0.1, 0.3])
+    >>> initializer_table(summary, growth)[["accuracy", "seeds", "slope"]].values.tolist()
+    [[0.96, 2.0, 0.2]]
+    """
+    keys = ["dataset", "depth", "activation", "initializer"]
+    table = stats.summarise(summary, keys, "test_accuracy").rename(columns={
+        "mean": "accuracy", "ci_low": "accuracy_low", "ci_high": "accuracy_high", "n": "seeds"})
+    diverged = summary.groupby(keys, sort=False)["diverged"].sum().rename("diverged")
+    slopes = growth.groupby(keys, sort=False)["slope"].median()
+    return (table.merge(diverged.astype(int).reset_index(), on=keys, how="left")
+            .merge(slopes.reset_index(), on=keys, how="left"))
 
 
 def last_epoch(stats: pd.DataFrame) -> pd.DataFrame:

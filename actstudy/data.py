@@ -439,15 +439,19 @@ def _count(name, value, default, limit=None):
 
 
 def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None, noise=None,
-         seed: int = 0, path=None) -> Dataset:
+         seed: int = 0, path=None, standardise: bool = False) -> Dataset:
     """A dataset's splits with provenance.
 
     Images: pixels scaled to [0, 1] float32, flat (N, 784) or (N, 28, 28, 1);
     a fixed validation split (``n_val``, default 5000) carved from the
     training set with a fixed seed; the test set untouched (``n_test`` takes
-    its first samples); ``n_train`` a fixed subset of the rest. ``noise`` and
-    ``seed`` apply to synthetic sets only (for sine, noise is added to training
-    and validation targets; the test targets stay exact).
+    its first samples); ``n_train`` a fixed subset of the rest.
+    ``standardise`` (images only) then gives every pixel zero mean and unit
+    variance over the training split, and applies the training split's mean
+    and standard deviation to the validation and test splits too (see
+    :func:`standardise_features`). ``noise`` and ``seed`` apply to synthetic
+    sets only (for sine, noise is added to training and validation targets;
+    the test targets stay exact).
     """
     if name not in DATASETS:
         close = difflib.get_close_matches(str(name), DATASETS, n=2)
@@ -455,9 +459,16 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
         raise ValueError(f"dataset={name!r} is not allowed{hint}: choose one of {', '.join(DATASETS)}")
     if noise is not None and not (isinstance(noise, int | float) and noise >= 0):
         raise ValueError(f"noise={noise!r} is not allowed: must be a number >= 0")
+    if not isinstance(standardise, bool):
+        raise ValueError(f"standardise={standardise!r} is not allowed: must be True or False")
+    if standardise and name not in IMAGE_SETS:
+        raise ValueError(f"standardise=True is not allowed for dataset={name!r}: only the image "
+                         f"sets ({', '.join(IMAGE_SETS)}) take it")
     options = {k: v for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test),
                                  ("noise", noise), ("seed", seed)) if v is not None}
     if name in IMAGE_SETS:
+        if standardise:
+            options["standardise"] = True
         return _load_images(name, flat, n_train, n_val, n_test, path, options)
     default_train, default_val, default_test, default_noise = SYNTHETIC_DEFAULTS[name]
     n_train = _count("n_train", n_train, default_train, 10**6)
@@ -499,21 +510,55 @@ def _load_images(name, flat, n_train, n_val, n_test, path, options) -> Dataset:
     def pixels(x):
         return (x.astype(np.float32) / 255.0).reshape(-1, *shape)
 
-    parts = [pixels(arrays["x_train"][train_idx]), arrays["y_train"][train_idx].astype(np.int32),
-             pixels(arrays["x_train"][val_idx]), arrays["y_train"][val_idx].astype(np.int32),
-             pixels(arrays["x_test"][:n_test]), arrays["y_test"][:n_test].astype(np.int32)]
+    x_train, x_val, x_test = (pixels(arrays["x_train"][train_idx]),
+                              pixels(arrays["x_train"][val_idx]), pixels(arrays["x_test"][:n_test]))
+    preprocessing = "pixels / 255"
+    if options.get("standardise"):
+        x_train, x_val, x_test = standardise_features(x_train, x_val, x_test)
+        preprocessing += (", then standardised per pixel with the training split's mean and "
+                          "standard deviation (pixels constant there: centred only)")
+    parts = [x_train, arrays["y_train"][train_idx].astype(np.int32),
+             x_val, arrays["y_train"][val_idx].astype(np.int32),
+             x_test, arrays["y_test"][:n_test].astype(np.int32)]
     options = {k: v for k, v in options.items() if k not in ("noise", "seed")}
     source = "Keras download" if origin == "Keras download" else origin
-    return _dataset(name, "classification", parts, 10, source, options)
+    return _dataset(name, "classification", parts, 10, source, options, preprocessing)
 
 
-def _dataset(name, task, parts, n_classes, source, options) -> Dataset:
+def standardise_features(x_train: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every feature shifted and scaled to zero mean and unit variance over ``x_train``.
+
+    The other splits get the training split's mean and standard deviation, so
+    nothing about them leaks into the inputs. A feature constant in the
+    training split (MNIST's border pixels) is only centred: it is exactly 0
+    there, and elsewhere keeps its distance from that constant (scikit-learn's
+    ``StandardScaler`` does the same).
+
+    >>> x = np.array([[0.0, 1.0], [2.0, 1.0]], dtype=np.float32)
+    >>> train, test = standardise_features(x, np.array([[1.0, 3.0]], dtype=np.float32))
+    >>> train.tolist(), test.tolist()
+    ([[-1.0, 0.0], [1.0, 0.0]], [[0.0, 2.0]])
+    """
+    mean = x_train.mean(axis=0, dtype=np.float64)
+    constant = np.all(x_train == x_train[:1], axis=0)
+    mean[constant] = x_train[0][constant]  # exactly, so those features are exactly 0
+    centred = x_train - mean.astype(np.float32)
+    # In float64 from the centred values: one pass, and no cancellation for small spreads.
+    std = np.sqrt(np.mean(np.square(centred), axis=0, dtype=np.float64))
+    scale = np.where(constant | (std == 0), 1.0, std).astype(np.float32)
+    shifted = [centred, *(x - mean.astype(np.float32) for x in others)]
+    return tuple((x / scale).astype(np.float32) for x in shifted)
+
+
+def _dataset(name, task, parts, n_classes, source, options, preprocessing=None) -> Dataset:
     x_train, y_train, x_val, y_val, x_test, y_test = parts
     provenance = {
         "name": name, "source": source,
         "sizes": {"train": len(x_train), "val": len(x_val), "test": len(x_test)},
         "checksum": _hash_arrays(*parts), "seed": options.get("seed"), "options": options,
     }
+    if preprocessing:
+        provenance["preprocessing"] = preprocessing
     return Dataset(name, task, x_train, y_train, x_val, y_val, x_test, y_test, n_classes,
                    tuple(x_train.shape[1:]), provenance)
 

@@ -37,7 +37,7 @@ from typing import ClassVar
 import yaml
 
 from actstudy import activations as registry
-from actstudy import settings
+from actstudy import data, settings
 from actstudy.config import INITIALIZERS, Config
 
 
@@ -109,6 +109,24 @@ class Study:
         if self.initializer is not None:
             base = base.replace(initializer=self.initializer)
         return grid(base, **axes, seed=self.seed_list)
+
+
+def _check_n_train(study: Study) -> None:
+    n_train = study.n_train
+    if n_train is None:
+        return
+    if isinstance(n_train, bool) or not isinstance(n_train, int) or n_train < 1:
+        raise ValueError(f"n_train={n_train!r} is not allowed for study {study.name!r}: give an "
+                         "integer >= 1, or null for the whole training split")
+    if isinstance(study.batch_size, int) and study.batch_size > n_train:
+        raise ValueError(f"batch_size={study.batch_size!r} is not allowed for study "
+                         f"{study.name!r}: larger than n_train={n_train}")
+
+
+def _check_image_set(study: Study) -> None:
+    if study.dataset not in data.IMAGE_SETS:
+        raise ValueError(f"dataset={study.dataset!r} is not allowed for study {study.name!r}: "
+                         f"choose one of {', '.join(data.IMAGE_SETS)}")
 
 
 def _check_names(cls, given: dict) -> None:
@@ -302,6 +320,144 @@ class Learned(Study):
 
 
 @dataclass(frozen=True)
+class InitializerActivation(Study):
+    """Deep MLPs with every activation under every initializer: which of the two decides.
+
+    The grid crosses activations with initializers, so an activation's result
+    is never confounded with the initializer its literature pairs it with.
+    """
+
+    name: ClassVar[str] = "initializer_activation"
+    # No `initializer` parameter here: other studies use one initializer for every
+    # activation, or each activation's own; this one crosses all of `initializers`.
+    initializer: ClassVar[None] = None
+    activations: str | list[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
+                                    "gelu", "swish")
+    initializers: list[str] = ("he_normal", "lecun_normal", "glorot_uniform")
+    dataset: str = "mnist"
+    depth: int = 10
+    width: int = 64
+    epochs: int = 3
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    n_train: int | None = 10000  # None: the whole training split
+    gradient_every: int = 1
+
+    def __post_init__(self):
+        super().__post_init__()
+        chosen = self.initializers
+        if isinstance(chosen, str) or not chosen or any(i not in INITIALIZERS for i in chosen):
+            raise ValueError(f"initializers={chosen!r} is not allowed for study {self.name!r}: "
+                             f"give a non-empty list from {', '.join(INITIALIZERS)}")
+        _check_image_set(self)
+        _check_n_train(self)
+        self._base()  # the Config checks the rest, naming the parameter
+
+    @property
+    def comparison(self) -> str:
+        return f"every activation under each initializer ({', '.join(self.initializers)})"
+
+    def _base(self) -> Config:
+        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, gradient_every=self.gradient_every,
+                      dataset_options={"n_train": self.n_train} if self.n_train else {})
+
+    def configs(self) -> list[Config]:
+        # The initializer is a group field: an activation's initializers and seeds train
+        # as one program.
+        return self._grid(self._base(), activation=activation_names(self.activations),
+                          initializer=list(self.initializers))
+
+
+# Glorot & Bengio's "standard" initialisation, W ~ U[-1/sqrt(n), 1/sqrt(n)] for fan-in n:
+# lecun_uniform draws from U[-sqrt(3/n), sqrt(3/n)], and models.initializer multiplies the
+# weights by init_scale (their variance by its square), so 1/sqrt(3) gives the limit 1/sqrt(n).
+STANDARD_INIT_SCALE = 1 / math.sqrt(3)
+
+
+@dataclass(frozen=True)
+class ClassicSettings(Study):
+    """Glorot & Bengio (2010)'s settings: sigmoid and tanh MLPs, plain SGD on mini-batches of
+    10, the "standard" initialisation; activations probed every ``probe_every`` steps."""
+
+    name: ClassVar[str] = "classic"
+    initializer: str | None = "lecun_uniform"
+    init_scale: float = STANDARD_INIT_SCALE
+    activations: str | list[str] = ("sigmoid", "tanh")
+    dataset: str = "mnist"
+    depth: int = 5
+    width: int = 64
+    epochs: int = 2
+    # Glorot & Bengio tuned the rate per model. On this setting (MNIST, 10000 samples, depth 5,
+    # width 64, batch 10, 2 epochs; measured) tanh validates best at 0.1 of 0.01, 0.03, 0.1
+    # and 0.3 (2 seeds; 0.3 is erratic), and at 0.1 sigmoid's top hidden layer drifts towards
+    # saturation at 0 within the 2 epochs, as their Figure 2 shows (mean activation 0.48 to
+    # 0.20, seed 0), where at 0.01 it barely moves (0.48 to 0.47).
+    learning_rate: float = 0.1
+    batch_size: int = 10
+    n_train: int | None = 10000  # None: the whole training split
+    probe_every: int = 50  # steps
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_n_train(self)
+        self._base()  # the Config checks the rest, naming the parameter
+
+    @property
+    def comparison(self) -> str:
+        if self.initializer == "lecun_uniform" and math.isclose(self.init_scale,
+                                                                STANDARD_INIT_SCALE):
+            return "all activations with the standard initialisation U[-1/sqrt(n), 1/sqrt(n)]"
+        scale = "" if self.init_scale == 1 else f", weights x {self.init_scale:.3g}"
+        return super().comparison + scale
+
+    def _base(self) -> Config:
+        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, optimizer="sgd", learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, init_scale=self.init_scale,
+                      probe_every=self.probe_every,
+                      dataset_options={"n_train": self.n_train} if self.n_train else {})
+
+    def configs(self) -> list[Config]:
+        return self._grid(self._base(), activation=activation_names(self.activations))
+
+
+@dataclass(frozen=True)
+class SelfNormalising(Study):
+    """SELU's self-normalisation through depth (Klambauer et al. 2017): activation mean and
+    spread layer by layer on standardised inputs, against ReLU, tanh and ELU."""
+
+    name: ClassVar[str] = "self_normalising"
+    activations: str | list[str] = ("selu", "relu", "tanh", "elu")
+    dataset: str = "mnist"
+    depth: int = 24
+    width: int = 64
+    epochs: int = 2
+    learning_rate: float = 1e-3
+    batch_size: int = 128
+    n_train: int | None = 10000  # None: the whole training split
+    probe_every: int = 20  # steps
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_image_set(self)  # the inputs are standardised, which only the image sets take
+        _check_n_train(self)
+        self._base()  # the Config checks the rest, naming the parameter
+
+    def _base(self) -> Config:
+        # SELU's fixed point (mean 0, variance 1) assumes standardised inputs.
+        options = {"standardise": True, **({"n_train": self.n_train} if self.n_train else {})}
+        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, probe_every=self.probe_every,
+                      dataset_options=options)
+
+    def configs(self) -> list[Config]:
+        return self._grid(self._base(), activation=activation_names(self.activations))
+
+
+@dataclass(frozen=True)
 class ActivationCost(Study):
     """Time per element of each activation, forward and forward+backward, in interleaved rounds."""
 
@@ -322,6 +478,7 @@ class ActivationCost(Study):
 
 STUDIES: dict[str, type[Study]] = {
     cls.name: cls for cls in (Sine, Classification, Images, DepthSweep, Dying, LargeInit, Learned,
+                              InitializerActivation, ClassicSettings, SelfNormalising,
                               ActivationCost)
 }
 

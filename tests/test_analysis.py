@@ -137,3 +137,67 @@ def test_mixture_against_its_best_base_paired_by_seed_in_percentage_points():
     with pytest.raises(ValueError, match="no runs of 'mixture' beside one of its bases"):
         analysis.mixture_against_bases(pd.DataFrame(rows).query("activation != 'relu' "
                                                                 "and activation != 'tanh'"))
+
+
+def _probe_rows(epochs=(0, 1, 2), layers=3, seeds=2):
+    return pd.DataFrame([
+        {"key": f"{activation}-{seed}", "dataset": "mnist", "activation": activation,
+         "initializer": "lecun_normal", "depth": layers, "init_scale": 1.0, "seed": seed,
+         "epoch": epoch, "layer": f"activation_{layer}", "layer_index": layer,
+         "act_mean": 0.1 * epoch, "act_std": 0.5 ** layer, "dead_fraction": 0.0,
+         "quantiles": [0.0] * 21}
+        for activation in ("selu", "tanh") for seed in range(seeds) for epoch in epochs
+        for layer in range(layers)])
+
+
+def test_signal_propagation_per_run_and_layer_at_the_epochs_asked_for():
+    rows = _probe_rows()
+    start = analysis.signal_propagation(rows)
+    assert len(start) == 2 * 2 * 3 and set(start["epoch"]) == {0}
+    assert {"key", "activation", "initializer", "seed", "layer_index", "act_mean",
+            "act_std"} <= set(start.columns)
+    assert "quantiles" not in start.columns and "dead_fraction" not in start.columns
+    run = start[start["key"] == "selu-0"]
+    assert run["act_std"].tolist() == [1.0, 0.5, 0.25]  # ordered input to output
+    # Runs keep the order they come in (a study's activation order), layers are sorted.
+    tanh_first = analysis.signal_propagation(rows.iloc[::-1])
+    assert list(dict.fromkeys(tanh_first["key"])) == ["tanh-1", "tanh-0", "selu-1", "selu-0"]
+    assert tanh_first["layer_index"].tolist()[:3] == [0, 1, 2]
+    both = analysis.signal_propagation(rows, epoch=[0, 2])
+    assert set(both["epoch"]) == {0, 2} and len(both) == 2 * len(start)
+    assert len(analysis.signal_propagation(rows, epoch=None)) == len(rows)
+    assert set(analysis.signal_propagation(rows, epoch=np.int64(1))["epoch"]) == {1}
+    with pytest.raises(ValueError, match="epoch=5 is not allowed: these runs recorded epochs "
+                                         "0, 1, 2"):
+        analysis.signal_propagation(rows, epoch=5)
+
+
+def test_initializer_table_one_row_per_activation_and_initializer_with_t_intervals():
+    from actstudy import stats
+
+    rows = []
+    for activation in ("relu", "tanh"):
+        for initializer in ("he_normal", "glorot_uniform"):
+            for seed, accuracy in enumerate((0.90, 0.92, 0.97)):
+                rows.append({"key": f"{activation}-{initializer}-{seed}", "dataset": "mnist",
+                             "depth": 10, "activation": activation, "initializer": initializer,
+                             "init_scale": 1.0, "seed": seed, "test_accuracy": accuracy,
+                             "diverged": False})
+    summary = pd.DataFrame(rows)
+    summary.loc[summary["key"] == "tanh-he_normal-2", ["test_accuracy", "diverged"]] = [np.nan, True]
+    growth = summary[["key", "dataset", "depth", "activation", "initializer", "init_scale",
+                      "seed"]].assign(slope=[0.0, 0.2, 1.0] * 4)
+    table = analysis.initializer_table(summary, growth)
+    assert list(zip(table["activation"], table["initializer"], strict=True)) == [
+        ("relu", "he_normal"), ("relu", "glorot_uniform"), ("tanh", "he_normal"),
+        ("tanh", "glorot_uniform")]
+    first = table.iloc[0]
+    expected = stats.mean_ci([0.90, 0.92, 0.97])
+    assert first["accuracy"] == pytest.approx(expected.mean)
+    assert (first["accuracy_low"], first["accuracy_high"]) == pytest.approx(
+        (expected.low, expected.high))
+    assert first["seeds"] == 3 and first["diverged"] == 0
+    assert first["slope"] == pytest.approx(0.2)  # the median over seeds
+    diverged = table.iloc[2]
+    assert diverged["seeds"] == 2 and diverged["diverged"] == 1
+    assert diverged["accuracy"] == pytest.approx(0.91)

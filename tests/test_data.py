@@ -234,6 +234,55 @@ def test_sizes_and_bad_arguments():
         data.load("moons", noise=-1)
 
 
+@pytest.fixture
+def fake_images(monkeypatch):
+    """Random images in MNIST's shapes; two pixels constant in the training images."""
+    rng = np.random.default_rng(0)
+    arrays = {k: rng.integers(0, 256, shape, dtype=np.uint8) for k, shape in data.SHAPES.items()}
+    arrays["x_train"][:, 0, 0] = 0
+    arrays["x_train"][:, 0, 1] = 7
+    arrays["x_test"][:, 0, 0] = 255  # a pixel the training split never varies
+    monkeypatch.setattr(data, "load_image_arrays", lambda name, path=None: (arrays, "fake"))
+    return arrays
+
+
+def test_standardise_uses_the_training_split_statistics_for_every_split(fake_images):
+    plain = data.load("mnist", n_train=1000)
+    standard = data.load("mnist", n_train=1000, standardise=True)
+    varying = ~np.all(plain.x_train == plain.x_train[:1], axis=0)
+    assert varying.sum() == 784 - 2
+    np.testing.assert_allclose(standard.x_train[:, varying].mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(standard.x_train[:, varying].std(axis=0), 1, atol=1e-4)
+    assert np.all(standard.x_train[:, ~varying] == 0)  # constant pixels: centred, not divided
+    mean, std = plain.x_train.mean(axis=0, dtype=float), plain.x_train.std(axis=0, dtype=float)
+    for split in ("x_val", "x_test"):
+        expected = (getattr(plain, split)[:, varying] - mean[varying]) / std[varying]
+        np.testing.assert_allclose(getattr(standard, split)[:, varying], expected, atol=1e-4)
+    assert np.all(standard.x_test[:, 0] == 1.0)  # 255/255 minus the training constant 0
+    assert standard.x_train.dtype == np.float32
+    np.testing.assert_array_equal(standard.y_train, plain.y_train)
+    assert standard.provenance["options"] == {"n_train": 1000, "standardise": True}
+    assert "standardised per pixel" in standard.provenance["preprocessing"]
+    assert "standardise" not in plain.provenance["options"]
+    assert standard.checksum != plain.checksum
+    cnn = data.load("mnist", flat=False, n_train=1000, standardise=True)
+    np.testing.assert_allclose(cnn.x_train.reshape(1000, 784), standard.x_train)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_standardise_must_be_a_bool(fake_images, value):
+    with pytest.raises(ValueError, match=f"standardise={value!r} is not allowed: must be True or "
+                                         "False"):
+        data.load("mnist", standardise=value)
+
+
+def test_standardise_is_for_the_image_sets_only():
+    with pytest.raises(ValueError, match="standardise=True is not allowed for dataset='moons'.*"
+                                         "mnist, fashion_mnist"):
+        data.load("moons", standardise=True)
+    assert data.load("moons", standardise=False).x_train.shape == (1000, 2)
+
+
 def _have_mnist():
     try:
         data.load_image_arrays("mnist", fetch=True)
@@ -259,6 +308,19 @@ def test_real_mnist():
     np.testing.assert_array_equal(images.x_val, again.x_val)
     train_rows = {row.tobytes() for row in again.x_train[:500]}
     assert not any(row.tobytes() in train_rows for row in again.x_val[:500])
+
+
+@pytest.mark.mnist
+@pytest.mark.skipif(not _have_mnist(), reason="no MNIST here (run `make data`)")
+def test_real_mnist_standardised_through_a_config():
+    from actstudy.config import Config
+
+    images = Config(dataset_options={"standardise": True, "n_train": 2000}).load_dataset()
+    spread = images.x_train.std(axis=0)
+    assert (spread == 0).sum() > 50  # MNIST's border pixels: constant, left at 0
+    np.testing.assert_allclose(spread[spread > 0], 1, atol=1e-3)
+    assert np.all(images.x_train[:, spread == 0] == 0)
+    assert images.provenance["options"]["standardise"] is True
 
 
 def test_failed_keras_download_is_silent(monkeypatch, capsys):

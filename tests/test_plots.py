@@ -174,3 +174,120 @@ def test_mixture_weights_stack_to_one_per_layer_one_colour_per_base():
         assert ax.get_ylabel() == "hidden layer\n(1 = input side)"
     assert fig.get_suptitle().startswith("Mixture weights per layer after epoch 3")
     matplotlib.pyplot.close(fig)
+
+
+def _legend_entries(fig) -> list[str]:
+    assert not any(ax.get_legend() for ax in fig.axes)  # one legend, the figure's
+    (legend,) = fig.legends
+    return [text.get_text() for text in legend.get_texts()]
+
+
+def _initializer_table(activations=8, initializers=3) -> pd.DataFrame:
+    rows = [{"dataset": "mnist", "depth": 10, "activation": f"act{a}", "initializer": f"init{i}",
+             "accuracy": 0.9 + 0.01 * a - 0.02 * i, "seeds": 5, "diverged": int(a == 0 and i == 0),
+             "slope": 0.1 * (a - 3) * (i - 1)}
+            for a in range(activations) for i in range(initializers)]
+    return pd.DataFrame(rows)
+
+
+def test_initializer_heatmap_one_annotated_cell_per_activation_and_initializer():
+    table = _initializer_table()
+    table.loc[1, "accuracy"] = np.nan
+    fig = plots.initializer_heatmap(table, "accuracy", "mean test accuracy")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [f"act{a}" for a in range(8)]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["init0", "init1", "init2"]
+    assert ax.get_xlabel() == "initializer" and ax.get_ylabel() == "activation"
+    cells = {(t.get_position()[1] - 0.5, t.get_position()[0] - 0.5): t.get_text() for t in ax.texts}
+    assert len(cells) == 24 and cells[0, 2] == f"{0.9 - 0.04:.3f}" and cells[7, 1] == "0.950"
+    assert cells[0, 0] == "0.900\n(1 diverged)" and cells[0, 1] == "no value"
+    assert fig.axes[1].get_ylabel() == "mean test accuracy"  # the colour bar
+    matplotlib.pyplot.close(fig)
+
+
+def test_initializer_heatmap_centres_a_diverging_colormap_for_slopes():
+    fig = plots.initializer_heatmap(_initializer_table(), "slope", "growth slope", centre=0.0,
+                                    fmt="+.2f")
+    mesh = fig.axes[0].collections[0]
+    low, high = mesh.get_clim()
+    assert low == pytest.approx(-high) and mesh.get_cmap().name == "RdBu_r"
+    assert fig.axes[0].texts[0].get_text() == "+0.30\n(1 diverged)"
+    matplotlib.pyplot.close(fig)
+
+
+def test_figures_refuse_frames_of_several_depths():
+    table = pd.concat([_initializer_table(2, 2), _initializer_table(2, 2).assign(depth=20)])
+    with pytest.raises(ValueError, match="mnist depth 10, mnist depth 20: select one first"):
+        plots.initializer_heatmap(table)
+
+
+def _signal(activations=8, initializers=3, seeds=3, layers=10, epochs=(0,)) -> pd.DataFrame:
+    rows = [{"key": f"{a}-{i}-{s}", "dataset": "mnist", "depth": layers, "activation": f"act{a}",
+             "initializer": f"init{i}", "seed": s, "epoch": e, "layer_index": layer,
+             "act_mean": 0.01 * s, "act_std": (0.8 + 0.1 * i) ** layer * (1 + 0.05 * s)}
+            for a in range(activations) for i in range(initializers) for s in range(seeds)
+            for e in epochs for layer in range(layers)]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("activations", [2, 8])
+def test_signal_through_depth_one_panel_per_activation_one_legend(activations):
+    fig = plots.signal_through_depth(_signal(activations), "act_std", log=True)
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == [f"act{a}" for a in range(activations)]
+    assert _legend_entries(fig) == ["init0", "init1", "init2"]
+    assert fig.get_supylabel() == "std of activations (log scale)"
+    assert fig.get_supxlabel() == "hidden layer (1 = input side)"
+    assert shown[0].get_yscale() == "log"
+    first = shown[0].lines[0]
+    assert list(first.get_xdata()) == list(range(1, 11))
+    assert first.get_ydata()[1] == pytest.approx(0.8 * 1.05)  # the mean over seeds
+    assert len(shown[0].collections) == 3  # a 95% band per initializer
+    matplotlib.pyplot.close(fig)
+
+
+def test_signal_through_depth_by_epoch_names_initialisation_and_training():
+    frame = _signal(2, initializers=1, epochs=(0, 2))
+    fig = plots.signal_through_depth(frame, "act_mean", hue="epoch")
+    assert _legend_entries(fig) == ["initialisation", "after epoch 2"]
+    assert fig.get_supylabel() == "mean activation"
+    matplotlib.pyplot.close(fig)
+    with pytest.raises(ValueError, match="hue='seed' has 9 values; a panel shows at most 8"):
+        plots.signal_through_depth(_signal(1, seeds=9), hue="seed")
+
+
+def _steps(activations=2, layers=5, seeds=2, steps=(0, 50, 100, 150)) -> pd.DataFrame:
+    rows = [{"key": f"{a}-{s}", "dataset": "mnist", "depth": layers, "activation": f"act{a}",
+             "seed": s, "step": step, "epoch": 1 + step // 100, "layer": f"activation_{layer}",
+             "layer_index": layer, "act_mean": 0.5 - 0.001 * step * layer + 0.01 * s}
+            for a in range(activations) for s in range(seeds) for step in steps
+            for layer in range(layers)]
+    return pd.DataFrame(rows)
+
+
+def test_step_trajectories_one_line_per_layer_named_by_side():
+    fig = plots.step_trajectories(_steps(), "act_mean", "mean activation")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["act0", "act1"]
+    assert _legend_entries(fig) == ["layer 1 (input side)", "layer 2", "layer 3", "layer 4",
+                                    "layer 5 (output side)"]
+    assert fig.get_supylabel() == "mean activation"
+    assert fig.get_supxlabel() == "training step (mini-batches)"
+    last = shown[0].lines[-1]
+    assert list(last.get_xdata()) == [0, 50, 100, 150]
+    assert last.get_ydata()[1] == pytest.approx(0.5 - 0.2 + 0.005)  # the mean over seeds
+    matplotlib.pyplot.close(fig)
+
+
+def test_step_trajectories_show_at_most_eight_layers_of_a_deep_network():
+    fig = plots.step_trajectories(_steps(activations=1, layers=24), "act_mean")
+    entries = _legend_entries(fig)
+    assert len(entries) == 8 and entries[0] == "layer 1 (input side)"
+    assert entries[-1] == "layer 24 (output side)"
+    assert fig.legends[0].get_title().get_text() == "hidden layer (8 of 24)"
+    matplotlib.pyplot.close(fig)
+
+
+def test_step_trajectories_say_when_runs_hold_no_step_records():
+    with pytest.raises(ValueError, match="no step records.*probe_every > 0"):
+        plots.step_trajectories(pd.DataFrame(), "act_mean")

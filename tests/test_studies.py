@@ -2,6 +2,7 @@
 
 import dataclasses
 
+import numpy as np
 import pytest
 import yaml
 
@@ -114,3 +115,78 @@ def test_learned_names_a_bad_initial_slope(slope):
 def test_learned_names_other_bad_parameters(changes, named):
     with pytest.raises(ValueError, match=named):
         studies.Learned(**changes).configs()
+
+
+def test_initializer_activation_crosses_every_activation_with_every_initializer():
+    study = studies.InitializerActivation(activations=["relu", "tanh"],
+                                          initializers=["he_normal", "glorot_uniform"], seeds=3)
+    configs = study.configs()
+    assert len(configs) == 2 * 2 * 3
+    assert {(c.activation, c.weight_initializer, c.seed) for c in configs} == {
+        (a, i, s) for a in ("relu", "tanh") for i in ("he_normal", "glorot_uniform")
+        for s in range(3)}
+    assert {(c.depth, c.width, c.gradient_every, dict(c.dataset_options)["n_train"])
+            for c in configs} == {(10, 64, 1, 10000)}
+    assert study.comparison == "every activation under each initializer (he_normal, glorot_uniform)"
+    # The initializer is a group field: one program per activation.
+    from actstudy.experiments import groups
+
+    assert [len(group) for group in groups(configs)] == [6, 6]
+
+
+def test_initializer_activation_has_no_single_initializer_parameter():
+    assert "initializer" not in studies.InitializerActivation.parameters()
+    with pytest.raises(ValueError, match="takes no parameter 'initializer'; allowed: .*initializers"):
+        studies.InitializerActivation().replace(initializer="he_normal")
+
+
+def test_classic_settings_are_glorot_and_bengios():
+    study = studies.ClassicSettings(seeds=2)
+    configs = study.configs()
+    assert len(configs) == 2 * 2
+    assert {c.activation for c in configs} == {"sigmoid", "tanh"}
+    assert {(c.optimizer, c.batch_size, c.weight_initializer, c.probe_every, c.depth)
+            for c in configs} == {("sgd", 10, "lecun_uniform", 50, 5)}
+    assert study.comparison == ("all activations with the standard initialisation "
+                                "U[-1/sqrt(n), 1/sqrt(n)]")
+    # lecun_uniform's limit sqrt(3 / fan_in), scaled by init_scale: 1 / sqrt(fan_in).
+    from actstudy import models
+
+    config = configs[0].replace(width=400)
+    kernel = np.asarray(models.initializer(config, 1)((400, 400)))
+    assert abs(kernel).max() <= 1 / np.sqrt(400) and abs(kernel).max() > 0.99 / np.sqrt(400)
+    other = study.replace(initializer="glorot_uniform", init_scale=1.0)
+    assert other.comparison == "all activations with one initializer (glorot_uniform)"
+
+
+def test_self_normalising_standardises_the_inputs_and_keeps_literature_initializers():
+    study = studies.SelfNormalising(seeds=2)
+    configs = study.configs()
+    assert len(configs) == 4 * 2
+    assert {c.activation: c.weight_initializer for c in configs} == {
+        "selu": "lecun_normal", "relu": "he_normal", "tanh": "glorot_uniform", "elu": "he_normal"}
+    assert {(c.depth, c.probe_every, c.dataset_options) for c in configs} == {
+        (24, 20, (("n_train", 10000), ("standardise", True)))}
+    assert dict(study.replace(n_train=None).configs()[0].dataset_options) == {"standardise": True}
+
+
+@pytest.mark.parametrize("study, changes, named", [
+    (studies.InitializerActivation, {"initializers": []}, r"initializers=\[\] is not allowed"),
+    (studies.InitializerActivation, {"initializers": "he_normal"}, "give a non-empty list from"),
+    (studies.InitializerActivation, {"initializers": ["zeros"]}, r"initializers=\['zeros'\]"),
+    (studies.InitializerActivation, {"depth": 0}, "depth=0 is not allowed"),
+    (studies.InitializerActivation, {"dataset": "moons"}, "dataset='moons' is not allowed for study"),
+    (studies.InitializerActivation, {"n_train": 0}, "n_train=0 is not allowed.*or null"),
+    (studies.ClassicSettings, {"learning_rate": -0.1}, "learning_rate=-0.1 is not allowed"),
+    (studies.ClassicSettings, {"init_scale": 0}, "init_scale=0 is not allowed"),
+    (studies.ClassicSettings, {"probe_every": -1}, "probe_every=-1 is not allowed"),
+    (studies.ClassicSettings, {"batch_size": 100, "n_train": 50}, "batch_size=100 .*n_train=50"),
+    (studies.ClassicSettings, {"initializer": "ones"}, "initializer='ones'"),
+    (studies.SelfNormalising, {"dataset": "sine"}, "dataset='sine' is not allowed for study "
+                                                   "'self_normalising': choose one of mnist"),
+    (studies.SelfNormalising, {"n_train": 2.5}, "n_train=2.5"),
+    (studies.SelfNormalising, {"activations": ["selu", "relo"]}, "relo"),
+])
+def test_bad_values_of_the_new_studies_are_named(study, changes, named):
+    with pytest.raises(ValueError, match=named):
+        study(**changes)
