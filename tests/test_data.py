@@ -318,7 +318,10 @@ def test_real_mnist_standardised_through_a_config():
     images = Config(dataset_options={"standardise": True, "n_train": 2000}).load_dataset()
     spread = images.x_train.std(axis=0)
     assert (spread == 0).sum() > 50  # MNIST's border pixels: constant, left at 0
-    np.testing.assert_allclose(spread[spread > 0], 1, atol=1e-3)
+    varying = spread[spread > 0]
+    # Unit spread, but for rare pixels whose scale is floored (standardise_features): below 1.
+    assert varying.max() <= 1 + 1e-3 and np.mean(np.abs(varying - 1) < 1e-3) > 0.8
+    assert np.abs(images.x_val).max() < 1 / (data.STD_FLOOR * 0.1)  # rare ink stays in scale
     assert np.all(images.x_train[:, spread == 0] == 0)
     assert images.provenance["options"]["standardise"] is True
 
