@@ -516,7 +516,8 @@ def _load_images(name, flat, n_train, n_val, n_test, path, options) -> Dataset:
     if options.get("standardise"):
         x_train, x_val, x_test = standardise_features(x_train, x_val, x_test)
         preprocessing += (", then standardised per pixel with the training split's mean and "
-                          "standard deviation (pixels constant there: centred only)")
+                          "standard deviation (pixels constant there: centred only; no scale below a "
+                          "tenth of the median pixel's)")
     parts = [x_train, arrays["y_train"][train_idx].astype(np.int32),
              x_val, arrays["y_train"][val_idx].astype(np.int32),
              x_test, arrays["y_test"][:n_test].astype(np.int32)]

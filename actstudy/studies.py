@@ -111,6 +111,11 @@ class Study:
         return grid(base, **axes, seed=self.seed_list)
 
 
+def _subset(n_train: int | None) -> dict:
+    """The dataset option for a training subset of ``n_train`` samples (None: the whole split)."""
+    return {"n_train": n_train} if n_train else {}
+
+
 def _check_n_train(study: Study) -> None:
     n_train = study.n_train
     if n_train is None:
@@ -196,7 +201,7 @@ class Images(Study):
     target_accuracy: float = 0.93  # validation accuracy the speed comparison counts epochs to
 
     def configs(self) -> list[Config]:
-        options = {"n_train": self.n_train} if self.n_train else {}
+        options = _subset(self.n_train)
         configs = []
         for dataset in self.datasets:
             base = Config(dataset=dataset, depth=self.depth, width=self.width,
@@ -307,7 +312,7 @@ class Learned(Study):
                              "extra PReLU runs), or null for none")
 
     def configs(self) -> list[Config]:
-        options = {"n_train": self.n_train} if self.n_train else {}
+        options = _subset(self.n_train)
         base = Config(width=self.width, epochs=self.epochs, learning_rate=self.learning_rate,
                       batch_size=self.batch_size, dataset_options=options)
         axes = {"dataset": list(self.datasets), "depth": list(self.depths)}
@@ -361,7 +366,7 @@ class InitializerActivation(Study):
         return Config(dataset=self.dataset, depth=self.depth, width=self.width,
                       epochs=self.epochs, learning_rate=self.learning_rate,
                       batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options={"n_train": self.n_train} if self.n_train else {})
+                      dataset_options=_subset(self.n_train))
 
     def configs(self) -> list[Config]:
         # The initializer is a group field: an activation's initializers and seeds train
@@ -417,7 +422,7 @@ class ClassicSettings(Study):
                       epochs=self.epochs, optimizer="sgd", learning_rate=self.learning_rate,
                       batch_size=self.batch_size, init_scale=self.init_scale,
                       probe_every=self.probe_every,
-                      dataset_options={"n_train": self.n_train} if self.n_train else {})
+                      dataset_options=_subset(self.n_train))
 
     def configs(self) -> list[Config]:
         return self._grid(self._base(), activation=activation_names(self.activations))
@@ -447,7 +452,7 @@ class SelfNormalising(Study):
 
     def _base(self) -> Config:
         # SELU's fixed point (mean 0, variance 1) assumes standardised inputs.
-        options = {"standardise": True, **({"n_train": self.n_train} if self.n_train else {})}
+        options = {"standardise": True, **_subset(self.n_train)}
         return Config(dataset=self.dataset, depth=self.depth, width=self.width,
                       epochs=self.epochs, learning_rate=self.learning_rate,
                       batch_size=self.batch_size, probe_every=self.probe_every,
