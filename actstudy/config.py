@@ -108,6 +108,11 @@ class Config:
     # Also probe activation statistics every k-th step inside training (0: once per epoch only);
     # saturation and dying happen within the first epoch.
     probe_every: int = 0
+    # Early stopping with restoration over a fixed budget of ``epochs``: every epoch the
+    # state with the best validation accuracy so far (validation loss for regression) is
+    # kept, and the test set and stored surface are evaluated on it (Run.best_epoch says
+    # which). Members of a group train together, so "stopping" means keeping that state.
+    restore_best: bool = False
 
     def __post_init__(self):
         set_ = functools.partial(object.__setattr__, self)
@@ -169,6 +174,9 @@ class Config:
         if not (isinstance(self.dropout, int | float) and 0.0 <= self.dropout < 1.0):
             raise ValueError(f"dropout={self.dropout!r} is not allowed: must be in [0, 1)")
         set_("dropout", float(self.dropout))
+        if not isinstance(self.restore_best, bool):
+            raise ValueError(f"restore_best={self.restore_best!r} is not allowed: must be True or "
+                             "False")
 
     # -- helpers -------------------------------------------------------------
 

@@ -75,6 +75,9 @@ class Run:
     # One row per (probed step, layer) when the config's probe_every > 0: the probe
     # statistics without quantiles, on the state before that step's update.
     step_activation_stats: list[dict] = dataclasses.field(default_factory=list)
+    # With the config's restore_best: the epoch whose state was tested (the best validation
+    # accuracy, or loss for regression); None without it, or before a finite trained epoch.
+    best_epoch: int | None = None
 
     # -- tidy views ------------------------------------------------------------
 
@@ -135,6 +138,7 @@ class Run:
             "compile_seconds": self.compile_seconds,
             "diverged": self.diverged,
             "diverged_epoch": self.diverged_epoch,
+            "best_epoch": self.best_epoch,
         }
 
     # -- (de)serialisation -------------------------------------------------------

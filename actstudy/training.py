@@ -28,6 +28,15 @@ stays on the device; it comes to the host once, when the group has finished:
   masked (it keeps the last finite one and stops updating); the other members
   go on. When every member has diverged, training stops.
 
+With ``Config(restore_best=True)``, early stopping with restoration over the
+fixed budget of ``epochs``: each member also keeps the state with the best
+validation accuracy (validation loss for regression) seen after any epoch, the
+earliest on ties, and the test set and stored surface are evaluated on that
+state; ``Run.best_epoch`` says which epoch it was. The members of a group train
+together, so a member "stops" by keeping its best state while the others go on;
+the history, gradients and probes still follow every epoch trained. A member
+that diverges keeps its best state from before, and is tested on it.
+
 >>> from actstudy.config import Config
 >>> from actstudy.training import fit, fit_group
 >>> run = fit(Config(dataset="moons", activation="tanh", depth=2, width=16, epochs=3))
@@ -42,6 +51,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import math
 import platform
 import time
@@ -182,8 +192,9 @@ def _subsample(values: jax.Array) -> jax.Array:
 
 def _alone(member_function):
     """The member function with the group's leading axis (of size 1) taken off and put back."""
-    def alone(state, alive, key, epoch, data):
-        out = member_function(jax.tree.map(lambda a: a[0], state), alive[0], key[0], epoch, data)
+    def alone(state, alive, best, key, epoch, data):
+        first = functools.partial(jax.tree.map, lambda a: a[0])
+        out = member_function(first(state), alive[0], first(best), key[0], epoch, data)
         return jax.tree.map(lambda a: a[None], out)
     return alone
 
@@ -202,6 +213,7 @@ class _Program:
         self.model = model
         self.optimizer = optimizer
         self.per_example = _losses(task)
+        self.classification = task == "classification"
         self.record = record
         index = {id(v): i for i, v in enumerate(model.trainable_variables)}
         weighted = models.weighted_layers(model)
@@ -233,8 +245,8 @@ class _Program:
             # 8x128 MNIST epoch, alternating, 8 rounds).
             epoch = _alone(self._epoch)
         else:
-            epoch = jax.vmap(self._epoch, in_axes=(0, 0, 0, None, None))
-        self.epoch = jax.jit(epoch, donate_argnums=(0,))
+            epoch = jax.vmap(self._epoch, in_axes=(0, 0, 0, 0, None, None))
+        self.epoch = jax.jit(epoch, donate_argnums=(0, 2))
 
     # -- one member ----------------------------------------------------------------
 
@@ -281,8 +293,12 @@ class _Program:
         return jax.lax.scan(step, state, (order[: steps * batch].reshape(steps, batch),
                                           jnp.arange(steps)))
 
-    def _epoch(self, state, alive, key, epoch, data):
-        """Epoch ``epoch`` of one member (0: observe only); a non-finite member keeps its state."""
+    def _epoch(self, state, alive, best, key, epoch, data):
+        """Epoch ``epoch`` of one member (0: observe only); a non-finite member keeps its state.
+
+        ``best`` is None, or with ``restore_best`` the member's best state so far
+        (see :meth:`_keep_best`), which the last epoch tests instead of the latest.
+        """
         x_train, y_train = data["x"], data["y"]
 
         def skip(state):
@@ -302,14 +318,36 @@ class _Program:
         ok = jnp.where(epoch > 0, alive & jnp.all(jnp.isfinite(losses))
                        & jnp.isfinite(seen["val"][0]), alive)
         state = jax.tree.map(lambda new, old: jnp.where(ok, new, old), trained, state)
+        tested = state
+        if best is not None:
+            best = self._keep_best(best, state, ok & (epoch > 0), seen["val"], epoch)
+            tested = (best["trainable"], best["non_trainable"], None)
+            seen["best_epoch"] = best["epoch"]
         seen["final"] = jax.lax.cond(
             epoch == self.config.epochs,
             lambda state: self._final(state, data["test"], data["surface"]),
             lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(
                 self._final, state, data["test"], data["surface"])),
-            state)
-        return state, ok, {"losses": losses, "accuracies": accuracies, "norms": norms,
-                           "step_stats": probed, **seen}
+            tested)
+        return state, ok, best, {"losses": losses, "accuracies": accuracies, "norms": norms,
+                                 "step_stats": probed, **seen}
+
+    def _keep_best(self, best, state, trained, val, epoch):
+        """The best state after this epoch: this epoch's if it validates strictly better.
+
+        ``best`` holds the model's variables (not the optimizer's: the best state is
+        only ever evaluated), the score they validated at (correct validation
+        predictions, or minus the validation loss sum for regression) and the
+        epoch (0 until a trained epoch was finite). Strictly better keeps the
+        earliest epoch on ties. A select per epoch, as for divergence.
+        """
+        score = val[1] if self.classification else -val[0]
+        better = trained & (score > best["score"])
+        keep = functools.partial(jax.tree.map, lambda new, old: jnp.where(better, new, old))
+        return {"trainable": keep(state[0], best["trainable"]),
+                "non_trainable": keep(state[1], best["non_trainable"]),
+                "score": jnp.where(better, score, best["score"]),
+                "epoch": jnp.where(better, epoch, best["epoch"])}
 
     def _evaluate(self, trainable, non_trainable, chunks):
         def chunk(args):
@@ -471,6 +509,12 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     program = _Program(configs[0], model, optimizer, dataset.task, record, members)
     state = _stack([s for _, _, s in built])
     alive = jnp.ones(members, bool)
+    restore_best = configs[0].restore_best
+    best = None
+    if restore_best:  # copies: the epoch donates both the state and the best state
+        best = {"trainable": jax.tree.map(jnp.copy, state[0]),
+                "non_trainable": jax.tree.map(jnp.copy, state[1]),
+                "score": jnp.full(members, -jnp.inf), "epoch": jnp.zeros(members, jnp.int32)}
     keys = jnp.stack([jax.random.PRNGKey(c.seed) for c in configs])
     surface_x = _surface_inputs(dataset)
     data = {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
@@ -480,10 +524,10 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
             "surface": None if surface_x is None else _chunked(surface_x)}
 
     started = time.perf_counter()
-    compiled = program.epoch.lower(state, alive, keys, 0, data).compile()
+    compiled = program.epoch.lower(state, alive, best, keys, 0, data).compile()
     compile_seconds = time.perf_counter() - started
 
-    state, alive, initial = compiled(state, alive, keys, 0, data)
+    state, alive, best, initial = compiled(state, alive, best, keys, 0, data)
     seen = [initial]
     epochs = range(1, configs[0].epochs + 1)
     if progress:
@@ -494,12 +538,14 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     seconds = []
     for epoch in epochs:
         t0 = time.perf_counter()
-        state, alive, record_ = compiled(state, alive, keys, epoch, data)
+        state, alive, best, record_ = compiled(state, alive, best, keys, epoch, data)
         # The only per-epoch transfer: one flag per member, to stop when all have diverged.
         any_alive = bool(np.any(np.asarray(alive)))
         seconds.append(time.perf_counter() - t0)
         seen.append(record_)
-        if not any_alive:
+        # With restore_best a diverged member is still tested, on its best state, in the
+        # last epoch; stopping here would make that depend on the rest of its group.
+        if not any_alive and not restore_best:
             break
     # Stacked over epochs on the device first: one transfer per kind of record, not one
     # per epoch (each transfer costs about 0.15 ms however small).
@@ -577,7 +623,12 @@ class _GroupRecords:
                         **dict(zip(PROBE_STATS, seen["stats"][epoch, m, b].tolist(), strict=True)),
                         "quantiles": self.quantiles[b][epoch, m].tolist(),
                         "derivative_quantiles": self.derivative_quantiles[b][epoch, m].tolist()})
-        if diverged_epoch is None and self.completed:
+        # With restore_best the test is that of the best state (none until a finite
+        # trained epoch), also for a member that diverged later.
+        restored = "best_epoch" in seen
+        best_epoch = int(seen["best_epoch"][-1, m]) if restored else 0
+        tested = best_epoch > 0 if restored else diverged_epoch is None
+        if tested and self.completed:
             (test_loss, test_correct), outputs = self._final(m)
         else:
             test_loss = test_correct = math.nan
@@ -598,6 +649,7 @@ class _GroupRecords:
             learned_parameters=self._learned(m, kept),
             diverged=diverged_epoch is not None,
             diverged_epoch=diverged_epoch,
+            best_epoch=best_epoch or None,
             train_seconds=float(sum(h["seconds"] for h in history)),
             surface=None if outputs is None else _surface(self.dataset, self.surface_x, outputs),
             **common,

@@ -26,6 +26,8 @@ BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
         ({"gradient_every": 0}, "gradient_every", "0"),
         ({"init_scale": -2}, "init_scale", "-2"),
         ({"activation": "softmax"}, "activation", "softmax"),
+        ({"restore_best": "yes"}, "restore_best", "'yes'"),
+        ({"restore_best": 1}, "restore_best", "1"),
     ],
 )
 def test_bad_fields_name_field_and_value(changes, field, value):
@@ -120,6 +122,7 @@ def test_equal_configs_equal_hash():
         {"initializer": "glorot_normal"}, {"init_scale": 2.0}, {"gradient_every": 2},
         {"probe_size": 64}, {"dataset": "circles"}, {"dataset_options": {"noise": 0.2}},
         {"activation": "leaky_relu", "activation_options": {"negative_slope": 0.2}},
+        {"restore_best": True},
     ],
 )
 def test_any_field_change_changes_hash(changes):

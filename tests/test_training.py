@@ -11,7 +11,7 @@ from actstudy import activations, data, models
 from actstudy import config as config_module
 from actstudy.config import Config
 from actstudy.runs import Run
-from actstudy.training import fit
+from actstudy.training import fit, fit_group
 
 SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
                dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
@@ -133,6 +133,57 @@ def test_run_json_round_trip():
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
     assert again.history == run.to_dict()["history"]
     assert again.summary()["test_accuracy"] == pytest.approx(run.summary()["test_accuracy"])
+
+
+# Early stopping with restoration: moons' validation accuracy ties its best at the last of
+# eight epochs, so the earliest best is tested; sine's validation loss is best at epoch 6 of 8
+# (both measured).
+RESTORED = [SMALL.replace(epochs=8, learning_rate=0.03, restore_best=True),
+            Config(dataset="sine", activation="tanh", depth=2, width=16, epochs=8, batch_size=32,
+                   learning_rate=0.05, restore_best=True,
+                   dataset_options={"n_train": 256, "n_val": 64})]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("config", RESTORED, ids=["classification", "regression"])
+def test_restore_best_tests_the_state_of_the_best_validation_epoch(config):
+    run = fit(config)
+    metric = "val_accuracy" if run.task == "classification" else "val_loss"
+    scores = np.array([row[metric] for row in run.history])
+    best = np.argmax(scores) if metric == "val_accuracy" else np.argmin(scores)  # the earliest
+    assert run.best_epoch == best + 1 < config.epochs
+    # The run cut at the best epoch trains along the same path: its final state is the one
+    # restored, so its test (and stored surface) must be the same.
+    cut = fit(config.replace(epochs=run.best_epoch, restore_best=False))
+    assert cut.best_epoch is None
+    assert run.test["loss"] == pytest.approx(cut.test["loss"], rel=1e-6)
+    assert run.test["accuracy"] == pytest.approx(cut.test["accuracy"], nan_ok=True)
+    assert _surface_values(run) == pytest.approx(_surface_values(cut), rel=1e-5, abs=1e-6)
+    # ... and not that of the last epoch's state, which the run without restoration tests.
+    last = fit(config.replace(restore_best=False))
+    for name in ("train_loss", "val_loss"):  # restoring changes no epoch of training
+        assert [r[name] for r in last.history] == pytest.approx([r[name] for r in run.history],
+                                                                rel=1e-6)
+    assert last.test["loss"] != pytest.approx(run.test["loss"], rel=1e-3)
+    again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
+    assert again.best_epoch == run.summary()["best_epoch"] == run.best_epoch
+
+
+def _surface_values(run):
+    return run.surface.get("p") or run.surface["prediction"]
+
+
+@pytest.mark.slow
+def test_restore_best_in_a_group_a_member_that_diverges_at_once_has_no_best_state():
+    steady = RESTORED[0]
+    wild = steady.replace(optimizer="sgd", learning_rate=1e6, init_scale=50.0, seed=1)
+    wild_run, steady_run = fit_group([wild, steady.replace(optimizer="sgd", learning_rate=0.1)])
+    assert wild_run.diverged and wild_run.best_epoch is None
+    assert math.isnan(wild_run.test["accuracy"]) and wild_run.surface is None
+    # Its group mate trains all epochs and is tested on its own best state.
+    alone = fit(steady.replace(optimizer="sgd", learning_rate=0.1))
+    assert steady_run.best_epoch == alone.best_epoch is not None
+    assert steady_run.test["loss"] == pytest.approx(alone.test["loss"], rel=1e-5)
 
 
 _DETERMINISM = """
