@@ -462,6 +462,113 @@ class SelfNormalising(Study):
         return self._grid(self._base(), activation=activation_names(self.activations))
 
 
+def _check_list(study: Study, name: str, valid, allowed: str) -> None:
+    """A non-empty list whose every value passes ``valid``; else a ValueError naming it."""
+    values = getattr(study, name)
+    if isinstance(values, str) or not isinstance(values, list | tuple) or not values or not all(
+            not isinstance(v, bool) and valid(v) for v in values):
+        raise ValueError(f"{name}={values!r} is not allowed for study {study.name!r}: give a "
+                         f"non-empty list of {allowed}")
+
+
+@dataclass(frozen=True)
+class DepthTuned(Study):
+    """Test accuracy against depth, each depth at its own learning rate, with early stopping.
+
+    Each activation and depth trains at every rate of ``learning_rates`` for a
+    fixed budget of ``epochs``, keeping the state with the best validation
+    accuracy (``Config.restore_best``); :func:`actstudy.analysis.tune_learning_rate`
+    then picks, per activation and depth, the rate with the best mean validation
+    accuracy and gives the test accuracy there. So a depth is never judged at a
+    rate or an epoch count that suits another depth. The learning rate is a
+    group field: an activation's rates and seeds at one depth train as one program.
+    """
+
+    name: ClassVar[str] = "depth_tuned"
+    activations: str | list[str] = ("sigmoid", "tanh", "relu", "gelu")
+    depths: list[int] = (1, 2, 4, 8)
+    learning_rates: list[float] = (1e-3, 3e-3, 1e-2)
+    dataset: str = "mnist"
+    width: int = 64
+    epochs: int = 15
+    batch_size: int = 128
+    n_train: int | None = 5000  # None: the whole training split
+
+    def __post_init__(self):
+        super().__post_init__()
+        _check_list(self, "depths", lambda d: isinstance(d, int) and d >= 1, "integers >= 1")
+        _check_list(self, "learning_rates",
+                    lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
+                    "finite numbers > 0")
+        _check_image_set(self)
+        _check_n_train(self)
+        self._base()  # the Config checks the rest, naming the parameter
+
+    def _base(self) -> Config:
+        return Config(dataset=self.dataset, depth=self.depths[0], width=self.width,
+                      epochs=self.epochs, batch_size=self.batch_size, restore_best=True,
+                      dataset_options=_subset(self.n_train))
+
+    def configs(self) -> list[Config]:
+        return self._grid(self._base(), activation=activation_names(self.activations),
+                          depth=list(self.depths), learning_rate=list(self.learning_rates))
+
+
+@dataclass(frozen=True)
+class EluSetting(Study):
+    """ELU against ReLU and leaky ReLU in the MNIST setting of the ELU paper, scaled down.
+
+    Clevert, Unterthiner & Hochreiter (2015, "Fast and accurate deep network
+    learning by exponential linear units", section 4.1, "Learning behavior"):
+    MLPs of eight hidden layers of 128 units with ELU (alpha 1), ReLU and leaky
+    ReLU (slope 0.1), He initialisation, plain SGD at learning rate 0.01 on
+    mini-batches of 64, 300 epochs on MNIST's training set; the training loss
+    of the ELU networks fell fastest. All of that is kept here but the length:
+    the default profile trains ``epochs`` epochs on ``n_train`` images, so the
+    report builds in minutes, and compares the start of the paper's curves; the
+    full profile runs the paper's 300 epochs on the whole training split.
+    The activation probe records each layer's inactive units every epoch.
+    """
+
+    name: ClassVar[str] = "elu_setting"
+    initializer: str | None = "he_normal"
+    activations: str | list[str] = ("relu", "elu")
+    # The paper's leaky ReLU slope; its runs come beside ``activations`` (None: none).
+    leaky_relu_slope: float | None = 0.1
+    dataset: str = "mnist"
+    depth: int = 8
+    width: int = 128
+    epochs: int = 10
+    learning_rate: float = 0.01
+    batch_size: int = 64
+    n_train: int | None = 10000  # None: the whole training split
+
+    def __post_init__(self):
+        super().__post_init__()
+        slope = self.leaky_relu_slope
+        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, int | float)
+                                  or not (math.isfinite(slope) and slope >= 0)):
+            raise ValueError(f"leaky_relu_slope={slope!r} is not allowed for study "
+                             f"{self.name!r}: give a finite number >= 0 (the slope of the leaky "
+                             "ReLU runs), or null for none")
+        _check_image_set(self)
+        _check_n_train(self)
+        self._base()  # the Config checks the rest, naming the parameter
+
+    def _base(self) -> Config:
+        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
+                      epochs=self.epochs, optimizer="sgd", learning_rate=self.learning_rate,
+                      batch_size=self.batch_size, dataset_options=_subset(self.n_train))
+
+    def configs(self) -> list[Config]:
+        configs = self._grid(self._base(), activation=activation_names(self.activations))
+        if self.leaky_relu_slope is not None:
+            leaky = self._base().replace(activation="leaky_relu", activation_options={
+                "negative_slope": self.leaky_relu_slope})
+            configs += self._grid(leaky)
+        return configs
+
+
 @dataclass(frozen=True)
 class ActivationCost(Study):
     """Time per element of each activation, forward and forward+backward, in interleaved rounds."""
@@ -484,7 +591,7 @@ class ActivationCost(Study):
 STUDIES: dict[str, type[Study]] = {
     cls.name: cls for cls in (Sine, Classification, Images, DepthSweep, Dying, LargeInit, Learned,
                               InitializerActivation, ClassicSettings, SelfNormalising,
-                              ActivationCost)
+                              DepthTuned, EluSetting, ActivationCost)
 }
 
 

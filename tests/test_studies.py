@@ -190,3 +190,71 @@ def test_self_normalising_standardises_the_inputs_and_keeps_literature_initializ
 def test_bad_values_of_the_new_studies_are_named(study, changes, named):
     with pytest.raises(ValueError, match=named):
         study(**changes)
+
+
+def test_depth_tuned_crosses_depths_and_learning_rates_with_early_stopping():
+    study = studies.DepthTuned(activations=["relu", "tanh"], depths=[1, 4],
+                               learning_rates=[0.001, 0.01], seeds=3)
+    configs = study.configs()
+    assert {(c.activation, c.depth, c.learning_rate, c.seed) for c in configs} == {
+        (a, d, r, s) for a in ("relu", "tanh") for d in (1, 4) for r in (0.001, 0.01)
+        for s in range(3)}
+    assert len(configs) == 2 * 2 * 2 * 3
+    assert all(c.restore_best for c in configs)
+    assert {(c.width, c.epochs, dict(c.dataset_options)["n_train"]) for c in configs} == {
+        (64, 15, 5000)}
+    # Learning rates and seeds share a program: one group per activation and depth.
+    from actstudy.experiments import groups
+
+    assert [len(group) for group in groups(configs)] == [6] * 4
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"depths": []}, r"depths=\[\] is not allowed for study 'depth_tuned'"),
+    ({"depths": [0, 2]}, r"depths=\[0, 2\] .*integers >= 1"),
+    ({"depths": 4}, "depths=4"),
+    ({"learning_rates": [0.001, -1]}, r"learning_rates=\[0.001, -1\] .*numbers > 0"),
+    ({"learning_rates": [True]}, r"learning_rates=\[True\]"),
+    ({"dataset": "moons"}, "dataset='moons' is not allowed for study 'depth_tuned'"),
+    ({"n_train": 100}, "batch_size=128 is not allowed .* n_train=100"),
+    ({"width": 0}, "width=0"),
+])
+def test_depth_tuned_names_bad_values(changes, named):
+    with pytest.raises(ValueError, match=named):
+        studies.DepthTuned(**changes)
+
+
+def test_elu_setting_is_the_papers_mlp_with_sgd_and_he_initialisation():
+    study = studies.EluSetting(seeds=2)
+    configs = study.configs()
+    labels = [(c.activation, dict(c.activation_options).get("negative_slope")) for c in configs]
+    assert labels == [("relu", None)] * 2 + [("elu", None)] * 2 + [("leaky_relu", 0.1)] * 2
+    assert {(c.depth, c.width, c.optimizer, c.learning_rate, c.batch_size,
+             c.weight_initializer) for c in configs} == {(8, 128, "sgd", 0.01, 64, "he_normal")}
+    assert not any(c.restore_best for c in configs)
+    # The same seed starts every activation from the same weights: runs pair by seed.
+    from actstudy import models
+
+    first = [models.build(c.replace(depth=2), (784,), 10).trainable_weights[0].numpy()
+             for c in configs[::2]]
+    assert all(np.array_equal(first[0], kernel) for kernel in first[1:])
+    assert [c.activation for c in study.replace(leaky_relu_slope=None).configs()] == [
+        "relu", "relu", "elu", "elu"]
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"leaky_relu_slope": -0.1}, "leaky_relu_slope=-0.1 is not allowed for study 'elu_setting'"),
+    ({"leaky_relu_slope": "0.1"}, "leaky_relu_slope='0.1'"),
+    ({"learning_rate": 0}, "learning_rate=0"),
+    ({"depth": 0}, "depth=0"),
+    ({"dataset": "sine"}, "dataset='sine' is not allowed for study 'elu_setting'"),
+    ({"n_train": 0}, "n_train=0 is not allowed for study 'elu_setting'"),
+])
+def test_elu_setting_names_bad_values(changes, named):
+    with pytest.raises(ValueError, match=named):
+        studies.EluSetting(**changes)
+
+
+@pytest.mark.parametrize("name", ["depth_tuned", "elu_setting"])
+def test_the_claims_studies_have_ten_seeds_in_the_default_profile(name):
+    assert len(studies.get(name, "default").seed_list) >= 10
