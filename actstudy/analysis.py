@@ -15,6 +15,7 @@ from sklearn.linear_model import LinearRegression
 
 from actstudy import activations, stats
 from actstudy.config import Config
+from actstudy.training import PROBE_STATS
 
 
 def surfaces(runs, kind: str) -> pd.DataFrame:
@@ -141,15 +142,16 @@ def gradient_growth(gradients: pd.DataFrame, epoch_steps: int | None = None) -> 
     return pd.DataFrame(rows)
 
 
-def signal_propagation(activations: pd.DataFrame,
-                       epoch: int | Sequence[int] | None = 0) -> pd.DataFrame:
+def signal_propagation(activations: pd.DataFrame, epoch: int | Sequence[int] | None = 0,
+                       values: Sequence[str] = ("act_mean", "act_std")) -> pd.DataFrame:
     """Per run, epoch and hidden layer: the mean and spread of the layer's activations.
 
     How the forward signal travels through depth: a spread that shrinks layer
     by layer is a signal dying out, one that grows is exploding; SELU's claim
     is that mean 0 and spread 1 hold at every depth. ``activations`` is a
     GridResult's per-epoch probe frame; ``epoch`` one epoch (0, the default,
-    is the initialisation), several, or None for every recorded one.
+    is the initialisation), several, or None for every recorded one. ``values``
+    names the probe statistics kept (any of the frame's, e.g. ``inactive_fraction``).
 
     >>> frame = pd.DataFrame({"key": "a", "activation": "selu", "seed": 0, "epoch": [0, 0, 1],
     ...                       "layer_index": [0, 1, 0], "act_mean": 0.0, "act_std": [1.0, 0.9, 1.1]})
@@ -169,7 +171,11 @@ def signal_propagation(activations: pd.DataFrame,
                          f"{', '.join(map(str, recorded))}")
     part = activations[activations["epoch"].isin(epochs)]
     tags = [name for name in _RUN_TAGS if name in part.columns]
-    columns = ["key", *tags, "epoch", "layer_index", "act_mean", "act_std"]
+    unknown = [name for name in values if name not in part.columns]
+    if unknown or isinstance(values, str) or not values:
+        raise ValueError(f"values={values!r} is not allowed: give a non-empty list of the "
+                         f"probe's statistics ({', '.join(PROBE_STATS)})")
+    columns = ["key", *tags, "epoch", "layer_index", *values]
     # Runs stay in the order given (the study's), so figures keep its activations' order.
     run = part["key"].map({key: i for i, key in enumerate(dict.fromkeys(part["key"]))})
     order = np.lexsort((part["layer_index"], part["epoch"], run))
@@ -279,6 +285,129 @@ def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
     table["mean scaled rank"] = pd.DataFrame(scaled).mean(axis=1)
     table["experiments"] = table[list(columns)].notna().sum(axis=1)
     return table.sort_values("mean scaled rank")
+
+
+# -- learning rates chosen on validation, convergence ---------------------------------------------
+
+
+def tune_learning_rate(summary: pd.DataFrame, history: pd.DataFrame,
+                       by: Sequence[str] = ("activation", "depth")
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per group of ``by``, the learning rate with the best mean validation accuracy, and its runs.
+
+    For runs trained with early stopping (``Config(restore_best=True)``): a
+    run's validation accuracy is that of its best epoch, whose state its test
+    accuracy comes from. In each group the rate whose mean over seeds is highest
+    is chosen (the smaller rate on a tie), so the test set plays no part in the
+    choice. A rate at which any seed had no finite trained epoch (no
+    ``best_epoch``) has no mean and is never chosen; a group where no rate has
+    one keeps a row with NaN.
+
+    Parameters
+    ----------
+    summary, history : DataFrame
+        A GridResult's ``summary`` and ``history``.
+    by : sequence of str
+        The summary's columns that make a group (a rate is chosen for each).
+
+    Returns
+    -------
+    runs : DataFrame
+        One row per run at its group's chosen rate: ``by``, ``seed``,
+        ``learning_rate``, ``best_epoch``, ``epochs_run``, ``val_accuracy`` (at the
+        best epoch), ``test_accuracy``, ``diverged``, ``key``.
+    chosen : DataFrame
+        One row per group: ``by``, ``learning_rate``, ``val_accuracy`` (the
+        mean over seeds at that rate), ``seeds``, and ``at_budget_end``, the
+        share of those runs whose best epoch was their last (validation accuracy
+        still rising when the epoch budget ran out).
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"key": list("abcd"), "activation": "relu", "depth": 2,
+    ...     "seed": [0, 1, 0, 1], "learning_rate": [0.1, 0.1, 0.01, 0.01],
+    ...     "best_epoch": [3, 2, 5, 5], "epochs_run": 5, "test_accuracy": [0.90, 0.92, 0.95, 0.96],
+    ...     "diverged": False})
+    >>> history = pd.DataFrame({"key": list("abcd"), "epoch": [3, 2, 5, 5],
+    ...                         "val_accuracy": [0.91, 0.93, 0.94, 0.96]})
+    >>> runs, chosen = tune_learning_rate(summary, history)
+    >>> runs["test_accuracy"].tolist(), chosen[["learning_rate", "at_budget_end"]].values.tolist()
+    ([0.95, 0.96], [[0.01, 1.0]])
+    """
+    by = list(by)
+    if "best_epoch" not in summary or summary["best_epoch"].isna().all():
+        raise ValueError("summary has no best_epoch: these runs were not trained with "
+                         "restore_best=True (or none had a finite epoch)")
+    columns = [*by, "seed", "learning_rate", "best_epoch", "epochs_run", "test_accuracy",
+               "diverged", "key"]
+    frame = summary[columns].astype({"best_epoch": "Int64"})
+    val = history[["key", "epoch", "val_accuracy"]].astype({"epoch": "Int64"})
+    frame = frame.merge(val.rename(columns={"epoch": "best_epoch"}), on=["key", "best_epoch"],
+                        how="left")
+    # skipna=False: a rate at which a seed failed gets no mean, so it cannot be chosen.
+    means = (frame.groupby([*by, "learning_rate"], sort=False)["val_accuracy"]
+             .agg(lambda v: v.mean(skipna=False)).rename("val_accuracy").reset_index()
+             .sort_values("learning_rate", kind="stable"))
+    best = means.dropna(subset=["val_accuracy"])
+    best = best.loc[best.groupby(by, sort=False)["val_accuracy"].idxmax()]
+    groups = frame[by].drop_duplicates()
+    chosen = groups.merge(best, on=by, how="left")
+    runs = frame.merge(chosen[[*by, "learning_rate"]], on=[*by, "learning_rate"])
+    last = (runs["best_epoch"] == runs["epochs_run"]).astype(float)
+    budget = last.groupby([runs[name] for name in by], sort=False).mean().rename("at_budget_end")
+    seeds = runs.groupby(by, sort=False)["seed"].nunique().rename("seeds")
+    chosen = (chosen.merge(seeds.reset_index(), on=by, how="left")
+              .merge(budget.reset_index(), on=by, how="left"))
+    chosen["seeds"] = chosen["seeds"].fillna(0).astype(int)
+    return runs[[*by, "seed", "learning_rate", "best_epoch", "epochs_run", "val_accuracy",
+                 "test_accuracy", "diverged", "key"]].reset_index(drop=True), chosen
+
+
+def training_loss_area(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """How fast the training loss falls: per run its mean over epochs; per activation its curve.
+
+    The mean of a run's per-epoch training loss over its epochs is the area
+    under its training-loss curve divided by the number of epochs: lower means
+    the loss fell sooner, further, or both. A run with fewer epochs than the
+    longest (it diverged) gets NaN, as its area would cover fewer epochs.
+
+    Returns
+    -------
+    runs : DataFrame
+        One row per run: ``key``, ``activation``, ``activation_label``, ``seed``,
+        ``mean_train_loss``, ``final_train_loss``, ``epochs``.
+    curves : DataFrame
+        One row per activation (label) and epoch: ``activation``,
+        ``activation_label``, ``epoch``, ``train_loss`` (the geometric mean
+        over seeds), ``train_loss_low`` and ``train_loss_high`` (its 95%
+        t-interval, taken on log10: losses over seeds are skewed, and drawn on
+        a log axis), ``seeds``.
+
+    Examples
+    --------
+    >>> history = pd.DataFrame({"key": ["a", "a", "b", "b"], "activation": "elu",
+    ...     "activation_label": "elu", "seed": [0, 0, 1, 1], "epoch": [1, 2, 1, 2],
+    ...     "train_loss": [1.0, 0.5, 0.4, 0.1]})
+    >>> runs, curves = training_loss_area(history)
+    >>> runs["mean_train_loss"].tolist(), curves["train_loss"].round(3).tolist()
+    ([0.75, 0.25], [0.632, 0.224])
+    """
+    tags = ["key", "activation", "activation_label", "seed"]
+    ordered = history.sort_values("epoch", kind="stable")
+    runs = ordered.groupby(tags, sort=False).agg(
+        mean_train_loss=("train_loss", "mean"), final_train_loss=("train_loss", "last"),
+        epochs=("epoch", "size")).reset_index()
+    runs.loc[runs["epochs"] < runs["epochs"].max(), "mean_train_loss"] = np.nan
+    rows = []
+    for (activation, label, epoch), part in history.groupby(
+            ["activation", "activation_label", "epoch"], sort=False):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            interval = stats.mean_ci(np.log10(part["train_loss"].to_numpy(dtype=float)))
+        rows.append({"activation": activation, "activation_label": label, "epoch": epoch,
+                     "train_loss": 10 ** interval.mean, "train_loss_low": 10 ** interval.low,
+                     "train_loss_high": 10 ** interval.high, "seeds": interval.n})
+    # Groups come in the order of their first row: the runs' order, each run's epochs in turn.
+    return runs, pd.DataFrame(rows)
 
 
 # -- learned parameters (GridResult.learned: one row per run, epoch, layer and parameter) --------

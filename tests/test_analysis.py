@@ -170,6 +170,13 @@ def test_signal_propagation_per_run_and_layer_at_the_epochs_asked_for():
     with pytest.raises(ValueError, match="epoch=5 is not allowed: these runs recorded epochs "
                                          "0, 1, 2"):
         analysis.signal_propagation(rows, epoch=5)
+    dead = analysis.signal_propagation(rows.assign(dead_fraction=rows.seed / 10),
+                                       values=["dead_fraction"])
+    assert dead.columns[-1] == "dead_fraction" and "act_std" not in dead.columns
+    assert dead.groupby("key", sort=False)["dead_fraction"].first().tolist() == [0, 0.1, 0, 0.1]
+    with pytest.raises(ValueError, match="values=\\['daed_fraction'\\] is not allowed: "
+                                         ".*inactive_fraction"):
+        analysis.signal_propagation(rows, values=["daed_fraction"])
 
 
 def test_initializer_table_one_row_per_activation_and_initializer_with_t_intervals():
@@ -201,3 +208,95 @@ def test_initializer_table_one_row_per_activation_and_initializer_with_t_interva
     diverged = table.iloc[2]
     assert diverged["seeds"] == 2 and diverged["diverged"] == 1
     assert diverged["accuracy"] == pytest.approx(0.91)
+
+
+def _tuning_runs(val: dict, test: dict, best_epoch=None, epochs: int = 10):
+    """Summary and history of runs whose validation accuracy at their best epoch is given.
+
+    ``val`` and ``test`` map (activation, depth, learning_rate) to one value per seed.
+    """
+    rows, history = [], []
+    for (activation, depth, rate), values in val.items():
+        for seed, value in enumerate(values):
+            key = f"{activation}-{depth}-{rate}-{seed}"
+            epoch = (best_epoch or {}).get((activation, depth, rate, seed), 4)
+            rows.append({"key": key, "activation": activation, "depth": depth, "seed": seed,
+                         "learning_rate": rate, "best_epoch": epoch, "epochs_run": epochs,
+                         "test_accuracy": test[(activation, depth, rate)][seed],
+                         "diverged": False})
+            for e in range(1, epochs + 1):  # the best epoch's value, below it elsewhere
+                history.append({"key": key, "epoch": e,
+                                "val_accuracy": value if e == epoch else value - 0.05})
+    return pd.DataFrame(rows), pd.DataFrame(history)
+
+
+def test_tune_learning_rate_chooses_on_validation_never_on_test():
+    # At depth 1 the rate 0.01 validates best but 0.001 tests best: the choice must follow
+    # validation. At depth 4 it is the other way round.
+    val = {("relu", 1, 0.001): [0.90, 0.91], ("relu", 1, 0.01): [0.95, 0.94],
+           ("relu", 4, 0.001): [0.97, 0.96], ("relu", 4, 0.01): [0.93, 0.92]}
+    test = {("relu", 1, 0.001): [0.99, 0.99], ("relu", 1, 0.01): [0.80, 0.81],
+            ("relu", 4, 0.001): [0.85, 0.86], ("relu", 4, 0.01): [0.99, 0.98]}
+    runs, chosen = analysis.tune_learning_rate(*_tuning_runs(val, test))
+    assert chosen[["depth", "learning_rate", "seeds"]].values.tolist() == [[1, 0.01, 2],
+                                                                           [4, 0.001, 2]]
+    assert chosen["val_accuracy"].tolist() == pytest.approx([0.945, 0.965])
+    assert runs.groupby("depth")["test_accuracy"].apply(list).to_dict() == {
+        1: [0.80, 0.81], 4: [0.85, 0.86]}
+    assert runs["val_accuracy"].tolist() == pytest.approx([0.95, 0.94, 0.97, 0.96])
+
+
+def test_tune_learning_rate_reads_validation_at_each_runs_best_epoch_and_counts_budget_ends():
+    val = {("tanh", 2, 0.003): [0.9, 0.92, 0.94]}
+    test = {("tanh", 2, 0.003): [0.9, 0.9, 0.9]}
+    best = {("tanh", 2, 0.003, 0): 10, ("tanh", 2, 0.003, 1): 3, ("tanh", 2, 0.003, 2): 10}
+    runs, chosen = analysis.tune_learning_rate(*_tuning_runs(val, test, best))
+    assert runs["best_epoch"].tolist() == [10, 3, 10]
+    assert runs["val_accuracy"].tolist() == pytest.approx([0.9, 0.92, 0.94])
+    assert chosen["at_budget_end"].item() == pytest.approx(2 / 3)
+
+
+def test_tune_learning_rate_never_chooses_a_rate_where_a_seed_failed():
+    val = {("gelu", 8, 0.001): [0.90, 0.90], ("gelu", 8, 0.01): [0.99, 0.99],
+           ("sigmoid", 8, 0.01): [0.5, 0.5]}
+    test = {k: [0.5, 0.5] for k in val}
+    summary, history = _tuning_runs(val, test)
+    # Seed 1 at 0.01 never had a finite epoch, and no sigmoid run had one.
+    summary.loc[(summary.learning_rate == 0.01) & (summary.seed == 1), "best_epoch"] = None
+    summary.loc[summary.activation == "sigmoid", "best_epoch"] = None
+    runs, chosen = analysis.tune_learning_rate(summary, history)
+    assert chosen.set_index("activation")["learning_rate"].to_dict() == pytest.approx(
+        {"gelu": 0.001, "sigmoid": np.nan}, nan_ok=True)
+    assert chosen.set_index("activation")["seeds"].to_dict() == {"gelu": 2, "sigmoid": 0}
+    assert set(runs["activation"]) == {"gelu"}
+
+
+def test_tune_learning_rate_refuses_runs_without_early_stopping():
+    summary, history = _tuning_runs({("relu", 1, 0.01): [0.9]}, {("relu", 1, 0.01): [0.9]})
+    with pytest.raises(ValueError, match="no best_epoch: .*restore_best=True"):
+        analysis.tune_learning_rate(summary.assign(best_epoch=None), history)
+
+
+def test_training_loss_area_means_over_epochs_and_geometric_bands_over_seeds():
+    rows = []
+    for label, losses in {"relu": [[1.0, 0.1], [1.0, 0.1], [1.0, 0.1]],
+                          "elu": [[0.5, 0.01], [0.5, 0.04], [0.5, 0.01]]}.items():
+        for seed, curve in enumerate(losses):
+            for epoch, loss in enumerate(curve, start=1):
+                rows.append({"key": f"{label}{seed}", "activation": label,
+                             "activation_label": label, "seed": seed, "epoch": epoch,
+                             "train_loss": loss})
+    history = pd.DataFrame(rows)
+    runs, curves = analysis.training_loss_area(history)
+    assert runs["mean_train_loss"].tolist() == pytest.approx([0.55] * 3 + [0.255, 0.27, 0.255])
+    assert runs["final_train_loss"].tolist() == pytest.approx([0.1] * 3 + [0.01, 0.04, 0.01])
+    assert curves["activation_label"].tolist() == ["relu", "relu", "elu", "elu"]
+    elu_end = curves.iloc[-1]
+    assert elu_end["train_loss"] == pytest.approx((0.01 * 0.04 * 0.01) ** (1 / 3))
+    assert elu_end["train_loss_low"] < elu_end["train_loss"] < elu_end["train_loss_high"]
+    # Identical seeds: an interval of zero width is the data's, not a lack of seeds.
+    assert curves.iloc[0][["train_loss_low", "train_loss_high"]].tolist() == pytest.approx([1, 1])
+    # A run that stopped early (diverged) has no area comparable with the others'.
+    short = history[~((history.key == "elu1") & (history.epoch == 2))]
+    areas = analysis.training_loss_area(short)[0].set_index("key")["mean_train_loss"]
+    assert np.isnan(areas["elu1"]) and areas.drop("elu1").notna().all()
