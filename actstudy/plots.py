@@ -510,6 +510,7 @@ STAT_LABELS = {
     "pre_std": "std of pre-activations",
     "saturated_fraction": "fraction of saturated units",
     "dead_fraction": "fraction of dead units",
+    "inactive_fraction": "fraction of inactive units",
     "near_bound_fraction": "fraction of outputs near a bound",
 }
 MAX_HUES = 8
@@ -617,4 +618,76 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     title = "hidden layer" + (f" ({len(shown)} of {depth})" if len(shown) < depth else "")
     fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
     fig.suptitle(f"{setting}; mean over seeds", fontsize=10)
+    return fig
+
+
+# -- depth with tuned learning rates; convergence in a paper's setting ----------------------------
+
+
+def accuracy_by_depth(runs: pd.DataFrame, columns: int = 4):
+    """Test accuracy against depth, a panel per activation, each depth at its chosen learning rate.
+
+    ``runs`` is :func:`actstudy.analysis.tune_learning_rate`'s first frame: one
+    row per seed at the rate chosen for its activation and depth. Each panel
+    shows the mean over seeds with its 95% t-interval and every seed as a dot;
+    the chosen rate is written under each point. Panels keep their own y range,
+    so a small change with depth stays visible next to a large one elsewhere.
+    """
+    names = list(dict.fromkeys(runs["activation"]))
+    fig, axes = _grid(len(names), min(columns, len(names)), size=(3.1, 2.9))
+    for ax, name in zip(axes, names, strict=False):
+        part = runs[runs["activation"] == name].assign(
+            accuracy=lambda frame: 100 * frame["test_accuracy"])
+        summary = stats.summarise(part, "depth", "accuracy").sort_values("depth")
+        ax.scatter(part["depth"], part["accuracy"], s=6, color="0.55", alpha=0.6, lw=0,
+                   label="one seed")
+        low = (summary["mean"] - summary["ci_low"]).to_numpy()
+        high = (summary["ci_high"] - summary["mean"]).to_numpy()
+        ax.errorbar(summary["depth"], summary["mean"], yerr=[low, high], color="C3", lw=1.6,
+                    marker="o", ms=4, capsize=3, label="mean, 95% interval")
+        rates = part.groupby("depth")["learning_rate"].first()
+        for depth, rate in rates.items():
+            ax.annotate(f"lr {rate:g}", (depth, 0), xycoords=("data", "axes fraction"),
+                        xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
+                        color="0.35")
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(sorted(set(part["depth"])))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        ax.margins(y=0.15)
+        ax.set_title(name, fontsize=10)
+        ax.tick_params(labelsize=8)
+    fig.supxlabel("hidden layers (log scale)", fontsize=10)
+    fig.supylabel("test accuracy (%)", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside right center", frameon=False)
+    return fig
+
+
+def loss_curves(curves: pd.DataFrame, label: str = "training loss (cross-entropy)"):
+    """A loss per epoch on a log axis: one line per activation with its 95% band over seeds.
+
+    ``curves`` is :func:`actstudy.analysis.training_loss_area`'s second frame
+    (geometric means over seeds, intervals taken on log10).
+    """
+    names = list(dict.fromkeys(curves["activation_label"]))
+    if len(names) > MAX_HUES:
+        raise ValueError(f"curves has {len(names)} activations; a panel shows at most "
+                         f"{MAX_HUES}: select some first")
+    fig, ax = plt.subplots(figsize=(6.4, 3.8), constrained_layout=True)
+    for colour, name in zip(sns.color_palette(n_colors=len(names)), names, strict=True):
+        part = curves[curves["activation_label"] == name]
+        ax.plot(part["epoch"], part["train_loss"], color=colour, lw=1.6, marker="o", ms=3,
+                label=name)
+        shown = np.isfinite(part["train_loss_low"]) & np.isfinite(part["train_loss_high"])
+        ax.fill_between(part["epoch"][shown], part["train_loss_low"][shown],
+                        part["train_loss_high"][shown], color=colour, alpha=0.2, lw=0)
+    ax.set_yscale("log")
+    _plain_log_labels(ax)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"{label} (log scale)")
+    ax.legend(title="activation", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    seeds = int(curves["seeds"].max())
+    ax.set_title(f"geometric mean over {seeds} seeds, 95% interval", fontsize=10)
     return fig

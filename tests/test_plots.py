@@ -291,3 +291,44 @@ def test_step_trajectories_show_at_most_eight_layers_of_a_deep_network():
 def test_step_trajectories_say_when_runs_hold_no_step_records():
     with pytest.raises(ValueError, match="no step records.*probe_every > 0"):
         plots.step_trajectories(pd.DataFrame(), "act_mean")
+
+
+def _tuned(activations=("sigmoid", "relu"), depths=(1, 2, 4, 8), seeds=3) -> pd.DataFrame:
+    return pd.DataFrame([{"activation": a, "depth": d, "seed": s, "learning_rate": 0.001 * d,
+                          "test_accuracy": 0.9 + 0.001 * d + 0.002 * s}
+                         for a in activations for d in depths for s in range(seeds)])
+
+
+@pytest.mark.parametrize("activations", [1, 4, 8])
+def test_accuracy_by_depth_one_panel_per_activation_with_the_chosen_rates(activations):
+    names = [f"act{a}" for a in range(activations)]
+    fig = plots.accuracy_by_depth(_tuned(names))
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == names
+    assert fig.get_supylabel() == "test accuracy (%)"
+    assert fig.get_supxlabel() == "hidden layers (log scale)"
+    assert shown[0].get_xscale() == "log"
+    assert [t.get_text() for t in shown[0].get_xticklabels()] == ["1", "2", "4", "8"]
+    assert [t.get_text() for t in shown[0].texts] == ["lr 0.001", "lr 0.002", "lr 0.004",
+                                                      "lr 0.008"]
+    mean_line = shown[0].lines[0]
+    assert list(mean_line.get_ydata()) == pytest.approx([90.3, 90.4, 90.6, 91.0])
+    assert _legend_entries(fig) == ["one seed", "mean, 95% interval"]
+    matplotlib.pyplot.close(fig)
+
+
+def test_loss_curves_log_axis_one_band_per_activation_and_at_most_eight():
+    history = pd.DataFrame([{"key": f"{a}{s}", "activation": a, "activation_label": a,
+                             "seed": s, "epoch": e, "train_loss": (1 + s) / e}
+                            for a in ("relu", "elu") for s in range(3) for e in range(1, 6)])
+    curves = analysis.training_loss_area(history)[1]
+    fig = plots.loss_curves(curves)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log" and ax.get_ylabel().endswith("(log scale)")
+    assert [line.get_label() for line in ax.lines] == ["relu", "elu"]
+    assert len(ax.collections) == 2
+    assert "3 seeds" in ax.get_title()
+    matplotlib.pyplot.close(fig)
+    many = pd.concat([curves.assign(activation_label=f"a{i}") for i in range(9)])
+    with pytest.raises(ValueError, match="curves has 9 activations; a panel shows at most 8"):
+        plots.loss_curves(many)
