@@ -202,7 +202,7 @@ def test_depth_tuned_crosses_depths_and_learning_rates_with_early_stopping():
     assert len(configs) == 2 * 2 * 2 * 3
     assert all(c.restore_best for c in configs)
     assert {(c.width, c.epochs, dict(c.dataset_options)["n_train"]) for c in configs} == {
-        (64, 15, 5000)}
+        (64, 12, 5000)}
     # Learning rates and seeds share a program: one group per activation and depth.
     from actstudy.experiments import groups
 
