@@ -290,23 +290,22 @@ def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
 # -- learning rates chosen on validation, convergence ---------------------------------------------
 
 
-def tune_learning_rate(summary: pd.DataFrame, history: pd.DataFrame,
-                       by: Sequence[str] = ("activation", "depth")
+def tune_learning_rate(summary: pd.DataFrame, by: Sequence[str] = ("activation", "depth")
                        ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per group of ``by``, the learning rate with the best mean validation accuracy, and its runs.
 
     For runs trained with early stopping (``Config(restore_best=True)``): a
-    run's validation accuracy is that of its best epoch, whose state its test
-    accuracy comes from. In each group the rate whose mean over seeds is highest
-    is chosen (the smaller rate on a tie), so the test set plays no part in the
-    choice. A rate at which any seed had no finite trained epoch (no
-    ``best_epoch``) has no mean and is never chosen; a group where no rate has
-    one keeps a row with NaN.
+    run's validation accuracy is that of its best epoch (``best_val_accuracy``),
+    whose state its test accuracy comes from. In each group the rate whose mean
+    over seeds is highest is chosen (the smaller rate on a tie), so the test set
+    plays no part in the choice. A rate at which any seed had no finite trained
+    epoch (no ``best_epoch``) has no mean and is never chosen; a group where no
+    rate has one keeps a row with NaN.
 
     Parameters
     ----------
-    summary, history : DataFrame
-        A GridResult's ``summary`` and ``history``.
+    summary : DataFrame
+        A GridResult's ``summary``.
     by : sequence of str
         The summary's columns that make a group (a rate is chosen for each).
 
@@ -314,53 +313,53 @@ def tune_learning_rate(summary: pd.DataFrame, history: pd.DataFrame,
     -------
     runs : DataFrame
         One row per run at its group's chosen rate: ``by``, ``seed``,
-        ``learning_rate``, ``best_epoch``, ``epochs_run``, ``val_accuracy`` (at the
-        best epoch), ``test_accuracy``, ``diverged``, ``key``.
+        ``learning_rate``, ``best_epoch``, ``epochs_run``, ``best_val_accuracy``,
+        ``test_accuracy``, ``diverged``, ``key``.
     chosen : DataFrame
-        One row per group: ``by``, ``learning_rate``, ``val_accuracy`` (the
-        mean over seeds at that rate), ``seeds``, and ``at_budget_end``, the
-        share of those runs whose best epoch was their last (validation accuracy
-        still rising when the epoch budget ran out).
+        One row per group: ``by``, ``learning_rate``, ``best_val_accuracy`` (the
+        mean over seeds at that rate), ``edge`` ("lowest" or "highest" where the
+        rate is an end of the grid, so the best may lie beyond it, else ""),
+        ``seeds``, and ``at_budget_end``, the share of those runs whose best epoch
+        was their last (validation accuracy still rising when the budget ran out).
 
     Examples
     --------
     >>> summary = pd.DataFrame({"key": list("abcd"), "activation": "relu", "depth": 2,
     ...     "seed": [0, 1, 0, 1], "learning_rate": [0.1, 0.1, 0.01, 0.01],
-    ...     "best_epoch": [3, 2, 5, 5], "epochs_run": 5, "test_accuracy": [0.90, 0.92, 0.95, 0.96],
-    ...     "diverged": False})
-    >>> history = pd.DataFrame({"key": list("abcd"), "epoch": [3, 2, 5, 5],
-    ...                         "val_accuracy": [0.91, 0.93, 0.94, 0.96]})
-    >>> runs, chosen = tune_learning_rate(summary, history)
-    >>> runs["test_accuracy"].tolist(), chosen[["learning_rate", "at_budget_end"]].values.tolist()
-    ([0.95, 0.96], [[0.01, 1.0]])
+    ...     "best_epoch": [3, 2, 5, 5], "epochs_run": 5, "best_val_accuracy": [0.91, 0.93, 0.94, 0.96],
+    ...     "test_accuracy": [0.90, 0.92, 0.95, 0.96], "diverged": False})
+    >>> runs, chosen = tune_learning_rate(summary)
+    >>> runs["test_accuracy"].tolist(), chosen[["learning_rate", "edge", "at_budget_end"]].values.tolist()
+    ([0.95, 0.96], [[0.01, 'lowest', 1.0]])
     """
     by = list(by)
     if "best_epoch" not in summary or summary["best_epoch"].isna().all():
         raise ValueError("summary has no best_epoch: these runs were not trained with "
                          "restore_best=True (or none had a finite epoch)")
-    columns = [*by, "seed", "learning_rate", "best_epoch", "epochs_run", "test_accuracy",
-               "diverged", "key"]
-    frame = summary[columns].astype({"best_epoch": "Int64"})
-    val = history[["key", "epoch", "val_accuracy"]].astype({"epoch": "Int64"})
-    frame = frame.merge(val.rename(columns={"epoch": "best_epoch"}), on=["key", "best_epoch"],
-                        how="left")
+    columns = [*by, "seed", "learning_rate", "best_epoch", "epochs_run", "best_val_accuracy",
+               "test_accuracy", "diverged", "key"]
+    frame = summary[columns].astype({"best_val_accuracy": float})
     # skipna=False: a rate at which a seed failed gets no mean, so it cannot be chosen.
-    means = (frame.groupby([*by, "learning_rate"], sort=False)["val_accuracy"]
-             .agg(lambda v: v.mean(skipna=False)).rename("val_accuracy").reset_index()
+    means = (frame.groupby([*by, "learning_rate"], sort=False)["best_val_accuracy"]
+             .agg(lambda v: v.mean(skipna=False)).reset_index()
              .sort_values("learning_rate", kind="stable"))
-    best = means.dropna(subset=["val_accuracy"])
-    best = best.loc[best.groupby(by, sort=False)["val_accuracy"].idxmax()]
-    groups = frame[by].drop_duplicates()
-    chosen = groups.merge(best, on=by, how="left")
+    best = means.dropna(subset=["best_val_accuracy"])
+    best = best.loc[best.groupby(by, sort=False)["best_val_accuracy"].idxmax()]
+    chosen = frame[by].drop_duplicates().merge(best, on=by, how="left")
+    grid = frame.groupby(by, sort=False)["learning_rate"].agg(["min", "max"]).reset_index()
+    chosen = chosen.merge(grid, on=by, how="left")
+    chosen["edge"] = np.select([chosen["learning_rate"] == chosen["min"],
+                                chosen["learning_rate"] == chosen["max"]], ["lowest", "highest"],
+                               "")
     runs = frame.merge(chosen[[*by, "learning_rate"]], on=[*by, "learning_rate"])
-    last = (runs["best_epoch"] == runs["epochs_run"]).astype(float)
-    budget = last.groupby([runs[name] for name in by], sort=False).mean().rename("at_budget_end")
-    seeds = runs.groupby(by, sort=False)["seed"].nunique().rename("seeds")
-    chosen = (chosen.merge(seeds.reset_index(), on=by, how="left")
-              .merge(budget.reset_index(), on=by, how="left"))
+    at_end = (runs["best_epoch"] == runs["epochs_run"]).astype(float)
+    budget = (at_end.groupby([runs[name] for name in by], sort=False).mean()
+              .rename("at_budget_end").reset_index())
+    seeds = runs.groupby(by, sort=False)["seed"].nunique().rename("seeds").reset_index()
+    chosen = chosen.drop(columns=["min", "max"]).merge(seeds, on=by, how="left").merge(
+        budget, on=by, how="left")
     chosen["seeds"] = chosen["seeds"].fillna(0).astype(int)
-    return runs[[*by, "seed", "learning_rate", "best_epoch", "epochs_run", "val_accuracy",
-                 "test_accuracy", "diverged", "key"]].reset_index(drop=True), chosen
+    return runs[columns].reset_index(drop=True), chosen
 
 
 def training_loss_area(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -408,6 +407,38 @@ def training_loss_area(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFram
                      "train_loss_high": 10 ** interval.high, "seeds": interval.n})
     # Groups come in the order of their first row: the runs' order, each run's epochs in turn.
     return runs, pd.DataFrame(rows)
+
+
+def ratio_to_reference(frame: pd.DataFrame, value: str, reference: str,
+                       by: str = "activation_label") -> pd.DataFrame:
+    """Per level of ``by``: ``value`` as a multiple of the reference level's, seed by seed.
+
+    The ratio to the reference's value on the same seed (the same initial
+    weights where the initializer is shared), its geometric mean over seeds
+    with a 95% t-interval taken on log10: ratios are skewed, their logs close
+    to normal. One row per level other than the reference, in order of
+    appearance: ``by``, ``ratio``, ``ratio_low``, ``ratio_high``, ``seeds``
+    (the seeds both have, with a finite positive value).
+
+    >>> frame = pd.DataFrame({"activation_label": ["relu"] * 3 + ["elu"] * 3,
+    ...                       "seed": [0, 1, 2] * 2, "loss": [0.4, 0.5, 0.6, 0.2, 0.25, 0.3]})
+    >>> ratio_to_reference(frame, "loss", "relu")[["activation_label", "ratio", "seeds"]].values.tolist()
+    [['elu', 0.5, 3]]
+    """
+    table = frame.pivot_table(index="seed", columns=by, values=value, aggfunc="first")
+    if reference not in table:
+        raise ValueError(f"reference={reference!r} is not allowed: the frame's {by} has "
+                         f"{', '.join(map(str, dict.fromkeys(frame[by])))}")
+    rows = []
+    for level in dict.fromkeys(frame[by]):
+        if level == reference:
+            continue
+        with np.errstate(divide="ignore", invalid="ignore"):
+            logs = np.log10(table[level] / table[reference]).to_numpy(dtype=float)
+        interval = stats.mean_ci(logs)
+        rows.append({by: level, "ratio": 10 ** interval.mean, "ratio_low": 10 ** interval.low,
+                     "ratio_high": 10 ** interval.high, "seeds": interval.n})
+    return pd.DataFrame(rows)
 
 
 # -- learned parameters (GridResult.learned: one row per run, epoch, layer and parameter) --------

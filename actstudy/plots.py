@@ -655,6 +655,8 @@ def accuracy_by_depth(runs: pd.DataFrame, columns: int = 4):
         ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
         ax.margins(y=0.15)
+        low, high = ax.get_ylim()  # an interval over few seeds can reach past 0% or 100%
+        ax.set_ylim(max(low, 0), min(high, 100))
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=8)
     fig.supxlabel("hidden layers (log scale)", fontsize=10)

@@ -120,7 +120,14 @@ class Run:
         return self._tag(pd.DataFrame(self.step_activation_stats))
 
     def summary(self) -> dict:
+        """One row: the config's tags and the run's final numbers.
+
+        With ``restore_best``, ``best_epoch`` is the epoch whose state was
+        tested, and ``best_val_loss`` and ``best_val_accuracy`` are its
+        validation metrics (what chose it); all three are None without it.
+        """
         last = self.history[-1] if self.history else {}
+        best = self.history[self.best_epoch - 1] if self.best_epoch else {}
         per_epoch = [row["seconds"] for row in self.history]
         return {
             "key": self.key,
@@ -139,6 +146,8 @@ class Run:
             "diverged": self.diverged,
             "diverged_epoch": self.diverged_epoch,
             "best_epoch": self.best_epoch,
+            "best_val_loss": best.get("val_loss"),
+            "best_val_accuracy": best.get("val_accuracy"),
         }
 
     # -- (de)serialisation -------------------------------------------------------

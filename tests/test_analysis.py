@@ -210,24 +210,19 @@ def test_initializer_table_one_row_per_activation_and_initializer_with_t_interva
     assert diverged["accuracy"] == pytest.approx(0.91)
 
 
-def _tuning_runs(val: dict, test: dict, best_epoch=None, epochs: int = 10):
-    """Summary and history of runs whose validation accuracy at their best epoch is given.
+def _tuning_runs(val: dict, test: dict, best_epoch=None, epochs: int = 10) -> pd.DataFrame:
+    """A summary of runs whose validation accuracy at their best epoch is given.
 
     ``val`` and ``test`` map (activation, depth, learning_rate) to one value per seed.
     """
-    rows, history = [], []
-    for (activation, depth, rate), values in val.items():
-        for seed, value in enumerate(values):
-            key = f"{activation}-{depth}-{rate}-{seed}"
-            epoch = (best_epoch or {}).get((activation, depth, rate, seed), 4)
-            rows.append({"key": key, "activation": activation, "depth": depth, "seed": seed,
-                         "learning_rate": rate, "best_epoch": epoch, "epochs_run": epochs,
-                         "test_accuracy": test[(activation, depth, rate)][seed],
-                         "diverged": False})
-            for e in range(1, epochs + 1):  # the best epoch's value, below it elsewhere
-                history.append({"key": key, "epoch": e,
-                                "val_accuracy": value if e == epoch else value - 0.05})
-    return pd.DataFrame(rows), pd.DataFrame(history)
+    return pd.DataFrame([
+        {"key": f"{activation}-{depth}-{rate}-{seed}", "activation": activation, "depth": depth,
+         "seed": seed, "learning_rate": rate, "epochs_run": epochs,
+         "best_epoch": (best_epoch or {}).get((activation, depth, rate, seed), 4),
+         "best_val_accuracy": value, "test_accuracy": test[(activation, depth, rate)][seed],
+         "diverged": False}
+        for (activation, depth, rate), values in val.items()
+        for seed, value in enumerate(values)])
 
 
 def test_tune_learning_rate_chooses_on_validation_never_on_test():
@@ -237,34 +232,34 @@ def test_tune_learning_rate_chooses_on_validation_never_on_test():
            ("relu", 4, 0.001): [0.97, 0.96], ("relu", 4, 0.01): [0.93, 0.92]}
     test = {("relu", 1, 0.001): [0.99, 0.99], ("relu", 1, 0.01): [0.80, 0.81],
             ("relu", 4, 0.001): [0.85, 0.86], ("relu", 4, 0.01): [0.99, 0.98]}
-    runs, chosen = analysis.tune_learning_rate(*_tuning_runs(val, test))
-    assert chosen[["depth", "learning_rate", "seeds"]].values.tolist() == [[1, 0.01, 2],
-                                                                           [4, 0.001, 2]]
-    assert chosen["val_accuracy"].tolist() == pytest.approx([0.945, 0.965])
+    runs, chosen = analysis.tune_learning_rate(_tuning_runs(val, test))
+    assert chosen[["depth", "learning_rate", "edge", "seeds"]].values.tolist() == [
+        [1, 0.01, "highest", 2], [4, 0.001, "lowest", 2]]
+    assert chosen["best_val_accuracy"].tolist() == pytest.approx([0.945, 0.965])
     assert runs.groupby("depth")["test_accuracy"].apply(list).to_dict() == {
         1: [0.80, 0.81], 4: [0.85, 0.86]}
-    assert runs["val_accuracy"].tolist() == pytest.approx([0.95, 0.94, 0.97, 0.96])
+    assert runs["best_val_accuracy"].tolist() == pytest.approx([0.95, 0.94, 0.97, 0.96])
 
 
-def test_tune_learning_rate_reads_validation_at_each_runs_best_epoch_and_counts_budget_ends():
-    val = {("tanh", 2, 0.003): [0.9, 0.92, 0.94]}
-    test = {("tanh", 2, 0.003): [0.9, 0.9, 0.9]}
+def test_tune_learning_rate_says_when_the_best_rate_is_inside_the_grid_and_budget_ends():
+    val = {("tanh", 2, rate): [0.9 + (rate == 0.003) * 0.02] * 3 for rate in (0.001, 0.003, 0.01)}
+    test = {key: [0.9, 0.9, 0.9] for key in val}
     best = {("tanh", 2, 0.003, 0): 10, ("tanh", 2, 0.003, 1): 3, ("tanh", 2, 0.003, 2): 10}
-    runs, chosen = analysis.tune_learning_rate(*_tuning_runs(val, test, best))
+    runs, chosen = analysis.tune_learning_rate(_tuning_runs(val, test, best))
+    assert chosen[["learning_rate", "edge"]].values.tolist() == [[0.003, ""]]
     assert runs["best_epoch"].tolist() == [10, 3, 10]
-    assert runs["val_accuracy"].tolist() == pytest.approx([0.9, 0.92, 0.94])
     assert chosen["at_budget_end"].item() == pytest.approx(2 / 3)
 
 
 def test_tune_learning_rate_never_chooses_a_rate_where_a_seed_failed():
     val = {("gelu", 8, 0.001): [0.90, 0.90], ("gelu", 8, 0.01): [0.99, 0.99],
            ("sigmoid", 8, 0.01): [0.5, 0.5]}
-    test = {k: [0.5, 0.5] for k in val}
-    summary, history = _tuning_runs(val, test)
+    summary = _tuning_runs(val, {k: [0.5, 0.5] for k in val})
     # Seed 1 at 0.01 never had a finite epoch, and no sigmoid run had one.
-    summary.loc[(summary.learning_rate == 0.01) & (summary.seed == 1), "best_epoch"] = None
-    summary.loc[summary.activation == "sigmoid", "best_epoch"] = None
-    runs, chosen = analysis.tune_learning_rate(summary, history)
+    failed = (summary.learning_rate == 0.01) & (summary.seed == 1) | (
+        summary.activation == "sigmoid")
+    summary.loc[failed, ["best_epoch", "best_val_accuracy"]] = None
+    runs, chosen = analysis.tune_learning_rate(summary)
     assert chosen.set_index("activation")["learning_rate"].to_dict() == pytest.approx(
         {"gelu": 0.001, "sigmoid": np.nan}, nan_ok=True)
     assert chosen.set_index("activation")["seeds"].to_dict() == {"gelu": 2, "sigmoid": 0}
@@ -272,9 +267,9 @@ def test_tune_learning_rate_never_chooses_a_rate_where_a_seed_failed():
 
 
 def test_tune_learning_rate_refuses_runs_without_early_stopping():
-    summary, history = _tuning_runs({("relu", 1, 0.01): [0.9]}, {("relu", 1, 0.01): [0.9]})
+    summary = _tuning_runs({("relu", 1, 0.01): [0.9]}, {("relu", 1, 0.01): [0.9]})
     with pytest.raises(ValueError, match="no best_epoch: .*restore_best=True"):
-        analysis.tune_learning_rate(summary.assign(best_epoch=None), history)
+        analysis.tune_learning_rate(summary.assign(best_epoch=None))
 
 
 def test_training_loss_area_means_over_epochs_and_geometric_bands_over_seeds():
@@ -300,3 +295,20 @@ def test_training_loss_area_means_over_epochs_and_geometric_bands_over_seeds():
     short = history[~((history.key == "elu1") & (history.epoch == 2))]
     areas = analysis.training_loss_area(short)[0].set_index("key")["mean_train_loss"]
     assert np.isnan(areas["elu1"]) and areas.drop("elu1").notna().all()
+
+
+def test_ratio_to_reference_pairs_by_seed_and_takes_the_interval_on_logs():
+    frame = pd.DataFrame({"activation_label": ["relu"] * 4 + ["elu"] * 4 + ["tanh"] * 3,
+                          "seed": [0, 1, 2, 3] * 2 + [0, 1, 2],
+                          "loss": [1.0, 2.0, 4.0, 8.0, 0.5, 1.0, 2.0, 4.0, 1.0, 4.0, 4.0]})
+    table = analysis.ratio_to_reference(frame, "loss", "relu").set_index("activation_label")
+    # Seed by seed ELU's loss is half ReLU's, however much the seeds differ from each other.
+    assert table.loc["elu", ["ratio", "ratio_low", "ratio_high"]].tolist() == pytest.approx(
+        [0.5, 0.5, 0.5])
+    assert table.loc["elu", "seeds"] == 4 and table.loc["tanh", "seeds"] == 3
+    # tanh: ratios 1, 2, 1; the geometric mean, and an interval around it in ratio terms.
+    assert table.loc["tanh", "ratio"] == pytest.approx(2 ** (1 / 3))
+    assert table.loc["tanh", "ratio_low"] < 1 < table.loc["tanh", "ratio_high"]
+    assert list(table.index) == ["elu", "tanh"]
+    with pytest.raises(ValueError, match="reference='gelu' is not allowed: .*relu, elu, tanh"):
+        analysis.ratio_to_reference(frame, "loss", "gelu")

@@ -167,6 +167,7 @@ def test_restore_best_tests_the_state_of_the_best_validation_epoch(config):
     assert last.test["loss"] != pytest.approx(run.test["loss"], rel=1e-3)
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
     assert again.best_epoch == run.summary()["best_epoch"] == run.best_epoch
+    assert again.summary()[f"best_{metric}"] == pytest.approx(scores[best], nan_ok=True)
 
 
 def _surface_values(run):
