@@ -31,10 +31,30 @@ def surfaces(runs, kind: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def sine_curves(runs, seed: int = 0) -> pd.DataFrame:
-    curves = surfaces([r for r in runs if r.config["seed"] == seed], "curve")
+def sine_curves(runs, seed: int | None = 0) -> pd.DataFrame:
+    """The sine networks' stored curves (one seed, or every seed with None) beside sin(x)."""
+    curves = surfaces([r for r in runs if seed is None or r.config["seed"] == seed], "curve")
     curves["truth"] = np.sin(curves["x"])
     return curves
+
+
+def extrapolation_error(runs, training_range: tuple[float, float] = (-2 * np.pi, 2 * np.pi)
+                        ) -> pd.DataFrame:
+    """Per sine run: the MSE against sin(x) inside the training range and outside it.
+
+    From each run's stored curve, which spans twice the training range (512
+    evenly spaced points), so "outside" is [-4pi, -2pi) and (2pi, 4pi] for the
+    sine data. Evenly spaced points weigh every part of
+    the range alike, where the test set follows the training distribution.
+    """
+    curves = sine_curves(runs, seed=None)
+    low, high = training_range
+    curves["region"] = np.where((curves["x"] >= low) & (curves["x"] <= high), "inside", "outside")
+    curves["squared_error"] = (curves["prediction"] - curves["truth"]) ** 2
+    table = curves.pivot_table(index=["activation", "seed"], columns="region",
+                               values="squared_error", aggfunc="mean")
+    return table.rename(columns={"inside": "inside_mse", "outside": "outside_mse"}
+                        ).reset_index().rename_axis(columns=None)
 
 
 def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
@@ -47,11 +67,19 @@ def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def linear_baseline(config: Config) -> float:
-    """Test MSE of ordinary least squares on the config's dataset: the best linear fit."""
+def linear_baseline(config: Config, split: str = "test") -> float:
+    """MSE of ordinary least squares on the config's dataset, the best linear fit, on a split.
+
+    On ``"train"`` it is the least any linear model can reach on the training
+    data: the optimum that a linear network trained by backpropagation is
+    measured against.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split={split!r} is not allowed: choose 'train' or 'test'")
     data = config.load_dataset()
     model = LinearRegression().fit(data.x_train, data.y_train)
-    return float(np.mean((model.predict(data.x_test) - data.y_test) ** 2))
+    x, y = (data.x_train, data.y_train) if split == "train" else (data.x_test, data.y_test)
+    return float(np.mean((model.predict(x) - y) ** 2))
 
 
 def time_to_target(history: pd.DataFrame, target: float,

@@ -61,28 +61,50 @@ def activation_cost(cost: pd.DataFrame):
     return fig
 
 
-def fitted_curves(curves: pd.DataFrame, columns: int = 6):
-    """Predictions over the truth: one panel per activation (columns x, truth, prediction)."""
+def fitted_curves(curves: pd.DataFrame, columns: int = 6,
+                  training_range: tuple[float, float] | None = (-2 * math.pi, 2 * math.pi)):
+    """Predictions over the truth: one panel per activation (columns x, truth, prediction).
+
+    Outside ``training_range`` (shaded) the network saw no data.
+    """
     names = list(dict.fromkeys(curves["activation"]))
     fig, axes = _grid(len(names), columns, size=(2.5, 2.0))
     for ax, name in zip(axes, names, strict=False):
         part = curves[curves["activation"] == name].sort_values("x")
+        if training_range is not None:
+            for low, high in ((part["x"].min(), training_range[0]),
+                              (training_range[1], part["x"].max())):
+                if low < high:
+                    ax.axvspan(low, high, color="0.9", lw=0)
         ax.plot(part["x"], part["truth"], color="0.5", lw=2.5, alpha=0.5)
         ax.plot(part["x"], part["prediction"], lw=1.4)
         ax.set_title(name, fontsize=10)
         ax.set_ylim(-1.6, 1.6)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Fitted curves (seed 0) over sin(x), grey")
+    fig.suptitle("Fitted curves (seed 0) over sin(x), grey; shaded: outside the training range")
     return fig
 
 
 def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
                          label: str | None = None):
-    """Per-activation points for each seed with mean and 95% CI."""
-    order = summary.groupby("activation")[metric].mean().sort_values().index
+    """Per-activation points for each seed with the mean and its 95% t-interval over seeds.
+
+    With ``log`` the mean is geometric and the interval is taken on log10 (for a
+    positive, skewed quantity such as an MSE).
+    """
+    def interval(values):
+        values = np.log10(values) if log else values
+        found = stats.mean_ci(values)
+        bounds = (found.low, found.high) if found.n >= 2 else (np.nan, np.nan)
+        return tuple(10.0 ** b for b in bounds) if log else bounds
+
+    def centre(values):
+        return 10.0 ** np.mean(np.log10(values)) if log else np.mean(values)
+
+    order = summary.groupby("activation")[metric].agg(centre).sort_values().index
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.2), constrained_layout=True)
-    sns.pointplot(summary, y="activation", x=metric, order=order, errorbar=("ci", 95),
-                  linestyle="none", color="C3", ax=ax)
+    sns.pointplot(summary, y="activation", x=metric, order=order, estimator=centre,
+                  errorbar=interval, linestyle="none", color="C3", ax=ax)
     sns.stripplot(summary, y="activation", x=metric, order=order, color="0.4", size=3,
                   alpha=0.6, ax=ax)
     if log:
@@ -617,4 +639,46 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     title = "hidden layer" + (f" ({len(shown)} of {depth})" if len(shown) < depth else "")
     fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
     fig.suptitle(f"{setting}; mean over seeds", fontsize=10)
+    return fig
+
+
+def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel: str,
+                      panel: str | None = None, log_y: bool = False,
+                      references: dict[float, str] | None = None, title: str = ""):
+    """Means with their 95% intervals against ``x``, a line per ``hue``, a panel per ``panel``.
+
+    ``table`` has the columns of :func:`actstudy.stats.summarise` (``mean``,
+    ``ci_low``, ``ci_high``, ``n``): the intervals are the ones the findings
+    use (t over seeds), drawn as they are rather than re-estimated by seaborn.
+    ``references`` draws labelled horizontal lines (e.g. a claim's margin).
+    """
+    panels = list(dict.fromkeys(table[panel])) if panel else [None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels) + 1.8, 3.6),
+                             squeeze=False, sharey=True, constrained_layout=True)
+    levels = list(dict.fromkeys(table[hue]))
+    colours = dict(zip(levels, sns.color_palette("colorblind", len(levels)), strict=True))
+    for ax, name in zip(axes[0], panels, strict=True):
+        part = table if name is None else table[table[panel] == name]
+        for level, line in part.groupby(hue, sort=False):
+            line = line.sort_values(x)
+            low = (line["mean"] - line["ci_low"]).clip(lower=0)
+            high = (line["ci_high"] - line["mean"]).clip(lower=0)
+            ax.errorbar(line[x], line["mean"], yerr=[low, high], marker="o", ms=4, capsize=3,
+                        lw=1.4, color=colours[level], label=str(level))
+        for value, label in (references or {}).items():
+            ax.axhline(value, color="0.3", lw=1, ls="--")
+            ax.annotate(label, (1.0, value), xycoords=("axes fraction", "data"), ha="right",
+                        va="bottom", fontsize=8, color="0.3")
+        if log_y:
+            ax.set_yscale("log")
+            _plain_log_labels(ax)
+        if name is not None:
+            ax.set_title(str(name), fontsize=10)
+        ax.set_xlabel(xlabel)
+    axes[0][0].set_ylabel(ylabel + (" (log scale)" if log_y else ""))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, title=hue.replace("_", " "), loc="outside right center",
+               frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig

@@ -20,6 +20,10 @@ from scipy import stats as scipy_stats
 
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 10_000
+# A percentile bootstrap over a handful of values cannot reach beyond the smallest and
+# largest of them, so its interval is too narrow; below this many it is refused.
+BOOTSTRAP_MINIMUM = 20
+POWER = 0.8  # the power at which a minimum detectable effect is stated
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Interval:
     high: float
     n: int
     method: str
+    spread: float = math.nan  # the values' standard deviation (what power depends on)
 
     def __str__(self) -> str:
         if not math.isfinite(self.low):
@@ -43,17 +48,26 @@ def _clean(values) -> np.ndarray:
     return values[np.isfinite(values)]
 
 
-def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int = 0) -> Interval:
+def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int = 0,
+            resolution: float = 0.0) -> Interval:
     """Mean and confidence interval: Student's t, or a percentile bootstrap.
 
-    The bootstrap suits skewed quantities (ratios, times); the t-interval the
-    roughly normal ones (accuracies, losses over seeds). Non-finite values are
-    dropped; with fewer than two values the interval is unbounded.
+    The t-interval suits roughly normal quantities (accuracies, losses over
+    seeds; ratios on a log scale); the bootstrap needs at least
+    ``BOOTSTRAP_MINIMUM`` values. Non-finite values are dropped; with fewer
+    than two values the interval is unbounded.
+
+    ``resolution`` is the step a quantity is counted in (1 for whole epochs):
+    the true value behind a count lies anywhere within half a step of it, so
+    the interval is widened by half a step on each side, and identical counts
+    over seeds never give a zero-width, "certain" interval.
     """
     if method not in ("t", "bootstrap"):
         raise ValueError(f"method={method!r} is not allowed: choose 't' or 'bootstrap'")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
+    if not (math.isfinite(resolution) and resolution >= 0):
+        raise ValueError(f"resolution={resolution!r} is not allowed: must be a finite number >= 0")
     values = _clean(values)
     n = len(values)
     if n == 0:
@@ -61,18 +75,77 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
     mean = float(values.mean())
     if n < 2:
         return Interval(mean, -math.inf, math.inf, n, method)
+    spread = float(values.std(ddof=1))
     if method == "t":
-        spread = float(values.std(ddof=1))
-        if spread == 0:
-            return Interval(mean, mean, mean, n, method)
         half = scipy_stats.t.ppf(0.5 + confidence / 2, n - 1) * spread / math.sqrt(n)
-        return Interval(mean, mean - half, mean + half, n, method)
+        half += resolution / 2
+        return Interval(mean, mean - half, mean + half, n, method, spread)
+    if n < BOOTSTRAP_MINIMUM:
+        raise ValueError(f"method='bootstrap' is not allowed for {n} values: a percentile "
+                         f"bootstrap needs at least {BOOTSTRAP_MINIMUM} (it cannot reach beyond "
+                         "the extreme values); use the t-interval, on logs for a ratio")
     result = scipy_stats.bootstrap(
         (values,), np.mean, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
         method="percentile", rng=np.random.default_rng(seed),
     )
-    return Interval(mean, float(result.confidence_interval.low),
-                    float(result.confidence_interval.high), n, method)
+    return Interval(mean, float(result.confidence_interval.low) - resolution / 2,
+                    float(result.confidence_interval.high) + resolution / 2, n, method, spread)
+
+
+def exact(value: float, n: int = 1) -> Interval:
+    """A quantity with no sampling spread (a deterministic maximum, a count of zero)."""
+    return Interval(float(value), float(value), float(value), n, "exact", 0.0)
+
+
+def minimum_detectable(interval: Interval, confidence: float = CONFIDENCE,
+                       power: float = POWER) -> float:
+    """The smallest true distance from a margin that the design detects with ``power``.
+
+    For a t-interval of n values with spread s: the distance d at which a
+    two-sided t-test at 1 - ``confidence`` rejects with probability ``power``
+    (statsmodels' power for a one-sample t-test), d = effect size × s. An
+    effect closer to its margin than this is likely to come out "undecided".
+    0 for an exact quantity; infinite with fewer than two values.
+
+    >>> round(minimum_detectable(Interval(0.0, -1.0, 1.0, 10, "t", spread=1.0)), 2)
+    1.0
+    """
+    from statsmodels.stats.power import TTestPower
+
+    if interval.method == "exact":
+        return 0.0
+    if interval.n < 2 or not math.isfinite(interval.spread):
+        return math.inf
+    size = TTestPower().solve_power(nobs=interval.n, alpha=1 - confidence, power=power,
+                                    alternative="two-sided")
+    return float(size * interval.spread)
+
+
+def p_value(interval: Interval, margin: float, side: str) -> float:
+    """One-sided p-value of "the true mean is beyond ``margin``" on ``side`` ("above"/"below").
+
+    From the interval's t statistic (its spread and n); for an exact quantity,
+    0 when it lies strictly on that side and 1 otherwise.
+    """
+    if side not in ("above", "below"):
+        raise ValueError(f"side={side!r} is not allowed: choose 'above' or 'below'")
+    sign = 1.0 if side == "above" else -1.0
+    if interval.method == "exact" or interval.spread == 0:
+        return 0.0 if sign * (interval.mean - margin) > 0 else 1.0
+    if interval.n < 2 or not math.isfinite(interval.spread):
+        return 1.0
+    t = sign * (interval.mean - margin) / (interval.spread / math.sqrt(interval.n))
+    return float(scipy_stats.t.sf(t, interval.n - 1))
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm-adjusted p-values (statsmodels), for several tests of one claim."""
+    from statsmodels.stats.multitest import multipletests
+
+    p_values = np.asarray(p_values, dtype=float)
+    if len(p_values) == 0:
+        return p_values
+    return multipletests(p_values, method="holm")[1]
 
 
 def paired_difference(a, b, confidence: float = CONFIDENCE, method: str = "t") -> Interval:

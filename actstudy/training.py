@@ -107,7 +107,7 @@ QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2))
 # largest share of a small run's time (measured: 0.45 s of 1.1 s for 12 sine runs).
 QUANTILE_VALUES = 2048
 # Points of the stored learned function for 1-D and 2-D inputs (see _surface_inputs).
-SURFACE_POINTS = 256
+SURFACE_POINTS = 512
 SURFACE_GRID = 60
 # Validation and test sets are evaluated in chunks of at most this many samples.
 EVAL_CHUNK = 1000
@@ -644,7 +644,11 @@ def _surface_inputs(dataset) -> np.ndarray | None:
     """Where the learned function is stored: a line (1-D regression) or a grid (2-D binary)."""
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
-        x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
+        # The training range and half as much again on each side: what the network does
+        # where it saw no data (extrapolation) is part of what it learned.
+        low, high = dataset.x_train.min(), dataset.x_train.max()
+        half = (high - low) / 2
+        x = np.linspace(low - half, high + half, SURFACE_POINTS)
         return x[:, None].astype(np.float32)
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
@@ -658,7 +662,8 @@ def _surface_inputs(dataset) -> np.ndarray | None:
 def _surface(dataset, x: np.ndarray, outputs: np.ndarray) -> dict:
     """The learned function over the input space, for low-dimensional inputs.
 
-    1-D regression: predictions on a line over the data's range (fitted curves).
+    1-D regression: predictions on a line over twice the data's range, centred on it
+    (fitted curves, and what they do outside the training range).
     2-D binary classification: P(class 1) on a grid over the data (decision
     boundaries). Stored with the run, so plots need no model weights (Run.surface).
     """
