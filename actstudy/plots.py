@@ -681,4 +681,76 @@ def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel
                frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
+
+
+def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation accuracy",
+                         reference: tuple[str, float] | None = None):
+    """Error against learning rate: rows of panels per dataset and optimizer, columns per family.
+
+    ``curves`` is :func:`actstudy.analysis.learning_rate_curves`'s (an accuracy
+    per rate with its 95% t-interval over seeds). The error, 100 minus the
+    accuracy in percent, is drawn on a log scale, so the differences near the
+    best rate and the collapse at the ends both show. Activations are grouped
+    into columns by family (at most eight in one); a rate at which some seeds
+    diverged is marked with a cross (the others' mean), and ``reference``,
+    ``(optimizer, rate)``, is drawn as a dotted line in that optimizer's rows.
+    """
+    rows = list(dict.fromkeys(zip(curves["dataset"], curves["optimizer"], strict=True)))
+    names = list(dict.fromkeys(curves["activation"]))
+    family = {name: activations.spec(name).family for name in names}
+    families = list(dict.fromkeys(family[name] for name in names))
+    for one in families:
+        members = [name for name in names if family[name] == one]
+        if len(members) > MAX_HUES:
+            raise ValueError(f"family {one!r} has {len(members)} activations; a panel shows at "
+                             f"most {MAX_HUES}: select some first")
+    colours = sns.color_palette("tab10" if len(names) <= 10 else "husl", n_colors=len(names))
+    palette = dict(zip(names, colours, strict=True))
+    fig, axes = plt.subplots(len(rows), len(families), squeeze=False, sharex=True, sharey="row",
+                             constrained_layout=True,
+                             figsize=(2.9 * len(families) + 1.8, 2.3 * len(rows) + 0.6))
+    for i, (dataset, optimizer) in enumerate(rows):
+        setting = curves[(curves["dataset"] == dataset) & (curves["optimizer"] == optimizer)]
+        for j, one in enumerate(families):
+            ax = axes[i, j]
+            for name in (n for n in names if family[n] == one):
+                part = setting[setting["activation"] == name].sort_values("learning_rate")
+                rate = part["learning_rate"].to_numpy()
+                error = 100 * (1 - part["mean"].to_numpy(dtype=float))
+                low = 100 * (1 - part["ci_high"].to_numpy(dtype=float))
+                high = 100 * (1 - part["ci_low"].to_numpy(dtype=float))
+                ax.plot(rate, error, color=palette[name], lw=1.5, marker="o", ms=3, label=name)
+                shown = np.isfinite(low) & np.isfinite(high)
+                ax.fill_between(rate[shown], low[shown], high[shown], color=palette[name],
+                                alpha=0.15, lw=0)
+                crosses = part["diverged"].to_numpy() > 0
+                ax.plot(rate[crosses], error[crosses], ls="none", marker="x", ms=7,
+                        color=palette[name])
+            if reference is not None and optimizer == reference[0]:
+                ax.axvline(reference[1], color="0.4", ls=":", lw=1.2)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.tick_params(labelsize=8)
+            if i == 0:
+                ax.set_title(one, fontsize=10)
+            if j == 0:
+                ax.set_ylabel(f"{dataset}\n{optimizer}", fontsize=10)
+        # The means decide the limits: a band reaching towards 0 error would squash the rest.
+        errors = 100 * (1 - setting["mean"].to_numpy(dtype=float))
+        errors = errors[np.isfinite(errors) & (errors > 0)]
+        if len(errors):
+            axes[i, 0].set_ylim(errors.min() / 1.3, min(100.0, errors.max() * 1.3))
+        _plain_log_labels(axes[i, 0])
+    fig.supxlabel("learning rate (log scale)", fontsize=10)
+    fig.supylabel(f"100 − {label} (%, log scale)", fontsize=10)
+    handles = [matplotlib.lines.Line2D([], [], color=palette[n], marker="o", ms=3, lw=1.5,
+                                       label=n) for n in names]
+    if reference is not None:
+        handles.append(matplotlib.lines.Line2D([], [], color="0.4", ls=":", lw=1.2,
+                                               label=f"{reference[0]} at {reference[1]:g}"))
+    if curves["diverged"].gt(0).any():
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", ls="none", marker="x",
+                                               ms=7, label="some seeds diverged"))
+    fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
+    fig.suptitle("mean over seeds, 95% interval", fontsize=10)
     return fig

@@ -32,8 +32,8 @@ import pandas as pd
 from actstudy.config import Config, activation_label
 
 # Config fields copied onto every row of a run's tidy frames.
-TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "learning_rate",
-        "init_scale", "seed")
+TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "optimizer",
+        "learning_rate", "init_scale", "seed")
 
 
 @dataclass
