@@ -85,9 +85,16 @@ def fitted_curves(curves: pd.DataFrame, columns: int = 6,
     return fig
 
 
+def t_interval(values) -> tuple[float, float]:
+    """The 95% Student's t-interval of the mean, as seaborn's ``errorbar`` callable takes it."""
+    interval = stats.mean_ci(values)
+    return interval.low, interval.high
+
+
 def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
-                         label: str | None = None):
-    """Per-activation points for each seed with the mean and its 95% t-interval over seeds.
+                         label: str | None = None, by: str = "activation"):
+    """Per-activation (or per ``by``) points for each seed with the mean and its 95%
+    t-interval over seeds.
 
     With ``log`` the mean is geometric and the interval is taken on log10 (for a
     positive, skewed quantity such as an MSE).
@@ -101,11 +108,11 @@ def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
     def centre(values):
         return 10.0 ** np.mean(np.log10(values)) if log else np.mean(values)
 
-    order = summary.groupby("activation")[metric].agg(centre).sort_values().index
+    order = summary.groupby(by)[metric].agg(centre).sort_values().index
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.2), constrained_layout=True)
-    sns.pointplot(summary, y="activation", x=metric, order=order, estimator=centre,
+    sns.pointplot(summary, y=by, x=metric, order=order, estimator=centre,
                   errorbar=interval, linestyle="none", color="C3", ax=ax)
-    sns.stripplot(summary, y="activation", x=metric, order=order, color="0.4", size=3,
+    sns.stripplot(summary, y=by, x=metric, order=order, color="0.4", size=3,
                   alpha=0.6, ax=ax)
     if log:
         ax.set_xscale("log")
@@ -753,4 +760,61 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
                                                ms=7, label="some seeds diverged"))
     fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
     fig.suptitle("mean over seeds, 95% interval", fontsize=10)
+
+
+# -- what learns (04: the binary step, PReLU against leaky ReLU) --------------------------------
+
+
+def hidden_and_output_gradients(gradients: pd.DataFrame, col: str = "network"):
+    """Gradient norms per step: the largest over the hidden layers against the output layer's.
+
+    Rows are the kernel- and bias-gradient norm, columns the values of ``col``
+    (e.g. the binary_step study's networks); each line is the median over
+    seeds with its 25-75% band. The y-axis is symmetric-log, linear near 0, so
+    an exactly zero norm sits on its own at 0, below any small positive one.
+    """
+    frame = gradients.assign(part=np.where(gradients["layer"] == "head", "output layer",
+                                           "hidden layers (largest)"))
+    per_step = (frame.groupby(["key", col, "part", "step"], sort=False)
+                [["gradient_norm", "bias_gradient_norm"]].max().reset_index()
+                .melt(id_vars=["key", col, "part", "step"], var_name="norm",
+                      value_name="value"))
+    norms = {"gradient_norm": "kernel-gradient norm ||dC/dW||",
+             "bias_gradient_norm": "bias-gradient norm ||dC/db||"}
+    per_step["norm"] = per_step["norm"].map(norms)
+    grid = sns.relplot(per_step, x="step", y="value", hue="part", row="norm", col=col,
+                       kind="line", estimator="median", errorbar=("pi", 50), height=2.6,
+                       aspect=1.3, facet_kws={"sharey": "row"})
+    positive = per_step.loc[per_step["value"] > 0, "value"]
+    threshold = 10 ** np.floor(np.log10(positive.min())) if len(positive) else 1e-8
+    for (norm, column), ax in grid.axes_dict.items():
+        ax.set_yscale("symlog", linthresh=threshold)
+        ax.set_ylim(bottom=-0.3 * threshold)  # norms are >= 0; room to see a line at 0
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(column if norm == per_step["norm"].iloc[0] else "", fontsize=9)
+        ax.set_xlabel("training step (mini-batches)", fontsize=9)
+        ax.set_ylabel(f"{norm}\n(symmetric log scale)", fontsize=9)
+    grid.legend.set_title("")
+    return grid.figure
+
+
+def train_and_validation(history: pd.DataFrame, hue: str = "activation_label"):
+    """Training and validation accuracy per epoch, mean over seeds with 95% t-intervals.
+
+    The training accuracy is each epoch's running mean over its mini-batches;
+    colour is ``hue``, the line style the split.
+    """
+    frame = history.melt(id_vars=["key", "epoch", hue],
+                         value_vars=["train_accuracy", "val_accuracy"], var_name="split",
+                         value_name="accuracy")
+    frame["accuracy"] *= 100
+    frame["split"] = frame["split"].map({"train_accuracy": "training (running mean)",
+                                         "val_accuracy": "validation"})
+    fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
+    sns.lineplot(frame.rename(columns={hue: "activation"}), x="epoch", y="accuracy",
+                 hue="activation", style="split", errorbar=t_interval, ax=ax)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig

@@ -33,7 +33,7 @@ from actstudy.config import Config, activation_label
 
 # Config fields copied onto every row of a run's tidy frames.
 TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "optimizer",
-        "learning_rate", "init_scale", "seed")
+        "learning_rate", "init_scale", "train_hidden", "seed")
 
 
 @dataclass
@@ -75,6 +75,9 @@ class Run:
     # One row per (probed step, layer) when the config's probe_every > 0: the probe
     # statistics without quantiles, on the state before that step's update.
     step_activation_stats: list[dict] = dataclasses.field(default_factory=list)
+    # loss, accuracy of the final model (the one tested) on the whole training split, evaluated
+    # like the test set; empty in records written before it was kept
+    train: dict = dataclasses.field(default_factory=dict)
 
     # -- tidy views ------------------------------------------------------------
 
@@ -84,10 +87,15 @@ class Run:
 
     def _tag(self, frame: pd.DataFrame) -> pd.DataFrame:
         frame.insert(0, "key", self.key)
-        for name in TAGS:
-            frame[name] = self.config[name]
+        for name, value in self._tags().items():
+            frame[name] = value
         frame["activation_label"] = self.activation_label
         return frame
+
+    def _tags(self) -> dict:
+        # A record written before a field existed ran with its default.
+        defaults = Config.__dataclass_fields__
+        return {name: self.config.get(name, defaults[name].default) for name in TAGS}
 
     @property
     def activation_label(self) -> str:
@@ -117,15 +125,25 @@ class Run:
         return self._tag(pd.DataFrame(self.step_activation_stats))
 
     def summary(self) -> dict:
+        """One row: the config's tags and the run's final numbers.
+
+        ``final_train_loss`` and ``final_train_accuracy`` are the last epoch's
+        running means over its mini-batches, taken while the model changed;
+        ``final_train_loss_full`` and ``final_train_accuracy_full`` are the
+        final model's (the one tested) on the whole training split, NaN in
+        records written before they were kept.
+        """
         last = self.history[-1] if self.history else {}
         per_epoch = [row["seconds"] for row in self.history]
         return {
             "key": self.key,
-            **{k: self.config[k] for k in TAGS},
+            **self._tags(),
             "activation_label": self.activation_label,
             "epochs_run": len(self.history),
             "final_train_loss": last.get("train_loss"),
             "final_train_accuracy": last.get("train_accuracy"),
+            "final_train_loss_full": self.train.get("loss", math.nan),
+            "final_train_accuracy_full": self.train.get("accuracy", math.nan),
             "final_val_loss": last.get("val_loss"),
             "final_val_accuracy": last.get("val_accuracy"),
             "test_loss": self.test.get("loss"),

@@ -14,7 +14,10 @@ but none of ``model.fit``'s per-step Python overhead. What each epoch records
 stays on the device; it comes to the host once, when the group has finished:
 
 - per epoch: train and validation loss and accuracy (MSE for regression) and
-  wall-clock seconds; test metrics once at the end;
+  wall-clock seconds; once at the end, the final model's loss and accuracy on
+  the test set and on the whole training split (the per-epoch train metrics
+  are running means over the epoch's mini-batches, taken while the model
+  changed);
 - gradient flow: the L2 norms of every weighted layer's kernel gradient and
   bias gradient at every ``gradient_every``-th step;
 - activation statistics per hidden layer per epoch (epoch 0 is the
@@ -150,20 +153,22 @@ def _losses(task: str):
     return per_example
 
 
-def _chunked(x: np.ndarray, y: np.ndarray | None = None):
+def _chunked(x: np.ndarray, y: np.ndarray | None = None, xp=np):
     """(x, y, mask) stacked into chunks of at most EVAL_CHUNK samples, the last one padded.
 
     Evaluation maps over the leading (chunk) axis, so a set of any size is
-    one compiled loop whose memory does not grow with the set.
+    one compiled loop whose memory does not grow with the set. ``xp=jnp``
+    chunks arrays inside a compiled program (the training split, evaluated
+    once at the end, is not kept on the device twice).
     """
     n = len(x)
     size = min(EVAL_CHUNK, n)
     pad = -n % size
     if y is None:
-        y = np.zeros((n,), np.int32)
-    mask = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
-    x = np.concatenate([x, np.zeros((pad, *x.shape[1:]), x.dtype)])
-    y = np.concatenate([y, np.zeros((pad, *y.shape[1:]), y.dtype)])
+        y = xp.zeros((n,), np.int32)
+    mask = xp.concatenate([xp.ones(n, np.float32), xp.zeros(pad, np.float32)])
+    x = xp.concatenate([x, xp.zeros((pad, *x.shape[1:]), x.dtype)])
+    y = xp.concatenate([y, xp.zeros((pad, *y.shape[1:]), y.dtype)])
     return tuple(jnp.asarray(a.reshape(-1, size, *a.shape[1:])) for a in (x, y, mask))
 
 
@@ -220,6 +225,9 @@ class _Program:
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
         self.learnable = [b for b, (_, act) in enumerate(self.blocks) if act.trainable_weights]
+        # The variables the optimizer updates (the optimizer was built on them); None: all.
+        self.updated = None if config.train_hidden else [
+            index[id(v)] for v in models.trained_variables(model, config)]
         low, high = activations.spec(config.activation).output_range
         self.bounds = (low, high) if math.isfinite(low) and math.isfinite(high) else None
         self.probe_every = config.probe_every if record else 0
@@ -269,9 +277,19 @@ class _Program:
             (loss, (accuracy, non_trainable)), grads = grad_fn(
                 trainable, non_trainable, x_train[indices], y_train[indices]
             )
-            trainable, optimizer_vars = self.optimizer.stateless_apply(
-                optimizer_vars, grads, trainable
-            )
+            if self.updated is None:
+                trainable, optimizer_vars = self.optimizer.stateless_apply(
+                    optimizer_vars, grads, trainable
+                )
+            else:
+                # Frozen variables are not handed to the optimizer at all, so they keep
+                # their values bit for bit, whatever their gradient and the optimizer.
+                updated, optimizer_vars = self.optimizer.stateless_apply(
+                    optimizer_vars, [grads[i] for i in self.updated],
+                    [trainable[i] for i in self.updated])
+                trainable = list(trainable)
+                for i, value in zip(self.updated, updated, strict=True):
+                    trainable[i] = value
             if self.record:
                 norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.norm_index])
             else:
@@ -304,9 +322,8 @@ class _Program:
         state = jax.tree.map(lambda new, old: jnp.where(ok, new, old), trained, state)
         seen["final"] = jax.lax.cond(
             epoch == self.config.epochs,
-            lambda state: self._final(state, data["test"], data["surface"]),
-            lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(
-                self._final, state, data["test"], data["surface"])),
+            lambda state: self._final(state, data),
+            lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(self._final, state, data)),
             state)
         return state, ok, {"losses": losses, "accuracies": accuracies, "norms": norms,
                            "step_stats": probed, **seen}
@@ -331,12 +348,17 @@ class _Program:
                 trainable, non_trainable, probe_x)
         return seen
 
-    def _final(self, state, test, surface_x):
+    def _final(self, state, data):
+        """The final model's (loss, correct) sums on the test set and on the whole training
+        split, one row each, and its outputs over the stored surface's inputs."""
         trainable, non_trainable, _ = state
-        sums = self._evaluate(trainable, non_trainable, test)[0]
-        if surface_x is None:
+        sums = jnp.stack([
+            self._evaluate(trainable, non_trainable, data["test"])[0],
+            self._evaluate(trainable, non_trainable,
+                           _chunked(data["x"], data["y"], xp=jnp))[0]])
+        if data["surface"] is None:
             return sums, None
-        return sums, self._evaluate(trainable, non_trainable, surface_x)[1]
+        return sums, self._evaluate(trainable, non_trainable, data["surface"])[1]
 
     def _probe(self, trainable, non_trainable, x, values: bool = True):
         """Per hidden layer, PROBE_STATS on the probe batch; with ``values``, also a subsample
@@ -435,12 +457,21 @@ def _member_state(config: Config, input_shape, n_outputs):
     """A member's model and initial state: its own initial weights, seeds and learning rate."""
     model = models.build(config, input_shape, n_outputs)
     optimizer = make_optimizer(config)
-    optimizer.build(model.trainable_variables)
+    optimizer.build(models.trained_variables(model, config))
     # Copies: the epoch donates its state buffers, which must not be the model's own.
     state = tuple([jnp.array(v.value, copy=True) for v in variables]
                   for variables in (model.trainable_variables, model.non_trainable_variables,
                                     optimizer.variables))
     return model, optimizer, state
+
+
+def _device_data(dataset, config: Config, surface_x: np.ndarray | None) -> dict:
+    """What the compiled epoch reads, on the device: the splits, the probe batch, the surface."""
+    return {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
+            "val": _chunked(dataset.x_val, dataset.y_val),
+            "probe": jnp.asarray(dataset.x_val[: config.probe_size]),
+            "test": _chunked(dataset.x_test, dataset.y_test),
+            "surface": None if surface_x is None else _chunked(surface_x)}
 
 
 def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True
@@ -473,11 +504,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     alive = jnp.ones(members, bool)
     keys = jnp.stack([jax.random.PRNGKey(c.seed) for c in configs])
     surface_x = _surface_inputs(dataset)
-    data = {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
-            "val": _chunked(dataset.x_val, dataset.y_val),
-            "probe": jnp.asarray(dataset.x_val[: configs[0].probe_size]),
-            "test": _chunked(dataset.x_test, dataset.y_test),
-            "surface": None if surface_x is None else _chunked(surface_x)}
+    data = _device_data(dataset, configs[0], surface_x)
 
     started = time.perf_counter()
     compiled = program.epoch.lower(state, alive, keys, 0, data).compile()
@@ -578,9 +605,9 @@ class _GroupRecords:
                         "quantiles": self.quantiles[b][epoch, m].tolist(),
                         "derivative_quantiles": self.derivative_quantiles[b][epoch, m].tolist()})
         if diverged_epoch is None and self.completed:
-            (test_loss, test_correct), outputs = self._final(m)
+            ((test_loss, test_correct), (train_loss, train_correct)), outputs = self._final(m)
         else:
-            test_loss = test_correct = math.nan
+            test_loss = test_correct = train_loss = train_correct = math.nan
             outputs = None
         return Run(
             key=config.key(),
@@ -590,6 +617,8 @@ class _GroupRecords:
                      "val_accuracy": float(self.val[0, m, 1]) if self.classification else math.nan},
             test={"loss": float(test_loss),
                   "accuracy": float(test_correct) if self.classification else math.nan},
+            train={"loss": float(train_loss),
+                   "accuracy": float(train_correct) if self.classification else math.nan},
             gradient_steps=gradient_steps,
             gradient_norms=gradient_norms,
             bias_gradient_norms=bias_gradient_norms,
@@ -619,9 +648,12 @@ class _GroupRecords:
         return rows
 
     def _final(self, m: int):
+        """Test and whole-training-split (loss, accuracy) of member m's final model, and its
+        surface outputs."""
         sums, outputs = self.seen["final"]
-        sums = sums[-1, m] / len(self.dataset.x_test)
-        return sums, None if outputs is None else outputs[-1, m]
+        # float32 like the sums, so the test metrics are the numbers they always were
+        sizes = np.array([[len(self.dataset.x_test)], [len(self.dataset.x_train)]], np.float32)
+        return sums[-1, m] / sizes, None if outputs is None else outputs[-1, m]
 
     def _learned(self, m: int, kept: list[int]) -> list[dict]:
         """Learned parameters per kept epoch, as the activation layer itself reports them."""

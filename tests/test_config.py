@@ -26,6 +26,8 @@ BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
         ({"gradient_every": 0}, "gradient_every", "0"),
         ({"init_scale": -2}, "init_scale", "-2"),
         ({"activation": "softmax"}, "activation", "softmax"),
+        ({"train_hidden": "no"}, "train_hidden", "'no'"),
+        ({"train_hidden": 0}, "train_hidden", "0"),
     ],
 )
 def test_bad_fields_name_field_and_value(changes, field, value):
@@ -120,6 +122,7 @@ def test_equal_configs_equal_hash():
         {"initializer": "glorot_normal"}, {"init_scale": 2.0}, {"gradient_every": 2},
         {"probe_size": 64}, {"dataset": "circles"}, {"dataset_options": {"noise": 0.2}},
         {"activation": "leaky_relu", "activation_options": {"negative_slope": 0.2}},
+        {"train_hidden": False},
     ],
 )
 def test_any_field_change_changes_hash(changes):
@@ -154,3 +157,13 @@ def test_the_activation_label_names_the_options_a_config_gives():
     assert activation_label(stored["activation"], stored["activation_options"]) == \
         activation_label(mixture.activation, mixture.activation_options) == \
         "mixture(bases=('relu', 'tanh'))"
+
+
+def test_a_frozen_config_says_so_in_its_record_and_label():
+    frozen = BASE.replace(train_hidden=False)
+    assert frozen.to_dict()["train_hidden"] is False and BASE.to_dict()["train_hidden"] is True
+    assert Config.from_dict(frozen.to_dict()).key() == frozen.key()
+    assert frozen.label == "relu 2x8 moons s0 output layer only" and BASE.label == "relu 2x8 moons s0"
+    with pytest.raises(ValueError, match="train_hidden='no' is not allowed: must be True "
+                                         r"\(train every layer\) or False"):
+        BASE.replace(train_hidden="no")
