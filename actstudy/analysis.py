@@ -32,10 +32,30 @@ def surfaces(runs, kind: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def sine_curves(runs, seed: int = 0) -> pd.DataFrame:
-    curves = surfaces([r for r in runs if r.config["seed"] == seed], "curve")
+def sine_curves(runs, seed: int | None = 0) -> pd.DataFrame:
+    """The sine networks' stored curves (one seed, or every seed with None) beside sin(x)."""
+    curves = surfaces([r for r in runs if seed is None or r.config["seed"] == seed], "curve")
     curves["truth"] = np.sin(curves["x"])
     return curves
+
+
+def extrapolation_error(runs, training_range: tuple[float, float] = (-2 * np.pi, 2 * np.pi)
+                        ) -> pd.DataFrame:
+    """Per sine run: the MSE against sin(x) inside the training range and outside it.
+
+    From each run's stored curve, which spans twice the training range (512
+    evenly spaced points), so "outside" is [-4pi, -2pi) and (2pi, 4pi] for the
+    sine data. Evenly spaced points weigh every part of
+    the range alike, where the test set follows the training distribution.
+    """
+    curves = sine_curves(runs, seed=None)
+    low, high = training_range
+    curves["region"] = np.where((curves["x"] >= low) & (curves["x"] <= high), "inside", "outside")
+    curves["squared_error"] = (curves["prediction"] - curves["truth"]) ** 2
+    table = curves.pivot_table(index=["activation", "seed"], columns="region",
+                               values="squared_error", aggfunc="mean")
+    return table.rename(columns={"inside": "inside_mse", "outside": "outside_mse"}
+                        ).reset_index().rename_axis(columns=None)
 
 
 def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
@@ -48,11 +68,19 @@ def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def linear_baseline(config: Config) -> float:
-    """Test MSE of ordinary least squares on the config's dataset: the best linear fit."""
+def linear_baseline(config: Config, split: str = "test") -> float:
+    """MSE of ordinary least squares on the config's dataset, the best linear fit, on a split.
+
+    On ``"train"`` it is the least any linear model can reach on the training
+    data: the optimum that a linear network trained by backpropagation is
+    measured against.
+    """
+    if split not in ("train", "test"):
+        raise ValueError(f"split={split!r} is not allowed: choose 'train' or 'test'")
     data = config.load_dataset()
     model = LinearRegression().fit(data.x_train, data.y_train)
-    return float(np.mean((model.predict(data.x_test) - data.y_test) ** 2))
+    x, y = (data.x_train, data.y_train) if split == "train" else (data.x_test, data.y_test)
+    return float(np.mean((model.predict(x) - y) ** 2))
 
 
 def time_to_target(history: pd.DataFrame, target: float,
@@ -264,27 +292,369 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]]) -> pd.DataFrame:
+def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]], confidence: float = 0.95,
+            resamples: int = stats.RANK_RESAMPLES, seed: int = 0) -> pd.DataFrame:
     """Rank activations within each experiment by their mean over seeds, then average.
 
     ``results`` maps an experiment's name to (summary frame, metric, higher is better).
     Activations missing from an experiment are left out of its column. Experiments
     may run different numbers of activations, so the average is over scaled ranks,
-    (rank - 1) / (n - 1): 0 is best and 1 is worst in every experiment alike.
+    (rank - 1) / (n - 1): 0 is best and 1 is worst in every experiment alike
+    (tied means share the average of their ranks).
+
+    Where every summary has a ``seed`` column, ``mean scaled rank low`` and
+    ``high`` are a ``confidence`` interval for it: each experiment's seeds are
+    resampled jointly for its activations (they are paired; see
+    :func:`actstudy.stats.resampled_ranks`), each experiment independently,
+    and the mean scaled rank is recomputed from every resample.
 
     >>> frame = pd.DataFrame({"activation": ["a", "b", "c"], "accuracy": [0.9, 0.8, 0.7]})
     >>> ranking({"x": (frame, "accuracy", True)})["mean scaled rank"].tolist()
     [0.0, 0.5, 1.0]
     """
-    columns, scaled = {}, {}
+    columns, scaled, resampled = {}, {}, {}
     for name, (summary, metric, higher) in results.items():
-        means = summary.groupby("activation")[metric].mean()
+        means = summary.groupby("activation", sort=False)[metric].mean()
         columns[name] = means.rank(ascending=not higher)
         scaled[name] = (columns[name] - 1) / max(len(means) - 1, 1)
+        if "seed" in summary.columns:
+            table = stats.seed_table(summary, metric)
+            ranks = stats.resampled_ranks(table, higher, resamples, seed, method="average")
+            resampled[name] = pd.DataFrame((ranks - 1) / max(table.shape[1] - 1, 1),
+                                           columns=table.columns)
     table = pd.DataFrame(columns)
     table["mean scaled rank"] = pd.DataFrame(scaled).mean(axis=1)
+    if len(resampled) == len(results):
+        # Per resample, each activation's mean over the experiments that ran it.
+        means = sum(r.reindex(columns=table.index).fillna(0) for r in resampled.values())
+        present = sum(r.reindex(columns=table.index).notna() for r in resampled.values())
+        means = means / present
+        tail = (1 - confidence) / 2
+        table["mean scaled rank low"] = means.quantile(tail)
+        table["mean scaled rank high"] = means.quantile(1 - tail)
     table["experiments"] = table[list(columns)].notna().sum(axis=1)
     return table.sort_values("mean scaled rank")
+
+
+def ranking_table(results: dict[str, tuple[pd.DataFrame, str, bool]], seed: int = 0
+                  ) -> pd.DataFrame:
+    """:func:`ranking` for people: one row per activation, best first.
+
+    Columns: the mean scaled rank with its 95% interval
+    ("0.12 [0.05, 0.20]", 0 = first in every experiment); each experiment's
+    rank with its 95% rank interval ("2 [1, 4]", see
+    :func:`actstudy.stats.rank_intervals`; "2=" where means tie); the number of
+    experiments; and a note naming identical or near-identical functions
+    (:func:`actstudy.activations.equivalence_notes`).
+    """
+    numbers = ranking(results, seed=seed)
+    table = pd.DataFrame(index=numbers.index)
+    table["mean scaled rank [95% CI]"] = [
+        f"{row['mean scaled rank']:.2f} [{row['mean scaled rank low']:.2f}, "
+        f"{row['mean scaled rank high']:.2f}]" for _, row in numbers.iterrows()]
+    for name, (summary, metric, higher) in results.items():
+        ranks = stats.rank_intervals(summary, metric, higher, seed=seed).set_index("activation")
+        table[f"{name}: rank [95% CI]"] = pd.Series(_rank_texts(ranks)).reindex(table.index
+                                                                               ).fillna("not run")
+    table["experiments"] = numbers["experiments"]
+    table["note"] = _notes(table.index)
+    return table.rename_axis("activation").reset_index()
+
+
+def _rank_texts(ranks: pd.DataFrame) -> dict:
+    """"2 [1, 4]" per entry of a :func:`stats.rank_intervals` frame indexed by name; "2=" ties."""
+    tied = ranks["rank"].duplicated(keep=False) & ranks["rank"].notna()
+    texts = {}
+    for name, row in ranks.iterrows():
+        if pd.isna(row["rank"]):
+            texts[name] = "no finite value"
+            continue
+        mark = "=" if tied[name] else ""
+        texts[name] = f"{row['rank']}{mark} [{row['rank_low']}, {row['rank_high']}]"
+    return texts
+
+
+def _notes(names) -> list[str]:
+    """Identical and near-identical functions among registered ``names``; others get no note."""
+    known = []
+    for name in names:
+        try:
+            activations.spec(name)
+        except ValueError:  # a label with options, e.g. prelu(initial_slope=0.01)
+            continue
+        known.append(name)
+    notes = activations.equivalence_notes(known)
+    return [notes.get(name, "") for name in names]
+
+
+def _decimals(half_widths) -> int:
+    """Decimals at which an interval's half-width shows its first significant digit."""
+    finite = np.asarray(half_widths, dtype=float)
+    finite = finite[np.isfinite(finite) & (finite > 0)]
+    if not len(finite):
+        return 3
+    return int(np.clip(-np.floor(np.log10(np.median(finite))), 1, 6))
+
+
+def _mean_texts(frame: pd.DataFrame, scale: float = 1.0) -> list[str]:
+    """"95.1 [94.7, 95.5]" per row of a frame with mean, ci_low, ci_high and seeds."""
+    mean, low, high = (frame[c].astype(float) * scale for c in ("mean", "ci_low", "ci_high"))
+    decimals = _decimals((high - low) / 2)
+    texts = []
+    for m, lo, hi, n in zip(mean, low, high, frame["seeds"], strict=True):
+        if not np.isfinite(m):
+            texts.append("no finite value")
+        elif np.isfinite(lo) and np.isfinite(hi):
+            texts.append(f"{m:.{decimals}f} [{lo:.{decimals}f}, {hi:.{decimals}f}]")
+        else:
+            texts.append(f"{m:.{decimals}f} ({n} seed{'s' if n != 1 else ''})")
+    return texts
+
+
+def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: str | None = None,
+               percent: bool = False, seed: int = 0) -> pd.DataFrame:
+    """Activations ranked by ``value`` with their uncertainty, formatted for people.
+
+    One row per activation, best first: its rank ("2=" where means tie), the
+    mean with a 95% t-interval over seeds (in percent with ``percent``, at the
+    precision the intervals justify), the 95% rank interval and the
+    tier (:func:`actstudy.stats.rank_intervals` states both rules), the seeds,
+    and a note naming identical or near-identical functions.
+
+    >>> frame = pd.DataFrame({"activation": ["elu"] * 3 + ["celu"] * 3 + ["sigmoid"] * 3,
+    ...                       "seed": [0, 1, 2] * 3,
+    ...                       "test_accuracy": [0.95, 0.96, 0.955] * 2 + [0.90, 0.91, 0.89]})
+    >>> table = rank_table(frame, "test_accuracy", True, percent=True)
+    >>> table[["rank", "activation", "tier", "note"]].values.tolist()
+    [['1=', 'elu', 1, 'same function as celu'], ['1=', 'celu', 1, 'same function as elu'], ['3', 'sigmoid', 2, '']]
+    """
+    ranks = stats.rank_intervals(frame, value, higher_is_better, seed=seed)
+    texts = _rank_texts(ranks.set_index("activation"))
+    label = label or (f"{value} (%)" if percent else value)
+    return pd.DataFrame({
+        "rank": [texts[name].split(" ")[0] if pd.notna(rank) else "–"
+                 for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
+        "activation": ranks["activation"],
+        f"{label} [95% CI]": _mean_texts(ranks, 100.0 if percent else 1.0),
+        "rank [95% CI]": ["[" + texts[name].split("[", 1)[1] if pd.notna(rank) else "–"
+                          for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
+        "tier": ranks["tier"],
+        "seeds": ranks["seeds"],
+        "note": _notes(ranks["activation"]),
+    })
+
+
+# -- learning-rate sensitivity (studies.LearningRate) ------------------------------------------
+
+
+def learning_rate_curves(summary: pd.DataFrame, metric: str = "final_val_accuracy"
+                         ) -> pd.DataFrame:
+    """Per dataset, optimizer, activation and learning rate: ``metric`` over seeds.
+
+    ``mean`` with a 95% t-interval (``ci_low``, ``ci_high``) over the seeds
+    whose run finished (``seeds``), and ``diverged``, the runs whose loss
+    turned non-finite (they have no final accuracy, so they are not in the mean).
+    """
+    keys = ["dataset", "optimizer", "activation", "learning_rate"]
+    missing = [c for c in [*keys, metric, "diverged"] if c not in summary.columns]
+    if missing:
+        raise ValueError(f"summary has no column {missing[0]!r}: give a GridResult's summary of "
+                         "the learning_rate study")
+    table = stats.summarise(summary, keys, metric).rename(columns={"n": "seeds"})
+    diverged = summary.groupby(keys, sort=False)["diverged"].sum().astype(int)
+    return table.merge(diverged.reset_index(), on=keys, how="left")
+
+
+def best_learning_rates(summary: pd.DataFrame, choose_by: str = "final_val_accuracy",
+                        report: str = "test_accuracy") -> pd.DataFrame:
+    """Each activation's best rate per dataset and optimizer, chosen on validation accuracy.
+
+    The best rate has the highest mean ``choose_by`` over seeds among the rates
+    at which no seed diverged (among all rates if every one had a diverged
+    seed); the test set plays no part in choosing it. One row per dataset,
+    optimizer and activation: ``best_rate``, its mean validation accuracy,
+    ``report`` there as a mean with a 95% t-interval (``mean``, ``ci_low``,
+    ``ci_high``, ``seeds``), and ``edge``, "lowest" or "highest" where the
+    best rate is an end of the grid, so the optimum may lie beyond it.
+    """
+    curves = learning_rate_curves(summary, choose_by)
+    rows = []
+    for (dataset, optimizer, activation), part in curves.groupby(
+            ["dataset", "optimizer", "activation"], sort=False):
+        stable = part[part["diverged"] == 0]
+        candidates = (stable if stable["mean"].notna().any() else part).dropna(subset="mean")
+        if candidates.empty:
+            continue
+        best = candidates.loc[candidates["mean"].idxmax()]
+        rate = best["learning_rate"]
+        rates = sorted(part["learning_rate"])
+        at = summary[(summary["dataset"] == dataset) & (summary["optimizer"] == optimizer)
+                     & (summary["activation"] == activation)
+                     & (summary["learning_rate"] == rate)]
+        interval = stats.mean_ci(at[report])
+        rows.append({"dataset": dataset, "optimizer": optimizer, "activation": activation,
+                     "best_rate": rate, "validation_accuracy": best["mean"],
+                     "mean": interval.mean, "ci_low": interval.low, "ci_high": interval.high,
+                     "seeds": interval.n,
+                     "edge": "lowest" if rate == rates[0] else "highest" if rate == rates[-1]
+                     else ""})
+    return pd.DataFrame(rows)
+
+
+def _setting(optimizer: str, rate: float | None) -> str:
+    return f"{optimizer} at {rate:g}" if rate is not None else f"{optimizer} at its best rate"
+
+
+def learning_rate_rankings(summary: pd.DataFrame, reference_optimizer: str = "adam",
+                           reference_learning_rate: float = 1e-3, value: str = "test_accuracy",
+                           seed: int = 0) -> pd.DataFrame:
+    """Per dataset: the ranking at one reference rate against the ranking at each one's best rate.
+
+    Settings, per dataset: ``reference_optimizer`` at ``reference_learning_rate``
+    for every activation; then, per optimizer, each activation at its own best
+    rate (:func:`best_learning_rates`, chosen on validation accuracy). Each
+    setting ranks ``value`` over seeds with :func:`actstudy.stats.rank_intervals`.
+    One row per dataset, setting and activation: ``setting`` ("adam at 0.001",
+    "momentum at its best rate"), ``optimizer``, ``learning_rate``, ``edge``
+    (see :func:`best_learning_rates`; "" at the reference) and the columns of
+    ``rank_intervals``. The best rate is chosen on the same seeds
+    it is ranked on (on validation, not test, data), which flatters each
+    activation a little alike.
+    """
+    at_reference = summary[(summary["optimizer"] == reference_optimizer)
+                           & np.isclose(summary["learning_rate"], reference_learning_rate)]
+    if at_reference.empty:
+        settings = summary[["optimizer", "learning_rate"]].drop_duplicates()
+        raise ValueError(
+            f"reference_optimizer={reference_optimizer!r} with reference_learning_rate="
+            f"{reference_learning_rate!r} is not allowed: the summary has no such runs; it has "
+            + ", ".join(f"{o} at {r:g}" for o, r in settings.itertuples(index=False)))
+    best = best_learning_rates(summary)
+    frames = []
+    for dataset, part in summary.groupby("dataset", sort=False):
+        chosen = [(reference_optimizer, _setting(reference_optimizer, reference_learning_rate),
+                   at_reference[at_reference["dataset"] == dataset])]
+        for optimizer in dict.fromkeys(part["optimizer"]):
+            rates = best[(best["dataset"] == dataset) & (best["optimizer"] == optimizer)]
+            keys = rates[["activation", "best_rate", "edge"]].rename(
+                columns={"best_rate": "learning_rate"})
+            chosen.append((optimizer, _setting(optimizer, None),
+                           part[part["optimizer"] == optimizer].merge(keys)))
+        for optimizer, setting, runs in chosen:
+            ranks = stats.rank_intervals(runs, value, True, seed=seed)
+            first = runs.assign(edge=runs.get("edge", "")).groupby("activation").first()
+            frames.append(ranks.assign(
+                dataset=dataset, setting=setting, optimizer=optimizer,
+                learning_rate=ranks["activation"].map(first["learning_rate"]),
+                edge=ranks["activation"].map(first["edge"])))
+    columns = ["dataset", "setting", "optimizer", "activation", "learning_rate", "edge"]
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[columns + [c for c in frame.columns if c not in columns]]
+
+
+def rank_flips(rankings: pd.DataFrame, first: str, second: str) -> pd.DataFrame:
+    """Pairs of activations whose order differs between two settings of :func:`learning_rate_rankings`.
+
+    One row per dataset and pair: ``ahead_at_first`` ranks better than
+    ``ahead_at_second`` at ``first`` and worse at ``second``; ``told_apart``
+    is true when the two are in different tiers at both settings, so the
+    flip is more than noise.
+
+    >>> ranks = pd.DataFrame({"dataset": "d", "setting": ["x"] * 2 + ["y"] * 2,
+    ...                       "activation": ["a", "b", "b", "a"], "rank": [1, 2, 1, 2],
+    ...                       "tier": [1, 2, 1, 1]})
+    >>> rank_flips(ranks, "x", "y")[["ahead_at_first", "ahead_at_second", "told_apart"]
+    ...                             ].values.tolist()
+    [['a', 'b', False]]
+    """
+    settings = set(rankings["setting"])
+    for name, setting in (("first", first), ("second", second)):
+        if setting not in settings:
+            raise ValueError(f"{name}={setting!r} is not allowed: the rankings hold settings "
+                             f"{', '.join(sorted(settings))}")
+    rows = []
+    for dataset, part in rankings.groupby("dataset", sort=False):
+        a = part[part["setting"] == first].set_index("activation")
+        b = part[part["setting"] == second].set_index("activation")
+        names = [n for n in a.index if n in b.index and pd.notna(a.at[n, "rank"])
+                 and pd.notna(b.at[n, "rank"])]
+        for i, one in enumerate(names):
+            for other in names[i + 1:]:
+                before = np.sign(a.at[one, "rank"] - a.at[other, "rank"])
+                after = np.sign(b.at[one, "rank"] - b.at[other, "rank"])
+                if before * after >= 0:
+                    continue  # same order, or tied at one of the settings
+                ahead, behind = (one, other) if before < 0 else (other, one)
+                apart = (a.at[one, "tier"] != a.at[other, "tier"]
+                         and b.at[one, "tier"] != b.at[other, "tier"])
+                rows.append({"dataset": dataset, "ahead_at_first": ahead,
+                             "ahead_at_second": behind, "told_apart": bool(apart)})
+    return pd.DataFrame(rows, columns=["dataset", "ahead_at_first", "ahead_at_second",
+                                       "told_apart"])
+
+
+def flip_counts(rankings: pd.DataFrame) -> pd.DataFrame:
+    """How far each setting's ranking departs from the first (reference) setting's, per dataset.
+
+    One row per dataset and later setting of :func:`learning_rate_rankings`:
+    ``pairs`` of activations ranked at both, ``changed`` (pairs in the other
+    order) and ``told_apart`` (of those, pairs in different tiers at both
+    settings: flips the seeds can see), and ``told_apart_pairs``, those pairs
+    as "a ahead of b, then behind".
+    """
+    settings = list(dict.fromkeys(rankings["setting"]))
+    rows = []
+    for dataset, part in rankings.groupby("dataset", sort=False):
+        first = part[(part["setting"] == settings[0]) & part["rank"].notna()]
+        for other in settings[1:]:
+            ranked = part[(part["setting"] == other) & part["rank"].notna()]
+            shared = len(set(first["activation"]) & set(ranked["activation"]))
+            flips = rank_flips(part, settings[0], other)
+            seen = flips.loc[flips["told_apart"].astype(bool)]
+            rows.append({"dataset": dataset, "first": settings[0], "second": other,
+                         "pairs": shared * (shared - 1) // 2, "changed": len(flips),
+                         "told_apart": len(seen),
+                         "told_apart_pairs": [f"{a} ahead of {b}, then behind" for a, b in
+                                              zip(seen["ahead_at_first"],
+                                                  seen["ahead_at_second"], strict=True)]})
+    return pd.DataFrame(rows)
+
+
+def learning_rate_table(rankings: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """One dataset's :func:`learning_rate_rankings` for people: a row per activation.
+
+    Rows in the order of the reference setting (the first); per setting, the
+    rate ("0.3 (highest tried)" at an end of the grid), the test accuracy in
+    percent with its 95% t-interval, and the rank
+    with its 95% rank interval and tier ("3 [2, 5], tier 2"); then a note
+    naming identical or near-identical functions. Columns are (setting, what).
+    """
+    part = rankings[rankings["dataset"] == dataset]
+    if part.empty:
+        raise ValueError(f"dataset={dataset!r} is not allowed: the rankings hold "
+                         f"{', '.join(dict.fromkeys(rankings['dataset']))}")
+    settings = list(dict.fromkeys(part["setting"]))
+    order = list(part[part["setting"] == settings[0]]["activation"])
+    columns = {}
+    for setting in settings:
+        ranks = part[part["setting"] == setting].set_index("activation")
+        texts = _rank_texts(ranks)
+        means = dict(zip(ranks.index, _mean_texts(ranks, 100.0), strict=True))
+        tiers = ranks["tier"]
+        if setting != settings[0]:
+            columns[(setting, "rate")] = {
+                n: f"{ranks.at[n, 'learning_rate']:g}"
+                + (f" ({ranks.at[n, 'edge']} tried)" if ranks.at[n, "edge"] else "")
+                if n in ranks.index else "not run" for n in order}
+        columns[(setting, "test accuracy % [95% CI]")] = {n: means.get(n, "not run")
+                                                          for n in order}
+        columns[(setting, "rank [95% CI], tier")] = {
+            n: f"{texts[n]}, tier {tiers[n]}" if n in texts and pd.notna(tiers[n]) else
+            texts.get(n, "not run") for n in order}
+    table = pd.DataFrame(columns, index=order)
+    table[("", "note")] = _notes(order)
+    table.index.name = "activation"
+    return table
 
 
 # -- learning rates chosen on validation, convergence ---------------------------------------------
@@ -523,3 +893,150 @@ def mixture_against_bases(summary: pd.DataFrame) -> pd.DataFrame:
                          f"({', '.join(bases)}) on the same dataset and depth")
     return (pd.DataFrame(rows).sort_values("difference_pp", ascending=False)
             .reset_index(drop=True))
+
+
+# -- the binary step's mechanism and PReLU's overfitting (studies binary_step, prelu_overfitting) -
+
+
+# The binary_step study's networks, by (activation, train_hidden).
+BINARY_STEP_NETWORKS = {("binary_step", True): "binary step, every layer trained",
+                        ("binary_step", False): "binary step, output layer only",
+                        ("identity", True): "logistic regression"}
+
+
+def binary_step_network(frame: pd.DataFrame) -> pd.Series:
+    """Which of the binary_step study's networks each row's run is (BINARY_STEP_NETWORKS).
+
+    >>> frame = pd.DataFrame({"activation": ["binary_step", "identity"],
+    ...                       "train_hidden": [False, True]})
+    >>> binary_step_network(frame).tolist()
+    ['binary step, output layer only', 'logistic regression']
+    """
+    names = [BINARY_STEP_NETWORKS.get((activation, bool(whole))) for activation, whole
+             in zip(frame["activation"], frame["train_hidden"], strict=True)]
+    return pd.Series(names, index=frame.index, name="network")
+
+
+def mean_intervals(frame: pd.DataFrame, by: str | list[str], columns: dict[str, str],
+                   digits: int = 3) -> pd.DataFrame:
+    """Per group: each column's mean over seeds with its 95% t-interval, written for people.
+
+    ``columns`` maps a column to its heading; each cell reads "0.951 [0.947, 0.955]",
+    or "1.000 (same on every seed)" where every seed gave the same value (an interval of
+    width 0 would claim a certainty that a handful of seeds cannot give);
+    ``seeds`` counts the runs. Groups keep their order of appearance.
+
+    >>> frame = pd.DataFrame({"network": "a", "accuracy": [0.90, 0.91, 0.92]})
+    >>> mean_intervals(frame, "network", {"accuracy": "test accuracy"}).loc[0, "test accuracy"]
+    '0.910 [0.885, 0.935]'
+    """
+    table = None
+    for column, heading in columns.items():
+        part = stats.summarise(frame, by, column)
+        part[heading] = [f"{m:.{digits}f} (same on every seed)" if n > 1 and low == high
+                         else f"{m:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+                         for m, low, high, n in zip(part["mean"], part["ci_low"],
+                                                    part["ci_high"], part["n"], strict=True)]
+        part = part.drop(columns=["mean", "ci_low", "ci_high"]).rename(columns={"n": "seeds"})
+        table = part if table is None else table.merge(part.drop(columns="seeds"), on=by)
+    return table[[*([by] if isinstance(by, str) else by), *columns.values(), "seeds"]]
+
+
+def _one_run_per_seed(part: pd.DataFrame, what: str) -> pd.Series:
+    if part["seed"].duplicated().any():
+        raise ValueError(f"summary has several {what} runs for one seed; pass one setting's runs "
+                         "(one dataset, depth and width)")
+    return part.set_index("seed")["test_accuracy"]
+
+
+def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.DataFrame:
+    """Per seed: what back-propagation reaches in the binary-step network, beside two baselines.
+
+    From the ``binary_step`` study's runs: ``max_hidden_kernel_gradient_norm``
+    and ``max_hidden_bias_gradient_norm`` are the largest kernel- and
+    bias-gradient norms of any hidden layer of the trained binary-step network
+    over all ``recorded_steps`` (exactly 0 when no error signal passes the
+    step); ``trained_accuracy`` is that network's test accuracy,
+    ``frozen_accuracy`` the same network's with only its output layer trained
+    (hidden layers frozen at their random start), ``linear_accuracy``
+    logistic regression's (the identity network of depth 1). A seed some
+    network lacks, or a diverged run, gives NaN there.
+
+    >>> summary = pd.DataFrame({"key": ["t", "f", "l"], "seed": 0,
+    ...     "activation": ["binary_step", "binary_step", "identity"],
+    ...     "train_hidden": [True, False, True], "test_accuracy": [0.8, 0.8, 0.9]})
+    >>> gradients = pd.DataFrame({"key": "t", "seed": 0, "step": [0, 0, 1, 1],
+    ...     "layer": ["linear_0", "head"] * 2, "gradient_norm": [0.0, 2.0, 0.0, 1.0],
+    ...     "bias_gradient_norm": [0.0, 0.5, 0.0, 0.4]})
+    >>> binary_step_mechanism(summary, gradients).iloc[0].tolist()
+    [0.0, 0.0, 0.0, 2.0, 0.8, 0.8, 0.9]
+    """
+    step = summary["activation"] == "binary_step"
+    whole = summary["train_hidden"].astype(bool)
+    trained, frozen = summary[step & whole], summary[step & ~whole]
+    linear = summary[summary["activation"] == "identity"]
+    for part, what in ((trained, "trained binary-step"), (frozen, "frozen binary-step"),
+                       (linear, "identity (logistic regression)")):
+        if part.empty:
+            raise ValueError(f"summary has no {what} runs: pass the binary_step study's runs")
+    hidden = gradients[gradients["key"].isin(trained["key"]) & (gradients["layer"] != "head")]
+    norms = hidden.groupby("seed").agg(
+        max_hidden_kernel_gradient_norm=("gradient_norm", "max"),
+        max_hidden_bias_gradient_norm=("bias_gradient_norm", "max"),
+        recorded_steps=("step", "nunique"))
+    accuracies = pd.DataFrame({
+        "trained_accuracy": _one_run_per_seed(trained, "trained binary-step"),
+        "frozen_accuracy": _one_run_per_seed(frozen, "frozen binary-step"),
+        "linear_accuracy": _one_run_per_seed(linear, "identity")})
+    table = norms.join(accuracies, how="outer")
+    table.index.name = "seed"
+    return table.reset_index().astype({"seed": int})
+
+
+def overfitting_gap(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per activation and seed: the final model's accuracy on training, validation and test data.
+
+    ``train_accuracy`` is the final model's on the whole training split (not
+    the last epoch's running mean), ``val_accuracy`` and ``test_accuracy`` the
+    same model's on the validation and test sets, and ``gap_pp`` is train
+    minus validation accuracy in percentage points: how much better the
+    network does on the samples it was fitted to. Rows keep the runs' order.
+
+    >>> summary = pd.DataFrame({"activation": "prelu", "activation_label": "prelu", "seed": [0],
+    ...     "final_train_accuracy_full": [1.0], "final_val_accuracy": [0.9],
+    ...     "test_accuracy": [0.89]})
+    >>> overfitting_gap(summary)["gap_pp"].round(6).tolist()
+    [10.0]
+    """
+    if summary["final_train_accuracy_full"].isna().all():
+        raise ValueError("these runs have no final training-split accuracy (records written "
+                         "before it was kept): train them again")
+    table = summary[["activation", "activation_label", "seed"]].copy()
+    table["train_accuracy"] = summary["final_train_accuracy_full"].astype(float)
+    table["val_accuracy"] = summary["final_val_accuracy"].astype(float)
+    table["test_accuracy"] = summary["test_accuracy"].astype(float)
+    table["gap_pp"] = 100 * (table["train_accuracy"] - table["val_accuracy"])
+    return table.reset_index(drop=True)
+
+
+def learned_slopes(learned: pd.DataFrame) -> pd.DataFrame:
+    """PReLU's slopes after training: one row per run, hidden layer and unit.
+
+    ``slope`` is the unit's slope at the run's last recorded epoch,
+    ``initial`` its start (epoch 0) and ``change`` the difference; leaky ReLU
+    runs have none (their slope is fixed).
+
+    >>> learned = pd.DataFrame({"key": "k", "activation_label": "prelu", "seed": 0,
+    ...     "epoch": [0, 3], "layer": "activation_0", "layer_index": 0, "parameter": "slope",
+    ...     "values": [[0.01, 0.01], [0.05, -0.02]], "mean": [0.01, 0.015]})
+    >>> learned_slopes(learned)[["unit", "slope", "change"]].round(3).values.tolist()
+    [[0.0, 0.05, 0.04], [1.0, -0.02, -0.03]]
+    """
+    units = unit_parameters(learned, "slope")
+    last = units["epoch"] == units.groupby("key")["epoch"].transform("max")
+    start = units[units["epoch"] == 0].set_index(["key", "layer_index", "unit"])["value"]
+    final = units[last].rename(columns={"value": "slope"})
+    final["initial"] = start.reindex(
+        pd.MultiIndex.from_frame(final[["key", "layer_index", "unit"]])).to_numpy()
+    final["change"] = final["slope"] - final["initial"]
+    return final.reset_index(drop=True)

@@ -102,6 +102,9 @@ class Config:
     batch_size: int = 128
     epochs: int = 5
     dropout: float = 0.0
+    # False: only the output layer learns; the hidden layers keep their random initial weights
+    # (and learnable activations their initial parameters), the random-features baseline.
+    train_hidden: bool = True
     seed: int = 0
     gradient_every: int = 1  # record per-layer gradient norms every k-th step
     probe_size: int = 512  # samples in the fixed batch that activation statistics use
@@ -177,6 +180,9 @@ class Config:
         if not isinstance(self.restore_best, bool):
             raise ValueError(f"restore_best={self.restore_best!r} is not allowed: must be True or "
                              "False")
+        if not isinstance(self.train_hidden, bool):
+            raise ValueError(f"train_hidden={self.train_hidden!r} is not allowed: must be True "
+                             "(train every layer) or False (train the output layer only)")
 
     # -- helpers -------------------------------------------------------------
 
@@ -217,9 +223,10 @@ class Config:
 
     @property
     def label(self) -> str:
-        """A short human name, e.g. ``relu 4x128 mnist s0``."""
+        """A short human name, e.g. ``relu 4x128 mnist s0`` (``... output layer only`` if frozen)."""
         act = activation_label(self.activation, self.activation_options)
-        return f"{act} {self.depth}x{self.width} {self.dataset} s{self.seed}"
+        frozen = "" if self.train_hidden else " output layer only"
+        return f"{act} {self.depth}x{self.width} {self.dataset} s{self.seed}{frozen}"
 
     def key(self) -> str:
         """The cache key: config fields + code digest (no I/O beyond the package sources)."""

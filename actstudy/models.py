@@ -101,3 +101,15 @@ def hidden_blocks(model: keras.Model) -> list[tuple[keras.layers.Layer, keras.la
 def weighted_layers(model: keras.Model) -> list[keras.layers.Layer]:
     """Layers whose weight (kernel) gradient the loop records, input to output."""
     return [linear for linear, _ in hidden_blocks(model)] + [model.get_layer("head")]
+
+
+def trained_variables(model: keras.Model, config: Config) -> list:
+    """The variables training updates: every trainable one, or the head's alone.
+
+    With ``config.train_hidden`` False the hidden layers (and any learnable
+    activation) stay at their initial values: the network is a linear model
+    on fixed random features.
+    """
+    if config.train_hidden:
+        return list(model.trainable_variables)
+    return list(model.get_layer("head").trainable_variables)

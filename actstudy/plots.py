@@ -61,29 +61,58 @@ def activation_cost(cost: pd.DataFrame):
     return fig
 
 
-def fitted_curves(curves: pd.DataFrame, columns: int = 6):
-    """Predictions over the truth: one panel per activation (columns x, truth, prediction)."""
+def fitted_curves(curves: pd.DataFrame, columns: int = 6,
+                  training_range: tuple[float, float] | None = (-2 * math.pi, 2 * math.pi)):
+    """Predictions over the truth: one panel per activation (columns x, truth, prediction).
+
+    Outside ``training_range`` (shaded) the network saw no data.
+    """
     names = list(dict.fromkeys(curves["activation"]))
     fig, axes = _grid(len(names), columns, size=(2.5, 2.0))
     for ax, name in zip(axes, names, strict=False):
         part = curves[curves["activation"] == name].sort_values("x")
+        if training_range is not None:
+            for low, high in ((part["x"].min(), training_range[0]),
+                              (training_range[1], part["x"].max())):
+                if low < high:
+                    ax.axvspan(low, high, color="0.9", lw=0)
         ax.plot(part["x"], part["truth"], color="0.5", lw=2.5, alpha=0.5)
         ax.plot(part["x"], part["prediction"], lw=1.4)
         ax.set_title(name, fontsize=10)
         ax.set_ylim(-1.6, 1.6)
         ax.tick_params(labelsize=7)
-    fig.suptitle("Fitted curves (seed 0) over sin(x), grey")
+    fig.suptitle("Fitted curves (seed 0) over sin(x), grey; shaded: outside the training range")
     return fig
 
 
+def t_interval(values) -> tuple[float, float]:
+    """The 95% Student's t-interval of the mean, as seaborn's ``errorbar`` callable takes it."""
+    interval = stats.mean_ci(values)
+    return interval.low, interval.high
+
+
 def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
-                         label: str | None = None):
-    """Per-activation points for each seed with mean and 95% CI."""
-    order = summary.groupby("activation")[metric].mean().sort_values().index
+                         label: str | None = None, by: str = "activation"):
+    """Per-activation (or per ``by``) points for each seed with the mean and its 95%
+    t-interval over seeds.
+
+    With ``log`` the mean is geometric and the interval is taken on log10 (for a
+    positive, skewed quantity such as an MSE).
+    """
+    def interval(values):
+        values = np.log10(values) if log else values
+        found = stats.mean_ci(values)
+        bounds = (found.low, found.high) if found.n >= 2 else (np.nan, np.nan)
+        return tuple(10.0 ** b for b in bounds) if log else bounds
+
+    def centre(values):
+        return 10.0 ** np.mean(np.log10(values)) if log else np.mean(values)
+
+    order = summary.groupby(by)[metric].agg(centre).sort_values().index
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.2), constrained_layout=True)
-    sns.pointplot(summary, y="activation", x=metric, order=order, errorbar=("ci", 95),
-                  linestyle="none", color="C3", ax=ax)
-    sns.stripplot(summary, y="activation", x=metric, order=order, color="0.4", size=3,
+    sns.pointplot(summary, y=by, x=metric, order=order, estimator=centre,
+                  errorbar=interval, linestyle="none", color="C3", ax=ax)
+    sns.stripplot(summary, y=by, x=metric, order=order, color="0.4", size=3,
                   alpha=0.6, ax=ax)
     if log:
         ax.set_xscale("log")
@@ -618,6 +647,177 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
     title = "hidden layer" + (f" ({len(shown)} of {depth})" if len(shown) < depth else "")
     fig.legend(handles, labels, title=title, loc="outside right center", frameon=False)
     fig.suptitle(f"{setting}; mean over seeds", fontsize=10)
+    return fig
+
+
+def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel: str,
+                      panel: str | None = None, log_y: bool = False,
+                      references: dict[float, str] | None = None, title: str = ""):
+    """Means with their 95% intervals against ``x``, a line per ``hue``, a panel per ``panel``.
+
+    ``table`` has the columns of :func:`actstudy.stats.summarise` (``mean``,
+    ``ci_low``, ``ci_high``, ``n``): the intervals are the ones the findings
+    use (t over seeds), drawn as they are rather than re-estimated by seaborn.
+    ``references`` draws labelled horizontal lines (e.g. a claim's margin).
+    """
+    panels = list(dict.fromkeys(table[panel])) if panel else [None]
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.4 * len(panels) + 1.8, 3.6),
+                             squeeze=False, sharey=True, constrained_layout=True)
+    levels = list(dict.fromkeys(table[hue]))
+    colours = dict(zip(levels, sns.color_palette("colorblind", len(levels)), strict=True))
+    for ax, name in zip(axes[0], panels, strict=True):
+        part = table if name is None else table[table[panel] == name]
+        for level, line in part.groupby(hue, sort=False):
+            line = line.sort_values(x)
+            low = (line["mean"] - line["ci_low"]).clip(lower=0)
+            high = (line["ci_high"] - line["mean"]).clip(lower=0)
+            ax.errorbar(line[x], line["mean"], yerr=[low, high], marker="o", ms=4, capsize=3,
+                        lw=1.4, color=colours[level], label=str(level))
+        for value, label in (references or {}).items():
+            ax.axhline(value, color="0.3", lw=1, ls="--")
+            ax.annotate(label, (1.0, value), xycoords=("axes fraction", "data"), ha="right",
+                        va="bottom", fontsize=8, color="0.3")
+        if log_y:
+            ax.set_yscale("log")
+            _plain_log_labels(ax)
+        if name is not None:
+            ax.set_title(str(name), fontsize=10)
+        ax.set_xlabel(xlabel)
+    axes[0][0].set_ylabel(ylabel + (" (log scale)" if log_y else ""))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, title=hue.replace("_", " "), loc="outside right center",
+               frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=10)
+
+
+def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation accuracy",
+                         reference: tuple[str, float] | None = None):
+    """Error against learning rate: rows of panels per dataset and optimizer, columns per family.
+
+    ``curves`` is :func:`actstudy.analysis.learning_rate_curves`'s (an accuracy
+    per rate with its 95% t-interval over seeds). The error, 100 minus the
+    accuracy in percent, is drawn on a log scale, so the differences near the
+    best rate and the collapse at the ends both show. Activations are grouped
+    into columns by family (at most eight in one); a rate at which some seeds
+    diverged is marked with a cross (the others' mean), and ``reference``,
+    ``(optimizer, rate)``, is drawn as a dotted line in that optimizer's rows.
+    """
+    rows = list(dict.fromkeys(zip(curves["dataset"], curves["optimizer"], strict=True)))
+    names = list(dict.fromkeys(curves["activation"]))
+    family = {name: activations.spec(name).family for name in names}
+    families = list(dict.fromkeys(family[name] for name in names))
+    for one in families:
+        members = [name for name in names if family[name] == one]
+        if len(members) > MAX_HUES:
+            raise ValueError(f"family {one!r} has {len(members)} activations; a panel shows at "
+                             f"most {MAX_HUES}: select some first")
+    colours = sns.color_palette("tab10" if len(names) <= 10 else "husl", n_colors=len(names))
+    palette = dict(zip(names, colours, strict=True))
+    fig, axes = plt.subplots(len(rows), len(families), squeeze=False, sharex=True, sharey="row",
+                             constrained_layout=True,
+                             figsize=(2.9 * len(families) + 1.8, 2.3 * len(rows) + 0.6))
+    for i, (dataset, optimizer) in enumerate(rows):
+        setting = curves[(curves["dataset"] == dataset) & (curves["optimizer"] == optimizer)]
+        for j, one in enumerate(families):
+            ax = axes[i, j]
+            for name in (n for n in names if family[n] == one):
+                part = setting[setting["activation"] == name].sort_values("learning_rate")
+                rate = part["learning_rate"].to_numpy()
+                error = 100 * (1 - part["mean"].to_numpy(dtype=float))
+                low = 100 * (1 - part["ci_high"].to_numpy(dtype=float))
+                high = 100 * (1 - part["ci_low"].to_numpy(dtype=float))
+                ax.plot(rate, error, color=palette[name], lw=1.5, marker="o", ms=3, label=name)
+                shown = np.isfinite(low) & np.isfinite(high)
+                ax.fill_between(rate[shown], low[shown], high[shown], color=palette[name],
+                                alpha=0.15, lw=0)
+                crosses = part["diverged"].to_numpy() > 0
+                ax.plot(rate[crosses], error[crosses], ls="none", marker="x", ms=7,
+                        color=palette[name])
+            if reference is not None and optimizer == reference[0]:
+                ax.axvline(reference[1], color="0.4", ls=":", lw=1.2)
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.tick_params(labelsize=8)
+            if i == 0:
+                ax.set_title(one, fontsize=10)
+            if j == 0:
+                ax.set_ylabel(f"{dataset}\n{optimizer}", fontsize=10)
+        # The means decide the limits: a band reaching towards 0 error would squash the rest.
+        errors = 100 * (1 - setting["mean"].to_numpy(dtype=float))
+        errors = errors[np.isfinite(errors) & (errors > 0)]
+        if len(errors):
+            axes[i, 0].set_ylim(errors.min() / 1.3, min(100.0, errors.max() * 1.3))
+        _plain_log_labels(axes[i, 0])
+    fig.supxlabel("learning rate (log scale)", fontsize=10)
+    fig.supylabel(f"100 − {label} (%, log scale)", fontsize=10)
+    handles = [matplotlib.lines.Line2D([], [], color=palette[n], marker="o", ms=3, lw=1.5,
+                                       label=n) for n in names]
+    if reference is not None:
+        handles.append(matplotlib.lines.Line2D([], [], color="0.4", ls=":", lw=1.2,
+                                               label=f"{reference[0]} at {reference[1]:g}"))
+    if curves["diverged"].gt(0).any():
+        handles.append(matplotlib.lines.Line2D([], [], color="0.3", ls="none", marker="x",
+                                               ms=7, label="some seeds diverged"))
+    fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
+    fig.suptitle("mean over seeds, 95% interval", fontsize=10)
+
+
+# -- what learns (04: the binary step, PReLU against leaky ReLU) --------------------------------
+
+
+def hidden_and_output_gradients(gradients: pd.DataFrame, col: str = "network"):
+    """Gradient norms per step: the largest over the hidden layers against the output layer's.
+
+    Rows are the kernel- and bias-gradient norm, columns the values of ``col``
+    (e.g. the binary_step study's networks); each line is the median over
+    seeds with its 25-75% band. The y-axis is symmetric-log, linear near 0, so
+    an exactly zero norm sits on its own at 0, below any small positive one.
+    """
+    frame = gradients.assign(part=np.where(gradients["layer"] == "head", "output layer",
+                                           "hidden layers (largest)"))
+    per_step = (frame.groupby(["key", col, "part", "step"], sort=False)
+                [["gradient_norm", "bias_gradient_norm"]].max().reset_index()
+                .melt(id_vars=["key", col, "part", "step"], var_name="norm",
+                      value_name="value"))
+    norms = {"gradient_norm": "kernel-gradient norm ||dC/dW||",
+             "bias_gradient_norm": "bias-gradient norm ||dC/db||"}
+    per_step["norm"] = per_step["norm"].map(norms)
+    grid = sns.relplot(per_step, x="step", y="value", hue="part", row="norm", col=col,
+                       kind="line", estimator="median", errorbar=("pi", 50), height=2.6,
+                       aspect=1.3, facet_kws={"sharey": "row"})
+    positive = per_step.loc[per_step["value"] > 0, "value"]
+    threshold = 10 ** np.floor(np.log10(positive.min())) if len(positive) else 1e-8
+    for (norm, column), ax in grid.axes_dict.items():
+        ax.set_yscale("symlog", linthresh=threshold)
+        ax.set_ylim(bottom=-0.3 * threshold)  # norms are >= 0; room to see a line at 0
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_title(column if norm == per_step["norm"].iloc[0] else "", fontsize=9)
+        ax.set_xlabel("training step (mini-batches)", fontsize=9)
+        ax.set_ylabel(f"{norm}\n(symmetric log scale)", fontsize=9)
+    grid.legend.set_title("")
+    return grid.figure
+
+
+def train_and_validation(history: pd.DataFrame, hue: str = "activation_label"):
+    """Training and validation accuracy per epoch, mean over seeds with 95% t-intervals.
+
+    The training accuracy is each epoch's running mean over its mini-batches;
+    colour is ``hue``, the line style the split.
+    """
+    frame = history.melt(id_vars=["key", "epoch", hue],
+                         value_vars=["train_accuracy", "val_accuracy"], var_name="split",
+                         value_name="accuracy")
+    frame["accuracy"] *= 100
+    frame["split"] = frame["split"].map({"train_accuracy": "training (running mean)",
+                                         "val_accuracy": "validation"})
+    fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
+    sns.lineplot(frame.rename(columns={hue: "activation"}), x="epoch", y="accuracy",
+                 hue="activation", style="split", errorbar=t_interval, ax=ax)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 

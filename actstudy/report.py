@@ -13,7 +13,6 @@ import contextlib
 import datetime
 import html
 import json
-import math
 import os
 import platform
 import shutil
@@ -324,21 +323,27 @@ def render(notebook_path: Path, profile: str) -> Path:
 
 
 def verdict_table(table) -> str:
-    """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure."""
+    """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure.
+
+    Per claim: the verdict, then its primary test: the statistic, the effect
+    with its 95% interval, the prediction (side and margin) with its reason,
+    the minimum detectable effect, and the seeds it used.
+    """
+    import html
+
     import pandas as pd
 
-    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#6e7781"}
+    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "undecided": "#6e7781"}
     shown = pd.DataFrame({
         "#": table["id"],
-        "claim": table["claim"],
-        "source": table["source"],
+        "claim": [html.escape(c) for c in table["claim"]],
         "verdict": [f'<b style="color:{colours[v]}">{v}</b>' for v in table["verdict"]],
-        "effect [95% CI]": [
-            f"{e:.3g} [{lo:.3g}, {hi:.3g}]" if math.isfinite(lo) else
-            (f"{e:.3g} (no CI)" if math.isfinite(e) else "not measured")
-            for e, lo, hi in zip(table["effect"], table["ci_low"], table["ci_high"], strict=True)],
+        "primary test": [html.escape(s) for s in table["statistic"]],
+        "effect [95% CI]": [html.escape(e) for e in table["effect"]],
+        "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
+                           for p, r in zip(table["prediction"], table["reason"], strict=True)],
+        "detectable (80% power)": [html.escape(d) for d in table["detectable"]],
         "seeds": table["seeds"],
-        "measured": table["measured"],
         "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
                      for e in table["evidence"]],
     })

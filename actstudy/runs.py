@@ -32,8 +32,8 @@ import pandas as pd
 from actstudy.config import Config, activation_label
 
 # Config fields copied onto every row of a run's tidy frames.
-TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "learning_rate",
-        "init_scale", "seed")
+TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "optimizer",
+        "learning_rate", "init_scale", "train_hidden", "seed")
 
 
 @dataclass
@@ -78,6 +78,9 @@ class Run:
     # With the config's restore_best: the epoch whose state was tested (the best validation
     # accuracy, or loss for regression); None without it, or before a finite trained epoch.
     best_epoch: int | None = None
+    # loss, accuracy of the final model (the one tested) on the whole training split, evaluated
+    # like the test set; empty in records written before it was kept
+    train: dict = dataclasses.field(default_factory=dict)
 
     # -- tidy views ------------------------------------------------------------
 
@@ -87,10 +90,15 @@ class Run:
 
     def _tag(self, frame: pd.DataFrame) -> pd.DataFrame:
         frame.insert(0, "key", self.key)
-        for name in TAGS:
-            frame[name] = self.config[name]
+        for name, value in self._tags().items():
+            frame[name] = value
         frame["activation_label"] = self.activation_label
         return frame
+
+    def _tags(self) -> dict:
+        # A record written before a field existed ran with its default.
+        defaults = Config.__dataclass_fields__
+        return {name: self.config.get(name, defaults[name].default) for name in TAGS}
 
     @property
     def activation_label(self) -> str:
@@ -122,6 +130,12 @@ class Run:
     def summary(self) -> dict:
         """One row: the config's tags and the run's final numbers.
 
+        ``final_train_loss`` and ``final_train_accuracy`` are the last epoch's
+        running means over its mini-batches, taken while the model changed;
+        ``final_train_loss_full`` and ``final_train_accuracy_full`` are the
+        final model's (the one tested) on the whole training split, NaN in
+        records written before they were kept.
+
         With ``restore_best``, ``best_epoch`` is the epoch whose state was
         tested, and ``best_val_loss`` and ``best_val_accuracy`` are its
         validation metrics (what chose it); all three are None without it.
@@ -131,11 +145,13 @@ class Run:
         per_epoch = [row["seconds"] for row in self.history]
         return {
             "key": self.key,
-            **{k: self.config[k] for k in TAGS},
+            **self._tags(),
             "activation_label": self.activation_label,
             "epochs_run": len(self.history),
             "final_train_loss": last.get("train_loss"),
             "final_train_accuracy": last.get("train_accuracy"),
+            "final_train_loss_full": self.train.get("loss", math.nan),
+            "final_train_accuracy_full": self.train.get("accuracy", math.nan),
             "final_val_loss": last.get("val_loss"),
             "final_val_accuracy": last.get("val_accuracy"),
             "test_loss": self.test.get("loss"),

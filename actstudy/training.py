@@ -14,7 +14,10 @@ but none of ``model.fit``'s per-step Python overhead. What each epoch records
 stays on the device; it comes to the host once, when the group has finished:
 
 - per epoch: train and validation loss and accuracy (MSE for regression) and
-  wall-clock seconds; test metrics once at the end;
+  wall-clock seconds; once at the end, the final model's loss and accuracy on
+  the test set and on the whole training split (the per-epoch train metrics
+  are running means over the epoch's mini-batches, taken while the model
+  changed);
 - gradient flow: the L2 norms of every weighted layer's kernel gradient and
   bias gradient at every ``gradient_every``-th step;
 - activation statistics per hidden layer per epoch (epoch 0 is the
@@ -31,8 +34,9 @@ stays on the device; it comes to the host once, when the group has finished:
 With ``Config(restore_best=True)``, early stopping with restoration over the
 fixed budget of ``epochs``: each member also keeps the state with the best
 validation accuracy (validation loss for regression) seen after any epoch, the
-earliest on ties, and the test set and stored surface are evaluated on that
-state; ``Run.best_epoch`` says which epoch it was. The members of a group train
+earliest on ties, and that state is the final model: the test set, the whole
+training split and the stored surface are evaluated on it; ``Run.best_epoch``
+says which epoch it was. The members of a group train
 together, so a member "stops" by keeping its best state while the others go on;
 the history, gradients and probes still follow every epoch trained. A member
 that diverges keeps its best state from before, and is tested on it.
@@ -117,7 +121,7 @@ QUANTILES = tuple(np.linspace(0.0, 1.0, 21).round(2))
 # largest share of a small run's time (measured: 0.45 s of 1.1 s for 12 sine runs).
 QUANTILE_VALUES = 2048
 # Points of the stored learned function for 1-D and 2-D inputs (see _surface_inputs).
-SURFACE_POINTS = 256
+SURFACE_POINTS = 512
 SURFACE_GRID = 60
 # Validation and test sets are evaluated in chunks of at most this many samples.
 EVAL_CHUNK = 1000
@@ -160,20 +164,22 @@ def _losses(task: str):
     return per_example
 
 
-def _chunked(x: np.ndarray, y: np.ndarray | None = None):
+def _chunked(x: np.ndarray, y: np.ndarray | None = None, xp=np):
     """(x, y, mask) stacked into chunks of at most EVAL_CHUNK samples, the last one padded.
 
     Evaluation maps over the leading (chunk) axis, so a set of any size is
-    one compiled loop whose memory does not grow with the set.
+    one compiled loop whose memory does not grow with the set. ``xp=jnp``
+    chunks arrays inside a compiled program (the training split, evaluated
+    once at the end, is not kept on the device twice).
     """
     n = len(x)
     size = min(EVAL_CHUNK, n)
     pad = -n % size
     if y is None:
-        y = np.zeros((n,), np.int32)
-    mask = np.concatenate([np.ones(n, np.float32), np.zeros(pad, np.float32)])
-    x = np.concatenate([x, np.zeros((pad, *x.shape[1:]), x.dtype)])
-    y = np.concatenate([y, np.zeros((pad, *y.shape[1:]), y.dtype)])
+        y = xp.zeros((n,), np.int32)
+    mask = xp.concatenate([xp.ones(n, np.float32), xp.zeros(pad, np.float32)])
+    x = xp.concatenate([x, xp.zeros((pad, *x.shape[1:]), x.dtype)])
+    y = xp.concatenate([y, xp.zeros((pad, *y.shape[1:]), y.dtype)])
     return tuple(jnp.asarray(a.reshape(-1, size, *a.shape[1:])) for a in (x, y, mask))
 
 
@@ -232,6 +238,9 @@ class _Program:
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
         self.learnable = [b for b, (_, act) in enumerate(self.blocks) if act.trainable_weights]
+        # The variables the optimizer updates (the optimizer was built on them); None: all.
+        self.updated = None if config.train_hidden else [
+            index[id(v)] for v in models.trained_variables(model, config)]
         low, high = activations.spec(config.activation).output_range
         self.bounds = (low, high) if math.isfinite(low) and math.isfinite(high) else None
         self.probe_every = config.probe_every if record else 0
@@ -281,9 +290,19 @@ class _Program:
             (loss, (accuracy, non_trainable)), grads = grad_fn(
                 trainable, non_trainable, x_train[indices], y_train[indices]
             )
-            trainable, optimizer_vars = self.optimizer.stateless_apply(
-                optimizer_vars, grads, trainable
-            )
+            if self.updated is None:
+                trainable, optimizer_vars = self.optimizer.stateless_apply(
+                    optimizer_vars, grads, trainable
+                )
+            else:
+                # Frozen variables are not handed to the optimizer at all, so they keep
+                # their values bit for bit, whatever their gradient and the optimizer.
+                updated, optimizer_vars = self.optimizer.stateless_apply(
+                    optimizer_vars, [grads[i] for i in self.updated],
+                    [trainable[i] for i in self.updated])
+                trainable = list(trainable)
+                for i, value in zip(self.updated, updated, strict=True):
+                    trainable[i] = value
             if self.record:
                 norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.norm_index])
             else:
@@ -325,9 +344,8 @@ class _Program:
             seen["best_epoch"] = best["epoch"]
         seen["final"] = jax.lax.cond(
             epoch == self.config.epochs,
-            lambda state: self._final(state, data["test"], data["surface"]),
-            lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(
-                self._final, state, data["test"], data["surface"])),
+            lambda state: self._final(state, data),
+            lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(self._final, state, data)),
             tested)
         return state, ok, best, {"losses": losses, "accuracies": accuracies, "norms": norms,
                                  "step_stats": probed, **seen}
@@ -369,12 +387,17 @@ class _Program:
                 trainable, non_trainable, probe_x)
         return seen
 
-    def _final(self, state, test, surface_x):
+    def _final(self, state, data):
+        """The final model's (loss, correct) sums on the test set and on the whole training
+        split, one row each, and its outputs over the stored surface's inputs."""
         trainable, non_trainable, _ = state
-        sums = self._evaluate(trainable, non_trainable, test)[0]
-        if surface_x is None:
+        sums = jnp.stack([
+            self._evaluate(trainable, non_trainable, data["test"])[0],
+            self._evaluate(trainable, non_trainable,
+                           _chunked(data["x"], data["y"], xp=jnp))[0]])
+        if data["surface"] is None:
             return sums, None
-        return sums, self._evaluate(trainable, non_trainable, surface_x)[1]
+        return sums, self._evaluate(trainable, non_trainable, data["surface"])[1]
 
     def _probe(self, trainable, non_trainable, x, values: bool = True):
         """Per hidden layer, PROBE_STATS on the probe batch; with ``values``, also a subsample
@@ -473,12 +496,21 @@ def _member_state(config: Config, input_shape, n_outputs):
     """A member's model and initial state: its own initial weights, seeds and learning rate."""
     model = models.build(config, input_shape, n_outputs)
     optimizer = make_optimizer(config)
-    optimizer.build(model.trainable_variables)
+    optimizer.build(models.trained_variables(model, config))
     # Copies: the epoch donates its state buffers, which must not be the model's own.
     state = tuple([jnp.array(v.value, copy=True) for v in variables]
                   for variables in (model.trainable_variables, model.non_trainable_variables,
                                     optimizer.variables))
     return model, optimizer, state
+
+
+def _device_data(dataset, config: Config, surface_x: np.ndarray | None) -> dict:
+    """What the compiled epoch reads, on the device: the splits, the probe batch, the surface."""
+    return {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
+            "val": _chunked(dataset.x_val, dataset.y_val),
+            "probe": jnp.asarray(dataset.x_val[: config.probe_size]),
+            "test": _chunked(dataset.x_test, dataset.y_test),
+            "surface": None if surface_x is None else _chunked(surface_x)}
 
 
 def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True
@@ -517,11 +549,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
                 "score": jnp.full(members, -jnp.inf), "epoch": jnp.zeros(members, jnp.int32)}
     keys = jnp.stack([jax.random.PRNGKey(c.seed) for c in configs])
     surface_x = _surface_inputs(dataset)
-    data = {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
-            "val": _chunked(dataset.x_val, dataset.y_val),
-            "probe": jnp.asarray(dataset.x_val[: configs[0].probe_size]),
-            "test": _chunked(dataset.x_test, dataset.y_test),
-            "surface": None if surface_x is None else _chunked(surface_x)}
+    data = _device_data(dataset, configs[0], surface_x)
 
     started = time.perf_counter()
     compiled = program.epoch.lower(state, alive, best, keys, 0, data).compile()
@@ -623,15 +651,15 @@ class _GroupRecords:
                         **dict(zip(PROBE_STATS, seen["stats"][epoch, m, b].tolist(), strict=True)),
                         "quantiles": self.quantiles[b][epoch, m].tolist(),
                         "derivative_quantiles": self.derivative_quantiles[b][epoch, m].tolist()})
-        # With restore_best the test is that of the best state (none until a finite
-        # trained epoch), also for a member that diverged later.
+        # With restore_best the final model is the best state (none until a finite trained
+        # epoch), also for a member that diverged later.
         restored = "best_epoch" in seen
         best_epoch = int(seen["best_epoch"][-1, m]) if restored else 0
         tested = best_epoch > 0 if restored else diverged_epoch is None
         if tested and self.completed:
-            (test_loss, test_correct), outputs = self._final(m)
+            ((test_loss, test_correct), (train_loss, train_correct)), outputs = self._final(m)
         else:
-            test_loss = test_correct = math.nan
+            test_loss = test_correct = train_loss = train_correct = math.nan
             outputs = None
         return Run(
             key=config.key(),
@@ -641,6 +669,8 @@ class _GroupRecords:
                      "val_accuracy": float(self.val[0, m, 1]) if self.classification else math.nan},
             test={"loss": float(test_loss),
                   "accuracy": float(test_correct) if self.classification else math.nan},
+            train={"loss": float(train_loss),
+                   "accuracy": float(train_correct) if self.classification else math.nan},
             gradient_steps=gradient_steps,
             gradient_norms=gradient_norms,
             bias_gradient_norms=bias_gradient_norms,
@@ -671,9 +701,12 @@ class _GroupRecords:
         return rows
 
     def _final(self, m: int):
+        """Test and whole-training-split (loss, accuracy) of member m's final model, and its
+        surface outputs."""
         sums, outputs = self.seen["final"]
-        sums = sums[-1, m] / len(self.dataset.x_test)
-        return sums, None if outputs is None else outputs[-1, m]
+        # float32 like the sums, so the test metrics are the numbers they always were
+        sizes = np.array([[len(self.dataset.x_test)], [len(self.dataset.x_train)]], np.float32)
+        return sums[-1, m] / sizes, None if outputs is None else outputs[-1, m]
 
     def _learned(self, m: int, kept: list[int]) -> list[dict]:
         """Learned parameters per kept epoch, as the activation layer itself reports them."""
@@ -696,7 +729,11 @@ def _surface_inputs(dataset) -> np.ndarray | None:
     """Where the learned function is stored: a line (1-D regression) or a grid (2-D binary)."""
     shape = dataset.input_shape
     if dataset.task == "regression" and shape == (1,):
-        x = np.linspace(dataset.x_train.min(), dataset.x_train.max(), SURFACE_POINTS)
+        # The training range and half as much again on each side: what the network does
+        # where it saw no data (extrapolation) is part of what it learned.
+        low, high = dataset.x_train.min(), dataset.x_train.max()
+        half = (high - low) / 2
+        x = np.linspace(low - half, high + half, SURFACE_POINTS)
         return x[:, None].astype(np.float32)
     if dataset.task == "classification" and shape == (2,) and dataset.n_classes == 2:
         low, high = dataset.x_train.min(axis=0), dataset.x_train.max(axis=0)
@@ -710,7 +747,8 @@ def _surface_inputs(dataset) -> np.ndarray | None:
 def _surface(dataset, x: np.ndarray, outputs: np.ndarray) -> dict:
     """The learned function over the input space, for low-dimensional inputs.
 
-    1-D regression: predictions on a line over the data's range (fitted curves).
+    1-D regression: predictions on a line over twice the data's range, centred on it
+    (fitted curves, and what they do outside the training range).
     2-D binary classification: P(class 1) on a grid over the data (decision
     boundaries). Stored with the run, so plots need no model weights (Run.surface).
     """

@@ -28,6 +28,8 @@ BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
         ({"activation": "softmax"}, "activation", "softmax"),
         ({"restore_best": "yes"}, "restore_best", "'yes'"),
         ({"restore_best": 1}, "restore_best", "1"),
+        ({"train_hidden": "no"}, "train_hidden", "'no'"),
+        ({"train_hidden": 0}, "train_hidden", "0"),
     ],
 )
 def test_bad_fields_name_field_and_value(changes, field, value):
@@ -123,6 +125,7 @@ def test_equal_configs_equal_hash():
         {"probe_size": 64}, {"dataset": "circles"}, {"dataset_options": {"noise": 0.2}},
         {"activation": "leaky_relu", "activation_options": {"negative_slope": 0.2}},
         {"restore_best": True},
+        {"train_hidden": False},
     ],
 )
 def test_any_field_change_changes_hash(changes):
@@ -157,3 +160,13 @@ def test_the_activation_label_names_the_options_a_config_gives():
     assert activation_label(stored["activation"], stored["activation_options"]) == \
         activation_label(mixture.activation, mixture.activation_options) == \
         "mixture(bases=('relu', 'tanh'))"
+
+
+def test_a_frozen_config_says_so_in_its_record_and_label():
+    frozen = BASE.replace(train_hidden=False)
+    assert frozen.to_dict()["train_hidden"] is False and BASE.to_dict()["train_hidden"] is True
+    assert Config.from_dict(frozen.to_dict()).key() == frozen.key()
+    assert frozen.label == "relu 2x8 moons s0 output layer only" and BASE.label == "relu 2x8 moons s0"
+    with pytest.raises(ValueError, match="train_hidden='no' is not allowed: must be True "
+                                         r"\(train every layer\) or False"):
+        BASE.replace(train_hidden="no")

@@ -23,7 +23,8 @@ EXPECTED = {
     "01_activation_gallery": (2, ["Properties", "Compute cost", "relu", "reference"]),
     "02_synthetic_regression": (3, ["identity", "test MSE", "linear regression"]),
     "03_synthetic_classification": (2, ["moons", "xor", "accuracy"]),
-    "04_mnist_convergence": (3, ["mnist", "test accuracy", "seconds per epoch"]),
+    "04_mnist_convergence": (5, ["mnist", "test accuracy", "seconds per epoch", "tier",
+                                 "Learning-rate sensitivity", "at its best rate"]),
     "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
     "06_findings": (0, ["Verdict", "supported", "inconclusive"]),
 }

@@ -258,3 +258,61 @@ def test_elu_setting_names_bad_values(changes, named):
 @pytest.mark.parametrize("name", ["depth_tuned", "elu_setting"])
 def test_the_claims_studies_have_ten_seeds_in_the_default_profile(name):
     assert len(studies.get(name, "default").seed_list) >= 10
+def test_learning_rate_crosses_activations_datasets_and_each_optimizers_own_rates():
+    study = studies.LearningRate(activations=["relu", "tanh"], datasets=["mnist", "fashion_mnist"],
+                                 learning_rates={"adam": [1e-3, 1e-2],
+                                                 "momentum": [1e-2, 1e-1, 3e-1]}, seeds=3)
+    configs = study.configs()
+    assert len(configs) == 2 * 2 * (2 + 3) * 3
+    assert {(c.optimizer, c.learning_rate) for c in configs} == {
+        ("adam", 1e-3), ("adam", 1e-2), ("momentum", 1e-2), ("momentum", 1e-1), ("momentum", 0.3)}
+    assert {(c.depth, c.width, c.epochs, c.dataset_options) for c in configs} == {
+        (2, 64, 3, (("n_train", 10000),))}
+    # The rate is a group field: one program per activation, dataset and optimizer.
+    from actstudy.experiments import groups
+
+    assert sorted(len(g) for g in groups(configs, max_group=9)) == [6] * 4 + [9] * 4
+
+
+def test_learning_rate_trains_all_rates_and_seeds_of_a_setting_as_one_program(monkeypatch):
+    from actstudy import experiments
+
+    asked = {}
+    monkeypatch.setattr(experiments, "run_grid", lambda configs, **options: asked.update(options))
+    studies.get("learning_rate", "default").run(progress=False)
+    assert asked["max_group"] == 6 * 3  # six rates, three seeds: more than MAX_GROUP
+    studies.get("learning_rate", "smoke").run(progress=False, max_group=2)
+    assert asked["max_group"] == 2  # a caller's choice stands
+
+
+def test_the_default_learning_rate_grid_is_half_decades_around_adams_default():
+    study = studies.get("learning_rate", "default")
+    assert study.learning_rates["adam"] == [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
+    assert study.reference_learning_rate in study.learning_rates[study.reference_optimizer]
+    assert len(study.seed_list) >= 3 and len(study.activations) == 10
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"learning_rates": "adam"}, "learning_rates='adam' is not allowed for study 'learning_rate': "
+                                 "give a mapping from an optimizer"),
+    ({"learning_rates": {}}, r"learning_rates=\{\} is not allowed"),
+    ({"learning_rates": {"adamm": [1e-3]}}, "learning_rates names optimizer 'adamm', which is not "
+                                            "allowed .* choose from adam, sgd, momentum"),
+    ({"learning_rates": {"adam": []}}, r"learning_rates\['adam'\]=\[\] is not allowed"),
+    ({"learning_rates": {"adam": ["1e-3"]}}, r"holds '1e-3', .* must be a finite number > 0; "
+                                             "YAML reads 1e-3 as text, write 1.0e-3"),
+    ({"learning_rates": {"adam": [1e-3, -1.0]}}, r"holds -1.0, which is not allowed"),
+    ({"learning_rates": {"adam": [1e-3, 1e-3]}}, "a rate is repeated"),
+    ({"reference_learning_rate": 5e-4}, "reference_learning_rate=0.0005 is not allowed .* adam: "
+                                        "0.0001, 0.0003, 0.001"),
+    ({"reference_optimizer": "sgd"}, "reference_optimizer='sgd' .* must be one of the grid's"),
+    ({"datasets": ["moons"]}, r"datasets=\['moons'\] is not allowed for study 'learning_rate': "
+                              "give a non-empty list from mnist, fashion_mnist"),
+    ({"datasets": "mnist"}, "datasets='mnist' is not allowed"),
+    ({"n_train": 0}, "n_train=0 is not allowed"),
+    ({"width": 0}, "width=0 is not allowed"),
+    ({"activations": ["rleu"]}, "rleu"),
+])
+def test_bad_learning_rate_parameters_are_named(changes, message):
+    with pytest.raises(ValueError, match=message):
+        studies.LearningRate(**changes)
