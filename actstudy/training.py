@@ -45,7 +45,7 @@ import datetime
 import math
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -443,6 +443,55 @@ def _member_state(config: Config, input_shape, n_outputs):
     return model, optimizer, state
 
 
+def _device_data(dataset, config: Config, surface_x: np.ndarray | None) -> dict:
+    """What every epoch of a group reads, put on the device once."""
+    return {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
+            "val": _chunked(dataset.x_val, dataset.y_val),
+            "probe": jnp.asarray(dataset.x_val[: config.probe_size]),
+            "test": _chunked(dataset.x_test, dataset.y_test),
+            "surface": None if surface_x is None else _chunked(surface_x)}
+
+
+# The epoch number an epoch trainer never reaches: its epochs are never the last one, whose
+# program also evaluates the test set (int32, as the compiled epoch counter).
+_NEVER_LAST = np.iinfo(np.int32).max
+
+
+def epoch_trainer(config: Config, record: bool = False) -> Callable[[], None]:
+    """One training epoch of a single config, compiled: each call trains another.
+
+    The program is the one :func:`fit` runs for ``config``, by default with
+    recording off (as :func:`fit_group`'s ``record=False``: no gradient norms,
+    no probes), compiled before this returns. Each call trains the next
+    epoch, the mini-batch steps and the validation pass, and returns once its
+    results are ready, so a caller can time it. No call is the last epoch,
+    whose program also evaluates the test set, however many are made
+    (``config.epochs`` is ignored); nothing is recorded or stored.
+
+    >>> from actstudy.config import Config
+    >>> train_epoch = epoch_trainer(Config(dataset="moons", depth=2, width=8))
+    >>> train_epoch(); train_epoch()
+    """
+    dataset = config.load_dataset()
+    n_outputs = dataset.n_classes or dataset.y_train.shape[-1]
+    keras.utils.clear_session(free_memory=False)
+    model, optimizer, state = _member_state(config, dataset.input_shape, n_outputs)
+    program = _Program(config.replace(epochs=_NEVER_LAST), model, optimizer, dataset.task,
+                       record, members=1)
+    state, alive = _stack([state]), jnp.ones(1, bool)
+    keys = jax.random.PRNGKey(config.seed)[None]
+    data = _device_data(dataset, config, _surface_inputs(dataset))
+    compiled = program.epoch.lower(state, alive, keys, 0, data).compile()
+    epoch = 0
+
+    def train_epoch() -> None:
+        nonlocal state, alive, epoch
+        epoch += 1
+        state, alive, _ = jax.block_until_ready(compiled(state, alive, keys, epoch, data))
+
+    return train_epoch
+
+
 def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True
               ) -> list[Run]:
     """Train configs that differ only in :data:`GROUP_FIELDS` as one program; one Run each.
@@ -473,11 +522,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     alive = jnp.ones(members, bool)
     keys = jnp.stack([jax.random.PRNGKey(c.seed) for c in configs])
     surface_x = _surface_inputs(dataset)
-    data = {"x": jnp.asarray(dataset.x_train), "y": jnp.asarray(dataset.y_train),
-            "val": _chunked(dataset.x_val, dataset.y_val),
-            "probe": jnp.asarray(dataset.x_val[: configs[0].probe_size]),
-            "test": _chunked(dataset.x_test, dataset.y_test),
-            "surface": None if surface_x is None else _chunked(surface_x)}
+    data = _device_data(dataset, configs[0], surface_x)
 
     started = time.perf_counter()
     compiled = program.epoch.lower(state, alive, keys, 0, data).compile()
