@@ -3,7 +3,8 @@
 Runs whose configs differ only in :data:`GROUP_FIELDS` (seed, learning rate,
 initial scale) train as one *group*: one compiled program whose every array
 has a leading member axis (``jax.vmap``), so the group is traced and compiled
-once and each epoch is one call for all members. :func:`fit` is a group of one.
+once and each epoch is one call for all members. :func:`fit` is a group of one;
+:func:`epoch_trainer` gives one config's compiled epoch alone, to time it.
 
 Each epoch is one ``jax.jit``-compiled call: a ``jax.lax.scan`` over
 mini-batches, then validation and the activation probe, with the data already
