@@ -243,14 +243,20 @@ class Context:
 
     A claim asks for a subset of a study's runs (``runs("images", activation=[...])``):
     the study is built from the same profile section as the notebook's, so the
-    runs are the notebook's cached ones, never new ones.
+    runs are the notebook's cached ones, never new ones. Costs come from the
+    build's stored timings (:func:`actstudy.timing.build_costs`), the numbers
+    notebook 01 shows, never timed again here.
     """
+
+    # The activations whose costs the claims compare (4: sigmoid and tanh; 7: softplus;
+    # 8: gelu and gelu_tanh), each against ReLU.
+    COST_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh")
 
     def __init__(self, profile: str, progress: bool = True):
         self.profile = profile
         self.progress = progress
         self._results: dict[str, GridResult] = {}
-        self._cost = None
+        self._costs = None
 
     @property
     def grids(self) -> list[GridResult]:
@@ -279,11 +285,25 @@ class Context:
         return GridResult(runs=runs)
 
     def cost(self) -> pd.DataFrame:
-        if self._cost is None:
-            names = ["relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"]
-            cost = self.study("activation_cost")
-            self._cost = cost.replace(activations=names, repeats=max(2, cost.repeats)).run()
-        return self._cost
+        """The build's element-wise costs (:func:`actstudy.timing.activation_cost`'s frame)."""
+        return self._stored_cost("elementwise", "activations")
+
+    def epoch_cost(self) -> pd.DataFrame:
+        """The build's training-epoch costs (:func:`actstudy.timing.epoch_cost`'s frame)."""
+        return self._stored_cost("epoch", "epoch_activations")
+
+    def _stored_cost(self, measurement: str, parameter: str) -> pd.DataFrame:
+        from actstudy import timing
+
+        if self._costs is None:
+            self._costs = timing.build_costs(self.profile)
+        frame = getattr(self._costs, measurement)
+        absent = [name for name in self.COST_ACTIVATIONS if name not in set(frame["activation"])]
+        if absent:
+            raise ValueError(
+                f"a claim needs the cost of {absent[0]!r}, which profile {self.profile!r} does "
+                f"not time: add it to the profile's activation_cost {parameter}")
+        return frame
 
 
 # -- measuring helpers -----------------------------------------------------------------------
