@@ -5,7 +5,7 @@
 #   make lab                 JupyterLab on notebooks/ with the actstudy kernel
 #   make bench               training-loop throughput benchmark -> reports/bench.md
 #   make data                fetch MNIST and Fashion-MNIST into data/ ahead of time
-#   make clean               remove generated reports (keeps data/ and .venv)
+#   make clean               remove generated reports and timings (keeps data/ and .venv)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -43,6 +43,7 @@ endif
 PACKAGE_SOURCES := $(wildcard actstudy/*.py)
 PROFILE_FILE := notebooks/params/$(PROFILE).yaml
 PROFILE_STAMP := reports/.profile-$(PROFILE)
+TIMING := reports/timing-$(PROFILE).json
 
 .PHONY: env test report lab bench data clean lock help
 
@@ -90,8 +91,16 @@ $(PROFILE_STAMP): $(PROFILE_FILE)
 reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
 	@$(BIN)/actstudy report render $< --profile $(PROFILE)
 
+# Activation timings are measured once per build (again only for a new or edited profile)
+# and stored; the reports that show them (01 directly, 06 through its claims) read them and
+# never time anything. In a full build 01 runs first, so no training shares the machine.
+$(TIMING): $(PROFILE_STAMP) | $(ENV_STAMP)
+	@$(BIN)/actstudy timing --profile $(PROFILE)
+
+reports/01_activation_gallery.html reports/06_findings.html: $(TIMING)
+
 reports/index.html: $(REPORTS) $(PACKAGE_SOURCES) | $(ENV_STAMP)
 	@$(BIN)/actstudy report index --profile $(PROFILE)
 
 clean:
-	rm -rf reports/*.html reports/executed reports/.profile-* reports/bench.md
+	rm -rf reports/*.html reports/executed reports/.profile-* reports/timing-*.json reports/bench.md

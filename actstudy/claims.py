@@ -243,14 +243,20 @@ class Context:
 
     A claim asks for a subset of a study's runs (``runs("images", activation=[...])``):
     the study is built from the same profile section as the notebook's, so the
-    runs are the notebook's cached ones, never new ones.
+    runs are the notebook's cached ones, never new ones. Costs come from the
+    build's stored timings (:func:`actstudy.timing.build_costs`), the numbers
+    notebook 01 shows, never timed again here.
     """
+
+    # The activations whose costs the claims compare (4: sigmoid and tanh; 7: softplus;
+    # 8: gelu and gelu_tanh), each against ReLU.
+    COST_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh")
 
     def __init__(self, profile: str, progress: bool = True):
         self.profile = profile
         self.progress = progress
         self._results: dict[str, GridResult] = {}
-        self._cost = None
+        self._costs = None
 
     @property
     def grids(self) -> list[GridResult]:
@@ -279,11 +285,25 @@ class Context:
         return GridResult(runs=runs)
 
     def cost(self) -> pd.DataFrame:
-        if self._cost is None:
-            names = ["relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"]
-            cost = self.study("activation_cost")
-            self._cost = cost.replace(activations=names, repeats=max(2, cost.repeats)).run()
-        return self._cost
+        """The build's element-wise costs (:func:`actstudy.timing.activation_cost`'s frame)."""
+        return self._stored_cost("elementwise", "activations")
+
+    def epoch_cost(self) -> pd.DataFrame:
+        """The build's training-epoch costs (:func:`actstudy.timing.epoch_cost`'s frame)."""
+        return self._stored_cost("epoch", "epoch_activations")
+
+    def _stored_cost(self, measurement: str, parameter: str) -> pd.DataFrame:
+        from actstudy import timing
+
+        if self._costs is None:
+            self._costs = timing.build_costs(self.profile)
+        frame = getattr(self._costs, measurement)
+        absent = [name for name in self.COST_ACTIVATIONS if name not in set(frame["activation"])]
+        if absent:
+            raise ValueError(
+                f"a claim needs the cost of {absent[0]!r}, which profile {self.profile!r} does "
+                f"not time: add it to the profile's activation_cost {parameter}")
+        return frame
 
 
 # -- measuring helpers -----------------------------------------------------------------------
@@ -308,7 +328,7 @@ def _weakest(table: pd.DataFrame, reference: str, others, transform=None, worst=
 
 def _rounds(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.DataFrame:
     """A timing frame's log10(cost slow / cost fast) per round (the rounds are interleaved)."""
-    value = "seconds_per_epoch" if "seconds_per_epoch" in cost else "us_per_million"
+    value = "seconds" if "seconds" in cost else "us_per_million"
     table = cost.pivot_table(index="repeat", columns="activation", values=value)
     return np.log10(table[slow] / table[fast])
 
@@ -386,7 +406,7 @@ def linear_network_training(ctx):
     grid = ctx.runs("sine", activation=["identity"])
     least_squares = analysis.linear_baseline(grid.runs[0].config_object, split="train")
     summary = grid.summary
-    trained = summary["final_train_loss"].to_numpy(float)
+    trained = summary["final_train_loss_full"].to_numpy(float)  # the final model, whole split
     return stats.mean_ci(_log10(trained) - math.log10(least_squares)), []
 
 
@@ -554,16 +574,19 @@ def gradient_growth_with_init_scale(ctx):
 
 
 def binary_step_learning(ctx):
-    frame = analysis.binary_step_mechanism(ctx.runs("binary_step"))
-    table = frame.set_index("seed")
-    primary = stats.mean_ci(100 * (table["trained_accuracy"] - table["frozen_accuracy"]))
-    largest = float(frame["max_hidden_gradient"].max())
+    grid = ctx.runs("binary_step")
+    frame = analysis.binary_step_mechanism(grid.summary, grid.gradients).set_index("seed")
+    # Identical accuracies on every seed give a zero-width interval, rightly: with no
+    # gradient the two networks take the same path, so the difference is exactly 0.
+    primary = stats.mean_ci(100 * (frame["trained_accuracy"] - frame["frozen_accuracy"]))
+    largest = float(frame[["max_hidden_kernel_gradient_norm",
+                           "max_hidden_bias_gradient_norm"]].to_numpy().max())
     return primary, [
-        Measurement(Test("largest hidden-layer gradient norm over every step", "", "below",
-                         1e-12), stats.exact(largest, len(frame))),
+        Measurement(Test("largest hidden-layer gradient norm over every recorded step", "",
+                         "below", 1e-12), stats.exact(largest, len(frame))),
         Measurement(Test("test accuracy: logistic regression - binary-step MLP (pp)", "pp",
                          "above", 0.0),
-                    stats.mean_ci(100 * (table["linear_accuracy"] - table["trained_accuracy"]))),
+                    stats.mean_ci(100 * (frame["linear_accuracy"] - frame["trained_accuracy"]))),
     ]
 
 
@@ -613,13 +636,12 @@ DEPTH_MARGIN = 0.2
 
 
 def prelu_overfitting(ctx):
-    frame = analysis.overfitting_gap(ctx.runs("prelu_overfitting"))
+    frame = analysis.overfitting_gap(ctx.runs("prelu_overfitting").summary)
     gap = _per_seed(frame, "gap_pp")
     validation = _per_seed(frame, "val_accuracy") * 100
-    prelu = [c for c in gap if c.startswith("prelu")][0]
-    return stats.mean_ci(gap[prelu] - gap["leaky_relu"]), [
+    return stats.mean_ci(gap["prelu"] - gap["leaky_relu"]), [
         Measurement(Test("validation accuracy: leaky ReLU - PReLU (pp)", "pp", "above", 0.0),
-                    stats.mean_ci(validation["leaky_relu"] - validation[prelu])),
+                    stats.mean_ci(validation["leaky_relu"] - validation["prelu"])),
     ]
 
 

@@ -8,8 +8,9 @@
     actstudy report index --profile default
     actstudy data fetch                  # MNIST and Fashion-MNIST into data/
     actstudy data fetch fashion_mnist
+    actstudy timing --profile default    # measure activation costs into reports/timing-default.json
 
-The Makefile calls ``report`` and ``data``. Heavy modules are imported inside
+The Makefile calls ``report``, ``timing`` and ``data``. Heavy modules are imported inside
 the subcommands, so ``actstudy --help`` answers at once.
 """
 
@@ -120,6 +121,15 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_timing(args) -> int:
+    from actstudy import timing
+
+    costs = timing.build_costs(args.profile, force=not args.if_needed,
+                               by=f"actstudy timing --profile {args.profile}", progress=True)
+    print(f"reports/{timing.stored_path(args.profile).name}: {costs.measured}")
+    return 0
+
+
 # data.IMAGE_SETS, spelled out so that parsing does not import numpy.
 IMAGE_SETS = ("mnist", "fashion_mnist")
 
@@ -179,6 +189,18 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--profile", default="default",
                              help="a notebooks/params/<profile>.yaml (default: default)")
     report.set_defaults(func=cmd_report)
+
+    timing = sub.add_parser(
+        "timing", help="measure each activation's compute cost once for a build and store it",
+        description="Time every activation element-wise and in a training epoch, relative to "
+                    "ReLU, and store both in reports/timing-<profile>.json, which the reports "
+                    "read instead of timing again.")
+    timing.add_argument("--profile", default="default",
+                        help="a notebooks/params/<profile>.yaml (default: default)")
+    timing.add_argument("--if-needed", action="store_true",
+                        help="keep the stored timings where they were measured with the "
+                             "profile's parameters")
+    timing.set_defaults(func=cmd_timing)
 
     data = sub.add_parser("data", help="fetch and verify the image datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True)

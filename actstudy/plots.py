@@ -48,16 +48,36 @@ def activation_gallery(names=None, low: float = -5.0, high: float = 5.0, columns
     return fig
 
 
-def activation_cost(cost: pd.DataFrame):
-    """Relative cost vs ReLU per activation, forward and forward+backward, with 95% CI."""
-    order = (cost[cost["pass"] == "forward+backward"].groupby("activation")["relative_to_relu"]
-             .median().sort_values().index)
-    fig, ax = plt.subplots(figsize=(8, 0.28 * len(order) + 1.2), constrained_layout=True)
-    sns.barplot(cost, y="activation", x="relative_to_relu", hue="pass", order=order,
-                errorbar=("ci", 95), ax=ax)
+def activation_cost(relative: pd.DataFrame):
+    """Each activation's time as a ×-ratio to ReLU's, one marker per measurement, 95% intervals.
+
+    ``relative`` is :meth:`actstudy.timing.Costs.relative`'s frame; rows are
+    activations sorted by their forward+backward ratio, the x axis is
+    logarithmic, and ReLU (the reference, 1 by construction) sits on the line.
+    """
+    measurements = list(dict.fromkeys(relative["measurement"]))
+    backward = relative[relative["measurement"] == measurements[min(1, len(measurements) - 1)]]
+    order = list(backward.sort_values("ratio", kind="stable")["activation"])
+    order += [name for name in dict.fromkeys(relative["activation"]) if name not in order]
+    rows = {name: i for i, name in enumerate(order)}
+    fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.4), constrained_layout=True)
+    step = 0.8 / len(measurements)
+    for k, measurement in enumerate(measurements):
+        part = relative[relative["measurement"] == measurement]
+        y = part["activation"].map(rows).to_numpy() + (k - (len(measurements) - 1) / 2) * step
+        ratio = part["ratio"].to_numpy()
+        spread = np.nan_to_num([ratio - part["ci_low"].to_numpy(), part["ci_high"].to_numpy() - ratio])
+        ax.errorbar(ratio, y, xerr=spread, fmt="o", ms=4, capsize=2, color=f"C{k}",
+                    label=measurement)
     ax.axvline(1.0, color="0.3", lw=1)
-    ax.set_xlabel("time per element relative to ReLU (1 = as fast as ReLU)")
-    ax.set_ylabel("")
+    ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(
+        lambda v, _: f"{v:g}×" if round(v / 10 ** math.floor(math.log10(v))) in (2, 5) else ""))
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.set_xlabel("time relative to ReLU in the same round (×, log scale; 1× = as fast as ReLU)")
+    fig.legend(loc="outside upper center", ncols=len(measurements), frameon=False)
     return fig
 
 

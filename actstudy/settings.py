@@ -5,6 +5,8 @@
 - ``ACTSTUDY_MNIST``, ``ACTSTUDY_FASHION_MNIST``: a dataset file or IDX folder
   (read by :mod:`actstudy.data`'s sources table);
 - ``ACTSTUDY_PROFILES_DIR``: where profiles are read (default ``notebooks/params``);
+- ``ACTSTUDY_TIMING_DIR``: where each build's activation timings are stored (default
+  ``reports``; see :mod:`actstudy.timing`);
 - ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler.
 
 Settings are read when asked for, not at import, so a test or a notebook can
@@ -38,3 +40,8 @@ def dask_scheduler() -> str | None:
 def profiles_dir() -> Path:
     """``ACTSTUDY_PROFILES_DIR`` if set, else ``notebooks/params``."""
     return Path(os.environ.get("ACTSTUDY_PROFILES_DIR") or ROOT / "notebooks" / "params")
+
+
+def timing_dir() -> Path:
+    """``ACTSTUDY_TIMING_DIR`` if set, else ``reports``: where a build's timings are stored."""
+    return Path(os.environ.get("ACTSTUDY_TIMING_DIR") or ROOT / "reports")

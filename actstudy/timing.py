@@ -1,10 +1,25 @@
-"""The compute cost of each activation, measured: time per million elements.
+"""The compute cost of each activation, measured once per build and stored with it.
 
-Each activation is compiled with ``jax.jit`` alone, forward and
-forward+backward (the gradient of the sum), on the same float32 vector, and
-timed ``repeats`` times with the activations interleaved, so a busy moment on
-the machine hits them all alike. Costs are reported as seconds per million
-elements and relative to ReLU measured in the same round.
+Two measurements, each relative to ReLU timed in the same round:
+
+- **element-wise** (:func:`activation_cost`): each activation compiled with
+  ``jax.jit`` alone, forward and forward+backward (the gradient of the sum),
+  on one float32 vector; seconds per million elements;
+- **in a training epoch** (:func:`epoch_cost`): one epoch of an MLP on MNIST
+  with recording off (the training loop's own compiled epoch,
+  :func:`actstudy.training.epoch_trainer`), where the activation shares the
+  time with the matrix products; seconds per epoch.
+
+Both run in rounds with the activations interleaved, so a busy moment on the
+machine hits them all alike, and each ratio to ReLU is taken within its round.
+
+Timings move with the machine's load, so the reports never time anything:
+``make report`` measures once per build (``actstudy timing --profile P``,
+before the notebooks) into ``reports/timing-<profile>.json``, and
+:func:`build_costs` reads that file. Where it is missing (a notebook run in
+JupyterLab) or was measured with other parameters than the profile's
+``activation_cost`` section now asks for, :func:`build_costs` measures once,
+says so, and stores the result, so the next render reads the same numbers.
 
 >>> from actstudy import timing
 >>> frame = timing.activation_cost(["relu", "tanh"], n_elements=10_000, repeats=2)
@@ -14,18 +29,61 @@ elements and relative to ReLU measured in the same round.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import json
+import math
+import os
+import platform
+import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from actstudy import activations
+import actstudy
+from actstudy import activations, data, settings, stats, studies
+from actstudy.config import Config
+from actstudy.files import write_text_atomic
+from actstudy.training import epoch_trainer
 
 # Each timing is the best of this many back-to-back calls: one call on a
 # million elements takes well under a millisecond, below the timer's noise.
 CALLS_PER_TIMING = 10
+# Each epoch timing is the best of this many consecutive epochs: a 2x128 MLP's epoch on 10000
+# samples takes under 0.1 s, and on a shared machine single epochs vary by a factor of two
+# (measured: 0.06 to 0.2 s within one run), mostly upwards, when another process takes a core.
+EPOCHS_PER_TIMING = 3
+# How the measurements are named in the summary, its table and its figure.
+MEASUREMENTS = ("element-wise forward", "element-wise forward+backward", "training epoch")
+# Bumped when the stored file's layout changes: an older file is then measured again.
+FORMAT = 1
+
+
+def _positive_integer(name: str, value, allowed: str = "an integer >= 1") -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}={value!r} is not allowed: give {allowed}")
+
+
+def _with_relu(names) -> list[str]:
+    if isinstance(names, str) or not names:
+        raise ValueError(f"names={names!r} is not allowed: give a non-empty list of activation "
+                         "names")
+    names = [activations.spec(name).source or activations.spec(name).name for name in names]
+    # ReLU is the reference every cost is divided by; a name given twice is timed once.
+    return list(dict.fromkeys(["relu", *names] if "relu" not in names else names))
+
+
+def _relative_to_relu(frame: pd.DataFrame, value: str, within: list[str]) -> np.ndarray:
+    """``value`` over ReLU's ``value`` in the same ``within`` group (the same round)."""
+    reference = frame.loc[frame["activation"] == "relu", [*within, value]]
+    matched = frame[within].merge(reference.rename(columns={value: "relu"}), on=within,
+                                  how="left")
+    return frame[value].to_numpy(float) / matched["relu"].to_numpy(float)
 
 
 def _timed(fn, x) -> float:
@@ -39,13 +97,34 @@ def _timed(fn, x) -> float:
 
 
 def activation_cost(names=None, n_elements: int = 1_000_000, repeats: int = 20,
-                    seed: int = 0) -> pd.DataFrame:
-    """One row per (activation, pass, repeat): seconds per million elements, and vs ReLU."""
-    if n_elements < 1 or repeats < 1:
-        raise ValueError(f"n_elements={n_elements} and repeats={repeats} must both be >= 1")
-    names = list(names or activations.names())
-    if "relu" not in names:
-        names.append("relu")  # the reference every cost is divided by
+                    seed: int = 0, progress: bool = False) -> pd.DataFrame:
+    """One row per (activation, pass, repeat): seconds per million elements, and vs ReLU.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Activations to time (default: every hidden-layer activation); ReLU is
+        always added, as the reference.
+    n_elements : int
+        Length of the float32 vector (standard normal times 3) each pass runs on.
+    repeats : int
+        Rounds; each times every (activation, pass) once, as the best of
+        :data:`CALLS_PER_TIMING` calls.
+    seed : int
+        Seed of the input vector.
+    progress : bool
+        A progress bar over rounds on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``activation``, ``pass`` ("forward" or "forward+backward"),
+        ``repeat``, ``us_per_million`` (microseconds per million elements) and
+        ``relative_to_relu`` (over ReLU's time in the same pass and round).
+    """
+    _positive_integer("n_elements", n_elements)
+    _positive_integer("repeats", repeats)
+    names = _with_relu(activations.names() if names is None else names)
     x = jax.random.normal(jax.random.PRNGKey(seed), (n_elements,), dtype=jnp.float32) * 3
     passes = {}
     for name in names:
@@ -53,13 +132,315 @@ def activation_cost(names=None, n_elements: int = 1_000_000, repeats: int = 20,
         passes[(name, "forward")] = jax.jit(f)
         passes[(name, "forward+backward")] = jax.jit(jax.grad(lambda v, f=f: jnp.sum(f(v))))
     rows = []
-    for repeat in range(repeats):
+    for repeat in _rounds(repeats, "element-wise", progress):
         for (name, kind), fn in passes.items():
             seconds = _timed(fn, x)
             rows.append({"activation": name, "pass": kind, "repeat": repeat,
                          "us_per_million": seconds / n_elements * 1e12})
     frame = pd.DataFrame(rows)
-    reference = frame[frame["activation"] == "relu"].set_index(["pass", "repeat"])["us_per_million"]
-    frame["relative_to_relu"] = frame["us_per_million"].to_numpy() / reference.loc[
-        list(zip(frame["pass"], frame["repeat"], strict=True))].to_numpy()
+    frame["relative_to_relu"] = _relative_to_relu(frame, "us_per_million", ["pass", "repeat"])
     return frame
+
+
+def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
+               width: int = 128, batch_size: int = 128, n_train: int | None = 10000,
+               repeats: int = 10, seed: int = 0, progress: bool = False) -> pd.DataFrame:
+    """One row per (activation, repeat): seconds of one training epoch of an MLP, and vs ReLU.
+
+    Each activation's epoch is the training loop's own compiled program for
+    ``Config(dataset, depth, width, activation, batch_size, n_train)``, with
+    recording off (no gradient norms, no probes): the mini-batch steps and
+    the validation pass (:func:`actstudy.training.epoch_trainer`). Every
+    program is compiled and trains one untimed epoch before any timing; then
+    round ``r`` times every activation once (the best of
+    :data:`EPOCHS_PER_TIMING` consecutive epochs), in the order rotated by ``r``, so
+    the activations take the first place in turn and a machine that speeds
+    up or slows down within a round favours none of them.
+
+    Parameters
+    ----------
+    names : list of str
+        Activations to time; ReLU is always added, as the reference.
+    dataset, depth, width, batch_size : str, int, int, int
+        The MLP and its data, as the :class:`~actstudy.config.Config` fields.
+    n_train : int or None
+        Training samples per epoch (None: the whole training split).
+    repeats : int
+        Rounds.
+    seed : int
+        The runs' seed (initial weights, batch order).
+    progress : bool
+        A progress bar over rounds on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``activation``, ``repeat``, ``seconds`` (one epoch, the best of the round's) and
+        ``relative_to_relu`` (over ReLU's epoch in the same round).
+
+    Examples
+    --------
+    >>> frame = epoch_cost(["tanh"], dataset="moons", depth=1, width=8, batch_size=32,
+    ...                    n_train=None, repeats=2)
+    >>> frame.groupby("activation").size().to_dict()
+    {'relu': 2, 'tanh': 2}
+    """
+    _positive_integer("repeats", repeats)
+    if n_train is not None:
+        _positive_integer("n_train", n_train, "an integer >= 1, or None for the whole split")
+    names = _with_relu(names)
+    base = Config(dataset=dataset, depth=depth, width=width, batch_size=batch_size, seed=seed,
+                  dataset_options={"n_train": n_train} if n_train else {})
+    configs = {name: base.replace(activation=name) for name in names}
+    base.load_dataset()  # checks batch_size against the training set before anything compiles
+    if dataset in data.IMAGE_SETS:
+        data.fetch(dataset)  # the one step that may download
+    trainers = {name: epoch_trainer(config) for name, config in configs.items()}
+    for train_epoch in trainers.values():
+        train_epoch()  # warm-up: the first call of a program pays for more than its epoch
+    rows = []
+    for repeat in _rounds(repeats, "training epochs", progress):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            rows.append({"activation": name, "repeat": repeat,
+                         "seconds": _best_epoch(trainers[name])})
+    frame = pd.DataFrame(rows).sort_values(["repeat", "activation"], ignore_index=True)
+    frame["relative_to_relu"] = _relative_to_relu(frame, "seconds", ["repeat"])
+    return frame
+
+
+def _best_epoch(train_epoch) -> float:
+    best = np.inf
+    for _ in range(EPOCHS_PER_TIMING):
+        started = time.perf_counter()
+        train_epoch()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _rounds(repeats: int, label: str, progress: bool):
+    if not progress:
+        return range(repeats)
+    from tqdm import tqdm
+
+    return tqdm(range(repeats), desc=f"timing {label}", unit="round", leave=False)
+
+
+# -- measured once per build ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Costs:
+    """Both cost measurements of one build, and where, when and how they were taken.
+
+    ``elementwise`` is :func:`activation_cost`'s frame, ``epoch``
+    :func:`epoch_cost`'s; ``provenance`` holds the date, the machine, the
+    library versions, the study's parameters and why they were measured.
+    """
+
+    elementwise: pd.DataFrame
+    epoch: pd.DataFrame
+    provenance: dict
+
+    def relative(self) -> pd.DataFrame:
+        """Each activation's time as a ×-ratio to ReLU's, per measurement, with a 95% interval.
+
+        The ratio is the geometric mean over rounds of the within-round ratio,
+        and its interval Student's t on the log10 ratios, back-transformed: a
+        ratio of times is skewed, its log roughly symmetric. ReLU's own ratio
+        is 1 in every round by construction; it has no interval and is marked
+        ``reference``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per (measurement, activation): ``measurement`` (one of
+            :data:`MEASUREMENTS`), ``activation``, ``ratio``, ``ci_low``,
+            ``ci_high``, ``rounds`` and ``reference``.
+        """
+        parts = {MEASUREMENTS[0]: self.elementwise[self.elementwise["pass"] == "forward"],
+                 MEASUREMENTS[1]: self.elementwise[self.elementwise["pass"] == "forward+backward"],
+                 MEASUREMENTS[2]: self.epoch}
+        rows = []
+        for measurement, frame in parts.items():
+            for name, part in frame.groupby("activation", sort=False):
+                interval = stats.mean_ci(np.log10(part["relative_to_relu"].to_numpy(float)))
+                bounded = name != "relu" and interval.n >= 2
+                rows.append({"measurement": measurement, "activation": name,
+                             "ratio": 10 ** interval.mean,
+                             "ci_low": 10 ** interval.low if bounded else math.nan,
+                             "ci_high": 10 ** interval.high if bounded else math.nan,
+                             "rounds": interval.n, "reference": name == "relu"})
+        return pd.DataFrame(rows)
+
+    def table(self) -> pd.DataFrame:
+        """:meth:`relative` for people: one row per activation, sorted by forward+backward cost.
+
+        Cells read "1.23× [1.10, 1.38]"; ReLU's read "1× (reference)"; an
+        activation a benchmark does not time reads "not timed". The last two
+        columns are medians over rounds of the times themselves.
+        """
+        summary = self.relative()
+        text = ["1× (reference)" if row.reference
+                else f"{row.ratio:.3g}× (one round: no interval)" if row.rounds < 2
+                else f"{row.ratio:.3g}× [{row.ci_low:.3g}, {row.ci_high:.3g}]"
+                for row in summary.itertuples()]
+        table = (summary.assign(text=text)
+                 .pivot(index="activation", columns="measurement", values="text")
+                 .reindex(columns=list(MEASUREMENTS)).fillna("not timed"))
+        backward = self.elementwise[self.elementwise["pass"] == "forward+backward"]
+        micro = backward.groupby("activation")["us_per_million"].median()
+        seconds = self.epoch.groupby("activation")["seconds"].median()
+        table["forward+backward, µs per million elements"] = [
+            f"{micro[name]:.0f}" if name in micro.index else "not timed" for name in table.index]
+        table["training epoch, ms"] = [
+            f"{1000 * seconds[name]:.3g}" if name in seconds.index else "not timed"
+            for name in table.index]
+        ratio = (summary[summary["measurement"] == MEASUREMENTS[1]].set_index("activation")["ratio"]
+                 .reindex(table.index).fillna(math.inf))
+        table = table.iloc[np.argsort(ratio.to_numpy(), kind="stable")]
+        return table.rename_axis(index="activation", columns=None).reset_index()
+
+    @property
+    def measured(self) -> str:
+        """One line: when, by what, why, over how many rounds, on what machine, stored where."""
+        p = self.provenance
+        when = datetime.datetime.fromisoformat(p["measured"]).strftime("%Y-%m-%d %H:%M UTC")
+        rounds = (f"{p['parameters']['repeats']} element-wise and "
+                  f"{p['parameters']['epoch_repeats']} training-epoch rounds")
+        load = (f", load average {p['load_average']:.1f} as it began"
+                if p.get("load_average") is not None else "")
+        stored = (f"; stored in {p['file']}, which every render reads" if p.get("file")
+                  else "; not stored")
+        return (f"Measured once, {when}, by {p['by']} ({p['reason']}): {rounds} in "
+                f"{p['seconds']:.0f} s on {p['cpu_count']} CPU cores ({p['platform']}; JAX "
+                f"{p['jax']} on {p['device']}{load}){stored}.")
+
+
+def stored_path(profile: str) -> Path:
+    """Where a profile's costs are stored: ``reports/timing-<profile>.json``.
+
+    The folder is ``ACTSTUDY_TIMING_DIR`` where set (:func:`actstudy.settings.timing_dir`).
+    """
+    return settings.timing_dir() / f"timing-{profile}.json"
+
+
+def parameters(study) -> dict:
+    """The study's parameters as stored: activation lists resolved, JSON's types.
+
+    Resolved, so that ``activations: all`` measured before an activation was
+    registered does not pass for ``all`` after.
+    """
+    fields = dataclasses.asdict(study)
+    fields["activations"] = studies.activation_names(study.activations)
+    fields["epoch_activations"] = studies.activation_names(study.epoch_activations)
+    return json.loads(json.dumps(fields))
+
+
+def measure(study, by: str = "actstudy.timing.measure", reason: str = "asked for",
+            progress: bool = False) -> Costs:
+    """Both measurements under an ``activation_cost`` study's parameters, now, with provenance."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    started = time.perf_counter()
+    measured = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    elementwise = activation_cost(studies.activation_names(study.activations),
+                                  n_elements=study.n_elements, repeats=study.repeats,
+                                  progress=progress)
+    epoch = epoch_cost(studies.activation_names(study.epoch_activations), depth=study.epoch_depth,
+                       width=study.epoch_width, batch_size=study.epoch_batch_size,
+                       n_train=study.epoch_n_train, repeats=study.epoch_repeats,
+                       progress=progress)
+    device = jax.devices()[0]
+    provenance = {
+        "format": FORMAT, "measured": measured, "by": by, "reason": reason,
+        "seconds": time.perf_counter() - started, "cpu_count": os.cpu_count(),
+        "platform": f"{platform.system()} {platform.machine()}", "load_average": load,
+        "device": device.platform if device.device_kind.lower() == device.platform
+        else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
+        "actstudy": actstudy.__version__, "python": platform.python_version(),
+        "parameters": parameters(study),
+    }
+    return Costs(elementwise, epoch, provenance)
+
+
+def store(costs: Costs, profile: str) -> Path:
+    """Write ``costs`` to :func:`stored_path` whole or not at all (a temporary file, renamed)."""
+    path = stored_path(profile)
+    provenance = {**costs.provenance, "profile": profile, "file": f"reports/{path.name}"}
+    text = json.dumps({"provenance": provenance,
+                       "elementwise": costs.elementwise.to_dict(orient="records"),
+                       "epoch": costs.epoch.to_dict(orient="records")})
+    return write_text_atomic(path, text)
+
+
+def load(profile: str) -> tuple[Costs | None, str]:
+    """The stored costs of a profile, or None and why there are none usable."""
+    path = stored_path(profile)
+    if not path.exists():
+        return None, f"no reports/{path.name} yet"
+    try:
+        stored = json.loads(path.read_text())
+        costs = Costs(pd.DataFrame(stored["elementwise"]), pd.DataFrame(stored["epoch"]),
+                      stored["provenance"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return None, f"reports/{path.name} could not be read ({type(error).__name__})"
+    if costs.provenance.get("format") != FORMAT:
+        return None, f"reports/{path.name} is in an older layout"
+    return costs, ""
+
+
+def _difference(stored: dict, wanted: dict) -> str:
+    """How the stored parameters differ, e.g. "stored with epoch_repeats 3, now 10"."""
+    changed = []
+    for name, value in wanted.items():
+        before = stored.get(name)
+        if before == value:
+            continue
+        if isinstance(before, list) and isinstance(value, list):
+            lacking = [a for a in value if a not in before]
+            extra = [a for a in before if a not in value]
+            changed.append(f"{name} lacking {', '.join(lacking)}" if lacking
+                           else f"{name} also with {', '.join(extra)}" if extra
+                           else f"{name} in another order")
+        else:
+            changed.append(f"{name} {before!r}, now {value!r}")
+    return "stored with " + "; ".join(changed)
+
+
+def build_costs(profile: str, overrides: dict | None = None, force: bool = False,
+                by: str = "actstudy.timing.build_costs", progress: bool = False) -> Costs:
+    """The profile's stored costs; measured and stored first only where they must be.
+
+    Reads ``reports/timing-<profile>.json`` and returns it when it was
+    measured with the parameters the profile's ``activation_cost`` section
+    (with ``overrides`` on top) asks for. Otherwise (no file, an unreadable
+    one, other parameters, or ``force``) it measures both benchmarks once,
+    says why on stderr, stores the result atomically and returns it, so the
+    next reader gets the same numbers without timing again.
+
+    Parameters
+    ----------
+    profile : str
+        A profile in ``notebooks/params/``.
+    overrides : dict, optional
+        ``{"activation_cost": {...}}`` on top of the profile, as the notebooks take it.
+    force : bool
+        Measure even where the stored costs would do (``actstudy timing`` does).
+    by : str
+        Who asked, for the provenance line.
+    progress : bool
+        Progress bars on stderr while measuring.
+    """
+    study = studies.get("activation_cost", profile, overrides)
+    stored, reason = (None, "measured for this build") if force else load(profile)
+    if stored is not None:
+        wanted = parameters(study)
+        if stored.provenance.get("parameters") == wanted:
+            return stored
+        reason = _difference(stored.provenance.get("parameters") or {}, wanted)
+        stored = None
+    print(f"timing activations for profile {profile!r} ({reason}); the result goes to "
+          f"reports/{stored_path(profile).name}", file=sys.stderr, flush=True)
+    costs = measure(study, by=by, reason=reason, progress=progress)
+    store(costs, profile)
+    return load(profile)[0]

@@ -3,7 +3,8 @@
 Runs whose configs differ only in :data:`GROUP_FIELDS` (seed, learning rate,
 initial scale) train as one *group*: one compiled program whose every array
 has a leading member axis (``jax.vmap``), so the group is traced and compiled
-once and each epoch is one call for all members. :func:`fit` is a group of one.
+once and each epoch is one call for all members. :func:`fit` is a group of one;
+:func:`epoch_trainer` gives one config's compiled epoch alone, to time it.
 
 Each epoch is one ``jax.jit``-compiled call: a ``jax.lax.scan`` over
 mini-batches, then validation and the activation probe, with the data already
@@ -59,7 +60,7 @@ import functools
 import math
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
@@ -511,6 +512,47 @@ def _device_data(dataset, config: Config, surface_x: np.ndarray | None) -> dict:
             "probe": jnp.asarray(dataset.x_val[: config.probe_size]),
             "test": _chunked(dataset.x_test, dataset.y_test),
             "surface": None if surface_x is None else _chunked(surface_x)}
+
+
+# The epoch number an epoch trainer never reaches: its epochs are never the last one, whose
+# program also evaluates the test set (int32, as the compiled epoch counter).
+_NEVER_LAST = np.iinfo(np.int32).max
+
+
+def epoch_trainer(config: Config, record: bool = False) -> Callable[[], None]:
+    """One training epoch of a single config, compiled: each call trains another.
+
+    The program is the one :func:`fit` runs for ``config``, by default with
+    recording off (as :func:`fit_group`'s ``record=False``: no gradient norms,
+    no probes), compiled before this returns. Each call trains the next
+    epoch, the mini-batch steps and the validation pass, and returns once its
+    results are ready, so a caller can time it. No call is the last epoch,
+    whose program also evaluates the test set, however many are made
+    (``config.epochs`` is ignored); nothing is recorded or stored.
+
+    >>> from actstudy.config import Config
+    >>> train_epoch = epoch_trainer(Config(dataset="moons", depth=2, width=8))
+    >>> train_epoch(); train_epoch()
+    """
+    dataset = config.load_dataset()
+    n_outputs = dataset.n_classes or dataset.y_train.shape[-1]
+    keras.utils.clear_session(free_memory=False)
+    model, optimizer, state = _member_state(config, dataset.input_shape, n_outputs)
+    program = _Program(config.replace(epochs=_NEVER_LAST), model, optimizer, dataset.task,
+                       record, members=1)
+    state, alive = _stack([state]), jnp.ones(1, bool)
+    keys = jax.random.PRNGKey(config.seed)[None]
+    data = _device_data(dataset, config, _surface_inputs(dataset))
+    # No best state is kept (restore_best only changes which state the last epoch tests).
+    compiled = program.epoch.lower(state, alive, None, keys, 0, data).compile()
+    epoch = 0
+
+    def train_epoch() -> None:
+        nonlocal state, alive, epoch
+        epoch += 1
+        state, alive, _, _ = jax.block_until_ready(compiled(state, alive, None, keys, epoch, data))
+
+    return train_epoch
 
 
 def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True

@@ -10,8 +10,9 @@ import actstudy  # noqa: F401  (selects Keras's JAX backend before any test impo
 
 @pytest.fixture(autouse=True)
 def _isolated_run_cache(tmp_path_factory, monkeypatch):
-    # Tests must never read or fill the user's data/runs cache.
+    # Tests must never read or fill the user's data/runs cache, nor the build's timings.
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(tmp_path_factory.mktemp("runs")))
+    monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(tmp_path_factory.mktemp("timing")))
 
 
 @pytest.fixture

@@ -68,8 +68,12 @@ def test_unknown_profile_is_named():
 def smoke_reports(tmp_path_factory):
     """Every notebook executed under the smoke profile into a temporary reports folder.
 
-    Records how many runs the cache held before the findings notebook, and after.
+    As `make report` does, the activations are timed first, into that folder.
+    Records how many runs the cache held before the findings notebook, and
+    after, and the stored timings before any notebook ran.
     """
+    from actstudy import timing
+
     reports = tmp_path_factory.mktemp("reports")
     runs = tmp_path_factory.mktemp("runs")
     patch = pytest.MonkeyPatch()
@@ -77,8 +81,11 @@ def smoke_reports(tmp_path_factory):
     patch.setattr(report, "EXECUTED", reports / "executed")
     patch.setattr(report, "HEADLINE", reports / "headline.json")
     patch.setenv("ACTSTUDY_CACHE_DIR", str(runs))
+    patch.setenv("ACTSTUDY_TIMING_DIR", str(reports))
     counts = {}
     try:
+        timing.build_costs("smoke", force=True, by="actstudy timing --profile smoke")
+        counts["timing before the notebooks"] = timing.stored_path("smoke").read_text()
         for path in NOTEBOOKS:
             if path.stem == "06_findings":
                 counts["before findings"] = sorted(p.name for p in runs.glob("*.json"))
@@ -99,11 +106,31 @@ def test_findings_train_nothing_the_other_reports_did_not(smoke_reports):
 
 
 @pytest.mark.slow
+def test_the_reports_read_the_builds_timings_and_time_nothing_again(smoke_reports, monkeypatch):
+    from actstudy import timing
+
+    counts = json.loads((smoke_reports / "counts.json").read_text())
+    # Neither 01 nor 06 measured again: a new measurement would have replaced the file.
+    assert (smoke_reports / "timing-smoke.json").read_text() == counts[
+        "timing before the notebooks"]
+    monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(smoke_reports))
+    line = timing.load("smoke")[0].measured
+    assert "by actstudy timing --profile smoke" in line
+    executed = nbformat.read(smoke_reports / "executed" / "01_activation_gallery.ipynb",
+                             as_version=4)
+    shown = [o.get("data", {}).get("text/markdown") for c in executed.cells
+             if c.cell_type == "code" for o in c.outputs]
+    assert line in shown
+
+
+@pytest.mark.slow
 def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     from actstudy import claims
 
-    # The findings notebook ran these experiments: all of them are cache hits now.
+    # The findings notebook ran these experiments: all of them are cache hits now, and it
+    # read the timings measured before the notebooks.
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
+    monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(smoke_reports))
     table = claims.evaluate("smoke", progress=False)
     assert len(list((smoke_reports / "runs").glob("*.json"))) == len(json.loads(
         (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
