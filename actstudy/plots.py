@@ -709,6 +709,7 @@ def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel
                frameon=False)
     if title:
         fig.suptitle(title, fontsize=10)
+    return fig
 
 
 def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation accuracy",
@@ -781,6 +782,7 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
                                                ms=7, label="some seeds diverged"))
     fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
     fig.suptitle("mean over seeds, 95% interval", fontsize=10)
+    return fig
 
 
 # -- what learns (04: the binary step, PReLU against leaky ReLU) --------------------------------

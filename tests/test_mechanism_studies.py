@@ -208,7 +208,7 @@ def test_train_and_validation_one_legend_two_styles():
 def test_metric_by_a_column_with_t_intervals():
     frame = pd.DataFrame({"network": ["a"] * 3 + ["b"] * 3,
                           "accuracy": [90.0, 91.0, 95.0, 80.0, 81.0, 82.0]})
-    fig = plots.metric_by_activation(frame, "accuracy", by="network", errorbar=plots.t_interval)
+    fig = plots.metric_by_activation(frame, "accuracy", by="network")
     [ax] = fig.axes
     assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "a"]  # sorted by the mean
     interval = stats.mean_ci([90.0, 91.0, 95.0])
