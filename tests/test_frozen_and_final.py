@@ -30,7 +30,7 @@ def _train_by_hand(config: Config):
     state, alive = training._stack([state]), jnp.ones(1, bool)
     keys = jnp.stack([jax.random.PRNGKey(config.seed)])
     for epoch in range(config.epochs + 1):
-        state, alive, _ = program.epoch(state, alive, keys, epoch, data)
+        state, alive, _, _ = program.epoch(state, alive, None, keys, epoch, data)  # no best state
     final = [np.asarray(v[0]) for v in state[0]]
     return model, dataset, initial, final
 

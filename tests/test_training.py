@@ -153,11 +153,12 @@ def test_restore_best_tests_the_state_of_the_best_validation_epoch(config):
     best = np.argmax(scores) if metric == "val_accuracy" else np.argmin(scores)  # the earliest
     assert run.best_epoch == best + 1 < config.epochs
     # The run cut at the best epoch trains along the same path: its final state is the one
-    # restored, so its test (and stored surface) must be the same.
+    # restored, so its test, training-split and stored-surface numbers must be the same.
     cut = fit(config.replace(epochs=run.best_epoch, restore_best=False))
     assert cut.best_epoch is None
     assert run.test["loss"] == pytest.approx(cut.test["loss"], rel=1e-6)
     assert run.test["accuracy"] == pytest.approx(cut.test["accuracy"], nan_ok=True)
+    assert run.train["loss"] == pytest.approx(cut.train["loss"], rel=1e-6)  # the whole split's
     assert _surface_values(run) == pytest.approx(_surface_values(cut), rel=1e-5, abs=1e-6)
     # ... and not that of the last epoch's state, which the run without restoration tests.
     last = fit(config.replace(restore_best=False))
