@@ -618,7 +618,7 @@ def elu_against_relu(ctx):
 
 
 def accuracy_against_depth(ctx):
-    frame = analysis.depth_tuned_accuracy(ctx.runs("depth_tuned"))
+    frame, _ = analysis.tune_learning_rate(ctx.runs("depth_tuned").summary)
     frame = frame.assign(accuracy_pp=100 * frame["test_accuracy"],
                          doublings=np.log2(frame["depth"].astype(float)))
     slopes = (frame.groupby(["activation", "seed"])
