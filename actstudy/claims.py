@@ -318,7 +318,7 @@ def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.Dat
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean").dropna()
 
 
-def _weakest(table: pd.DataFrame, reference: str, others, transform=None, worst=min
+def _weakest(table: pd.DataFrame, reference: str, others, transform=None, worst=np.min
              ) -> Interval:
     """Per seed, the least favourable of ``reference - other`` over ``others`` (min by default)."""
     table = table.apply(transform) if transform is not None else table

@@ -195,6 +195,7 @@ def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
     base.load_dataset()  # checks batch_size against the training set before anything compiles
     if dataset in data.IMAGE_SETS:
         data.fetch(dataset)  # the one step that may download
+    data.fetch(dataset)  # on a fresh machine the timing step is the first to need the data
     trainers = {name: epoch_trainer(config) for name, config in configs.items()}
     for train_epoch in trainers.values():
         train_epoch()  # warm-up: the first call of a program pays for more than its epoch
