@@ -26,7 +26,7 @@ EXPECTED = {
     "04_mnist_convergence": (5, ["mnist", "test accuracy", "seconds per epoch", "tier",
                                  "Learning-rate sensitivity", "at its best rate"]),
     "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
-    "06_findings": (0, ["Verdict", "supported", "inconclusive"]),
+    "06_findings": (0, ["Verdict", "supported", "undecided", "detectable"]),
 }
 
 
@@ -137,7 +137,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     assert list(table["id"]) == list(range(1, 16))
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
     # Every primary test compares at least the profile's two seeds (one decides nothing).
-    assert (table["seeds"] >= 2).all(), table[["id", "seeds", "measured"]]
+    assert (table["seeds"] >= 2).all(), table[["id", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
     page = report.verdict_table(table)
     assert page.count("<tr") == 16 and 'href="05_gradient_flow.html#' in page
@@ -169,7 +169,7 @@ def test_index_links_every_report(smoke_reports):
         assert f'href="{stem}.html"' in page
     # The findings notebook's headline: a verdict for each of the 15 claims. ("verdict" alone
     # is always on the page: 06's one-line summary in the list of reports says it.)
-    counts = re.search(r"(\d+) supported, (\d+) contradicted, (\d+) inconclusive", page)
+    counts = re.search(r"(\d+) supported, (\d+) contradicted, (\d+) undecided", page)
     assert counts and sum(map(int, counts.groups())) == 15, page
     assert page.count("<tr") == 16  # the headline table: a header row and the 15 claims
     # The findings notebook wrote its headline into this reports folder, not the repository's.
