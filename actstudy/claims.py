@@ -198,10 +198,6 @@ class Measurement:
                       stats.p_value(interval, -margin, "below"))
         return inside, outside
 
-    def describe(self) -> str:
-        return (f"{self.test.statistic}: {format_interval(self.interval, self.test)}, "
-                f"predicted {self.test.prediction}")
-
 
 def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str]]:
     """Holm-adjusted p-value (of the claim's side) and verdict of each secondary test.
@@ -318,12 +314,11 @@ def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.Dat
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean").dropna()
 
 
-def _weakest(table: pd.DataFrame, reference: str, others, transform=None, worst=np.min
-             ) -> Interval:
-    """Per seed, the least favourable of ``reference - other`` over ``others`` (min by default)."""
+def _weakest(table: pd.DataFrame, reference: str, others, transform=None) -> Interval:
+    """Per seed, the least favourable (smallest) of ``reference - other`` over ``others``."""
     table = table.apply(transform) if transform is not None else table
     differences = np.stack([(table[reference] - table[o]).to_numpy(float) for o in others])
-    return stats.mean_ci(worst(differences, axis=0) if differences.size else [])
+    return stats.mean_ci(differences.min(axis=0) if differences.size else [])
 
 
 def _rounds(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.DataFrame:
