@@ -192,10 +192,11 @@ def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
     base = Config(dataset=dataset, depth=depth, width=width, batch_size=batch_size, seed=seed,
                   dataset_options={"n_train": n_train} if n_train else {})
     configs = {name: base.replace(activation=name) for name in names}
-    base.load_dataset()  # checks batch_size against the training set before anything compiles
+    # On a fresh machine the timing step is the first to need the data: fetch it (the one step
+    # that may download) before loading.
     if dataset in data.IMAGE_SETS:
-        data.fetch(dataset)  # the one step that may download
-    data.fetch(dataset)  # on a fresh machine the timing step is the first to need the data
+        data.fetch(dataset)
+    base.load_dataset()  # checks batch_size against the training set before anything compiles
     trainers = {name: epoch_trainer(config) for name, config in configs.items()}
     for train_epoch in trainers.values():
         train_epoch()  # warm-up: the first call of a program pays for more than its epoch
