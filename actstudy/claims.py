@@ -100,7 +100,7 @@ class Test:
         margin = format_value(self.margin, self.unit)
         if self.kind == "equivalence":
             return (f"within {format_value(1 / self.margin, 'x')} to {margin}"
-                    if self.unit == "x" else f"within ±{margin}")
+                    if self.unit == "x" else f"within ±{margin.lstrip('+')}")
         return f"{self.kind} {margin}"
 
 
@@ -179,7 +179,7 @@ class Measurement:
             inner = test.threshold - distance
             if inner <= 0:
                 return f"none: the spread is too wide to show equivalence within {test.prediction}"
-            bound = format_value(test.show(inner), test.unit)
+            bound = format_value(test.show(inner), test.unit).lstrip("+")
             return (f"equivalence, when the true ratio lies within {bound} either way"
                     if test.unit == "x" else f"equivalence, when the true effect is within ±{bound}")
         beyond = test.threshold + (distance if test.kind == "above" else -distance)
