@@ -42,15 +42,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from actstudy import activations, analysis, stats, studies
+from actstudy import activations, analysis, stats, studies, tables
 from actstudy.experiments import GridResult
 from actstudy.stats import Interval, paired
 
 VERDICTS = ("supported", "contradicted", "undecided")
 KINDS = ("above", "below", "equivalence")
-# The units a statistic is stated in, and how a value is written in each. A ratio ("x") is
-# tested on its log10 and written back as a ratio.
-UNITS = {"x": "×", "pp": " pp", "epochs": " epochs", "steps": " steps", "": ""}
+# The units a statistic is stated in (:data:`actstudy.tables.UNITS` says how each is written).
+# A ratio ("x") is tested on its log10 and written back as a ratio.
+UNITS = {unit: text for unit, text in tables.UNITS.items() if unit != "%"}
 # A one-sided test at this level is what a 95% two-sided interval beyond a margin means.
 ALPHA = (1 - stats.CONFIDENCE) / 2
 
@@ -105,19 +105,8 @@ class Test:
 
 
 def format_value(value: float, unit: str, decimals: int | None = None) -> str:
-    """A value in its unit: ``"327×"``, ``"+0.4 pp"``, ``"1.5 epochs"``.
-
-    ``decimals`` (for additive units) is the precision; by default three
-    significant digits.
-    """
-    if not math.isfinite(value):
-        return "n/a"
-    if unit == "x":
-        return f"{value:.3g}×" if 1e-3 <= value < 1e5 else f"{value:.1e}×"
-    text = f"{value:+.{decimals}f}" if decimals is not None else f"{value:+.3g}"
-    if unit == "":
-        text = text.lstrip("+")
-    return text + UNITS[unit]
+    """A value in its unit: ``"327×"``, ``"+0.4 pp"``, ``"1.5 epochs"`` (:func:`tables.number`)."""
+    return tables.number(value, unit, decimals)
 
 
 def format_interval(interval: Interval, test: Test) -> str:
@@ -127,17 +116,9 @@ def format_interval(interval: Interval, test: Test) -> str:
     mean, low, high = (test.show(v) for v in (interval.mean, interval.low, interval.high))
     if not (math.isfinite(low) and math.isfinite(high)):
         return f"{format_value(mean, test.unit)} (n = {interval.n}: no interval)"
-    decimals = None
-    if test.unit != "x":
-        half = (high - low) / 2
-        # The half-width's first significant digit sets the precision of all three numbers.
-        decimals = 3 if half == 0 else max(0, -math.floor(math.log10(half)))
-    values = [format_value(v, test.unit, decimals) for v in (mean, low, high)]
-    suffix = UNITS[test.unit]
-    if test.unit not in ("x", ""):  # the unit once, after the interval
-        values = [v.removesuffix(suffix) for v in values]
-        return f"{values[0]} [{values[1]}, {values[2]}]{suffix}"
-    return f"{values[0]} [{values[1]}, {values[2]}]"
+    if low == high and test.unit != "x":  # an exact value (no sampling spread)
+        return format_value(mean, test.unit)
+    return tables.interval(mean, low, high, test.unit)
 
 
 def verdict(interval: Interval, test: Test) -> str:
@@ -438,7 +419,7 @@ def rectifier_cost(ctx):
              for name in ("sigmoid", "tanh")]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "sigmoid", "tanh"],
                     architecture=["mlp"])
-    target = ctx.study("images").target_accuracy
+    target = ctx.study("images").target_for("mnist")
     reach = _censored_epochs(grid.history, target)
     tests += [_epochs_test(reach, name, "relu", f"Adam, {target:.0%} validation accuracy")
               for name in ("sigmoid", "tanh")]
@@ -493,7 +474,7 @@ def tanh_against_sigmoid_convergence(ctx):
                     architecture=["mlp"])
     primary = _mean_loss_ratio(grid.history, "sigmoid", "tanh", "val_loss")
     classic = ctx.runs("classic", activation=["sigmoid", "tanh"])
-    target = ctx.study("images").target_accuracy
+    target = ctx.study("images").target_for("mnist")
     tests = [
         Measurement(Test("plain SGD, Glorot & Bengio's setting: mean validation loss, sigmoid / "
                          "tanh (×)", "x", "above", COST_MARGIN),

@@ -1,0 +1,57 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from actstudy import tables
+
+
+def test_the_interval_sets_the_precision():
+    assert tables.interval(0.9512, 0.9471, 0.9553) == "0.951 [0.947, 0.955]"
+    assert tables.interval(95.12, 94.62, 95.62) == "95.1 [94.6, 95.6]"
+    assert tables.interval(90.0, 87.5, 92.5) == "90 [88, 92]"  # half-width 2.5: no decimals
+    assert tables.interval(0.4, 0.03, 0.77, "pp") == "+0.4 [+0.0, +0.8] pp"
+    assert tables.interval(327.0, 100.0, 1000.0, "x") == "327× [100×, 1e+03×]"
+    assert tables.interval(3.2e-4, 1.1e-4, 9.0e-4, scientific=True) == "3.2e-04 [1.1e-04, 9.0e-04]"
+
+
+def test_units_and_what_cannot_be_an_interval():
+    assert tables.number(327.4, "x") == "327×"
+    assert tables.number(0.41, "pp", decimals=1) == "+0.4 pp"
+    assert tables.number(-2.0, "epochs", decimals=0) == "-2 epochs"
+    assert tables.number(math.nan, "pp") == "n/a"
+    assert tables.interval(1.0, 1.0, 1.0, n=5) == "1.00 (same on every seed)"
+    assert tables.interval(2.0, -math.inf, math.inf, n=1) == "2 (n = 1: no interval)"
+    with pytest.raises(ValueError, match="unit='%%'|unit='seconds'"):
+        tables.number(1.0, "seconds")
+
+
+def test_a_column_shares_one_precision():
+    frame = pd.DataFrame({"mean": [0.95, 0.90], "ci_low": [0.94, 0.85], "ci_high": [0.96, 0.95],
+                          "seeds": [5, 5]})
+    assert tables.intervals(frame, scale=100) == ["95 [94, 96]", "90 [85, 95]"]
+
+
+def test_show_sorts_formats_and_hides_helper_columns():
+    frame = pd.DataFrame({"activation": ["a", "b", "c"], "value": [0.123456, 3.0, 2.5],
+                          "_order": [3, 1, 2]})
+    html = tables.show(frame, sort_by="_order").to_html()
+    assert html.index(">b<") < html.index(">c<") < html.index(">a<")
+    assert "0.123" in html and "0.123456" not in html and "_order" not in html
+    with pytest.raises(ValueError, match="sort_by='zzz'"):
+        tables.show(frame, sort_by="zzz")
+
+
+def test_an_empty_cell_needs_a_reason():
+    frame = pd.DataFrame({"activation": ["a", "b"], "epochs": ["3", None]})
+    with pytest.raises(ValueError, match="column 'epochs' has 1 empty cells"):
+        tables.show(frame)
+    html = tables.show(frame, missing="never reached the target").to_html()
+    assert "—" in html and "never reached the target" in html
+    assert "nan" not in html.lower().replace("nanoseconds", "")
+
+
+def test_precision_of_nothing_is_three_decimals():
+    assert tables.precision([]) == 3
+    assert tables.precision([np.nan, 0.0]) == 3
