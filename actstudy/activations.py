@@ -925,6 +925,20 @@ def names(include_output_only: bool = False) -> list[str]:
     return hidden + [n for n, s in REGISTRY.items() if s.output_only and include_output_only]
 
 
+def families(names) -> dict[str, list[str]]:
+    """``names`` grouped by family, in :data:`FAMILIES` order, each keeping the order given.
+
+    Figures draw one panel per family (at most a handful of lines each).
+
+    >>> families(["relu", "tanh", "gelu", "sigmoid"])
+    {'sigmoidal': ['tanh', 'sigmoid'], 'rectifier': ['relu'], 'smooth rectifier': ['gelu']}
+    """
+    grouped: dict[str, list[str]] = {}
+    for name in names:
+        grouped.setdefault(spec(name).family, []).append(name)
+    return {family: grouped[family] for family in FAMILIES if family in grouped}
+
+
 def spec(name: str) -> ActivationSpec:
     """The spec for a name or alias (case-insensitive), or an import path (see :func:`resolve`).
 

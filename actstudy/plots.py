@@ -2,6 +2,20 @@
 
 The notebooks hold narrative and these calls; nothing here trains or prints
 prose for a report.
+
+Conventions every figure here follows (``../shared/DESIGN.md``):
+
+- one message per figure; the notebook says it in a one-sentence caption
+  above the figure ("Look at ...");
+- many activations are drawn as small multiples by family, the families taken
+  from the registry (:func:`actstudy.activations.families`): each panel
+  colours its few members, labels them at the line ends, and draws the other
+  activations in light grey behind them (:func:`learning_curves`);
+- at most :data:`MAX_HUES` hues in a panel and one legend per figure, with at
+  most :data:`MAX_HUES` entries (tests check the rendered reports for it);
+- axes are labelled with their units, and a log scale says so in its label;
+- figures are sized for a laptop screen: at most about 13 inches wide at the
+  notebook's resolution, text no smaller than 7 points.
 """
 
 from __future__ import annotations
@@ -19,6 +33,11 @@ import seaborn as sns
 from actstudy import activations, stats
 
 sns.set_theme(context="notebook", style="whitegrid")
+
+# The most hues (and legend entries) a panel may show before lines stop being told apart.
+MAX_HUES = 8
+# Verdict colours, shared by the forest plot and any figure that marks verdicts.
+VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": "#b2182b", "undecided": "0.45"}
 
 
 def _grid(n: int, columns: int, size=(2.4, 2.0), sharey: bool = False):
@@ -141,14 +160,123 @@ def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
     return fig
 
 
-def learning_curves(history: pd.DataFrame, metric: str = "val_loss", hue: str = "activation",
-                    col: str | None = None, log: bool = False):
-    """Mean over seeds with a 95% confidence band, per epoch."""
-    grid = sns.relplot(history, x="epoch", y=metric, hue=hue, col=col, kind="line",
-                       errorbar=("ci", 95), height=3.2, aspect=1.2, facet_kws={"sharey": False})
-    if log:
-        grid.set(yscale="log")
-    return grid.figure
+def family_panels(names) -> list[tuple[str, list[str]]]:
+    """Panels of activations by registry family: ``(title, members)``.
+
+    Families of one member share a panel, so a lone identity or binary step
+    does not take a whole column.
+
+    >>> family_panels(["identity", "binary_step", "relu", "elu", "tanh", "sigmoid"])
+    [('step and linear', ['binary_step', 'identity']), ('sigmoidal', ['tanh', 'sigmoid']), \
+('rectifier', ['relu', 'elu'])]
+    """
+    grouped = activations.families(names)
+    single = [family for family, members in grouped.items() if len(members) == 1]
+    panels, merged = [], False
+    for family, members in grouped.items():
+        if family in single and len(single) > 1:
+            if not merged:
+                title = ", ".join(single[:-1]) + " and " + single[-1]
+                panels.append((title, [grouped[f][0] for f in single]))
+                merged = True
+            continue
+        if len(members) > MAX_HUES:
+            raise ValueError(f"family {family!r} has {len(members)} activations; a panel shows "
+                             f"at most {MAX_HUES}: select some first")
+        panels.append((family, members))
+    return panels
+
+
+def _label_ends(ax, ends: list[tuple[str, float, float, object]], gap: float = 0.075) -> None:
+    """Name each line at its right end, nudged apart so labels never overlap.
+
+    ``ends`` holds ``(label, x, y, colour)`` in data coordinates; the axis limits
+    must be final. Labels sit just right of the axes, spaced at least ``gap``
+    of the axes' height apart.
+    """
+    if not ends:
+        return
+    to_axes = ax.transData + ax.transAxes.inverted()
+    placed = sorted(((float(np.clip(to_axes.transform((x, y))[1], 0.0, 1.0)), label, colour)
+                     for label, x, y, colour in ends if np.isfinite(y)), key=lambda e: e[0])
+    heights = [e[0] for e in placed]
+    for i in range(1, len(heights)):  # push up where too close to the one below
+        heights[i] = max(heights[i], heights[i - 1] + gap)
+    overflow = heights[-1] - 1.0 if heights else 0.0
+    if overflow > 0:  # then shift the whole stack down, as far as the bottom allows
+        heights = [h - min(overflow, heights[0]) for h in heights]
+    for height, (_, label, colour) in zip(heights, placed, strict=True):
+        ax.text(1.02, height, label, transform=ax.transAxes, color=colour, fontsize=8,
+                va="center", ha="left", clip_on=False)
+
+
+_METRIC_LABELS = {"train_loss": "training loss", "val_loss": "validation loss",
+                  "val_accuracy": "validation accuracy", "train_accuracy": "training accuracy"}
+
+
+def learning_curves(history: pd.DataFrame, metric: str = "val_loss", row: str | None = None,
+                    log: bool = False, label: str | None = None):
+    """A metric per epoch: one panel per family of activations, one row per value of ``row``.
+
+    In each panel the family's activations are coloured and named at their
+    line ends (mean over seeds with a 95% t-band); every other activation of
+    the figure is a thin grey line behind them, so a panel reads against the
+    rest. Rows (e.g. datasets) share the y axis within the row.
+    """
+    names = list(dict.fromkeys(history["activation"]))
+    panels = family_panels(names)
+    rows = [None] if row is None else list(dict.fromkeys(history[row]))
+    keys = ([row] if row else []) + ["activation", "epoch"]
+    curves = history.groupby(keys, sort=False)[metric].agg(
+        mean="mean", interval=lambda v: stats.mean_ci(v.to_numpy(float))).reset_index()
+    curves["low"] = [i.low for i in curves["interval"]]
+    curves["high"] = [i.high for i in curves["interval"]]
+    fig, axes = plt.subplots(len(rows), len(panels), squeeze=False, sharex=True, sharey="row",
+                             constrained_layout=True,
+                             figsize=(2.55 * len(panels) + 0.8, 2.3 * len(rows) + 0.7))
+    for i, value in enumerate(rows):
+        part = curves if row is None else curves[curves[row] == value]
+        means = part["mean"].to_numpy(float)
+        means = means[np.isfinite(means) & ((means > 0) if log else True)]
+        for j, (title, members) in enumerate(panels):
+            ax = axes[i, j]
+            for name in names:
+                if name in members:
+                    continue
+                line = part[part["activation"] == name]
+                ax.plot(line["epoch"], line["mean"], color="0.82", lw=0.7, zorder=1)
+            ends = []
+            for k, name in enumerate(members):
+                line = part[part["activation"] == name]
+                colour = f"C{k}"
+                ax.plot(line["epoch"], line["mean"], color=colour, lw=1.6, zorder=3)
+                shown = np.isfinite(line["low"]) & np.isfinite(line["high"])
+                ax.fill_between(line["epoch"][shown], line["low"][shown], line["high"][shown],
+                                color=colour, alpha=0.15, lw=0, zorder=2)
+                if len(line):
+                    ends.append((name, line["epoch"].iloc[-1], line["mean"].iloc[-1], colour))
+            if log:
+                ax.set_yscale("log")
+            if len(means):  # the means set the limits: a band towards 0 would squash the rest
+                low, high = means.min(), means.max()
+                pad = (high / low) ** 0.05 if log and low > 0 else None
+                ax.set_ylim(*((low / pad, high * pad) if pad else
+                              (low - 0.05 * (high - low or 1), high + 0.05 * (high - low or 1))))
+            if log:
+                _plain_log_labels(ax)
+            ax.tick_params(labelsize=8)
+            if i == 0:
+                ax.set_title(title, fontsize=10)
+            if j == 0 and value is not None:
+                ax.set_ylabel(str(value), fontsize=10)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+            _label_ends(ax, ends)
+    what = label or _METRIC_LABELS.get(metric, metric)
+    fig.supxlabel("epoch", fontsize=10)
+    fig.supylabel(what + (" (log scale)" if log else ""), fontsize=10)
+    fig.suptitle(f"{what}: mean over seeds with a 95% band; grey: the other activations",
+                 fontsize=10)
+    return fig
 
 
 def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame):
@@ -289,7 +417,6 @@ def activation_distributions(stats: pd.DataFrame, epochs=(0,), column: str = "qu
 
 # Quantiles of a parameter across units drawn as bands: 5-95% (light) and 25-75% (dark).
 _BANDS = ((0.05, 0.95, 0.15), (0.25, 0.75, 0.3))
-_MAX_HUES = 8
 
 
 def _dataset_depth_axes(frame: pd.DataFrame, size=(4.0, 2.6), layer_rows: bool = False):
@@ -351,8 +478,8 @@ def prelu_slopes(units: pd.DataFrame):
     slope), whose start is the dotted line.
     """
     labels = list(dict.fromkeys(units["activation_label"]))
-    if len(labels) > _MAX_HUES:
-        raise ValueError(f"units has {len(labels)} PReLU variants; at most {_MAX_HUES} are "
+    if len(labels) > MAX_HUES:
+        raise ValueError(f"units has {len(labels)} PReLU variants; at most {MAX_HUES} are "
                          "told apart in one figure")
     colours = dict(zip(labels, sns.color_palette(n_colors=len(labels)), strict=True))
     datasets = list(dict.fromkeys(units["dataset"]))
@@ -413,7 +540,7 @@ def parameter_trajectories(learned: pd.DataFrame, parameter: str = "beta"):
     _one_activation(part, f"parameter {parameter!r}")
     trajectories = stats.summarise(part, ["dataset", "depth", "layer_index", "epoch"], "mean")
     layers = sorted(set(trajectories["layer_index"]))
-    if len(layers) <= _MAX_HUES:
+    if len(layers) <= MAX_HUES:
         hues = [f"layer {index + 1}" for index in layers]
         title = "hidden layer (1 = input side)"
         trajectories["hue"] = trajectories["layer_index"].map(lambda index: f"layer {index + 1}")
@@ -464,8 +591,8 @@ def mixture_weights(weights: pd.DataFrame):
     _one_activation(weights, "weights")
     epochs = sorted(set(weights["epoch"]))
     bases = list(dict.fromkeys(weights["base"]))
-    if len(bases) > _MAX_HUES:
-        raise ValueError(f"the mixture has {len(bases)} bases; at most {_MAX_HUES} are told "
+    if len(bases) > MAX_HUES:
+        raise ValueError(f"the mixture has {len(bases)} bases; at most {MAX_HUES} are told "
                          "apart in one figure")
     colours = dict(zip(bases, sns.color_palette("colorblind", n_colors=len(bases)), strict=True))
     fig, panels = _dataset_depth_axes(weights, size=(4.5, 0.3), layer_rows=True)
@@ -562,7 +689,6 @@ STAT_LABELS = {
     "inactive_fraction": "fraction of inactive units",
     "near_bound_fraction": "fraction of outputs near a bound",
 }
-MAX_HUES = 8
 
 
 def _hue_label(hue: str, level) -> str:
@@ -914,4 +1040,66 @@ def loss_curves(curves: pd.DataFrame, label: str = "training loss (cross-entropy
     ax.legend(title="activation", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     seeds = int(curves["seeds"].max())
     ax.set_title(f"geometric mean over {seeds} seeds, 95% interval", fontsize=10)
+    return fig
+
+
+# -- findings (06) --------------------------------------------------------------------------------
+
+
+def _short(text: str, width: int = 58) -> str:
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
+def verdict_forest(verdicts: pd.DataFrame):
+    """Each claim's deciding effect with its 95% interval against its margin, coloured by verdict.
+
+    ``verdicts`` is :func:`actstudy.claims.evaluate`'s table. Ratios (×) and
+    additive statistics (percentage points, epochs) are drawn in their own
+    panels, ratios on a log axis. A triangle marks the margin and points the
+    way the claim predicts; an equivalence claim's band is shaded.
+    """
+    ratio = verdicts["unit"] == "x"
+    groups = [(title, part) for title, part in (
+        ("ratios (×, log scale)", verdicts[ratio]),
+        ("differences (pp, epochs)", verdicts[~ratio])) if len(part)]
+    heights = [len(part) for _, part in groups]
+    fig, axes = plt.subplots(len(groups), 1, squeeze=False, constrained_layout=True,
+                             figsize=(11, 0.36 * sum(heights) + 0.9 * len(groups) + 0.8),
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (title, part) in zip(axes[:, 0], groups, strict=True):
+        part = part.sort_values("id")
+        y = np.arange(len(part))
+        for k, row in enumerate(part.itertuples()):
+            colour = VERDICT_COLOURS.get(row.verdict, "0.45")
+            low, high = row.ci_low, row.ci_high
+            if np.isfinite(low) and np.isfinite(high):
+                ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
+            ax.plot(row.mean, k, "o", color=colour, ms=6)
+            if row.kind == "equivalence":
+                band = (1 / row.margin, row.margin) if row.unit == "x" else (-row.margin,
+                                                                               row.margin)
+                ax.fill_betweenx([k - 0.38, k + 0.38], *band, color="0.85", lw=0, zorder=0)
+            else:
+                ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
+                        ms=7, zorder=4)
+        ax.set_yticks(y, [f"{row.id}. {_short(row.claim)}" for row in part.itertuples()],
+                      fontsize=8)
+        ax.set_ylim(len(part) - 0.5, -0.5)
+        if title.startswith("ratios"):
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="y", visible=False)
+    handles = [matplotlib.lines.Line2D([], [], color=colour, marker="o", lw=2.2, label=verdict)
+               for verdict, colour in VERDICT_COLOURS.items()]
+    handles += [
+        matplotlib.lines.Line2D([], [], color="0.15", marker=">", ls="none",
+                                label="margin; the claim predicts above it"),
+        matplotlib.lines.Line2D([], [], color="0.15", marker="<", ls="none",
+                                label="margin; the claim predicts below it"),
+        matplotlib.patches.Patch(color="0.85", label="the band an equivalence claim predicts"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.suptitle("each claim's primary test: effect with its 95% interval over seeds", fontsize=10)
     return fig

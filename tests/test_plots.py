@@ -332,3 +332,56 @@ def test_loss_curves_log_axis_one_band_per_activation_and_at_most_eight():
     many = pd.concat([curves.assign(activation_label=f"a{i}") for i in range(9)])
     with pytest.raises(ValueError, match="curves has 9 activations; a panel shows at most 8"):
         plots.loss_curves(many)
+
+
+# -- many activations: small multiples by family ----------------------------------------------
+
+
+def _history(names, datasets=("mnist",), epochs=4, seeds=3):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame([
+        {"dataset": d, "activation": a, "seed": s, "epoch": e,
+         "val_loss": (0.1 + i / 50) * (1 + 1 / e) + rng.normal(0, 0.002)}
+        for d in datasets for i, a in enumerate(names) for s in range(seeds)
+        for e in range(1, epochs + 1)])
+
+
+def test_family_panels_come_from_the_registry_and_merge_lone_families():
+    assert plots.family_panels(["identity", "binary_step", "relu", "elu", "tanh"]) == [
+        ("step, linear and sigmoidal", ["binary_step", "identity", "tanh"]),
+        ("rectifier", ["relu", "elu"])]
+    assert plots.family_panels(["relu"]) == [("rectifier", ["relu"])]
+
+
+def test_learning_curves_colour_a_family_per_panel_and_name_lines_at_their_ends():
+    from actstudy import activations
+
+    names = activations.names()
+    fig = plots.learning_curves(_history(names, datasets=("mnist", "fashion_mnist")),
+                                row="dataset", log=True)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 2 * len(plots.family_panels(names))
+    assert not fig.legends and all(ax.get_legend() is None for ax in panels)
+    for ax in panels:
+        coloured = [line for line in ax.lines if line.get_color() != "0.82"]
+        assert 1 <= len(coloured) <= plots.MAX_HUES
+        labels = sorted(text.get_position()[1] for text in ax.texts)
+        assert len(labels) == len(coloured)  # every coloured line is named
+        assert all(np.diff(labels) >= 0.07)  # and no two overlap
+        assert len(ax.lines) == len(names)  # the rest in grey behind
+    assert "log scale" in fig.get_supylabel()
+
+
+def test_verdict_forest_one_row_per_claim_coloured_by_verdict():
+    frame = pd.DataFrame({
+        "id": [1, 2, 3], "claim": ["a ratio claim", "a difference claim", "an equivalence"],
+        "verdict": ["supported", "contradicted", "undecided"], "unit": ["x", "pp", "pp"],
+        "mean": [20.0, -1.0, 0.1], "ci_low": [12.0, -1.5, -0.6], "ci_high": [30.0, -0.5, 0.8],
+        "margin": [10.0, 0.0, 0.5], "kind": ["above", "above", "equivalence"]})
+    fig = plots.verdict_forest(frame)
+    ratio, difference = fig.axes
+    assert ratio.get_xscale() == "log" and len(ratio.get_yticks()) == 1
+    assert len(difference.get_yticks()) == 2
+    colours = {matplotlib.colors.to_hex(line.get_color()) for ax in fig.axes for line in ax.lines}
+    assert {matplotlib.colors.to_hex(c) for c in plots.VERDICT_COLOURS.values()} <= colours
+    assert len(fig.legends[0].get_texts()) <= plots.MAX_HUES
