@@ -316,3 +316,41 @@ def test_the_default_learning_rate_grid_is_half_decades_around_adams_default():
 def test_bad_learning_rate_parameters_are_named(changes, message):
     with pytest.raises(ValueError, match=message):
         studies.LearningRate(**changes)
+
+
+def test_swish_depth_crosses_relu_and_swish_with_the_depths():
+    study = studies.SwishDepth(seeds=2, depths=[4, 8])
+    configs = study.configs()
+    assert [(c.activation, c.depth) for c in configs[::2]] == [
+        ("relu", 4), ("relu", 8), ("swish", 4), ("swish", 8)]
+    assert {c.weight_initializer for c in configs} == {"he_normal"}
+    assert {dict(c.dataset_options)["n_train"] for c in configs} == {5000}
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"depths": []}, "depths=\\[\\] is not allowed for study 'swish_depth'"),
+    ({"depths": [0, 4]}, "depths=\\[0, 4\\]"),
+    ({"dataset": "moons"}, "dataset='moons' is not allowed for study 'swish_depth'"),
+    ({"width": 0}, "width=0"),
+    ({"target_accuracy": 1}, "takes no parameter 'target_accuracy'"),
+])
+def test_swish_depth_names_bad_values(changes, named):
+    with pytest.raises(ValueError, match=named):
+        if "target_accuracy" in changes:
+            studies.SwishDepth().replace(**changes)
+        else:
+            studies.SwishDepth(**changes)
+
+
+@pytest.mark.parametrize("targets, named", [
+    ({"mnist": 0.9}, "missing 'fashion_mnist'"),
+    ({"mnist": 0.9, "fashion_mnist": 0.8, "cifar": 0.5}, "no dataset 'cifar'"),
+    (1.5, "each target must be a number in \\(0, 1\\]"),
+    ({"mnist": 0.9, "fashion_mnist": "high"}, "each target must be a number"),
+])
+def test_images_takes_one_target_or_one_per_dataset(targets, named):
+    images = studies.Images(target_accuracy={"mnist": 0.93, "fashion_mnist": 0.83})
+    assert (images.target_for("mnist"), images.target_for("fashion_mnist")) == (0.93, 0.83)
+    assert studies.Images(target_accuracy=0.9).target_for("fashion_mnist") == 0.9
+    with pytest.raises(ValueError, match=f"target_accuracy=.* is not allowed.*{named}"):
+        studies.Images(target_accuracy=targets)
