@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from actstudy import activations, stats
+from actstudy import activations, stats, tables
 from actstudy.config import Config
 from actstudy.training import PROBE_STATS
 
@@ -98,6 +98,49 @@ def time_to_target(history: pd.DataFrame, target: float,
                      "reached": bool(len(hit)), "epochs_to_target": first,
                      "seconds_to_target": seconds})
     return pd.DataFrame(rows)
+
+
+def speed_table(history: pd.DataFrame, summary: pd.DataFrame, targets: dict[str, float]
+                ) -> pd.DataFrame:
+    """Epochs and seconds to each dataset's target validation accuracy, written for people.
+
+    One row per dataset and activation: the target, how many seeds reached it,
+    the epochs and seconds to it over the seeds that did (mean with a 95%
+    t-interval; epochs are whole, so the interval is widened by half an epoch
+    each side), and the median seconds per epoch. An activation that no seed
+    brought to the target says so ("never in 6 epochs") instead of a blank.
+    Rows are sorted by dataset, then by epochs to target (never reached last).
+    """
+    rows = []
+    for dataset, part in history.groupby("dataset", sort=False):
+        target = targets[dataset]
+        reach = time_to_target(part, target)
+        epochs = int(part["epoch"].max())
+        for activation, runs in reach.groupby("activation", sort=False):
+            reached = runs[runs["reached"]]
+            epoch_interval = stats.mean_ci(reached["epochs_to_target"], resolution=1.0)
+            second_interval = stats.mean_ci(reached["seconds_to_target"])
+            never = f"never in {epochs} epochs"
+            per_epoch = summary[(summary["dataset"] == dataset)
+                                & (summary["activation"] == activation)]["seconds_per_epoch"]
+            rows.append({
+                "dataset": dataset, "activation": activation, "target": f"{target:.0%}",
+                "seeds that reached it": f"{len(reached)} of {len(runs)}",
+                "epochs to target [95% CI]": (tables.interval(
+                    epoch_interval.mean, epoch_interval.low, epoch_interval.high,
+                    n=epoch_interval.n, decimals=1) if len(reached) else never),
+                "seconds to target [95% CI]": (tables.interval(
+                    second_interval.mean, second_interval.low, second_interval.high,
+                    n=second_interval.n) if len(reached) else never),
+                "seconds per epoch": tables.number(float(per_epoch.median())),
+                "_order": (epoch_interval.mean if len(reached) else np.inf,
+                           -len(reached)),
+            })
+    table = pd.DataFrame(rows)
+    order = {d: i for i, d in enumerate(dict.fromkeys(table["dataset"]))}
+    table["_order"] = [(order[d], *o) for d, o in zip(table["dataset"], table["_order"],
+                                                        strict=True)]
+    return table.sort_values("_order", kind="stable").reset_index(drop=True)
 
 
 # Config fields copied onto the per-run rows of the gradient analyses.
@@ -261,10 +304,80 @@ def ratio_table(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
         with np.errstate(divide="ignore", invalid="ignore"):
             interval = stats.mean_ci(np.log10(part[value].to_numpy(dtype=float)))
         group = group if isinstance(group, tuple) else (group,)
-        text = (f"{10 ** interval.mean:.1e} [{10 ** interval.low:.1e}, {10 ** interval.high:.1e}]"
-                if interval.n >= 2 else "n < 2")
+        text = tables.interval(*(10.0 ** v for v in (interval.mean, interval.low, interval.high)),
+                               n=interval.n, scientific=True)
         rows.append({**dict(zip(by, group, strict=True)), value: text, "seeds": interval.n})
     return pd.DataFrame(rows)
+
+
+def geometric_table(frame: pd.DataFrame, columns: dict[str, str], by: str = "activation",
+                    reference: float | None = None, reference_label: str = "") -> pd.DataFrame:
+    """Per activation: each positive, skewed quantity (an MSE) as a geometric mean over seeds
+    with its 95% t-interval on log10, written for people and sorted by the first one.
+
+    ``columns`` maps a column to its heading. With ``reference`` (e.g. the
+    least-squares line's MSE), a column ``reference_label`` says how many times
+    lower the first quantity is ("327×"). A note names identical and
+    near-identical functions, which no seed count can separate.
+    """
+    rows = []
+    for name, part in frame.groupby(by, sort=False):
+        row = {by: name}
+        for column, heading in columns.items():
+            with np.errstate(divide="ignore", invalid="ignore"):
+                interval = stats.mean_ci(np.log10(part[column].to_numpy(dtype=float)))
+            row[heading] = tables.interval(*(10.0 ** v for v in (
+                interval.mean, interval.low, interval.high)), n=interval.n, scientific=True)
+            row.setdefault("_order", interval.mean)
+        if reference is not None:
+            row[reference_label] = tables.number(reference / 10.0 ** row["_order"], "x")
+        row["seeds"] = part["seed"].nunique()
+        rows.append(row)
+    table = pd.DataFrame(rows).sort_values("_order", kind="stable").reset_index(drop=True)
+    table["note"] = _notes(table[by]) if by == "activation" else ""
+    return table
+
+
+def paired_gain(summary: pd.DataFrame, first: str, second: str, by: str = "depth",
+                value: str = "test_accuracy") -> pd.DataFrame:
+    """Per value of ``by``: ``first``'s ``value`` minus ``second``'s, paired by seed, in
+    percentage points, with its 95% t-interval (``mean``, ``ci_low``, ``ci_high``, ``n``)
+    and a text for people."""
+    rows = []
+    for level, part in summary.groupby(by, sort=True):
+        interval = stats.paired(part.assign(**{value: 100 * part[value]}), value, first, second)
+        rows.append({by: level, "mean": interval.mean, "ci_low": interval.low,
+                     "ci_high": interval.high, "n": interval.n,
+                     f"{first} − {second} (pp) [95% CI]": tables.interval(
+                         interval.mean, interval.low, interval.high, "pp", n=interval.n)})
+    return pd.DataFrame(rows)
+
+
+def swish_depth_agreement(gains: pd.DataFrame, width: int, epochs: int) -> str:
+    """A sentence on where the scaled-down Swish depth experiment agrees with the paper.
+
+    ``gains`` is :func:`paired_gain`'s Swish − ReLU table. The paper found
+    Swish ahead of ReLU in its deepest networks; the rule is the interval at
+    the deepest depth here: wholly above 0 agrees, wholly below disagrees,
+    across 0 tells the two apart no better than the seeds allow.
+    """
+    deepest = gains.sort_values("depth").iloc[-1]
+    shallowest = gains.sort_values("depth").iloc[0]
+    text = tables.interval(deepest["mean"], deepest["ci_low"], deepest["ci_high"], "pp",
+                           n=int(deepest["n"]))
+    opening = (f"At {int(deepest['depth'])} hidden layers of {width} units after {epochs} "
+               f"epochs, Swish's test accuracy minus ReLU's is {text} (at "
+               f"{int(shallowest['depth'])} layers: "
+               f"{tables.number(shallowest['mean'], 'pp', decimals=2)}).")
+    if deepest["ci_low"] > 0:
+        return opening + (" This agrees with the paper: Swish is ahead of ReLU in the deepest "
+                          "networks.")
+    if deepest["ci_high"] < 0:
+        return opening + (" This disagrees with the paper, which found Swish ahead in its "
+                          "deepest networks: here ReLU is.")
+    return opening + (" The seeds cannot tell the two apart at that depth, so this neither "
+                      "confirms nor contradicts the paper; its networks were wider and trained "
+                      "longer.")
 
 
 def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
@@ -286,7 +399,8 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
                              ("dead_fraction", "dead units %"),
                              ("test_accuracy", "test accuracy %")):
             interval = stats.mean_ci(part[column])
-            row[name] = f"{interval.mean:.1f} [{interval.low:.1f}, {interval.high:.1f}]"
+            row[name] = tables.interval(interval.mean, interval.low, interval.high,
+                                        n=interval.n)
         row["seeds"] = len(part)
         rows.append(row)
     return pd.DataFrame(rows)
@@ -387,30 +501,6 @@ def _notes(names) -> list[str]:
     return [notes.get(name, "") for name in names]
 
 
-def _decimals(half_widths) -> int:
-    """Decimals at which an interval's half-width shows its first significant digit."""
-    finite = np.asarray(half_widths, dtype=float)
-    finite = finite[np.isfinite(finite) & (finite > 0)]
-    if not len(finite):
-        return 3
-    return int(np.clip(-np.floor(np.log10(np.median(finite))), 1, 6))
-
-
-def _mean_texts(frame: pd.DataFrame, scale: float = 1.0) -> list[str]:
-    """"95.1 [94.7, 95.5]" per row of a frame with mean, ci_low, ci_high and seeds."""
-    mean, low, high = (frame[c].astype(float) * scale for c in ("mean", "ci_low", "ci_high"))
-    decimals = _decimals((high - low) / 2)
-    texts = []
-    for m, lo, hi, n in zip(mean, low, high, frame["seeds"], strict=True):
-        if not np.isfinite(m):
-            texts.append("no finite value")
-        elif np.isfinite(lo) and np.isfinite(hi):
-            texts.append(f"{m:.{decimals}f} [{lo:.{decimals}f}, {hi:.{decimals}f}]")
-        else:
-            texts.append(f"{m:.{decimals}f} ({n} seed{'s' if n != 1 else ''})")
-    return texts
-
-
 def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: str | None = None,
                percent: bool = False, seed: int = 0) -> pd.DataFrame:
     """Activations ranked by ``value`` with their uncertainty, formatted for people.
@@ -435,7 +525,7 @@ def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: s
         "rank": [texts[name].split(" ")[0] if pd.notna(rank) else "–"
                  for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
         "activation": ranks["activation"],
-        f"{label} [95% CI]": _mean_texts(ranks, 100.0 if percent else 1.0),
+        f"{label} [95% CI]": tables.intervals(ranks, scale=100.0 if percent else 1.0),
         "rank [95% CI]": ["[" + texts[name].split("[", 1)[1] if pd.notna(rank) else "–"
                           for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
         "tier": ranks["tier"],
@@ -639,7 +729,7 @@ def learning_rate_table(rankings: pd.DataFrame, dataset: str) -> pd.DataFrame:
     for setting in settings:
         ranks = part[part["setting"] == setting].set_index("activation")
         texts = _rank_texts(ranks)
-        means = dict(zip(ranks.index, _mean_texts(ranks, 100.0), strict=True))
+        means = dict(zip(ranks.index, tables.intervals(ranks, scale=100.0), strict=True))
         tiers = ranks["tier"]
         if setting != settings[0]:
             columns[(setting, "rate")] = {
@@ -918,23 +1008,25 @@ def binary_step_network(frame: pd.DataFrame) -> pd.Series:
 
 
 def mean_intervals(frame: pd.DataFrame, by: str | list[str], columns: dict[str, str],
-                   digits: int = 3) -> pd.DataFrame:
+                   digits: int | None = None) -> pd.DataFrame:
     """Per group: each column's mean over seeds with its 95% t-interval, written for people.
 
-    ``columns`` maps a column to its heading; each cell reads "0.951 [0.947, 0.955]",
-    or "1.000 (same on every seed)" where every seed gave the same value (an interval of
+    ``columns`` maps a column to its heading; each cell reads "0.951 [0.947, 0.955]"
+    (:func:`actstudy.tables.interval`, at the precision the column's intervals justify, or
+    at ``digits`` decimals), or "1.000 (same on every seed)" where every seed gave the same value (an interval of
     width 0 would claim a certainty that a handful of seeds cannot give);
     ``seeds`` counts the runs. Groups keep their order of appearance.
 
     >>> frame = pd.DataFrame({"network": "a", "accuracy": [0.90, 0.91, 0.92]})
     >>> mean_intervals(frame, "network", {"accuracy": "test accuracy"}).loc[0, "test accuracy"]
-    '0.910 [0.885, 0.935]'
+    '0.91 [0.89, 0.93]'
     """
     table = None
     for column, heading in columns.items():
         part = stats.summarise(frame, by, column)
-        part[heading] = [f"{m:.{digits}f} (same on every seed)" if n > 1 and low == high
-                         else f"{m:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
+        places = tables.precision((part["ci_high"] - part["ci_low"]) / 2) if digits is None \
+            else digits
+        part[heading] = [tables.interval(m, low, high, decimals=places, n=n)
                          for m, low, high, n in zip(part["mean"], part["ci_low"],
                                                     part["ci_high"], part["n"], strict=True)]
         part = part.drop(columns=["mean", "ci_low", "ci_high"]).rename(columns={"n": "seeds"})

@@ -312,3 +312,25 @@ def test_ratio_to_reference_pairs_by_seed_and_takes_the_interval_on_logs():
     assert list(table.index) == ["elu", "tanh"]
     with pytest.raises(ValueError, match="reference='gelu' is not allowed: .*relu, elu, tanh"):
         analysis.ratio_to_reference(frame, "loss", "gelu")
+
+
+def _gains(low_at_deepest, high_at_deepest):
+    return pd.DataFrame({"depth": [10, 40], "mean": [0.1, (low_at_deepest + high_at_deepest) / 2],
+                         "ci_low": [-0.2, low_at_deepest], "ci_high": [0.4, high_at_deepest],
+                         "n": [5, 5]})
+
+
+def test_the_swish_depth_sentence_follows_the_interval_at_the_deepest_depth():
+    assert "agrees with the paper" in analysis.swish_depth_agreement(_gains(0.5, 2.0), 128, 3)
+    assert "disagrees" in analysis.swish_depth_agreement(_gains(-2.0, -0.5), 128, 3)
+    undecided = analysis.swish_depth_agreement(_gains(-0.5, 1.0), 128, 3)
+    assert "cannot tell the two apart" in undecided and "40 hidden layers" in undecided
+
+
+def test_paired_gain_pairs_seeds_per_depth_in_points():
+    summary = pd.DataFrame({"activation": ["swish", "relu"] * 4, "depth": [10] * 4 + [40] * 4,
+                            "seed": [0, 0, 1, 1] * 2,
+                            "test_accuracy": [0.95, 0.94, 0.96, 0.94, 0.90, 0.80, 0.92, 0.81]})
+    gains = analysis.paired_gain(summary, "swish", "relu")
+    assert gains["depth"].tolist() == [10, 40] and gains["n"].tolist() == [2, 2]
+    assert gains["mean"].tolist() == pytest.approx([1.5, 10.5])
