@@ -26,7 +26,7 @@ EXPECTED = {
     "04_mnist_convergence": (5, ["mnist", "test accuracy", "seconds per epoch", "tier",
                                  "Learning-rate sensitivity", "at its best rate"]),
     "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
-    "06_findings": (0, ["Verdict", "supported", "undecided", "detectable"]),
+    "06_findings": (1, ["Verdict", "supported", "undecided", "detectable", "at a glance"]),
 }
 
 
@@ -157,6 +157,7 @@ def test_smoke_report_has_figures_tables_and_provenance(smoke_reports, stem):
     for text in texts:
         assert text.lower() in page.lower(), text
     assert "Provenance" in page and "smoke" in page and "git commit" in page
+    assert len(page.encode()) < 3_000_000  # one file to mail
     # Shareable: no script from the network, no local paths or user names.
     assert not re.search(r'<script[^>]+src="https?://', page)
     assert str(ROOT) not in page and "/root/" not in page and "/home/" not in page
@@ -204,8 +205,9 @@ def _chromium():
 
 @pytest.mark.slow
 @pytest.mark.skipif(_chromium() is None, reason="needs Debian's chromium (apt-get install chromium)")
-@pytest.mark.parametrize("page", ["index.html", "04_mnist_convergence.html"])
+@pytest.mark.parametrize("page", ["index.html", *(f"{stem}.html" for stem in EXPECTED)])
 def test_pages_load_in_headless_chromium(smoke_reports, page, tmp_path):
+    # Every report as a reader opens it on a laptop, 1280 px wide: each image decoded.
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(
@@ -214,21 +216,22 @@ def test_pages_load_in_headless_chromium(smoke_reports, page, tmp_path):
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )
         try:
-            tab = browser.new_page(viewport={"width": 1366, "height": 800})
+            tab = browser.new_page(viewport={"width": 1280, "height": 800})
             errors = []
             tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             tab.on("pageerror", lambda e: errors.append(str(e)))
             # Offline, as a mailed file would be: any request off this file fails.
             tab.route(re.compile(r"^https?://"), lambda route: route.abort())
             tab.goto((smoke_reports / page).as_uri(), wait_until="load")
-            widths = tab.eval_on_selector_all("img", "imgs => imgs.map(i => i.naturalWidth)")
-            tab.screenshot(path=str(tmp_path / f"{page}.png"), full_page=False)
+            widths = tab.eval_on_selector_all(
+                "img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+            tab.screenshot(path=str(tmp_path / f"{page}.png"), full_page=True)
         finally:
             browser.close()
     assert errors == []
     assert all(w > 0 for w in widths), widths
     if page != "index.html":
-        assert len(widths) >= 3
+        assert len(widths) >= max(1, EXPECTED[page.removesuffix(".html")][0])
     assert (tmp_path / f"{page}.png").stat().st_size > 0
 
 
@@ -248,23 +251,61 @@ def _shown(notebook) -> list[str]:
     return shown
 
 
+# Run first in the kernel of the top-to-bottom test: every figure the notebook shows is
+# recorded as it is drawn (the inline backend prints each through its canvas), with the
+# number of entries in each of its legends.
+_RECORD_FIGURES = """
+import json as _json
+import matplotlib.backend_bases as _backend_bases
+_print_figure = _backend_bases.FigureCanvasBase.print_figure
+def _recording(self, *args, **kwargs):
+    figure = self.figure
+    legends = list(figure.legends) + [ax.get_legend() for ax in figure.axes if ax.get_legend()]
+    with open({path!r}, "a") as _out:
+        _out.write(_json.dumps([len(legend.get_texts()) for legend in legends]) + "\\n")
+    return _print_figure(self, *args, **kwargs)
+_backend_bases.FigureCanvasBase.print_figure = _recording
+"""
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", ["02_synthetic_regression", "03_synthetic_classification",
-                                  "04_mnist_convergence", "05_gradient_flow"])
+@pytest.mark.parametrize("stem", list(EXPECTED))
 def test_notebook_run_top_to_bottom_shows_what_the_report_shows(smoke_reports, stem,
-                                                                monkeypatch):
+                                                                monkeypatch, tmp_path):
     # As a person in JupyterLab would: open it, set the profile line, run all; no papermill.
+    # It also records every figure: at least one per report, and no legend a reader cannot
+    # match to its lines (more than plots.MAX_HUES entries).
     from nbclient import NotebookClient
+
+    from actstudy import plots
 
     notebook = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
     assert 'profile = "default"' in cell.source
     cell.source = cell.source.replace('profile = "default"', 'profile = "smoke"')
+    figures = tmp_path / "figures.jsonl"
+    recorder = nbformat.v4.new_code_cell(_RECORD_FIGURES.format(path=str(figures)))
+    notebook.cells.insert(0, recorder)
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
+    monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(smoke_reports))
     NotebookClient(notebook, kernel_name=report.KERNEL, timeout=600,
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    notebook.cells.remove(recorder)
     rendered = nbformat.read(smoke_reports / "executed" / f"{stem}.ipynb", as_version=4)
     assert _shown(notebook) == _shown(rendered)
+    legends = [json.loads(line) for line in figures.read_text().splitlines()]
+    assert len(legends) >= 1, f"{stem} shows no figure"
+    assert all(n <= plots.MAX_HUES for entries in legends for n in entries), legends
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", list(EXPECTED))
+def test_no_table_cell_reads_nan(smoke_reports, stem):
+    page = (smoke_reports / f"{stem}.html").read_text()
+    cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", page, flags=re.S)
+    assert cells, f"{stem} shows no table"
+    bad = [cell for cell in cells if re.fullmatch(r"\s*(nan|NaN|None|<NA>|NaT)\s*", cell)]
+    assert bad == [], f"{stem}: {len(bad)} table cells read {bad[0]!r} with no explanation"
 
 
 def test_headline_travels_in_the_notebook_and_stays_out_of_the_html():
