@@ -846,7 +846,8 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
     per rate with its 95% t-interval over seeds). The error, 100 minus the
     accuracy in percent, is drawn on a log scale, so the differences near the
     best rate and the collapse at the ends both show. Activations are grouped
-    into columns by family (at most eight in one); a rate at which some seeds
+    into columns by family (at most eight in one), each named at its line's end
+    rather than in a legend; a rate at which some seeds
     diverged is marked with a cross (the others' mean), and ``reference``,
     ``(optimizer, rate)``, is drawn as a dotted line in that optimizer's rows.
     """
@@ -864,10 +865,12 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
     fig, axes = plt.subplots(len(rows), len(families), squeeze=False, sharex=True, sharey="row",
                              constrained_layout=True,
                              figsize=(2.9 * len(families) + 1.8, 2.3 * len(rows) + 0.6))
+    panel_ends = []
     for i, (dataset, optimizer) in enumerate(rows):
         setting = curves[(curves["dataset"] == dataset) & (curves["optimizer"] == optimizer)]
         for j, one in enumerate(families):
             ax = axes[i, j]
+            ends = []
             for name in (n for n in names if family[n] == one):
                 part = setting[setting["activation"] == name].sort_values("learning_rate")
                 rate = part["learning_rate"].to_numpy()
@@ -881,6 +884,9 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
                 crosses = part["diverged"].to_numpy() > 0
                 ax.plot(rate[crosses], error[crosses], ls="none", marker="x", ms=7,
                         color=palette[name])
+                if len(rate):
+                    ends.append((name, rate[-1], error[-1], palette[name]))
+            panel_ends.append((ax, ends))
             if reference is not None and optimizer == reference[0]:
                 ax.axvline(reference[1], color="0.4", ls=":", lw=1.2)
             ax.set_xscale("log")
@@ -896,18 +902,22 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
         if len(errors):
             axes[i, 0].set_ylim(errors.min() / 1.3, min(100.0, errors.max() * 1.3))
         _plain_log_labels(axes[i, 0])
+    for ax, ends in panel_ends:  # the limits are final now
+        _label_ends(ax, ends, gap=0.09)
     fig.supxlabel("learning rate (log scale)", fontsize=10)
     fig.supylabel(f"100 − {label} (%, log scale)", fontsize=10)
-    handles = [matplotlib.lines.Line2D([], [], color=palette[n], marker="o", ms=3, lw=1.5,
-                                       label=n) for n in names]
+    handles = []
     if reference is not None:
         handles.append(matplotlib.lines.Line2D([], [], color="0.4", ls=":", lw=1.2,
                                                label=f"{reference[0]} at {reference[1]:g}"))
     if curves["diverged"].gt(0).any():
         handles.append(matplotlib.lines.Line2D([], [], color="0.3", ls="none", marker="x",
                                                ms=7, label="some seeds diverged"))
-    fig.legend(handles=handles, loc="outside right center", frameon=False, fontsize=9)
-    fig.suptitle("mean over seeds, 95% interval", fontsize=10)
+    if handles:
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles),
+                   frameon=False, fontsize=9)
+    fig.suptitle("mean over seeds, 95% interval; each activation named at its line's end",
+                 fontsize=10)
     return fig
 
 

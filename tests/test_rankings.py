@@ -272,6 +272,11 @@ def test_learning_rate_figure_has_a_row_per_setting_and_a_column_per_family():
     assert len(shown) == 2 * 2  # (mnist, adam), (mnist, momentum) x rectifier, sigmoidal
     assert [ax.get_title() for ax in shown[:2]] == ["rectifier", "sigmoidal"]
     assert shown[0].get_xscale() == "log" and len(fig.legends) == 1
+    # Activations are named at their line ends; the one legend holds the marks alone.
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["adam at 0.001",
+                                                                  "some seeds diverged"]
+    names = set(summary["activation"])
+    assert all({t.get_text() for t in ax.texts} <= names and ax.texts for ax in shown)
     matplotlib.pyplot.close(fig)
 
 
