@@ -368,20 +368,34 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
                   hue: str = "activation"):
     """Per-epoch fractions side by side (e.g. inactive and dead units), one legend.
 
-    Each panel is one column of ``measures`` (name -> axis label), averaged over
-    layers, with a 95% interval over seeds; epoch 0 is the initialisation.
+    Each column of panels is one column of ``measures`` (name -> axis label),
+    averaged over layers, with a 95% interval over seeds; epoch 0 is the
+    initialisation. Each value of ``style`` (e.g. the depth) gets its own row
+    of panels, so the one legend names the ``hue`` values alone.
     """
-    fig, axes = plt.subplots(1, len(measures), figsize=(4.6 * len(measures) + 1.6, 3.6),
-                             squeeze=False, constrained_layout=True)
+    levels = list(dict.fromkeys(stats[style])) if style else [None]
+    fig, axes = plt.subplots(len(levels), len(measures), squeeze=False, sharex=True,
+                             figsize=(4.2 * len(measures) + 1.6, 2.7 * len(levels) + 0.6),
+                             constrained_layout=True)
     per_run = stats.groupby(["key", "epoch", hue] + ([style] if style else []),
                             as_index=False)[list(measures)].mean()
-    for i, (ax, (value, label)) in enumerate(zip(axes[0], measures.items(), strict=True)):
-        sns.lineplot(per_run, x="epoch", y=value, hue=hue, style=style, errorbar=("ci", 95),
-                     marker="o", ax=ax, legend=i == len(measures) - 1)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-        ax.set_xlabel("epoch (0 = initialisation)")
-        ax.set_ylabel(label)
-    sns.move_legend(axes[0][-1], "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    hues = list(dict.fromkeys(stats[hue]))  # in the order given, as the study lists them
+    if len(hues) > MAX_HUES:
+        raise ValueError(f"{hue} has {len(hues)} values; a panel shows at most {MAX_HUES}: "
+                         "select some first")
+    for row, level in enumerate(levels):
+        part = per_run if style is None else per_run[per_run[style] == level]
+        for column, (value, label) in enumerate(measures.items()):
+            ax = axes[row, column]
+            last = row == 0 and column == len(measures) - 1
+            sns.lineplot(part, x="epoch", y=value, hue=hue, hue_order=hues,
+                         errorbar=("ci", 95), marker="o", ax=ax, legend=last)
+            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            ax.set_xlabel("epoch (0 = initialisation)" if row == len(levels) - 1 else "")
+            ax.set_ylabel(label if level is None else f"{style.replace('_', ' ')} {level:g}\n"
+                          f"{label}" if isinstance(level, int | float) else f"{level}\n{label}")
+            if last:
+                sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return fig
 
 

@@ -59,8 +59,13 @@ def test_unit_measures_one_panel_per_measure_and_one_legend():
                                                    "dead_fraction": "dead"},
                               style="learning_rate")
     panels = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_ylabel() for ax in panels] == ["inactive", "dead"]
-    assert sum(ax.get_legend() is not None for ax in panels) == 1
+    # A row per learning rate, a column per measure; the legend names the activations alone.
+    assert [ax.get_ylabel() for ax in panels] == [
+        "learning rate 0.001\ninactive", "learning rate 0.001\ndead",
+        "learning rate 0.01\ninactive", "learning rate 0.01\ndead"]
+    legends = [ax.get_legend() for ax in panels if ax.get_legend() is not None]
+    assert len(legends) == 1
+    assert [t.get_text() for t in legends[0].get_texts()] == ["relu", "elu"]
     matplotlib.pyplot.close(fig)
 
 
