@@ -243,7 +243,7 @@ def test_checkerboard_cells_colours_and_balance():
 def test_checkerboard_default_and_provenance():
     board = data.load("checkerboard")
     assert (board.x_train.shape, board.n_classes, board.task) == ((1000, 2), 2, "classification")
-    assert board.provenance["options"] == {"seed": 0, "noise": 0.01, "cells": 4}
+    assert board.provenance["options"] == {"seed": 0, "noise": 0.005, "cells": 4}
     assert board.provenance["source"] == "synthetic: 4 x 4 checkerboard, x ~ U[-1, 1]^2"
     assert data.load("checkerboard", cells=4).checksum == board.checksum
     assert data.load("checkerboard", cells=6).checksum != board.checksum
