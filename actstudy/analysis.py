@@ -732,71 +732,55 @@ def tune_learning_rate(summary: pd.DataFrame, by: Sequence[str] = ("activation",
     return runs[columns].reset_index(drop=True), chosen
 
 
-def smallest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
-                      size: str = "width", by: str = "dataset",
-                      value: str = "final_val_accuracy") -> pd.DataFrame:
-    """Per ``by`` group, the smallest ``size`` at which ``reference`` reaches ``threshold``.
+def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
+                     level: str = "level", by: str = "dataset",
+                     value: str = "final_val_accuracy") -> pd.DataFrame:
+    """Per ``by`` group, the hardest ``level`` at which ``reference`` still reaches ``threshold``.
 
-    The rule of :class:`actstudy.studies.ClassificationHard`. Only the reference
-    activation's runs are read, so the choice cannot depend on how any other
-    activation did. Per group and size: the mean of ``value`` over seeds with a
-    95% t-interval; the size *reaches* when that mean is at least ``threshold``
-    and every seed has a finite value (a run that failed counts against its
-    size); the smallest size that reaches is *chosen*. Where no size reaches,
-    the group keeps its rows and none is chosen: that is an outcome, not an error.
+    The rule of :class:`actstudy.studies.ClassificationHard` (a larger level is
+    harder). Only the reference activation's runs are read, so the choice
+    cannot depend on how any other activation did. Per group and level: the
+    mean of ``value`` over seeds with a 95% t-interval; the level *reaches*
+    when that mean is at least ``threshold`` and every seed has a finite value
+    (a run that failed counts against its level); the largest level that
+    reaches is *chosen*. Where no level reaches, the group keeps its rows and
+    none is chosen: an outcome to report, not an error.
 
     Returns
     -------
     DataFrame
-        One row per group and size, smaller sizes first: ``by``, ``size``,
+        One row per group and level, easier levels first: ``by``, ``level``,
         ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``reaches``, ``chosen``.
 
     Examples
     --------
     >>> summary = pd.DataFrame({"dataset": ["a"] * 6 + ["b"] * 2, "activation": "relu",
-    ...     "seed": [0, 1] * 4, "width": [16, 16, 4, 4, 8, 8, 4, 4],
-    ...     "final_val_accuracy": [0.97, 0.95, 0.70, 0.80, 0.88, 0.94, 0.6, 0.7]})
-    >>> rule = smallest_reaching(summary, 0.9)
-    >>> rule[["dataset", "width", "reaches", "chosen"]].values.tolist()
-    [['a', 4, False, False], ['a', 8, True, True], ['a', 16, True, False], ['b', 4, False, False]]
+    ...     "seed": [0, 1] * 4, "level": [4, 4, 2, 2, 3, 3, 2, 2],
+    ...     "final_val_accuracy": [0.70, 0.80, 0.97, 0.95, 0.94, 0.88, 0.6, 0.7]})
+    >>> rule = hardest_reaching(summary, 0.9)
+    >>> rule[["dataset", "level", "reaches", "chosen"]].values.tolist()
+    [['a', 2, True, False], ['a', 3, True, True], ['a', 4, False, False], ['b', 2, False, False]]
     """
-    if not (isinstance(threshold, numbers.Real) and np.isfinite(threshold)):
+    if isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real)
+                                           and np.isfinite(threshold)):
         raise ValueError(f"threshold={threshold!r} is not allowed: must be a finite number")
     runs = summary[summary["activation"] == reference]
     if runs.empty:
         raise ValueError(f"reference={reference!r} is not allowed: the summary has no runs of it; "
-                         f"it has {', '.join(dict.fromkeys(summary['activation']))}")
+                         f"it has {', '.join(map(str, dict.fromkeys(summary['activation'])))}")
     rows = []
     for group, part in runs.groupby(by, sort=False):
-        for setting, at_size in part.groupby(size):  # smaller sizes first
-            values = at_size[value].astype(float)
+        for setting, at_level in part.groupby(level):  # easier levels first
+            values = at_level[value].astype(float)
             interval = stats.mean_ci(values)
-            rows.append({by: group, size: setting, "mean": interval.mean,
+            rows.append({by: group, level: setting, "mean": interval.mean,
                          "ci_low": interval.low, "ci_high": interval.high, "seeds": interval.n,
                          "reaches": bool(np.isfinite(values).all()
                                          and interval.mean >= threshold)})
     rule = pd.DataFrame(rows)
-    first = rule[rule["reaches"]].groupby(by, sort=False).head(1).index
-    rule["chosen"] = rule.index.isin(first)
+    hardest = rule[rule["reaches"]].groupby(by, sort=False).tail(1).index
+    rule["chosen"] = rule.index.isin(hardest)
     return rule
-
-
-def rule_table(rule: pd.DataFrame, size: str = "width", by: str = "dataset") -> pd.DataFrame:
-    """:func:`smallest_reaching` for people: a row per group, a column per size, and the choice.
-
-    Each cell is the reference's mean validation accuracy with its 95% interval,
-    at the precision the intervals justify; "chosen" names the size the rule
-    picked, or says that none reached the threshold.
-    """
-    texts = _mean_texts(rule)
-    rule = rule.assign(text=texts)
-    table = rule.pivot(index=by, columns=size, values="text")
-    table = table.reindex(index=list(dict.fromkeys(rule[by])))
-    table.columns = [f"{size} {c}" for c in table.columns]
-    picked = rule[rule["chosen"]].set_index(by)[size]
-    table["chosen"] = [f"{size} {picked[g]}" if g in picked.index else "none reached it"
-                       for g in table.index]
-    return table.rename_axis(by).reset_index()
 
 
 def training_loss_area(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
