@@ -316,9 +316,12 @@ class ClassificationHard(Study):
     @staticmethod
     def summary(results):
         """``results.summary`` with each run's task ``level`` (its turns or cells)."""
+        import pandas as pd
+
         summary = results.summary
-        summary["level"] = [dict(run.config["dataset_options"]).get(
+        levels = [dict(run.config["dataset_options"]).get(
             data.SHAPE_OPTIONS.get(run.config["dataset"], (None,))[0]) for run in results.runs]
+        summary["level"] = pd.Series(levels, index=summary.index, dtype=object)  # 4 stays 4
         return summary
 
     def rule(self, summary):
@@ -331,8 +334,12 @@ class ClassificationHard(Study):
     def chosen(self, summary) -> dict:
         """Each task's chosen level, or None where no level reached the threshold."""
         rule = self.rule(summary)
-        picked = rule[rule["chosen"]].set_index("dataset")["level"]
-        return {dataset: picked.get(dataset) for dataset in self.tasks}
+        picked = dict(zip(rule.loc[rule["chosen"], "dataset"], rule.loc[rule["chosen"], "level"],
+                          strict=True))
+        # The level as the study spells it (a frame may hold 4 as 4.0 or numpy's int64).
+        return {dataset: next((level for level in self._levels(dataset)
+                               if dataset in picked and level == picked[dataset]), None)
+                for dataset in self.tasks}
 
     def comparison_configs(self, chosen: dict) -> list[Config]:
         """Step 3: every activation at each task's chosen level (none where it is None)."""
