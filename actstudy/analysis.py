@@ -58,12 +58,20 @@ def extrapolation_error(runs, training_range: tuple[float, float] = (-2 * np.pi,
                         ).reset_index().rename_axis(columns=None)
 
 
-def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
-    """A sample of each 2-D dataset's training points, for drawing under boundaries."""
-    frames = []
-    for name in dataset_names:
-        data = Config(dataset=name, batch_size=1).load_dataset()
-        frames.append(pd.DataFrame({"dataset": name, "x0": data.x_train[:n, 0],
+def training_points(datasets, n: int = 400) -> pd.DataFrame:
+    """A sample of each 2-D dataset's training points, for drawing under boundaries.
+
+    ``datasets``: names (each set at its default options), or Configs (each
+    config's set with its ``dataset_options``; one sample per set).
+    """
+    frames, seen = [], set()
+    for item in datasets:
+        config = item if isinstance(item, Config) else Config(dataset=item)
+        if config.dataset in seen:
+            continue
+        seen.add(config.dataset)
+        data = config.replace(batch_size=1).load_dataset()
+        frames.append(pd.DataFrame({"dataset": config.dataset, "x0": data.x_train[:n, 0],
                                     "x1": data.x_train[:n, 1], "y": data.y_train[:n]}))
     return pd.concat(frames, ignore_index=True)
 
@@ -732,6 +740,69 @@ def tune_learning_rate(summary: pd.DataFrame, by: Sequence[str] = ("activation",
     return runs[columns].reset_index(drop=True), chosen
 
 
+def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "dataset",
+               label: str = "test accuracy") -> pd.DataFrame:
+    """Activations against tasks, for people: rows best first, a mean, interval and tier per task.
+
+    Per task (``by``): the mean of ``value`` over seeds with its 95% t-interval,
+    at the precision that task's intervals justify ("0.951 [0.947, 0.955]"),
+    and the activation's tier there (:func:`actstudy.stats.rank_intervals`: one
+    tier cannot be told apart from its best by a paired t-test over seeds, so
+    one tier for every activation means the task does not separate them).
+    Rows are sorted by the mean over tasks, highest first; ``rank`` marks equal
+    means with "=", and ``note`` names identical or near-identical functions.
+    Columns are (task, what), as in :func:`learning_rate_table`.
+
+    >>> summary = pd.DataFrame({"dataset": "d", "activation": ["a"] * 3 + ["b"] * 3,
+    ...                         "seed": [0, 1, 2] * 2,
+    ...                         "test_accuracy": [0.90, 0.91, 0.92, 0.97, 0.98, 0.99]})
+    >>> table = task_table(summary)
+    >>> table.index.tolist(), table[("d", "tier")].tolist()
+    (['b', 'a'], [1, 2])
+    >>> table.loc["b", ("d", "test accuracy [95% CI]")]
+    '0.98 [0.96, 1.00]'
+    """
+    columns, means = {}, {}
+    for task, part in summary.groupby(by, sort=False):
+        ranks = stats.rank_intervals(part, value, True).set_index("activation")
+        columns[(task, f"{label} [95% CI]")] = dict(zip(ranks.index, _mean_texts(ranks),
+                                                        strict=True))
+        columns[(task, "tier")] = ranks["tier"]
+        means[task] = ranks["mean"]
+    overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")
+    table = pd.DataFrame(columns).reindex(overall.index)
+    rank = overall.rank(ascending=False, method="min").astype(int)
+    tied = overall.duplicated(keep=False)
+    table.insert(0, ("", "rank"), [f"{r}=" if t else f"{r}" for r, t in zip(rank, tied,
+                                                                            strict=True)])
+    table.insert(1, ("", f"mean {label} over tasks"), overall.map(lambda m: f"{m:.3f}"))
+    table[("", "note")] = _notes(table.index)
+    table.index.name = "activation"
+    return table
+
+
+def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation accuracy"
+               ) -> pd.DataFrame:
+    """:func:`hardest_reaching`'s frame for people: a row per task and level, the choice marked.
+
+    The reference's mean with its 95% interval at each level, whether it
+    reaches ``threshold``, and "chosen" at the level the rule picked. A
+    ``setting`` column, where the frame has one, names the level for people.
+    Three decimals throughout, whatever the interval: the rule compares the
+    mean itself with the threshold, and 0.899 must not read as 0.90.
+    """
+    texts = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]" if np.isfinite(lo) else f"{m:.3f} ({n} seeds)"
+             for m, lo, hi, n in zip(rule["mean"], rule["ci_low"], rule["ci_high"],
+                                     rule["seeds"], strict=True)]
+    return pd.DataFrame({
+        "task": rule["dataset"],
+        "level": rule["setting"] if "setting" in rule else rule["level"],
+        f"{label} [95% CI]": texts,
+        f"reaches {threshold:g}": np.where(rule["reaches"], "yes", "no"),
+        "rule": np.where(rule["chosen"], "chosen", ""),
+    })
+
+
 def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
                      level: str = "level", by: str = "dataset",
                      value: str = "final_val_accuracy") -> pd.DataFrame:
@@ -778,6 +849,7 @@ def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "
                          "reaches": bool(np.isfinite(values).all()
                                          and interval.mean >= threshold)})
     rule = pd.DataFrame(rows)
+    rule[level] = pd.Series([row[level] for row in rows], dtype=object)  # 4 stays 4, not 4.0
     hardest = rule[rule["reaches"]].groupby(by, sort=False).tail(1).index
     rule["chosen"] = rule.index.isin(hardest)
     return rule

@@ -337,7 +337,10 @@ class ClassificationHard(Study):
         from actstudy import analysis
 
         reference = activation_names([self.reference])[0]
-        return analysis.hardest_reaching(summary, self.threshold, reference)
+        rule = analysis.hardest_reaching(summary, self.threshold, reference)
+        rule["setting"] = [self.level_label(dataset, level)
+                           for dataset, level in zip(rule["dataset"], rule["level"], strict=True)]
+        return rule
 
     def chosen(self, summary) -> dict:
         """Each task's chosen level, or None where no level reached the threshold."""
@@ -376,18 +379,28 @@ class ClassificationHard(Study):
                                              ignore_index=True))
 
     def compared(self, summary):
-        """The rows of a :meth:`summary` in the comparison: each task at its chosen level."""
+        """The rows of a :meth:`summary` in the comparison: each task at its chosen level.
+
+        A ``task`` column names it for people ("spirals, 2.5 turns"; :meth:`task_names`).
+        """
         chosen = self.chosen(summary)
         names = activation_names(self.activations)
         keep = [chosen.get(dataset) == level and activation in names for dataset, level, activation
                 in zip(summary["dataset"], summary["level"], summary["activation"], strict=True)]
-        return summary[keep]
+        compared = summary[keep].copy()
+        compared["task"] = compared["dataset"].map(self.task_names(chosen))
+        return compared
+
+    def task_names(self, chosen: dict) -> dict[str, str]:
+        """Each compared task's name for people, ``{dataset: "spirals, 2.5 turns"}``."""
+        return {dataset: f"{dataset}, {self.level_label(dataset, level)}"
+                for dataset, level in chosen.items() if level is not None}
 
     @staticmethod
     def level_label(dataset: str, level) -> str:
         """A task's level for people: "3 turns", "6 x 6 cells"."""
         if dataset == "checkerboard":
-            return f"{level} x {level} cells"
+            return f"{level:g} x {level:g} cells"
         return f"{level:g} {data.SHAPE_OPTIONS[dataset][0]}"
 
 
