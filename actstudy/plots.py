@@ -179,9 +179,8 @@ def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame,
                 ax.set_title(name, fontsize=9)
             if j == 0:
                 ax.set_ylabel(labels.get(dataset, dataset), fontsize=9)
-    fig.supxlabel("input x₀ (no unit), over the training points' range and 10% beyond",
-                  fontsize=9)
-    fig.supylabel("input x₁ (no unit)", fontsize=9)
+    fig.supxlabel("input x₀ (no unit)", fontsize=10)
+    fig.supylabel("input x₁ (no unit)", fontsize=10)
     return fig
 
 
