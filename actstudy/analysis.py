@@ -745,8 +745,9 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
     """Activations against tasks, for people: rows best first, a mean, interval and tier per task.
 
     Per task (``by``): the mean of ``value`` over seeds with its 95% t-interval,
-    at the precision that task's intervals justify ("0.951 [0.947, 0.955]"),
-    and the activation's tier there (:func:`actstudy.stats.rank_intervals`: one
+    at the precision that task's intervals justify ("0.951 [0.947, 0.955]"; "1.00
+    (same on every seed)" where no seed differed, rather than an interval of
+    width 0), and the activation's tier there (:func:`actstudy.stats.rank_intervals`: one
     tier cannot be told apart from its best by a paired t-test over seeds, so
     one tier for every activation means the task does not separate them).
     Rows are sorted by the mean over tasks, highest first; ``rank`` marks equal
@@ -765,8 +766,11 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
     columns, means = {}, {}
     for task, part in summary.groupby(by, sort=False):
         ranks = stats.rank_intervals(part, value, True).set_index("activation")
-        columns[(task, f"{label} [95% CI]")] = dict(zip(ranks.index, _mean_texts(ranks),
-                                                        strict=True))
+        texts = _mean_texts(ranks)
+        same = (ranks["ci_low"] == ranks["ci_high"]) & (ranks["seeds"] > 1)
+        columns[(task, f"{label} [95% CI]")] = {
+            name: text.split(" [")[0] + " (same on every seed)" if alike else text
+            for name, text, alike in zip(ranks.index, texts, same, strict=True)}
         columns[(task, "tier")] = ranks["tier"]
         means[task] = ranks["mean"]
     overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")

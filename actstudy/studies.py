@@ -373,7 +373,8 @@ class ClassificationHard(Study):
         if not configs:
             return sweep
         comparison = run_grid(configs, progress=progress, **run_options)
-        runs = {run.key: run for run in [*sweep.runs, *comparison.runs]}
+        # The comparison's runs first, in the order of `activations` (as figures show them).
+        runs = {run.key: run for run in [*comparison.runs, *sweep.runs]}
         return GridResult(runs=list(runs.values()),
                           failures=pd.concat([sweep.failures, comparison.failures],
                                              ignore_index=True))
