@@ -332,3 +332,19 @@ def test_loss_curves_log_axis_one_band_per_activation_and_at_most_eight():
     many = pd.concat([curves.assign(activation_label=f"a{i}") for i in range(9)])
     with pytest.raises(ValueError, match="curves has 9 activations; a panel shows at most 8"):
         plots.loss_curves(many)
+
+
+def test_decision_boundaries_name_rows_by_task_and_label_the_input_axes():
+    side = np.linspace(-1, 1, 5)
+    x0, x1 = (a.ravel() for a in np.meshgrid(side, side))
+    boundaries = pd.DataFrame([{"dataset": d, "activation": a, "x0": u, "x1": v, "p": 0.5}
+                               for d in ("spirals", "checkerboard") for a in ("relu", "tanh")
+                               for u, v in zip(x0, x1, strict=True)])
+    points = pd.DataFrame({"dataset": ["spirals", "checkerboard"], "x0": 0.0, "x1": 0.0, "y": 1})
+    fig = plots.decision_boundaries(boundaries, points, {"spirals": "spirals, 2.5 turns"})
+    rows = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+    assert rows == ["spirals, 2.5 turns", "checkerboard"]  # a row without a label keeps its name
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["relu", "tanh"]
+    assert fig.get_supxlabel() == "input x₀ (no unit)"
+    assert fig.get_supylabel() == "input x₁ (no unit)"
+    matplotlib.pyplot.close(fig)
