@@ -58,12 +58,20 @@ def extrapolation_error(runs, training_range: tuple[float, float] = (-2 * np.pi,
                         ).reset_index().rename_axis(columns=None)
 
 
-def training_points(dataset_names, n: int = 400) -> pd.DataFrame:
-    """A sample of each 2-D dataset's training points, for drawing under boundaries."""
-    frames = []
-    for name in dataset_names:
-        data = Config(dataset=name, batch_size=1).load_dataset()
-        frames.append(pd.DataFrame({"dataset": name, "x0": data.x_train[:n, 0],
+def training_points(datasets, n: int = 400) -> pd.DataFrame:
+    """A sample of each 2-D dataset's training points, for drawing under boundaries.
+
+    ``datasets``: names (each set at its default options), or Configs (each
+    config's set with its ``dataset_options``; one sample per set).
+    """
+    frames, seen = [], set()
+    for item in datasets:
+        config = item if isinstance(item, Config) else Config(dataset=item)
+        if config.dataset in seen:
+            continue
+        seen.add(config.dataset)
+        data = config.replace(batch_size=1).load_dataset()
+        frames.append(pd.DataFrame({"dataset": config.dataset, "x0": data.x_train[:n, 0],
                                     "x1": data.x_train[:n, 1], "y": data.y_train[:n]}))
     return pd.concat(frames, ignore_index=True)
 
@@ -820,6 +828,123 @@ def tune_learning_rate(summary: pd.DataFrame, by: Sequence[str] = ("activation",
         budget, on=by, how="left")
     chosen["seeds"] = chosen["seeds"].fillna(0).astype(int)
     return runs[columns].reset_index(drop=True), chosen
+
+
+def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "dataset",
+               label: str = "test accuracy") -> pd.DataFrame:
+    """Activations against tasks, for people: rows best first, a mean, interval and tier per task.
+
+    Per task (``by``): the mean of ``value`` over seeds with its 95% t-interval,
+    at the precision that task's intervals justify ("0.951 [0.947, 0.955]"; "1.00
+    (same on every seed)" where no seed differed, rather than an interval of
+    width 0), and the activation's tier there (:func:`actstudy.stats.rank_intervals`: one
+    tier cannot be told apart from its best by a paired t-test over seeds, so
+    one tier for every activation means the task does not separate them).
+    Rows are sorted by the mean over tasks, highest first; ``rank`` marks equal
+    means with "=", and ``note`` names identical or near-identical functions.
+    Columns are (task, what), as in :func:`learning_rate_table`.
+
+    >>> summary = pd.DataFrame({"dataset": "d", "activation": ["a"] * 3 + ["b"] * 3,
+    ...                         "seed": [0, 1, 2] * 2,
+    ...                         "test_accuracy": [0.90, 0.91, 0.92, 0.97, 0.98, 0.99]})
+    >>> table = task_table(summary)
+    >>> table.index.tolist(), table[("d", "tier")].tolist()
+    (['b', 'a'], [1, 2])
+    >>> table.loc["b", ("d", "test accuracy [95% CI]")]
+    '0.98 [0.96, 1.00]'
+    """
+    columns, means = {}, {}
+    for task, part in summary.groupby(by, sort=False):
+        ranks = stats.rank_intervals(part, value, True).set_index("activation")
+        # Identical values on every seed read "(same on every seed)", not a zero-width interval.
+        columns[(task, f"{label} [95% CI]")] = dict(zip(ranks.index, tables.intervals(ranks),
+                                                        strict=True))
+        columns[(task, "tier")] = ranks["tier"]
+        means[task] = ranks["mean"]
+    overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")
+    table = pd.DataFrame(columns).reindex(overall.index)
+    rank = overall.rank(ascending=False, method="min").astype(int)
+    tied = overall.duplicated(keep=False)
+    table.insert(0, ("", "rank"), [f"{r}=" if t else f"{r}" for r, t in zip(rank, tied,
+                                                                            strict=True)])
+    table.insert(1, ("", f"mean {label} over tasks"), overall.map(lambda m: f"{m:.3f}"))
+    table[("", "note")] = _notes(table.index)
+    table.index.name = "activation"
+    return table
+
+
+def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation accuracy"
+               ) -> pd.DataFrame:
+    """:func:`hardest_reaching`'s frame for people: a row per task and level, the choice marked.
+
+    The reference's mean with its 95% interval at each level, whether it
+    reaches ``threshold``, and "chosen" at the level the rule picked. A
+    ``setting`` column, where the frame has one, names the level for people.
+    Three decimals throughout, whatever the interval: the rule compares the
+    mean itself with the threshold, and 0.899 must not read as 0.90.
+    """
+    texts = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]" if np.isfinite(lo) else f"{m:.3f} ({n} seeds)"
+             for m, lo, hi, n in zip(rule["mean"], rule["ci_low"], rule["ci_high"],
+                                     rule["seeds"], strict=True)]
+    return pd.DataFrame({
+        "task": rule["dataset"],
+        "level": rule["setting"] if "setting" in rule else rule["level"],
+        f"{label} [95% CI]": texts,
+        f"reaches {threshold:g}": np.where(rule["reaches"], "yes", "no"),
+        "rule": np.where(rule["chosen"], "chosen", ""),
+    })
+
+
+def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
+                     level: str = "level", by: str = "dataset",
+                     value: str = "final_val_accuracy") -> pd.DataFrame:
+    """Per ``by`` group, the hardest ``level`` at which ``reference`` still reaches ``threshold``.
+
+    The rule of :class:`actstudy.studies.ClassificationHard` (a larger level is
+    harder). Only the reference activation's runs are read, so the choice
+    cannot depend on how any other activation did. Per group and level: the
+    mean of ``value`` over seeds with a 95% t-interval; the level *reaches*
+    when that mean is at least ``threshold`` and every seed has a finite value
+    (a run that failed counts against its level); the largest level that
+    reaches is *chosen*. Where no level reaches, the group keeps its rows and
+    none is chosen: an outcome to report, not an error.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and level, easier levels first: ``by``, ``level``,
+        ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``reaches``, ``chosen``.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"dataset": ["a"] * 6 + ["b"] * 2, "activation": "relu",
+    ...     "seed": [0, 1] * 4, "level": [4, 4, 2, 2, 3, 3, 2, 2],
+    ...     "final_val_accuracy": [0.70, 0.80, 0.97, 0.95, 0.94, 0.88, 0.6, 0.7]})
+    >>> rule = hardest_reaching(summary, 0.9)
+    >>> rule[["dataset", "level", "reaches", "chosen"]].values.tolist()
+    [['a', 2, True, False], ['a', 3, True, True], ['a', 4, False, False], ['b', 2, False, False]]
+    """
+    if isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real)
+                                           and np.isfinite(threshold)):
+        raise ValueError(f"threshold={threshold!r} is not allowed: must be a finite number")
+    runs = summary[summary["activation"] == reference]
+    if runs.empty:
+        raise ValueError(f"reference={reference!r} is not allowed: the summary has no runs of it; "
+                         f"it has {', '.join(map(str, dict.fromkeys(summary['activation'])))}")
+    rows = []
+    for group, part in runs.groupby(by, sort=False):
+        for setting, at_level in part.groupby(level):  # easier levels first
+            values = at_level[value].astype(float)
+            interval = stats.mean_ci(values)
+            rows.append({by: group, level: setting, "mean": interval.mean,
+                         "ci_low": interval.low, "ci_high": interval.high, "seeds": interval.n,
+                         "reaches": bool(np.isfinite(values).all()
+                                         and interval.mean >= threshold)})
+    rule = pd.DataFrame(rows)
+    rule[level] = pd.Series([row[level] for row in rows], dtype=object)  # 4 stays 4, not 4.0
+    hardest = rule[rule["reaches"]].groupby(by, sort=False).tail(1).index
+    rule["chosen"] = rule.index.isin(hardest)
+    return rule
 
 
 def training_loss_area(history: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -279,8 +279,13 @@ def learning_curves(history: pd.DataFrame, metric: str = "val_loss", row: str | 
     return fig
 
 
-def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame):
-    """Probability of class 1 over the plane: rows are datasets, columns activations."""
+def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame,
+                        labels: dict | None = None):
+    """Probability of class 1 over the plane: rows are datasets, columns activations.
+
+    ``labels`` names the rows (a dataset's name where it gives none).
+    """
+    labels = labels or {}
     datasets = list(dict.fromkeys(boundaries["dataset"]))
     names = list(dict.fromkeys(boundaries["activation"]))
     fig, axes = plt.subplots(len(datasets), len(names), squeeze=False, constrained_layout=True,
@@ -301,7 +306,9 @@ def decision_boundaries(boundaries: pd.DataFrame, points: pd.DataFrame):
             if i == 0:
                 ax.set_title(name, fontsize=9)
             if j == 0:
-                ax.set_ylabel(dataset, fontsize=9)
+                ax.set_ylabel(labels.get(dataset, dataset), fontsize=9)
+    fig.supxlabel("input x₀ (no unit)", fontsize=10)
+    fig.supylabel("input x₁ (no unit)", fontsize=10)
     return fig
 
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from actstudy import analysis
+from actstudy.config import Config
 
 
 def _summary(values: dict[str, float], metric: str = "accuracy") -> pd.DataFrame:
@@ -334,3 +335,30 @@ def test_paired_gain_pairs_seeds_per_depth_in_points():
     gains = analysis.paired_gain(summary, "swish", "relu")
     assert gains["depth"].tolist() == [10, 40] and gains["n"].tolist() == [2, 2]
     assert gains["mean"].tolist() == pytest.approx([1.5, 10.5])
+
+
+def test_task_table_sorts_by_result_marks_ties_and_never_shows_a_zero_width_interval():
+    summary = pd.DataFrame({
+        "dataset": ["easy"] * 9 + ["hard"] * 9,
+        "activation": (["relu"] * 3 + ["celu"] * 3 + ["elu"] * 3) * 2,
+        "seed": [0, 1, 2] * 6,
+        "test_accuracy": [1.0, 1.0, 1.0] + [0.99, 0.98, 0.97] * 2
+                         + [0.60, 0.62, 0.61] + [0.90, 0.93, 0.91] * 2,
+    })
+    table = analysis.task_table(summary)
+    assert table.index.tolist() == ["celu", "elu", "relu"]  # by the mean over both tasks
+    assert table[("", "rank")].tolist() == ["1=", "1=", "3"]
+    assert table[("", "note")].tolist()[:2] == ["same function as elu", "same function as celu"]
+    assert table.loc["relu", ("easy", "test accuracy [95% CI]")] == "1.00 (same on every seed)"
+    assert table.loc["celu", ("hard", "test accuracy [95% CI]")] == "0.91 [0.88, 0.95]"
+    assert table[("hard", "tier")].tolist() == [1, 1, 2]
+    assert list(table.columns.get_level_values(0).unique()) == ["", "easy", "hard"]
+
+
+def test_training_points_take_a_configs_dataset_options():
+    board = Config(dataset="checkerboard", dataset_options={"cells": 6})
+    points = analysis.training_points([board, board.replace(seed=1), "moons"], n=50)
+    assert points.groupby("dataset").size().to_dict() == {"checkerboard": 50, "moons": 50}
+    expected = board.replace(batch_size=1).load_dataset().x_train[:50]
+    np.testing.assert_allclose(points.loc[points["dataset"] == "checkerboard", ["x0", "x1"]],
+                               expected)

@@ -204,7 +204,7 @@ def test_no_apt_gives_one_clear_error(no_fallbacks, monkeypatch):
         data.load_image_arrays("fashion_mnist", fetch=True)
 
 
-@pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor"])
+@pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor", "checkerboard"])
 def test_synthetic_sets(name):
     first = data.load(name, seed=3)
     again = data.load(name, seed=3)
@@ -222,6 +222,80 @@ def test_synthetic_sets(name):
     else:
         assert first.task == "classification" and first.n_classes == 2
         assert first.y_train.dtype == np.int32 and 0.3 < first.y_train.mean() < 0.7
+
+
+def test_checkerboard_cells_colours_and_balance():
+    board = data.load("checkerboard", cells=4, noise=0.0, n_train=4000, seed=1)
+    x, y = board.x_train, board.y_train
+    assert x.shape == (4000, 2) and y.shape == (4000,) and set(np.unique(y)) == {0, 1}
+    assert np.all(np.abs(x) <= 1)  # no noise: every point on the board
+    cell = np.minimum(np.floor((x + 1) / 2 * 4), 3).astype(int)
+    np.testing.assert_array_equal(y, cell.sum(axis=1) % 2)  # neighbouring cells differ
+    assert abs(y.mean() - 0.5) < 0.03
+    counts = np.bincount(cell[:, 0] * 4 + cell[:, 1], minlength=16)
+    assert counts.min() > 0.7 * 4000 / 16  # every cell is populated
+    # The 2 x 2 board is XOR's pattern.
+    two = data.load("checkerboard", cells=2, noise=0.0, seed=1)
+    np.testing.assert_array_equal(
+        two.y_train, (np.sign(two.x_train[:, 0]) != np.sign(two.x_train[:, 1])).astype(int))
+
+
+def test_checkerboard_default_and_provenance():
+    board = data.load("checkerboard")
+    assert (board.x_train.shape, board.n_classes, board.task) == ((1000, 2), 2, "classification")
+    assert board.provenance["options"] == {"seed": 0, "noise": 0.005, "cells": 4}
+    assert board.provenance["source"] == "synthetic: 4 x 4 checkerboard, x ~ U[-1, 1]^2"
+    assert data.load("checkerboard", cells=4).checksum == board.checksum
+    assert data.load("checkerboard", cells=6).checksum != board.checksum
+
+
+def test_spiral_turns():
+    plain = data.load("spirals", seed=2)
+    assert plain.provenance["options"]["turns"] == 1.5
+    assert plain.provenance["source"] == "synthetic: two Archimedean spirals, 1.5 turns each"
+    assert data.load("spirals", seed=2, turns=1.5).checksum == plain.checksum
+    tight = data.load("spirals", seed=2, turns=3, noise=0.0, n_train=2000)
+    assert tight.provenance["options"]["turns"] == 3.0
+    assert "3 turns each" in tight.provenance["source"]
+    # Without noise each arm winds 3 times out to radius 2: the angle travelled grows as the
+    # radius, 3 * 2 pi at radius 2, and class 1's arm is class 0's turned by pi.
+    x, y = tight.x_train.astype(float), tight.y_train
+    radius = np.hypot(x[:, 0], x[:, 1])
+    assert radius.max() <= 2 + 1e-5
+    travelled = radius / 2 * 3 * 2 * np.pi + np.pi * y
+    np.testing.assert_allclose(np.cos(travelled), x[:, 0] / np.maximum(radius, 1e-9), atol=1e-3)
+    assert 0.45 < y.mean() < 0.55
+
+
+def test_existing_synthetic_sets_are_unchanged_by_the_shape_options():
+    # Each set's checksum at its defaults, as recorded before `turns` and `cells` existed: the
+    # runs cached under them, and other tests, rely on the sets staying bit-for-bit the same.
+    expected = {
+        "sine": "c207230c0a35c6ecd8df7a5db90eff60c901c89aa76fdd8b1321f263952b6c53",
+        "moons": "fe99fb0ce99eed7f8884cbf4dffbefcd8148e5828f24a77bfb4b7b2fa762117f",
+        "circles": "4947437339920ca11d666440c5225a40b6ff29d4f9ecb8c5a8a2ec9c70b8ae47",
+        "spirals": "82f75f84a6acbd8e8ce6f64e2048691951637c8b798b90631e49cd2117d05e5d",
+        "xor": "ec1cf12edf3b2245ff54b092e7ac1a19b695611394389cc1b24b3000ced8be9f",
+    }
+    for name, checksum in expected.items():
+        assert data.load(name).checksum == checksum, name
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"name": "moons", "turns": 2}, "turns=2 is not allowed for dataset='moons': only spirals "
+                                    "takes it"),
+    ({"name": "mnist", "cells": 4}, "cells=4 is not allowed for dataset='mnist': only "
+                                    "checkerboard takes it"),
+    ({"name": "spirals", "turns": 0}, r"turns=0 is not allowed: must be a finite number > 0"),
+    ({"name": "spirals", "turns": float("inf")}, "turns=inf is not allowed: must be a finite"),
+    ({"name": "spirals", "turns": "2"}, "turns='2' is not allowed: must be a finite number"),
+    ({"name": "checkerboard", "cells": 1}, r"cells=1 is not allowed: must be an integer >= 2"),
+    ({"name": "checkerboard", "cells": 2.5}, r"cells=2.5 is not allowed: must be an integer"),
+    ({"name": "checkerboard", "cells": True}, r"cells=True is not allowed: must be an integer"),
+])
+def test_bad_shape_options_name_the_option_the_value_and_what_is_allowed(arguments, message):
+    with pytest.raises(ValueError, match=message):
+        data.load(**arguments)
 
 
 def test_sizes_and_bad_arguments():

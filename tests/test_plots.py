@@ -390,3 +390,19 @@ def test_verdict_forest_one_row_per_claim_coloured_by_verdict():
     colours = {matplotlib.colors.to_hex(line.get_color()) for ax in fig.axes for line in ax.lines}
     assert {matplotlib.colors.to_hex(c) for c in plots.VERDICT_COLOURS.values()} <= colours
     assert len(fig.legends[0].get_texts()) <= plots.MAX_HUES
+
+
+def test_decision_boundaries_name_rows_by_task_and_label_the_input_axes():
+    side = np.linspace(-1, 1, 5)
+    x0, x1 = (a.ravel() for a in np.meshgrid(side, side))
+    boundaries = pd.DataFrame([{"dataset": d, "activation": a, "x0": u, "x1": v, "p": 0.5}
+                               for d in ("spirals", "checkerboard") for a in ("relu", "tanh")
+                               for u, v in zip(x0, x1, strict=True)])
+    points = pd.DataFrame({"dataset": ["spirals", "checkerboard"], "x0": 0.0, "x1": 0.0, "y": 1})
+    fig = plots.decision_boundaries(boundaries, points, {"spirals": "spirals, 2.5 turns"})
+    rows = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
+    assert rows == ["spirals, 2.5 turns", "checkerboard"]  # a row without a label keeps its name
+    assert [ax.get_title() for ax in fig.axes[:2]] == ["relu", "tanh"]
+    assert fig.get_supxlabel() == "input x₀ (no unit)"
+    assert fig.get_supylabel() == "input x₁ (no unit)"
+    matplotlib.pyplot.close(fig)

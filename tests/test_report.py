@@ -22,7 +22,8 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXPECTED = {
     "01_activation_gallery": (2, ["Properties", "Compute cost", "relu", "reference"]),
     "02_synthetic_regression": (3, ["identity", "test MSE", "linear regression"]),
-    "03_synthetic_classification": (2, ["moons", "xor", "accuracy"]),
+    "03_synthetic_classification": (2, ["moons", "xor", "accuracy", "checkerboard",
+                                        "Rule: the hardest level", "tier"]),
     "04_mnist_convergence": (5, ["mnist", "test accuracy", "seconds per epoch", "tier",
                                  "Learning-rate sensitivity", "at its best rate"]),
     "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
@@ -175,6 +176,30 @@ def test_index_links_every_report(smoke_reports):
     assert page.count("<tr") == 16  # the headline table: a header row and the 15 claims
     # The findings notebook wrote its headline into this reports folder, not the repository's.
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
+
+
+@pytest.mark.slow
+def test_synthetic_classification_renders_the_harder_tasks_under_smoke(tmp_path, monkeypatch):
+    # 03 alone, so a change to its harder tasks is checked without rendering every report.
+    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
+    report.render(ROOT / "notebooks" / "03_synthetic_classification.ipynb", "smoke")
+    executed = nbformat.read(tmp_path / "executed" / "03_synthetic_classification.ipynb",
+                             as_version=4)
+    assert [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+            if o.output_type == "error"] == []
+    page = (tmp_path / "03_synthetic_classification.html").read_text()
+    # The rule and what it chose, in words and as a table; a level for each task or the
+    # outcome that none reached the threshold.
+    sentence = re.search(r"Rule: the hardest level at which relu.*?It chose: (.*?)\.</p>", page)
+    assert sentence and "spirals" in sentence.group(1) and "checkerboard" in sentence.group(1)
+    assert page.count("chosen") >= 1 and "reaches 0.62" in page
+    compared = "turns;" in sentence.group(1) or "cells" in sentence.group(1)
+    figures = len(re.findall(r'<img [^>]*src="data:image/png;base64,', page))
+    # Easy boundaries and learning curves; the harder tasks' boundaries where one was compared.
+    assert figures == 3 if compared else figures == 2 and "nothing to draw" in page
+    assert "mean test accuracy over tasks" in page and "tier" in page
+    assert len(page.encode()) < 3_000_000
 
 
 @pytest.mark.slow

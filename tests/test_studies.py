@@ -3,10 +3,11 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
-from actstudy import studies
+from actstudy import analysis, studies
 from actstudy.config import default_initializer
 
 PROFILES = studies.profiles()
@@ -354,3 +355,153 @@ def test_images_takes_one_target_or_one_per_dataset(targets, named):
     assert studies.Images(target_accuracy=0.9).target_for("fashion_mnist") == 0.9
     with pytest.raises(ValueError, match=f"target_accuracy=.* is not allowed.*{named}"):
         studies.Images(target_accuracy=targets)
+
+
+# -- classification_hard: harder tasks at a level a stated rule chooses ----------------------
+
+
+def _reference_runs(values: dict, activation: str = "relu") -> pd.DataFrame:
+    """A hand-made summary: {(dataset, level): [validation accuracy per seed]}."""
+    return pd.DataFrame([{"dataset": dataset, "level": level, "activation": activation,
+                          "seed": seed, "final_val_accuracy": accuracy}
+                         for (dataset, level), accuracies in values.items()
+                         for seed, accuracy in enumerate(accuracies)])
+
+
+def test_the_rule_picks_the_hardest_level_where_the_reference_reaches_the_threshold():
+    summary = _reference_runs({("spirals", 2): [0.99, 0.97], ("spirals", 2.5): [0.93, 0.91],
+                               ("spirals", 3): [0.86, 0.90], ("checkerboard", 4): [0.95, 0.92],
+                               ("checkerboard", 6): [0.70, 0.72]})
+    rule = analysis.hardest_reaching(summary, 0.90)
+    assert rule[["dataset", "level", "reaches", "chosen"]].values.tolist() == [
+        ["spirals", 2, True, False], ["spirals", 2.5, True, True], ["spirals", 3, False, False],
+        ["checkerboard", 4, True, True], ["checkerboard", 6, False, False]]
+    assert rule.loc[rule["chosen"], "mean"].round(3).tolist() == [0.92, 0.935]
+    hard = studies.ClassificationHard(seeds=2, tasks={"spirals": {"turns": [2, 2.5, 3]},
+                                                      "checkerboard": {"cells": [4, 6]}})
+    assert hard.chosen(summary) == {"spirals": 2.5, "checkerboard": 4}
+
+
+def test_the_rule_reads_the_reference_alone():
+    relu = {("spirals", 2): [0.95, 0.96], ("spirals", 3): [0.85, 0.86]}
+    others = pd.concat([_reference_runs({key: [1.0, 1.0] for key in relu}, "tanh"),
+                        _reference_runs({key: [0.1, 0.1] for key in relu}, "sigmoid")])
+    alone = analysis.hardest_reaching(_reference_runs(relu), 0.9)
+    beside = analysis.hardest_reaching(pd.concat([others, _reference_runs(relu)]), 0.9)
+    pd.testing.assert_frame_equal(alone, beside)
+    with pytest.raises(ValueError, match="reference='gelu' is not allowed: the summary has no runs"):
+        analysis.hardest_reaching(_reference_runs(relu), 0.9, reference="gelu")
+
+
+def test_a_task_where_no_level_reaches_the_threshold_is_an_outcome_not_a_crash():
+    summary = _reference_runs({("spirals", 2): [0.80, 0.82], ("spirals", 3): [0.70, 0.60],
+                               ("checkerboard", 4): [0.93, 0.95]})
+    hard = studies.ClassificationHard(seeds=2, tasks={"spirals": {"turns": [2, 3]},
+                                                      "checkerboard": {"cells": [4]}},
+                                      activations=["relu", "tanh"])
+    rule = hard.rule(summary)
+    assert not rule.loc[rule["dataset"] == "spirals", "chosen"].any()
+    assert hard.chosen(summary) == {"spirals": None, "checkerboard": 4}
+    compared = hard.comparison_configs(hard.chosen(summary))
+    assert {(c.dataset, dict(c.dataset_options)["cells"]) for c in compared} == {
+        ("checkerboard", 4)}
+    assert len(compared) == 2 * 2  # two activations, two seeds
+    table = analysis.rule_table(rule, hard.threshold)
+    assert table["reaches 0.9"].tolist() == ["no", "no", "yes"]
+    assert table["rule"].tolist() == ["", "", "chosen"]
+    assert table["level"].tolist() == ["2 turns", "3 turns", "4 x 4 cells"]
+    assert table["validation accuracy [95% CI]"].iloc[0].startswith("0.810 [")
+    # Nothing reaches anywhere: no comparison at all.
+    nowhere = _reference_runs({("spirals", 2): [0.5, 0.6], ("checkerboard", 4): [0.5, 0.5]})
+    assert hard.chosen(nowhere) == {"spirals": None, "checkerboard": None}
+    assert hard.comparison_configs(hard.chosen(nowhere)) == []
+
+
+def test_a_level_where_a_seed_failed_does_not_reach():
+    summary = _reference_runs({("spirals", 2): [0.95, 0.95], ("spirals", 3): [0.99, np.nan]})
+    rule = analysis.hardest_reaching(summary, 0.9)
+    assert rule["reaches"].tolist() == [True, False] and rule["chosen"].tolist() == [True, False]
+
+
+def _fake_fit(accuracy):
+    """A stand-in for training.fit_group: each run's accuracy is ``accuracy(config)``."""
+    from actstudy.runs import Run
+
+    def fit(config):
+        value = accuracy(config)
+        return Run(key=config.key(), config=config.to_dict(), task="classification", layers=[],
+                   blocks=[], history=[{"epoch": 1, "val_accuracy": value, "seconds": 0.0}],
+                   initial={}, test={"accuracy": value, "loss": 0.0}, gradient_steps=[],
+                   gradient_norms=[], activation_stats=[], learned_parameters=[],
+                   diverged=False, diverged_epoch=None, compile_seconds=0.0, train_seconds=0.0,
+                   steps_per_epoch=1, dataset={"name": config.dataset, "checksum": "-"},
+                   versions={}, created="")
+
+    return lambda configs: [fit(config) for config in configs]
+
+
+def test_hard_study_runs_the_sweep_then_every_activation_at_the_chosen_level():
+    trained = []
+
+    def accuracy(config):
+        turns = dict(config.dataset_options)["turns"]
+        trained.append((config.activation, turns))
+        return {2: 0.97, 3: 0.93, 4: 0.80}[turns] if config.activation == "relu" else 0.5
+
+    hard = studies.ClassificationHard(seeds=2, tasks={"spirals": {"turns": [2, 3, 4]}},
+                                      activations=["relu", "tanh", "elu"])
+    assert {c.activation for c in hard.configs()} == {"relu"}  # step 1 is ReLU alone
+    results = hard.run(progress=False, fit_group=_fake_fit(accuracy))
+    summary = hard.summary(results)
+    assert hard.chosen(summary) == {"spirals": 3}
+    # ReLU at every level, then the others at 3 turns only; ReLU's runs there train once.
+    assert sorted(set(trained)) == [("elu", 3), ("relu", 2), ("relu", 3), ("relu", 4),
+                                    ("tanh", 3)]
+    assert len(trained) == len(results.runs) == 2 * (3 + 2)
+    compared = hard.compared(summary)
+    assert sorted(compared["activation"].unique()) == ["elu", "relu", "tanh"]
+    assert set(compared["task"]) == {"spirals, 3 turns"} and len(compared) == 6
+
+
+def test_hard_study_where_nothing_reaches_returns_the_sweep_alone():
+    hard = studies.ClassificationHard(seeds=2, tasks={"checkerboard": {"cells": [4, 6]}})
+    results = hard.run(progress=False, fit_group=_fake_fit(lambda config: 0.6))
+    summary = hard.summary(results)
+    assert set(summary["activation"]) == {"relu"} and len(summary) == 4
+    assert hard.chosen(summary) == {"checkerboard": None} and hard.compared(summary).empty
+
+
+def test_hard_tasks_train_in_the_easy_tasks_network_in_every_profile():
+    # Same network, optimiser and schedule: every hard run reuses a program compiled for the
+    # easy tasks (a new width would compile anew), and only the task differs between the two.
+    from actstudy.training import group_key
+
+    def network(config):
+        return group_key(config).replace(dataset="moons", dataset_options={},
+                                         activation="relu")
+
+    for profile in PROFILES:
+        easy = studies.get("classification", profile).configs()
+        hard = studies.get("classification_hard", profile)
+        assert {network(c) for c in hard.configs()} <= {network(c) for c in easy}, profile
+        assert set(hard.activations) <= set(studies.get("classification", profile).activations) \
+            or hard.activations == "all"
+
+
+@pytest.mark.parametrize("changes, named", [
+    ({"tasks": {"moons": {"noise": 0.1}}}, "tasks names dataset 'moons', which is not allowed"),
+    ({"tasks": {"spirals": {"cells": [3]}}}, "tasks\\['spirals'\\] has option 'cells'.*"
+                                             "spirals takes turns, noise, n_train"),
+    ({"tasks": {"spirals": {"turns": 3}}}, r"tasks\['spirals'\]\['turns'\]=3 is not allowed"),
+    ({"tasks": {"spirals": {"turns": [2, 2]}}}, "distinct levels"),
+    ({"tasks": {"checkerboard": {"cells": [4, 1]}}}, r"tasks\['checkerboard'\]: cells=1 is not "
+                                                      "allowed: must be an integer >= 2"),
+    ({"tasks": {}}, "tasks={} is not allowed"),
+    ({"threshold": 1.5}, "threshold=1.5 is not allowed.*in \\(0, 1\\]"),
+    ({"threshold": True}, "threshold=True is not allowed"),
+    ({"reference": "relo"}, "reference='relo' is not allowed.*did you mean 'relu'"),
+    ({"width": 0}, "width=0 is not allowed"),
+])
+def test_hard_study_names_bad_values(changes, named):
+    with pytest.raises(ValueError, match=named):
+        studies.ClassificationHard(**changes)
