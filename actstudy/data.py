@@ -509,7 +509,7 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
     in ``x_extrapolation`` (``n_test`` samples).
 
     >>> product = load("arithmetic_multiply", n_inputs=8, n_train=100)
-    >>> product.x_train.shape, product.x_extrapolation.min() >= 2.0
+    >>> product.x_train.shape, bool(product.x_extrapolation.min() >= 2.0)
     ((100, 8), True)
     """
     if name not in DATASETS:

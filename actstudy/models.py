@@ -47,7 +47,7 @@ class NAC(keras.layers.Layer):
     >>> import numpy as np
     >>> layer = NAC(1)
     >>> layer.build((None, 2))
-    >>> layer.kernel.assign([[20.0], [-20.0]]); layer.mask_kernel.assign([[20.0], [20.0]])
+    >>> _ = layer.kernel.assign([[20.0], [-20.0]]), layer.mask_kernel.assign([[20.0], [20.0]])
     >>> np.asarray(layer(np.array([[3.0, 1.0]], "float32"))).round(4).tolist()
     [[2.0]]
     """
@@ -94,8 +94,8 @@ class NALU(NAC):
     >>> import numpy as np
     >>> layer = NALU(1)
     >>> layer.build((None, 2))
-    >>> layer.kernel.assign([[20.0], [20.0]]); layer.mask_kernel.assign([[20.0], [20.0]])
-    >>> layer.gate_kernel.assign([[-20.0], [-20.0]])  # gate 0: the multiplying path
+    >>> _ = layer.kernel.assign([[20.0], [20.0]]), layer.mask_kernel.assign([[20.0], [20.0]])
+    >>> _ = layer.gate_kernel.assign([[-20.0], [-20.0]])  # gate 0: the multiplying path
     >>> np.asarray(layer(np.array([[3.0, 2.0]], "float32"))).round(3).tolist()
     [[6.0]]
     """
