@@ -869,7 +869,7 @@ class Arithmetic(Study):
     n_inputs: int = 10
     depth: int = 2
     width: int = 8
-    epochs: int = 40
+    epochs: int = 100
     learning_rate: float = 0.01
     batch_size: int = 32
     n_train: int = 1000
