@@ -1197,3 +1197,65 @@ def outside_slopes(runs, training_range: tuple[float, float] = (-2 * np.pi, 2 * 
         rows.append({"activation": activation, "seed": seed, "slope": float(np.mean(slopes)),
                      "bend": float(np.sqrt(np.mean(np.square(np.concatenate(residuals)))))})
     return pd.DataFrame(rows)
+
+
+def model_sizes(configs: Sequence[Config], input_shape: tuple[int, ...], n_outputs: int = 1
+                ) -> pd.DataFrame:
+    """Trainable parameters of each distinct network among ``configs`` (one row per model)."""
+    from actstudy import models
+
+    rows = {}
+    for config in configs:
+        name = ARITHMETIC_MODEL_NAMES.get(config.architecture, config.activation)
+        if name not in rows:
+            model = models.build(config, input_shape=input_shape, n_outputs=n_outputs)
+            rows[name] = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+    return pd.DataFrame({"model": list(rows), "parameters": list(rows.values())})
+
+
+# A model "extrapolates" (or "interpolates") a task when its geometric-mean score there is
+# below this: an error under 1% of the random model's, what the paper's near-zero scores mean.
+LEARNED_SCORE = 1.0
+# What Trask et al. (2018, section 4.1) report of the static tasks, as (statement, models,
+# operations, split, whether the models get below LEARNED_SCORE). "MLPs" are the MLPs with a
+# non-linear activation (every model but NAC, NALU and the identity, a linear network).
+PAPER_FINDINGS = (
+    ("MLPs with non-linear activations learn the tasks inside the training range", "MLPs",
+     tuple(data.ARITHMETIC), "interpolation", True),
+    ("none of them extrapolates", "MLPs", tuple(data.ARITHMETIC), "extrapolation", False),
+    ("the NAC extrapolates addition and subtraction", "NAC", ("add", "subtract"),
+     "extrapolation", True),
+    ("the NALU extrapolates the multiplicative functions", "NALU",
+     ("multiply", "divide", "square", "sqrt"), "extrapolation", True),
+)
+
+
+def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:
+    """Each of the paper's findings on the static tasks beside ours: per finding and task, the
+    models' geometric-mean scores, and whether ours agree (a model "learns" a split of a task
+    when its geometric-mean score is below :data:`LEARNED_SCORE`; for "MLPs", the finding
+    holds when every MLP does, and "none extrapolates" when none does)."""
+    means = (errors.assign(**{f"{s}_log": np.log10(errors[f"{s}_score"].clip(lower=1e-12))
+                              for s in ("interpolation", "extrapolation")})
+             .groupby(["operation", "model"])[["interpolation_log", "extrapolation_log"]].mean())
+    rows = []
+    for statement, who, operations, split, learned in PAPER_FINDINGS:
+        for operation in operations:
+            if operation not in means.index.get_level_values("operation"):
+                continue
+            scores = 10 ** means.loc[operation][f"{split}_log"]
+            mlps = [m for m in scores.index
+                    if m not in (*ARITHMETIC_MODEL_NAMES.values(), "identity")]
+            chosen = scores[mlps] if who == "MLPs" else scores[[who]] if who in scores else None
+            if chosen is None or chosen.empty:
+                continue
+            below = chosen < LEARNED_SCORE
+            agrees = bool(below.all()) if learned else bool(not below.any())
+            if len(chosen) == 1:
+                ours = f"{chosen.iloc[0]:.2g}"
+            else:
+                best, worst = chosen.idxmin(), chosen.idxmax()
+                ours = f"best {best} {chosen[best]:.2g}, worst {worst} {chosen[worst]:.2g}"
+            rows.append({"the paper": statement, "task": data.ARITHMETIC[operation][0],
+                         "our score": ours, "ours agree": "yes" if agrees else "no"})
+    return pd.DataFrame(rows)
