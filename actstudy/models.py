@@ -68,10 +68,15 @@ class NAC(keras.layers.Layer):
         self.mask_kernel = self.add_weight(shape=shape, name="m_hat",
                                            initializer=self.mask_initializer)
 
+    @staticmethod
+    def effective(w_hat, m_hat):
+        """W = tanh(W_hat) * sigmoid(M_hat), elementwise (any leading axes)."""
+        return keras.ops.tanh(w_hat) * keras.ops.sigmoid(m_hat)
+
     @property
     def effective_kernel(self):
-        """W = tanh(W_hat) * sigmoid(M_hat), the weights the layer applies."""
-        return keras.ops.tanh(self.kernel) * keras.ops.sigmoid(self.mask_kernel)
+        """The weights the layer applies, W."""
+        return self.effective(self.kernel, self.mask_kernel)
 
     def call(self, x):
         return keras.ops.matmul(x, self.effective_kernel)

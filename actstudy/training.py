@@ -249,7 +249,8 @@ class _Program:
         # NAC and NALU layers: their variables each epoch, and where a NALU's gate weights are.
         self.arithmetic = [b for b, (linear, _) in enumerate(self.blocks)
                            if isinstance(linear, models.NAC)]
-        self.arithmetic_index = [[index[id(v)] for v in self.blocks[b][0].trainable_variables]
+        self.arithmetic_index = [(index[id(self.blocks[b][0].kernel)],
+                                  index[id(self.blocks[b][0].mask_kernel)])
                                  for b in self.arithmetic]
         self.gate_index = {b: index[id(self.blocks[b][0].gate_kernel)] for b in self.arithmetic
                            if isinstance(self.blocks[b][0], models.NALU)}
@@ -403,7 +404,7 @@ class _Program:
         seen = {"val": self._evaluate(trainable, non_trainable, val)[0],
                 "learned": [[trainable[i] for i in self.block_index[b]] for b in self.learnable]}
         if self.arithmetic:
-            seen["arithmetic"] = [[trainable[i] for i in indices]
+            seen["arithmetic"] = [[trainable[i] for i in indices]  # W_hat, M_hat
                                   for indices in self.arithmetic_index]
             seen["gates"] = self._gates(trainable, non_trainable, probe_x)
         if self.record:
@@ -692,6 +693,9 @@ class _GroupRecords:
             self.derivative_quantiles = [probe_quantiles(values)
                                          for values in seen["derivatives"]]
         self.completed = len(seconds) == program.config.epochs
+        # NAC and NALU effective weights W, every epoch and member at once.
+        self.arithmetic_weights = [np.asarray(models.NAC.effective(*values), dtype=float)
+                                   for values in seen.get("arithmetic", [])]
 
     def run(self, m: int, config: Config, common: dict) -> Run:
         seen, program = self.seen, self.program
@@ -816,17 +820,13 @@ class _GroupRecords:
         rows = []
         for epoch in kept:
             for j, b in enumerate(self.program.arithmetic):
-                linear = self.program.blocks[b][0]
-                for var, value in zip(linear.trainable_variables, self.seen["arithmetic"][j],
-                                      strict=True):
-                    var.assign(value[epoch, m])
-                found = {"weight": np.asarray(linear.effective_kernel, dtype=float)}
+                found = {"weight": self.arithmetic_weights[j][epoch, m]}
                 if b in self.program.gate_index:
                     found["gate"] = np.asarray(self.seen["gates"][b][epoch, m], dtype=float)
                 for name, learned in found.items():
-                    rows.append({"epoch": epoch, "layer": linear.name, "layer_index": b,
-                                 "parameter": name, "values": learned.ravel().tolist(),
-                                 "mean": float(learned.mean())})
+                    rows.append({"epoch": epoch, "layer": self.program.blocks[b][0].name,
+                                 "layer_index": b, "parameter": name,
+                                 "values": learned.ravel().tolist(), "mean": float(learned.mean())})
             for j, b in enumerate(self.program.learnable):
                 act = self.program.blocks[b][1]
                 values = self.seen["learned"][j]
