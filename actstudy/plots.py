@@ -994,6 +994,7 @@ def nalu_gates(gates: pd.DataFrame):
                         fmt="o", ms=5, capsize=3, color=f"C{k}",
                         label=f"hidden layer {layer}" if i == 0 else None)
     ax.set_xticks(range(len(tasks)), tasks)
+    ax.set_xlim(-0.5, len(tasks) - 0.5)
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel("gate (1 = add, 0 = multiply)")
     ax.set_xlabel("task")
