@@ -222,3 +222,37 @@ def test_a_run_records_the_extrapolation_split_the_random_baseline_and_the_nalu_
         "head": False, "linear_0": True, "linear_1": True}
     other = fit_group([Config(dataset="moons", depth=1, width=4, epochs=1)])[0].summary()
     assert math.isnan(other["final_extrapolation_loss"]) and math.isnan(other["initial_test_loss"])
+
+
+def test_outside_the_sine_range_straight_lines_and_levelling_off_are_told_apart():
+    from types import SimpleNamespace
+
+    x = np.linspace(-4 * np.pi, 4 * np.pi, 512)
+    inside = np.abs(x) <= 2 * np.pi
+    shapes = {"relu": np.where(inside, np.sin(x), 0.5 * (np.abs(x) - 2 * np.pi)),
+              "tanh": np.where(inside, np.sin(x), np.tanh(x)),
+              "gelu": np.where(inside, np.sin(x), np.sin(3 * x))}
+    runs = [SimpleNamespace(config={"dataset": "sine", "activation": name, "seed": 0, "depth": 2},
+                            surface={"kind": "curve", "x": x.tolist(), "prediction": y.tolist()})
+            for name, y in shapes.items()]
+    found = analysis.outside_slopes(runs).set_index("activation")
+    assert found.loc["relu", "slope"] == pytest.approx(0.5) and found.loc["relu", "bend"] < 1e-9
+    assert found.loc["tanh", "slope"] < 1e-4 and found.loc["tanh", "bend"] < 1e-4
+    assert found.loc["gelu", "bend"] > 0.5  # neither straight nor flat
+
+
+def test_the_papers_findings_are_checked_against_our_scores_by_a_stated_rule():
+    rows = []
+    for operation in ("add", "multiply"):
+        for model, inside, outside in (("relu", 0.1, 50.0), ("tanh", 0.2, 60.0),
+                                       ("identity", 0.0001, 0.0001 if operation == "add" else 20),
+                                       ("NAC", 0.01, 0.01 if operation == "add" else 40.0),
+                                       ("NALU", 0.01, 0.5)):
+            rows += [{"operation": operation, "task": data.ARITHMETIC[operation][0],
+                      "model": model, "seed": seed, "interpolation_score": inside,
+                      "extrapolation_score": outside} for seed in (0, 1)]
+    table = analysis.paper_agreement(pd.DataFrame(rows))
+    verdicts = dict(zip(zip(table["the paper"], table["task"]), table["ours agree"], strict=True))
+    assert set(verdicts.values()) == {"yes"} and len(verdicts) == 6
+    # The identity network is linear, the paper's "None": not one of the MLPs it speaks of.
+    assert "identity" not in " ".join(table["our score"])
