@@ -252,7 +252,8 @@ def test_the_papers_findings_are_checked_against_our_scores_by_a_stated_rule():
                       "model": model, "seed": seed, "interpolation_score": inside,
                       "extrapolation_score": outside} for seed in (0, 1)]
     table = analysis.paper_agreement(pd.DataFrame(rows))
-    verdicts = dict(zip(zip(table["the paper"], table["task"]), table["ours agree"], strict=True))
+    pairs = zip(table["the paper"], table["task"], strict=True)
+    verdicts = dict(zip(pairs, table["ours agree"], strict=True))
     assert set(verdicts.values()) == {"yes"} and len(verdicts) == 6
     # The identity network is linear, the paper's "None": not one of the MLPs it speaks of.
     assert "identity" not in " ".join(table["our score"])
