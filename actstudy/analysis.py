@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from actstudy import activations, stats, tables
-from actstudy.config import Config
+from actstudy import activations, data, stats, tables
+from actstudy.config import ARITHMETIC_ARCHITECTURES, Config
 from actstudy.training import PROBE_STATS
 
 
@@ -1257,3 +1257,222 @@ def learned_slopes(learned: pd.DataFrame) -> pd.DataFrame:
         pd.MultiIndex.from_frame(final[["key", "layer_index", "unit"]])).to_numpy()
     final["change"] = final["slope"] - final["initial"]
     return final.reset_index(drop=True)
+
+
+# -- arithmetic and extrapolation ----------------------------------------------------------
+
+# How tables and figures name the NAC and NALU networks; an MLP is named by its activation.
+ARITHMETIC_MODEL_NAMES = {"nac": "NAC", "nalu": "NALU"}
+# The paper's scale: an error as a percentage of the randomly initialised model's.
+RANDOM_SCORE = 100.0
+
+
+def _task(dataset: str) -> str:
+    return data.ARITHMETIC[dataset.removeprefix("arithmetic_")][0]
+
+
+def arithmetic_errors(summary: pd.DataFrame) -> pd.DataFrame:
+    """Per arithmetic run: its errors inside and outside the training range, raw and as the
+    paper scores them.
+
+    Trask et al. (2018) scale each error to a randomly initialised model's:
+    0 is perfect, 100 no better than random. The random model here is the same
+    network at initialisation, the same seed (its initial weights), on the
+    same split: ``*_score = 100 * mse / initial mse``. A run that diverged, or
+    whose error on a split is not finite (an overflowing product), counts there
+    as no better than its initialisation (``failed``, score 100).
+
+    Columns: ``operation``, ``task`` ("a × b"), ``model`` (the activation, or
+    NAC / NALU), ``seed``, then ``interpolation_mse``, ``extrapolation_mse``,
+    their scores, and ``interpolation_failed``, ``extrapolation_failed``.
+
+    >>> summary = pd.DataFrame({"dataset": "arithmetic_add", "architecture": ["mlp", "nalu"],
+    ...     "activation": ["relu", "identity"], "seed": 0, "test_loss": [0.5, 0.01],
+    ...     "initial_test_loss": 10.0, "final_extrapolation_loss": [40.0, float("inf")],
+    ...     "initial_extrapolation_loss": 80.0, "diverged": False})
+    >>> arithmetic_errors(summary)[["model", "interpolation_score", "extrapolation_score"]
+    ...                            ].values.tolist()
+    [['relu', 5.0, 50.0], ['NALU', 0.1, 100.0]]
+    """
+    frame = summary[summary["dataset"].isin(data.ARITHMETIC_SETS)]
+    rows = pd.DataFrame({
+        "operation": frame["dataset"].str.removeprefix("arithmetic_"),
+        "task": frame["dataset"].map(_task),
+        "model": np.where(frame["architecture"].isin(ARITHMETIC_ARCHITECTURES),
+                          frame["architecture"].map(ARITHMETIC_MODEL_NAMES), frame["activation"]),
+        "seed": frame["seed"]})
+    diverged = frame["diverged"].astype(bool).to_numpy()
+    for split, final, initial in (("interpolation", "test_loss", "initial_test_loss"),
+                                  ("extrapolation", "final_extrapolation_loss",
+                                   "initial_extrapolation_loss")):
+        mse = frame[final].to_numpy(float)
+        start = frame[initial].to_numpy(float)
+        failed = diverged | ~np.isfinite(mse)
+        mse = np.where(failed, start, mse)
+        rows[f"{split}_mse"] = mse
+        rows[f"{split}_score"] = RANDOM_SCORE * mse / start
+        rows[f"{split}_failed"] = failed
+    return rows.reset_index(drop=True)
+
+
+def arithmetic_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
+    """A split's scores as a model x task table for people: the geometric mean over seeds
+    with its 95% t-interval on log10, "0.012 [0.004, 0.04]", and "(k failed)" where k runs
+    diverged or overflowed (scored 100). Rows sorted by the mean log score over tasks."""
+    score = f"{split}_score"
+    cells, order = {}, {}
+    for (model, task), part in errors.groupby(["model", "task"], sort=False):
+        with np.errstate(divide="ignore"):
+            logs = np.log10(np.maximum(part[score].to_numpy(float), 1e-12))
+        interval = stats.mean_ci(logs)
+        text = (f"{10 ** interval.mean:.2g} [{10 ** interval.low:.2g}, {10 ** interval.high:.2g}]"
+                if interval.n >= 2 else f"{10 ** interval.mean:.2g}")
+        failed = int(part[f"{split}_failed"].sum())
+        cells.setdefault(model, {})[task] = text + (f" ({failed} failed)" if failed else "")
+        order.setdefault(model, []).append(interval.mean)
+    tasks = list(dict.fromkeys(errors["task"]))
+    table = pd.DataFrame.from_dict(cells, orient="index")[tasks]
+    table = table.loc[sorted(table.index, key=lambda m: np.mean(order[m]))]
+    return table.rename_axis(f"{split} score (100 = the random model)").reset_index()
+
+
+def arithmetic_tasks(datasets: list[dict]) -> pd.DataFrame:
+    """The arithmetic tasks the runs used: the target, the inputs a and b sum over, the ranges
+    and the split sizes, from each dataset's provenance."""
+    rows = []
+    for provenance in datasets:
+        if provenance["name"] not in data.ARITHMETIC_SETS:
+            continue
+        sizes = provenance["sizes"]
+        rows.append({"task": _task(provenance["name"]),
+                     "a sums inputs": ", ".join(map(str, provenance["subsets"]["a"])),
+                     "b sums inputs": ", ".join(map(str, provenance["subsets"]["b"])),
+                     "inputs": provenance["options"].get("n_inputs", data.ARITHMETIC_INPUTS),
+                     "training range": "[{:g}, {:g}]".format(*data.ARITHMETIC_TRAINING_RANGE),
+                     "extrapolation range": "[{:g}, {:g}]".format(
+                         *data.ARITHMETIC_EXTRAPOLATION_RANGE),
+                     "train / val / test / extrapolation": " / ".join(
+                         str(sizes[k]) for k in ("train", "val", "test", "extrapolation"))})
+    return pd.DataFrame(rows)
+
+
+def nalu_gates(learned: pd.DataFrame) -> pd.DataFrame:
+    """Per NALU run and layer: its gate after training, the mean over units of each unit's
+    mean gate on the probe batch (1: the adding path, 0: the multiplying path).
+
+    ``learned`` is a grid's ``learned`` frame; the last epoch recorded per run.
+    """
+    gates = learned[(learned["architecture"] == "nalu") & (learned["parameter"] == "gate")]
+    last = gates[gates["epoch"] == gates.groupby("key")["epoch"].transform("max")]
+    return pd.DataFrame({"task": last["dataset"].map(_task), "seed": last["seed"],
+                         "layer": last["layer_index"] + 1, "gate": last["mean"]}
+                        ).reset_index(drop=True)
+
+
+def arithmetic_weights(learned: pd.DataFrame, datasets: list[dict]) -> pd.DataFrame:
+    """Per NAC and NALU run: where its first layer's effective weights W went, the mean |W| on
+    the inputs a and b sum over against the mean |W| on the other inputs (the distractors).
+
+    A network that found the task weighs a's and b's inputs and ignores the rest.
+    """
+    subsets = {p["name"]: p["subsets"] for p in datasets if p["name"] in data.ARITHMETIC_SETS}
+    weights = learned[learned["architecture"].isin(ARITHMETIC_ARCHITECTURES)
+                      & (learned["parameter"] == "weight") & (learned["layer_index"] == 0)]
+    weights = weights[weights["epoch"] == weights.groupby("key")["epoch"].transform("max")]
+    rows = []
+    for row in weights.itertuples():
+        width = row.width
+        w = np.abs(np.asarray(row.values, dtype=float)).reshape(-1, width)
+        used = sorted(set(subsets[row.dataset]["a"]) | set(subsets[row.dataset]["b"]))
+        others = [i for i in range(len(w)) if i not in used]
+        rows.append({"task": _task(row.dataset), "model": ARITHMETIC_MODEL_NAMES[row.architecture],
+                     "seed": row.seed, "on a and b": w[used].mean(),
+                     "on the others": w[others].mean() if others else np.nan})
+    return pd.DataFrame(rows)
+
+
+def outside_slopes(runs, training_range: tuple[float, float] = (-2 * np.pi, 2 * np.pi)
+                   ) -> pd.DataFrame:
+    """Per sine run: what its fitted curve does beyond the training range, on each side.
+
+    From the stored curve (twice the training range): a straight line fitted
+    to the predictions outside the range, on each side; ``slope`` is its mean
+    absolute slope over the two sides (0: the curve levels off), ``bend`` the
+    root-mean-square distance of the predictions from those lines (0: the curve
+    goes on straight). ReLU networks are piecewise linear, so beyond the data
+    they go on in straight lines; tanh and sigmoid networks saturate and level off.
+    """
+    curves = sine_curves(runs, seed=None)
+    low, high = training_range
+    rows = []
+    for (activation, seed), part in curves.groupby(["activation", "seed"], sort=False):
+        slopes, residuals = [], []
+        for side in (part[part["x"] < low], part[part["x"] > high]):
+            fit = np.polyfit(side["x"], side["prediction"], 1)
+            slopes.append(abs(fit[0]))
+            residuals.append(side["prediction"] - np.polyval(fit, side["x"]))
+        rows.append({"activation": activation, "seed": seed, "slope": float(np.mean(slopes)),
+                     "bend": float(np.sqrt(np.mean(np.square(np.concatenate(residuals)))))})
+    return pd.DataFrame(rows)
+
+
+def model_sizes(configs: Sequence[Config], input_shape: tuple[int, ...], n_outputs: int = 1
+                ) -> pd.DataFrame:
+    """Trainable parameters of each distinct network among ``configs`` (one row per model)."""
+    from actstudy import models
+
+    rows = {}
+    for config in configs:
+        name = ARITHMETIC_MODEL_NAMES.get(config.architecture, config.activation)
+        if name not in rows:
+            model = models.build(config, input_shape=input_shape, n_outputs=n_outputs)
+            rows[name] = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+    return pd.DataFrame({"model": list(rows), "parameters": list(rows.values())})
+
+
+# A model "extrapolates" (or "interpolates") a task when its geometric-mean score there is
+# below this: an error under 1% of the random model's, what the paper's near-zero scores mean.
+LEARNED_SCORE = 1.0
+# What Trask et al. (2018, section 4.1) report of the static tasks, as (statement, models,
+# operations, split, whether the models get below LEARNED_SCORE). "MLPs" are the MLPs with a
+# non-linear activation (every model but NAC, NALU and the identity, a linear network).
+PAPER_FINDINGS = (
+    ("MLPs with non-linear activations learn the tasks inside the training range", "MLPs",
+     tuple(data.ARITHMETIC), "interpolation", True),
+    ("none of them extrapolates", "MLPs", tuple(data.ARITHMETIC), "extrapolation", False),
+    ("the NAC extrapolates addition and subtraction", "NAC", ("add", "subtract"),
+     "extrapolation", True),
+    ("the NALU extrapolates the multiplicative functions", "NALU",
+     ("multiply", "divide", "square", "sqrt"), "extrapolation", True),
+)
+
+
+def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:
+    """Each of the paper's findings on the static tasks beside ours: per finding and task, the
+    models' geometric-mean scores, and whether ours agree (a model "learns" a split of a task
+    when its geometric-mean score is below :data:`LEARNED_SCORE`; for "MLPs", the finding
+    holds when every MLP does, and "none extrapolates" when none does)."""
+    means = (errors.assign(**{f"{s}_log": np.log10(errors[f"{s}_score"].clip(lower=1e-12))
+                              for s in ("interpolation", "extrapolation")})
+             .groupby(["operation", "model"])[["interpolation_log", "extrapolation_log"]].mean())
+    rows = []
+    for statement, who, operations, split, learned in PAPER_FINDINGS:
+        for operation in operations:
+            if operation not in means.index.get_level_values("operation"):
+                continue
+            scores = 10 ** means.loc[operation][f"{split}_log"]
+            mlps = [m for m in scores.index
+                    if m not in (*ARITHMETIC_MODEL_NAMES.values(), "identity")]
+            chosen = scores[mlps] if who == "MLPs" else scores[[who]] if who in scores else None
+            if chosen is None or chosen.empty:
+                continue
+            below = chosen < LEARNED_SCORE
+            agrees = bool(below.all()) if learned else bool(not below.any())
+            if len(chosen) == 1:
+                ours = f"{chosen.iloc[0]:.2g}"
+            else:
+                best, worst = chosen.idxmin(), chosen.idxmax()
+                ours = f"best {best} {chosen[best]:.2g}, worst {worst} {chosen[worst]:.2g}"
+            rows.append({"the paper": statement, "task": data.ARITHMETIC[operation][0],
+                         "our score": ours, "ours agree": "yes" if agrees else "no"})
+    return pd.DataFrame(rows)

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from actstudy import activations, analysis, stats, studies, tables
+from actstudy import activations, analysis, data, stats, studies, tables
 from actstudy.experiments import GridResult
 from actstudy.stats import Interval, paired
 
@@ -621,6 +621,32 @@ def prelu_overfitting(ctx):
     ]
 
 
+def _extrapolation_ratio(frame: pd.DataFrame, operation: str) -> Interval:
+    """Per seed, log10 of the smallest extrapolation MSE of any MLP over the NALU's, on one
+    task: how many times worse the best ordinary network is outside the training range."""
+    table = _per_seed(frame[frame["operation"] == operation], "extrapolation_mse", by="model")
+    mlps = [name for name in table if name not in analysis.ARITHMETIC_MODEL_NAMES.values()]
+    if "NALU" not in table or not mlps:
+        return stats.mean_ci([])
+    return stats.mean_ci(_log10(table[mlps]).min(axis=1) - _log10(table["NALU"]))
+
+
+def arithmetic_extrapolation(ctx):
+    operations = list(ctx.study("arithmetic").operations)
+    grid = ctx.runs("arithmetic", dataset=["arithmetic_multiply"], architecture=["mlp", "nalu"])
+    frame = analysis.arithmetic_errors(ctx.runs("arithmetic").summary)
+    tests = [Measurement(Test(f"{data.ARITHMETIC[operation][0]}: extrapolation MSE, the best "
+                              "MLP / NALU (×)", "x", "above", ARITHMETIC_MARGIN),
+                         _extrapolation_ratio(frame, operation))
+             for operation in operations if operation != "multiply"]
+    return _extrapolation_ratio(analysis.arithmetic_errors(grid.summary), "multiply"), tests
+
+
+# "Extrapolates where the MLPs do not" is a difference of kind, not of degree: at least an
+# order of magnitude in squared error.
+ARITHMETIC_MARGIN = 10.0
+
+
 _CURVES = "04_mnist_convergence#Loss-and-accuracy-per-epoch"
 _COST = "01_activation_gallery#Compute-cost"
 _SPEED = "05_gradient_flow#First-layer-/-last-layer-gradient-ratio-against-depth"
@@ -746,6 +772,22 @@ CLAIMS = [
                "slope: PReLU - leaky ReLU (pp)", "pp", "above", 0.5,
                "half a point more gap is the least overfitting a user would act on"),
           "prelu_overfitting", 10, prelu_overfitting),
+    Claim(16, "MLPs with ordinary activations learn arithmetic inside their training range but do "
+              "not extrapolate it beyond; the NALU, which adds in linear and multiplies in log "
+              "space under a learned gate, does.",
+          "Trask et al. (2018), \"Neural Arithmetic Logic Units\", NeurIPS",
+          "07_arithmetic_extrapolation#Interpolation-and-extrapolation-errors",
+          Test("a × b, inputs outside the training range: mean squared error of the best "
+               "ordinary-activation MLP (per seed, whichever is lowest) / the NALU's (×)", "x",
+               "above", ARITHMETIC_MARGIN,
+               "\"extrapolates where MLPs do not\" is a difference of kind: at least an order of "
+               "magnitude in squared error"),
+          "arithmetic", 5, arithmetic_extrapolation,
+          note="Multiplication decides it: the task the NALU was made for; addition and "
+               "subtraction are linear, so the identity MLP (a linear model) extrapolates them "
+               "exactly and they test nothing about activations (they are secondary tests). A "
+               "run that diverged, or whose error overflows, counts with its error at "
+               "initialisation."),
 ]
 
 

@@ -28,7 +28,10 @@ from typing import Any
 import actstudy
 from actstudy import activations, data
 
-ARCHITECTURES = ("mlp", "cnn")
+ARCHITECTURES = ("mlp", "cnn", "nac", "nalu")
+# The architectures whose hidden layers are arithmetic units (Trask et al. 2018): they have no
+# activation between layers, so their configs name the identity.
+ARITHMETIC_ARCHITECTURES = ("nac", "nalu")
 OPTIMIZERS = ("adam", "sgd", "momentum", "rmsprop", "adamw")
 INITIALIZERS = (
     "he_normal",
@@ -144,6 +147,11 @@ class Config:
         # An activation imported by path keeps its path, so any process can import it again.
         set_("activation", spec.source or spec.name)
         activations.get(spec.name, **dict(self.activation_options))
+        if self.architecture in ARITHMETIC_ARCHITECTURES and self.activation != "identity":
+            raise ValueError(
+                f"activation={self.activation!r} is not allowed with "
+                f"architecture={self.architecture!r}: NAC and NALU layers have no activation "
+                "between them; give activation='identity'")
         # None stays None, so a copy with another activation gets that activation's default.
         if self.initializer is not None and self.initializer not in INITIALIZERS:
             raise ValueError(
@@ -213,7 +221,7 @@ class Config:
 
     def load_dataset(self) -> data.Dataset:
         """The run's data, from local files (see :func:`actstudy.data.fetch` for fetching)."""
-        dataset = _load(self.dataset, self.dataset_options, self.architecture == "mlp")
+        dataset = _load(self.dataset, self.dataset_options, self.architecture != "cnn")
         if self.batch_size > len(dataset.x_train):
             raise ValueError(
                 f"batch_size={self.batch_size} is not allowed: larger than the training set "
@@ -223,8 +231,10 @@ class Config:
 
     @property
     def label(self) -> str:
-        """A short human name, e.g. ``relu 4x128 mnist s0`` (``... output layer only`` if frozen)."""
-        act = activation_label(self.activation, self.activation_options)
+        """A short human name, e.g. ``relu 4x128 mnist s0`` (``... output layer only`` if frozen);
+        NAC and NALU networks by their architecture (``nalu 2x8 arithmetic_add s0``)."""
+        act = (self.architecture if self.architecture in ARITHMETIC_ARCHITECTURES
+               else activation_label(self.activation, self.activation_options))
         frozen = "" if self.train_hidden else " output layer only"
         return f"{act} {self.depth}x{self.width} {self.dataset} s{self.seed}{frozen}"
 

@@ -40,8 +40,26 @@ import numpy as np
 
 from actstudy.files import write_atomic
 
+# The static arithmetic tasks of Trask et al. (2018, section 4.1): y = f(a, b), where a and b
+# are sums over two subsets of the input vector. Name: (how reports write it, f).
+ARITHMETIC = {
+    "add": ("a + b", lambda a, b: a + b),
+    "subtract": ("a - b", lambda a, b: a - b),
+    "multiply": ("a × b", lambda a, b: a * b),
+    "divide": ("a / b", lambda a, b: a / b),
+    "square": ("a²", lambda a, b: a**2),
+    "sqrt": ("√a", lambda a, b: np.sqrt(a)),
+}
+ARITHMETIC_SETS = tuple(f"arithmetic_{operation}" for operation in ARITHMETIC)
+# Inputs are drawn uniformly from the training range for the training, validation and test
+# (interpolation) splits, and from the extrapolation range for the extrapolation split:
+# disjoint, and all positive and away from 0, where the NALU's log-space path is well defined.
+ARITHMETIC_TRAINING_RANGE = (1.0, 2.0)
+ARITHMETIC_EXTRAPOLATION_RANGE = (2.0, 6.0)
+# The paper's input size; a study may choose fewer.
+ARITHMETIC_INPUTS = 100
 DATASETS = ("mnist", "fashion_mnist", "sine", "moons", "circles", "spirals", "xor",
-            "checkerboard")
+            "checkerboard", *ARITHMETIC_SETS)
 IMAGE_SETS = ("mnist", "fashion_mnist")
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 # The validation split is carved with this seed whatever the run's seed, so
@@ -97,6 +115,9 @@ class Dataset:
     n_classes: int | None
     input_shape: tuple[int, ...]
     provenance: dict
+    # A split outside the training range (the arithmetic sets): None for the others.
+    x_extrapolation: np.ndarray | None = None
+    y_extrapolation: np.ndarray | None = None
 
     @property
     def checksum(self) -> str:
@@ -447,6 +468,8 @@ SYNTHETIC_DEFAULTS = {  # n_train, n_val, n_test, noise
     # Noise small enough that boards of many cells stay learnable: the true board classifies
     # 98.8% of noisy points right at 4 x 4 (edges 0.5 apart), 96.5% at 10 x 10 (0.2 apart).
     "checkerboard": (1000, 500, 1000, 0.005),
+    # n_test samples in each of the test (interpolation) and extrapolation splits
+    **{name: (1000, 200, 1000, 0.0) for name in ARITHMETIC_SETS},
 }
 SYNTHETIC_SOURCES = {  # provenance; {turns} and {cells} are the shape options below
     "sine": "synthetic: y = sin(x), x ~ U[-2pi, 2pi]",
@@ -488,6 +511,29 @@ def _shape_option(name: str, given: dict) -> dict:
     return {own: type(default)(value)}
 
 
+def arithmetic_subsets(n_inputs: int, rng: np.random.Generator) -> tuple[list[int], list[int]]:
+    """The inputs a and b sum over: two disjoint random subsets of a quarter of the inputs each
+    (at least one), the rest distractors the network must learn to ignore."""
+    size = max(1, n_inputs // 4)
+    chosen = rng.permutation(n_inputs)
+    return sorted(chosen[:size].tolist()), sorted(chosen[size:2 * size].tolist())
+
+
+def _arithmetic(operation: str, n: int, n_extrapolation: int, n_inputs: int,
+                rng: np.random.Generator):
+    """Inputs in the training range (n) and the extrapolation range (n_extrapolation),
+    their targets, and the two subsets."""
+    subset_a, subset_b = arithmetic_subsets(n_inputs, rng)
+    function = ARITHMETIC[operation][1]
+
+    def draw(count, low, high):
+        x = rng.uniform(low, high, (count, n_inputs))
+        return x, function(x[:, subset_a].sum(axis=1), x[:, subset_b].sum(axis=1))[:, None]
+
+    return (draw(n, *ARITHMETIC_TRAINING_RANGE),
+            draw(n_extrapolation, *ARITHMETIC_EXTRAPOLATION_RANGE), (subset_a, subset_b))
+
+
 def _count(name, value, default, limit=None):
     if value is None:
         return default
@@ -503,7 +549,7 @@ def _count(name, value, default, limit=None):
 
 def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None, noise=None,
          seed: int = 0, path=None, standardise: bool = False, turns=None,
-         cells=None) -> Dataset:
+         cells=None, n_inputs=None) -> Dataset:
     """A dataset's splits with provenance.
 
     Images: pixels scaled to [0, 1] float32, flat (N, 784) or (N, 28, 28, 1);
@@ -514,14 +560,27 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
     variance over the training split, and applies the training split's mean
     and standard deviation to the validation and test splits too (see
     :func:`standardise_features`). ``noise`` and ``seed`` apply to synthetic
-    sets only (for sine, noise is added to training and validation targets;
-    the test targets stay exact). ``turns`` (spirals: how often each arm
+    sets only (for sine and the arithmetic sets, noise is added to training
+    and validation targets; the test targets stay exact). ``turns`` (spirals: how often each arm
     winds, default 1.5) and ``cells`` (checkerboard: cells along each side,
     default 4) set a synthetic set's shape; each only for its set.
 
     >>> board = load("checkerboard", cells=6, noise=0.02, n_train=500)
     >>> board.provenance["options"]["cells"], board.provenance["source"]
     (6, 'synthetic: 6 x 6 checkerboard, x ~ U[-1, 1]^2')
+
+
+    The arithmetic sets (``arithmetic_add``, ``_subtract``, ``_multiply``,
+    ``_divide``, ``_square``, ``_sqrt``) are the static tasks of Trask et al.
+    (2018): ``n_inputs`` inputs (default 100, as the paper), y = f(a, b) with a
+    and b sums over two disjoint random subsets of them (fixed by ``seed``);
+    their inputs lie in :data:`ARITHMETIC_TRAINING_RANGE` in the training,
+    validation and test splits, and in :data:`ARITHMETIC_EXTRAPOLATION_RANGE`
+    in ``x_extrapolation`` (``n_test`` samples).
+
+    >>> product = load("arithmetic_multiply", n_inputs=8, n_train=100)
+    >>> product.x_train.shape, bool(product.x_extrapolation.min() >= 2.0)
+    ((100, 8), True)
     """
     if name not in DATASETS:
         close = difflib.get_close_matches(str(name), DATASETS, n=2)
@@ -535,8 +594,16 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
         raise ValueError(f"standardise=True is not allowed for dataset={name!r}: only the image "
                          f"sets ({', '.join(IMAGE_SETS)}) take it")
     shape = _shape_option(name, {"turns": turns, "cells": cells})
+    if n_inputs is not None and name not in ARITHMETIC_SETS:
+        raise ValueError(f"n_inputs={n_inputs!r} is not allowed for dataset={name!r}: only the "
+                         f"arithmetic sets ({', '.join(ARITHMETIC_SETS)}) take it")
+    if n_inputs is not None and (isinstance(n_inputs, bool) or not isinstance(
+            n_inputs, int | np.integer) or n_inputs < 2):
+        raise ValueError(f"n_inputs={n_inputs!r} is not allowed: must be an integer >= 2 (a and "
+                         "b sum over inputs of their own)")
     options = {k: v for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test),
-                                 ("noise", noise), ("seed", seed)) if v is not None}
+                                 ("noise", noise), ("seed", seed), ("n_inputs", n_inputs))
+               if v is not None}
     if name in IMAGE_SETS:
         if standardise:
             options["standardise"] = True
@@ -547,10 +614,18 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
     n_test = _count("n_test", n_test, default_test, 10**6)
     noise = default_noise if noise is None else float(noise)
     rng = np.random.default_rng(seed)
-    x, y = _synthetic(name, n_train + n_val + n_test, 0.0 if name == "sine" else noise, rng,
-                      shape)
+    extrapolation = None
+    if name in ARITHMETIC_SETS:
+        operation = name.removeprefix("arithmetic_")
+        n_inputs = ARITHMETIC_INPUTS if n_inputs is None else int(n_inputs)
+        (x, y), extrapolation, (subset_a, subset_b) = _arithmetic(
+            operation, n_train + n_val + n_test, n_test, n_inputs, rng)
+        extrapolation = tuple(a.astype(np.float32) for a in extrapolation)
+    else:
+        x, y = _synthetic(name, n_train + n_val + n_test, 0.0 if name == "sine" else noise, rng,
+                          shape)
     x = x.astype(np.float32)
-    if name == "sine":
+    if name == "sine" or extrapolation is not None:
         y = y.astype(np.float32)
         fit = slice(0, n_train + n_val)
         if noise:
@@ -561,8 +636,19 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
         task, n_classes = "classification", 2
     splits = np.split(np.arange(len(x)), [n_train, n_train + n_val])
     parts = [a for idx in splits for a in (x[idx], y[idx])]
-    source = SYNTHETIC_SOURCES[name].format(**shape)
-    return _dataset(name, task, parts, n_classes, source, {**options, "noise": noise, **shape})
+    if extrapolation is not None:
+        (low, high), (far_low, far_high) = ARITHMETIC_TRAINING_RANGE, ARITHMETIC_EXTRAPOLATION_RANGE
+        source = (f"synthetic: y = {ARITHMETIC[operation][0]} (Trask et al. 2018, static task), "
+                  f"a = sum of inputs {subset_a}, b = sum of inputs {subset_b} of {n_inputs}; "
+                  f"x ~ U[{low:g}, {high:g}]^{n_inputs} (training, validation, test), "
+                  f"U[{far_low:g}, {far_high:g}]^{n_inputs} (extrapolation)")
+    else:
+        source = SYNTHETIC_SOURCES[name].format(**shape)
+    dataset = _dataset(name, task, parts, n_classes, source, {**options, "noise": noise, **shape},
+                       extrapolation=extrapolation)
+    if extrapolation is not None:
+        dataset.provenance["subsets"] = {"a": subset_a, "b": subset_b}
+    return dataset
 
 
 def _load_images(name, flat, n_train, n_val, n_test, path, options) -> Dataset:
@@ -630,16 +716,22 @@ def standardise_features(x_train: np.ndarray, *others: np.ndarray) -> tuple[np.n
     return tuple((x / scale).astype(np.float32) for x in shifted)
 
 
-def _dataset(name, task, parts, n_classes, source, options, preprocessing=None) -> Dataset:
+def _dataset(name, task, parts, n_classes, source, options, preprocessing=None,
+             extrapolation=None) -> Dataset:
     x_train, y_train, x_val, y_val, x_test, y_test = parts
+    sizes = {"train": len(x_train), "val": len(x_val), "test": len(x_test)}
+    hashed = list(parts)
+    if extrapolation is not None:
+        sizes["extrapolation"] = len(extrapolation[0])
+        hashed += extrapolation
     provenance = {
-        "name": name, "source": source,
-        "sizes": {"train": len(x_train), "val": len(x_val), "test": len(x_test)},
-        "checksum": _hash_arrays(*parts), "seed": options.get("seed"), "options": options,
+        "name": name, "source": source, "sizes": sizes,
+        "checksum": _hash_arrays(*hashed), "seed": options.get("seed"), "options": options,
     }
     if preprocessing:
         provenance["preprocessing"] = preprocessing
     return Dataset(name, task, x_train, y_train, x_val, y_val, x_test, y_test, n_classes,
-                   tuple(x_train.shape[1:]), provenance)
+                   tuple(x_train.shape[1:]), provenance,
+                   *(extrapolation if extrapolation is not None else ()))
 
 

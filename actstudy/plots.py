@@ -1134,3 +1134,88 @@ def verdict_forest(verdicts: pd.DataFrame):
     fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
     fig.suptitle("each claim's primary test: effect with its 95% interval over seeds", fontsize=10)
     return fig
+
+
+# Scores below this are drawn at it: an exact fit's 0 has no place on a log axis.
+SCORE_FLOOR = 1e-6
+
+
+def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
+    """Interpolation and extrapolation scores per model, a panel per arithmetic task.
+
+    ``errors`` is :func:`actstudy.analysis.arithmetic_errors`'s frame. Each dot
+    is one seed; the larger markers are the geometric mean with its 95%
+    t-interval on log10. Log scale; 100 (the line) is the model at
+    initialisation, below it the model learned something.
+    """
+    splits = {"interpolation": "C0", "extrapolation": "C3"}
+    long = errors.melt(id_vars=["task", "model", "seed"],
+                       value_vars=[f"{s}_score" for s in splits], var_name="split",
+                       value_name="score")
+    long["split"] = long["split"].str.removesuffix("_score")
+    long["score"] = long["score"].clip(lower=SCORE_FLOOR)
+    tasks = list(dict.fromkeys(errors["task"]))
+    order = (long[long["split"] == "extrapolation"].groupby("model")["score"]
+             .agg(lambda v: np.mean(np.log10(v))).sort_values().index)
+    fig, axes = _grid(len(tasks), min(columns, len(tasks)), size=(3.6, 0.28 * len(order) + 1.2),
+                      sharey=True)
+    for ax, task in zip(axes, tasks, strict=False):
+        part = long[long["task"] == task]
+        for k, (split, colour) in enumerate(splits.items()):
+            rows = part[part["split"] == split]
+            offset = (k - 0.5) * 0.3
+            y = rows["model"].map({m: i for i, m in enumerate(order)}) + offset
+            ax.scatter(rows["score"], y, s=8, color=colour, alpha=0.45, lw=0)
+            for i, model in enumerate(order):
+                logs = np.log10(rows.loc[rows["model"] == model, "score"].to_numpy(float))
+                if not len(logs):
+                    continue
+                found = stats.mean_ci(logs)
+                low, high = (found.low, found.high) if found.n >= 2 else (found.mean, found.mean)
+                ax.errorbar(10 ** found.mean, i + offset, capsize=2, fmt="o", ms=4, color=colour,
+                            xerr=[[10 ** found.mean - 10 ** low], [10 ** high - 10 ** found.mean]],
+                            label=split if i == 0 else None)
+        ax.axvline(100, color="0.3", lw=1, ls="--")
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(order)), order)
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.set_title(task, fontsize=10)
+        ax.tick_params(labelsize=8)
+    fig.supxlabel("error as % of the model at initialisation (log scale; 100 = no better "
+                  "than random)", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=2, frameon=False)
+    return fig
+
+
+def nalu_gates(gates: pd.DataFrame):
+    """The NALU's learned gates per task and layer: 1 takes the adding path, 0 the multiplying.
+
+    ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame: a dot per seed
+    (its units' mean gate on the probe batch), the mean with its 95% t-interval.
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
+    layers = sorted(gates["layer"].unique())
+    tasks = list(dict.fromkeys(gates["task"]))
+    for k, layer in enumerate(layers):
+        part = gates[gates["layer"] == layer]
+        offset = (k - (len(layers) - 1) / 2) * 0.25
+        x = part["task"].map({t: i for i, t in enumerate(tasks)}) + offset
+        ax.scatter(x, part["gate"], s=12, color=f"C{k}", alpha=0.5, lw=0)
+        for i, task in enumerate(tasks):
+            values = part.loc[part["task"] == task, "gate"]
+            if not len(values):
+                continue
+            found = stats.mean_ci(values)
+            low, high = (found.low, found.high) if found.n >= 2 else (found.mean, found.mean)
+            ax.errorbar(i + offset, found.mean, yerr=[[found.mean - max(low, 0)],
+                                                      [min(high, 1) - found.mean]],
+                        fmt="o", ms=5, capsize=3, color=f"C{k}",
+                        label=f"hidden layer {layer}" if i == 0 else None)
+    ax.set_xticks(range(len(tasks)), tasks)
+    ax.set_xlim(-0.5, len(tasks) - 0.5)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel("gate (1 = add, 0 = multiply)")
+    ax.set_xlabel("task")
+    fig.legend(loc="outside right center", frameon=False)
+    return fig

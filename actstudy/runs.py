@@ -81,6 +81,10 @@ class Run:
     # loss, accuracy of the final model (the one tested) on the whole training split, evaluated
     # like the test set; empty in records written before it was kept
     train: dict = dataclasses.field(default_factory=dict)
+    # For a dataset with an extrapolation split (the arithmetic sets): the final model's loss
+    # there ("loss") and the model's at initialisation ("initial_loss"); empty for the others.
+    # ``initial`` then also holds the initial model's "test_loss".
+    extrapolation: dict = dataclasses.field(default_factory=dict)
 
     # -- tidy views ------------------------------------------------------------
 
@@ -139,6 +143,11 @@ class Run:
         With ``restore_best``, ``best_epoch`` is the epoch whose state was
         tested, and ``best_val_loss`` and ``best_val_accuracy`` are its
         validation metrics (what chose it); all three are None without it.
+
+        On a dataset with an extrapolation split, ``final_extrapolation_loss``
+        is the final model's loss there, and ``initial_test_loss`` and
+        ``initial_extrapolation_loss`` are the model's at initialisation (the
+        random-model baseline); NaN elsewhere.
         """
         last = self.history[-1] if self.history else {}
         best = self.history[self.best_epoch - 1] if self.best_epoch else {}
@@ -164,6 +173,9 @@ class Run:
             "best_epoch": self.best_epoch,
             "best_val_loss": best.get("val_loss"),
             "best_val_accuracy": best.get("val_accuracy"),
+            "final_extrapolation_loss": self.extrapolation.get("loss", math.nan),
+            "initial_test_loss": self.initial.get("test_loss", math.nan),
+            "initial_extrapolation_loss": self.extrapolation.get("initial_loss", math.nan),
         }
 
     # -- (de)serialisation -------------------------------------------------------

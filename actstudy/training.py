@@ -26,7 +26,12 @@ stays on the device; it comes to the host once, when the group has finished:
   ``probe_every`` > 0, also every k-th step inside the compiled epoch:
   saturation relative to each activation's steepest slope, outputs near the
   bounds of a bounded activation, inactive and dead units;
-- learned parameters of learnable activations per epoch;
+- learned parameters of learnable activations per epoch, and of NAC and NALU
+  layers (their effective weights W, and a NALU's gate, its mean per unit
+  over the probe batch);
+- for a dataset with an extrapolation split (the arithmetic sets): the final
+  model's loss there, and the loss of the model at initialisation on the test
+  and extrapolation splits (the random-model baseline errors are scaled by);
 - divergence: a member whose loss (or validation loss) turns non-finite in an
   epoch is recorded as diverged at that epoch, and from then on its state is
   masked (it keeps the last finite one and stops updating); the other members
@@ -227,8 +232,10 @@ class _Program:
         # Recorded per step: each weighted layer's kernel-gradient norm, then its bias-gradient
         # norm. The bias gradient is the back-propagated error summed over the batch, one
         # number per unit, so its norm measures how fast a layer learns whatever its fan-in.
+        # A layer without a bias (a NAC or NALU) records NaN for it.
         self.norm_index = ([index[id(layer.kernel)] for layer in weighted]
-                           + [index[id(layer.bias)] for layer in weighted])
+                           + [None if layer.bias is None else index[id(layer.bias)]
+                              for layer in weighted])
         self.blocks = models.hidden_blocks(model)
         outputs = [t for linear, act in self.blocks for t in (linear.output, act.output)]
         self.probe_model = keras.Model(model.inputs, outputs)
@@ -239,6 +246,14 @@ class _Program:
             [index[id(v)] for v in act.trainable_variables] for _, act in self.blocks
         ]
         self.learnable = [b for b, (_, act) in enumerate(self.blocks) if act.trainable_weights]
+        # NAC and NALU layers: their variables each epoch, and where a NALU's gate weights are.
+        self.arithmetic = [b for b, (linear, _) in enumerate(self.blocks)
+                           if isinstance(linear, models.NAC)]
+        self.arithmetic_index = [(index[id(self.blocks[b][0].kernel)],
+                                  index[id(self.blocks[b][0].mask_kernel)])
+                                 for b in self.arithmetic]
+        self.gate_index = {b: index[id(self.blocks[b][0].gate_kernel)] for b in self.arithmetic
+                           if isinstance(self.blocks[b][0], models.NALU)}
         # The variables the optimizer updates (the optimizer was built on them); None: all.
         self.updated = None if config.train_hidden else [
             index[id(v)] for v in models.trained_variables(model, config)]
@@ -305,7 +320,8 @@ class _Program:
                 for i, value in zip(self.updated, updated, strict=True):
                     trainable[i] = value
             if self.record:
-                norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) for i in self.norm_index])
+                norms = jnp.stack([jnp.sqrt(jnp.vdot(grads[i], grads[i])) if i is not None
+                                   else jnp.float32(jnp.nan) for i in self.norm_index])
             else:
                 norms = jnp.zeros((0,))
             return (trainable, non_trainable, optimizer_vars), (loss, accuracy, norms, probed)
@@ -343,8 +359,12 @@ class _Program:
             best = self._keep_best(best, state, ok & (epoch > 0), seen["val"], epoch)
             tested = (best["trainable"], best["non_trainable"], None)
             seen["best_epoch"] = best["epoch"]
+        tested_now = epoch == self.config.epochs
+        if data["extrapolation"] is not None:
+            # The random-model baseline: the initial state is tested too.
+            tested_now = tested_now | (epoch == 0)
         seen["final"] = jax.lax.cond(
-            epoch == self.config.epochs,
+            tested_now,
             lambda state: self._final(state, data),
             lambda state: jax.tree.map(jnp.zeros_like, jax.eval_shape(self._final, state, data)),
             tested)
@@ -383,19 +403,37 @@ class _Program:
         trainable, non_trainable, _ = state
         seen = {"val": self._evaluate(trainable, non_trainable, val)[0],
                 "learned": [[trainable[i] for i in self.block_index[b]] for b in self.learnable]}
+        if self.arithmetic:
+            seen["arithmetic"] = [[trainable[i] for i in indices]  # W_hat, M_hat
+                                  for indices in self.arithmetic_index]
+            seen["gates"] = self._gates(trainable, non_trainable, probe_x)
         if self.record:
             seen["stats"], seen["values"], seen["derivatives"] = self._probe(
                 trainable, non_trainable, probe_x)
         return seen
 
+    def _gates(self, trainable, non_trainable, probe_x):
+        """Each NALU layer's gate per unit, its mean over the probe batch."""
+        outputs, _ = self.probe_model.stateless_call(
+            [trainable[i] for i in self.probe_index],
+            [non_trainable[i] for i in self.probe_non_index], probe_x, training=False)
+        # A block's input is the previous block's activation (the probe model's outputs
+        # alternate linear and activation outputs), or the network's input.
+        return {b: jnp.mean(models.NALU.gate(probe_x if b == 0 else outputs[2 * b - 1],
+                                             trainable[i]), axis=0)
+                for b, i in self.gate_index.items()}
+
     def _final(self, state, data):
-        """The final model's (loss, correct) sums on the test set and on the whole training
-        split, one row each, and its outputs over the stored surface's inputs."""
+        """The final model's (loss, correct) sums on the test set, on the whole training split
+        and on any extrapolation split, one row each, and its outputs over the stored surface's
+        inputs."""
         trainable, non_trainable, _ = state
-        sums = jnp.stack([
-            self._evaluate(trainable, non_trainable, data["test"])[0],
-            self._evaluate(trainable, non_trainable,
-                           _chunked(data["x"], data["y"], xp=jnp))[0]])
+        rows = [self._evaluate(trainable, non_trainable, data["test"])[0],
+                self._evaluate(trainable, non_trainable,
+                               _chunked(data["x"], data["y"], xp=jnp))[0]]
+        if data["extrapolation"] is not None:
+            rows.append(self._evaluate(trainable, non_trainable, data["extrapolation"])[0])
+        sums = jnp.stack(rows)
         if data["surface"] is None:
             return sums, None
         return sums, self._evaluate(trainable, non_trainable, data["surface"])[1]
@@ -511,6 +549,8 @@ def _device_data(dataset, config: Config, surface_x: np.ndarray | None) -> dict:
             "val": _chunked(dataset.x_val, dataset.y_val),
             "probe": jnp.asarray(dataset.x_val[: config.probe_size]),
             "test": _chunked(dataset.x_test, dataset.y_test),
+            "extrapolation": None if dataset.x_extrapolation is None else _chunked(
+                dataset.x_extrapolation, dataset.y_extrapolation),
             "surface": None if surface_x is None else _chunked(surface_x)}
 
 
@@ -653,6 +693,9 @@ class _GroupRecords:
             self.derivative_quantiles = [probe_quantiles(values)
                                          for values in seen["derivatives"]]
         self.completed = len(seconds) == program.config.epochs
+        # NAC and NALU effective weights W, every epoch and member at once.
+        self.arithmetic_weights = [np.asarray(models.NAC.effective(*values), dtype=float)
+                                   for values in seen.get("arithmetic", [])]
 
     def run(self, m: int, config: Config, common: dict) -> Run:
         seen, program = self.seen, self.program
@@ -698,17 +741,29 @@ class _GroupRecords:
         restored = "best_epoch" in seen
         best_epoch = int(seen["best_epoch"][-1, m]) if restored else 0
         tested = best_epoch > 0 if restored else diverged_epoch is None
+        extrapolates = self.dataset.x_extrapolation is not None
+        initial = {"val_loss": float(self.val[0, m, 0]),
+                   "val_accuracy": float(self.val[0, m, 1]) if self.classification else math.nan}
+        extrapolation = {}
+        if extrapolates:  # the model at initialisation was tested too (epoch 0)
+            sums = self._final_sums(0, m)
+            initial["test_loss"] = float(sums[0, 0])
+            extrapolation["initial_loss"] = float(sums[2, 0])
         if tested and self.completed:
-            ((test_loss, test_correct), (train_loss, train_correct)), outputs = self._final(m)
+            ((test_loss, test_correct), (train_loss, train_correct), *far), outputs = self._final(m)
+            if far:
+                extrapolation["loss"] = float(far[0][0])
         else:
             test_loss = test_correct = train_loss = train_correct = math.nan
             outputs = None
+            if extrapolates:
+                extrapolation["loss"] = math.nan
         return Run(
             key=config.key(),
             config=config.to_dict(),
             history=history,
-            initial={"val_loss": float(self.val[0, m, 0]),
-                     "val_accuracy": float(self.val[0, m, 1]) if self.classification else math.nan},
+            initial=initial,
+            extrapolation=extrapolation,
             test={"loss": float(test_loss),
                   "accuracy": float(test_correct) if self.classification else math.nan},
             train={"loss": float(train_loss),
@@ -742,18 +797,36 @@ class _GroupRecords:
                              **dict(zip(PROBE_STATS, probed[step, b].tolist(), strict=True))})
         return rows
 
-    def _final(self, m: int):
-        """Test and whole-training-split (loss, accuracy) of member m's final model, and its
-        surface outputs."""
-        sums, outputs = self.seen["final"]
+    def _final_sums(self, epoch: int, m: int) -> np.ndarray:
+        """Member m's test, whole-training-split and any extrapolation (loss, correct) means,
+        as tested after an epoch (the last, or 0 for the initial state)."""
+        sums = self.seen["final"][0]
+        sizes = [len(self.dataset.x_test), len(self.dataset.x_train)]
+        if self.dataset.x_extrapolation is not None:
+            sizes.append(len(self.dataset.x_extrapolation))
         # float32 like the sums, so the test metrics are the numbers they always were
-        sizes = np.array([[len(self.dataset.x_test)], [len(self.dataset.x_train)]], np.float32)
-        return sums[-1, m] / sizes, None if outputs is None else outputs[-1, m]
+        return sums[epoch, m] / np.array(sizes, np.float32)[:, None]
+
+    def _final(self, m: int):
+        """Test, whole-training-split and any extrapolation (loss, accuracy) of member m's final
+        model, and its surface outputs."""
+        outputs = self.seen["final"][1]
+        return self._final_sums(-1, m), None if outputs is None else outputs[-1, m]
 
     def _learned(self, m: int, kept: list[int]) -> list[dict]:
-        """Learned parameters per kept epoch, as the activation layer itself reports them."""
+        """Learned parameters per kept epoch, as the activation layer itself reports them; a
+        NAC's or NALU's effective weights W, and a NALU's gate (mean per unit over the probe
+        batch: 1 adds, 0 multiplies)."""
         rows = []
         for epoch in kept:
+            for j, b in enumerate(self.program.arithmetic):
+                found = {"weight": self.arithmetic_weights[j][epoch, m]}
+                if b in self.program.gate_index:
+                    found["gate"] = np.asarray(self.seen["gates"][b][epoch, m], dtype=float)
+                for name, learned in found.items():
+                    rows.append({"epoch": epoch, "layer": self.program.blocks[b][0].name,
+                                 "layer_index": b, "parameter": name,
+                                 "values": learned.ravel().tolist(), "mean": float(learned.mean())})
             for j, b in enumerate(self.program.learnable):
                 act = self.program.blocks[b][1]
                 values = self.seen["learned"][j]

@@ -28,10 +28,14 @@ EXPECTED = {
                                  "Learning-rate sensitivity", "at its best rate"]),
     "05_gradient_flow": (4, ["dead", "saturat", "first-layer"]),
     "06_findings": (1, ["Verdict", "supported", "undecided", "detectable", "at a glance"]),
+    "07_arithmetic_extrapolation": (3, ["NALU", "extrapolation score", "a × b", "gate",
+                                        "the paper"]),
 }
+# As `make report`: the findings last, since they read the other reports' runs.
+RENDER_ORDER = sorted(NOTEBOOKS, key=lambda path: path.stem == "06_findings")
 
 
-def test_six_numbered_notebooks():
+def test_seven_numbered_notebooks():
     assert [p.stem for p in NOTEBOOKS] == list(EXPECTED)
 
 
@@ -87,7 +91,7 @@ def smoke_reports(tmp_path_factory):
     try:
         timing.build_costs("smoke", force=True, by="actstudy timing --profile smoke")
         counts["timing before the notebooks"] = timing.stored_path("smoke").read_text()
-        for path in NOTEBOOKS:
+        for path in RENDER_ORDER:
             if path.stem == "06_findings":
                 counts["before findings"] = sorted(p.name for p in runs.glob("*.json"))
             report.render(path, "smoke")
@@ -135,13 +139,13 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     table = claims.evaluate("smoke", progress=False)
     assert len(list((smoke_reports / "runs").glob("*.json"))) == len(json.loads(
         (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
-    assert list(table["id"]) == list(range(1, 16))
+    assert list(table["id"]) == list(range(1, 17))
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
     # Every primary test compares at least the profile's two seeds (one decides nothing).
     assert (table["seeds"] >= 2).all(), table[["id", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
     page = report.verdict_table(table)
-    assert page.count("<tr") == 16 and 'href="05_gradient_flow.html#' in page
+    assert page.count("<tr") == 17 and 'href="05_gradient_flow.html#' in page
 
 
 @pytest.mark.slow
@@ -169,11 +173,11 @@ def test_index_links_every_report(smoke_reports):
     page = (smoke_reports / "index.html").read_text()
     for stem in EXPECTED:
         assert f'href="{stem}.html"' in page
-    # The findings notebook's headline: a verdict for each of the 15 claims. ("verdict" alone
+    # The findings notebook's headline: a verdict for each of the 16 claims. ("verdict" alone
     # is always on the page: 06's one-line summary in the list of reports says it.)
     counts = re.search(r"(\d+) supported, (\d+) contradicted, (\d+) undecided", page)
-    assert counts and sum(map(int, counts.groups())) == 15, page
-    assert page.count("<tr") == 16  # the headline table: a header row and the 15 claims
+    assert counts and sum(map(int, counts.groups())) == 16, page
+    assert page.count("<tr") == 17  # the headline table: a header row and the 16 claims
     # The findings notebook wrote its headline into this reports folder, not the repository's.
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
 
