@@ -106,7 +106,7 @@ def test_make_lab_serves_the_notebooks_with_the_actstudy_kernel(lab_server):
     base_url, token = lab_server
     listed = {item["name"] for item in _get(f"{base_url}/api/contents", token)["content"]}
     notebooks = {path.name for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
-    assert len(notebooks) == 6
+    assert len(notebooks) == 7  # 01 to 07
     assert notebooks <= listed, f"served notebooks/ lists {sorted(listed)}"
     kernels = _get(f"{base_url}/api/kernelspecs", token)["kernelspecs"]
     assert "actstudy" in kernels, f"kernels offered: {sorted(kernels)}"
