@@ -1468,7 +1468,7 @@ def arithmetic_findings(errors: pd.DataFrame) -> str:
     """
     means = _mean_log_scores(errors) < np.log10(LEARNED_SCORE)
     models = list(dict.fromkeys(errors["model"]))
-    tasks = {operation: task for operation, task in zip(errors["operation"], errors["task"])}
+    tasks = dict(zip(errors["operation"], errors["task"], strict=True))
     inside = means["interpolation_log"].unstack("operation")
     every = [m for m in models if inside.loc[m].all()]
     missed = [f"{m} misses {', '.join(tasks[o] for o in inside.columns if not inside.loc[m, o])}"
