@@ -1529,6 +1529,67 @@ def weight_findings(weights: pd.DataFrame) -> str:
             "seeds); a found solution puts |W| = 1 on them and 0 on the rest.")
 
 
+# Table 1 of Trask et al. (2018, arXiv:1808.00508v1), its static-task columns: each model's
+# error as a percentage of a randomly initialised model's (0 perfect, 100 random), per split
+# and operation. Numbers as printed; the paper's MLPs had 100 inputs, 2 hidden layers, and
+# trained for as long as their own schedule, so ours are comparable in scale, not setting.
+PAPER_TABLE_1 = {
+    "interpolation": {
+        "relu6": {"add": 0.2, "subtract": 0.0, "multiply": 3.2, "divide": 4.2, "square": 0.7,
+                  "sqrt": 0.5},
+        "identity": {"add": 0.0, "subtract": 0.0, "multiply": 20.9, "divide": 35.0,
+                     "square": 4.3, "sqrt": 2.2},
+        "NAC": {"add": 0.0, "subtract": 0.0, "multiply": 21.4, "divide": 37.1, "square": 22.4,
+                "sqrt": 3.6},
+        "NALU": {"add": 0.0, "subtract": 0.0, "multiply": 0.0, "divide": 5.3, "square": 0.0,
+                 "sqrt": 0.0},
+    },
+    "extrapolation": {
+        "relu6": {"add": 42.6, "subtract": 29.0, "multiply": 10.1, "divide": 37.2,
+                  "square": 47.0, "sqrt": 10.3},
+        "identity": {"add": 0.0, "subtract": 0.0, "multiply": 29.5, "divide": 52.3,
+                     "square": 25.1, "sqrt": 20.0},
+        "NAC": {"add": 0.0, "subtract": 0.0, "multiply": 33.3, "divide": 61.3, "square": 53.3,
+                "sqrt": 16.4},
+        "NALU": {"add": 0.0, "subtract": 0.0, "multiply": 0.0, "divide": 0.7, "square": 0.0,
+                 "sqrt": 0.0},
+    },
+}
+# How the paper names its static-task columns.
+PAPER_MODEL_NAMES = {"relu6": "ReLU6", "identity": "None", "NAC": "NAC", "NALU": "NALU"}
+
+
+def paper_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
+    """Table 1 of the paper beside our scores, for the models both have, one split.
+
+    Per task and model: the paper's score, ours (geometric mean over seeds with its 95%
+    t-interval on log10, as :func:`arithmetic_table`), and whether the two agree by
+    :data:`LEARNED_SCORE`'s rule: both below it (learnt) or both at or above it.
+
+    >>> errors = pd.DataFrame({"operation": "multiply", "task": "a × b",
+    ...     "model": ["NALU"] * 3 + ["relu6"] * 3, "seed": [0, 1, 2] * 2,
+    ...     "extrapolation_score": [0.01, 0.02, 0.04, 0.2, 0.4, 0.8]})
+    >>> paper_table(errors, "extrapolation").values.tolist()
+    [['a × b', 'NALU', '0', '0.02 [0.0036, 0.11]', 'yes'], ['a × b', 'ReLU6', '10.1', '0.4 [0.071, 2.2]', 'no']]
+    """
+    if split not in PAPER_TABLE_1:
+        raise ValueError(f"split={split!r} is not allowed: must be one of {sorted(PAPER_TABLE_1)}")
+    rows = []
+    for (operation, model), part in errors.groupby(["operation", "model"], sort=True):
+        paper = PAPER_TABLE_1[split].get(model, {}).get(operation)
+        if paper is None:
+            continue
+        logs = np.log10(part[f"{split}_score"].clip(lower=1e-12).to_numpy(float))
+        interval = stats.mean_ci(logs)
+        ours = (f"{10 ** interval.mean:.2g} [{10 ** interval.low:.2g}, {10 ** interval.high:.2g}]"
+                if interval.n >= 2 else f"{10 ** interval.mean:.2g}")
+        agree = (paper < LEARNED_SCORE) == (10 ** interval.mean < LEARNED_SCORE)
+        rows.append({"task": data.ARITHMETIC[operation][0], "model": PAPER_MODEL_NAMES[model],
+                     "the paper": f"{paper:g}", "ours": ours, "same side of 1": "yes" if agree
+                     else "no"})
+    return pd.DataFrame(rows, columns=["task", "model", "the paper", "ours", "same side of 1"])
+
+
 def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:
     """Each of the paper's findings on the static tasks beside ours: per finding and task, the
     models' geometric-mean scores, and whether ours agree (a model "learns" a split of a task

@@ -257,3 +257,30 @@ def test_the_papers_findings_are_checked_against_our_scores_by_a_stated_rule():
     assert set(verdicts.values()) == {"yes"} and len(verdicts) == 6
     # The identity network is linear, the paper's "None": not one of the MLPs it speaks of.
     assert "identity" not in " ".join(table["our score"])
+
+
+def test_table_1_of_the_paper_stands_beside_our_scores_for_the_models_both_have():
+    # Every static-task cell of the paper's Table 1 is there, on its 0-100 scale.
+    for split, models in analysis.PAPER_TABLE_1.items():
+        assert set(models) == set(analysis.PAPER_MODEL_NAMES)
+        for scores in models.values():
+            assert set(scores) == set(data.ARITHMETIC) and all(0 <= v <= 100 for v in scores.values())
+    rows = [{"operation": operation, "task": data.ARITHMETIC[operation][0], "model": model,
+             "seed": seed, "extrapolation_score": score}
+            for operation in ("add", "multiply") for seed in (0, 1, 2)
+            for model, score in (("relu", 30.0), ("relu6", 30.0), ("NALU", 0.001 * (seed + 1)),
+                                 ("identity", 0.001 if operation == "add" else 50.0))]
+    table = analysis.paper_table(pd.DataFrame(rows), "extrapolation")
+    # relu is not in the paper's static table; the other three are, named as the paper does.
+    assert sorted(set(table["model"])) == ["NALU", "None", "ReLU6"] and len(table) == 6
+    cell = table.set_index(["task", "model"])
+    assert cell.loc[("a × b", "ReLU6"), "the paper"] == "10.1"
+    assert cell.loc[("a + b", "None"), "the paper"] == "0"
+    assert set(table["same side of 1"]) == {"yes"}
+    # Ours learnt a × b without a non-linearity, where the paper's did not: they disagree.
+    rows = [dict(row, extrapolation_score=0.001) if row["model"] == "identity" else row
+            for row in rows]
+    table = analysis.paper_table(pd.DataFrame(rows), "extrapolation").set_index(["task", "model"])
+    assert table.loc[("a × b", "None"), "same side of 1"] == "no"
+    with pytest.raises(ValueError, match="split='test' is not allowed"):
+        analysis.paper_table(pd.DataFrame(rows), "test")
