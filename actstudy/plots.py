@@ -925,7 +925,10 @@ def learning_rate_curves(curves: pd.DataFrame, label: str = "final validation ac
         _plain_log_labels(axes[i, 0])
     for ax, ends in panel_ends:  # the limits are final now
         _label_ends(ax, ends, gap=0.09)
-    fig.supxlabel("learning rate (log scale)", fontsize=10)
+    # On the bottom row's axes, not fig.supxlabel: constrained layout puts a figure-level
+    # x label and an "outside lower" legend at the same height, one over the other.
+    for ax in axes[-1]:
+        ax.set_xlabel("learning rate (log scale)", fontsize=9)
     fig.supylabel(f"100 − {label} (%, log scale)", fontsize=10)
     handles = []
     if reference is not None:

@@ -290,7 +290,7 @@ def test_the_default_learning_rate_grid_is_half_decades_around_adams_default():
     study = studies.get("learning_rate", "default")
     assert study.learning_rates["adam"] == [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2]
     assert study.reference_learning_rate in study.learning_rates[study.reference_optimizer]
-    assert len(study.seed_list) >= 3 and len(study.activations) == 10
+    assert len(study.seed_list) >= 3 and len(study.activations) >= 6
 
 
 @pytest.mark.parametrize("changes, message", [
