@@ -1559,35 +1559,65 @@ PAPER_TABLE_1 = {
 PAPER_MODEL_NAMES = {"relu6": "ReLU6", "identity": "None", "NAC": "NAC", "NALU": "NALU"}
 
 
-def paper_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
-    """Table 1 of the paper beside our scores, for the models both have, one split.
+def paper_comparison(errors: pd.DataFrame, split: str) -> pd.DataFrame:
+    """Table 1 of the paper beside our scores, for the models both have, one split, in the
+    paper's order (tasks as in :data:`data.ARITHMETIC`, models ReLU6, None, NAC, NALU).
 
-    Per task and model: the paper's score, ours (geometric mean over seeds with its 95%
-    t-interval on log10, as :func:`arithmetic_table`), and whether the two agree by
-    :data:`LEARNED_SCORE`'s rule: both below it (learnt) or both at or above it.
+    Per task and model: the paper's score (``paper``), ours as the geometric mean over seeds
+    with its 95% t-interval on log10 (``mean``, ``low``, ``high``, as
+    :func:`arithmetic_table`), and ``same_side``: whether the two agree by
+    :data:`LEARNED_SCORE`'s rule, both below it (learnt) or both at or above it.
 
     >>> errors = pd.DataFrame({"operation": "multiply", "task": "a × b",
     ...     "model": ["NALU"] * 3 + ["relu6"] * 3, "seed": [0, 1, 2] * 2,
     ...     "extrapolation_score": [0.01, 0.02, 0.04, 0.2, 0.4, 0.8]})
-    >>> paper_table(errors, "extrapolation").values.tolist()
-    [['a × b', 'NALU', '0', '0.02 [0.0036, 0.11]', 'yes'], ['a × b', 'ReLU6', '10.1', '0.4 [0.071, 2.2]', 'no']]
+    >>> paper_comparison(errors, "extrapolation")[["model", "paper", "mean", "same_side"]
+    ...                                           ].values.tolist()
+    [['ReLU6', 10.1, 0.4, False], ['NALU', 0.0, 0.02, True]]
     """
     if split not in PAPER_TABLE_1:
         raise ValueError(f"split={split!r} is not allowed: must be one of {sorted(PAPER_TABLE_1)}")
     rows = []
-    for (operation, model), part in errors.groupby(["operation", "model"], sort=True):
-        paper = PAPER_TABLE_1[split].get(model, {}).get(operation)
-        if paper is None:
-            continue
-        logs = np.log10(part[f"{split}_score"].clip(lower=1e-12).to_numpy(float))
-        interval = stats.mean_ci(logs)
-        ours = (f"{10 ** interval.mean:.2g} [{10 ** interval.low:.2g}, {10 ** interval.high:.2g}]"
-                if interval.n >= 2 else f"{10 ** interval.mean:.2g}")
-        agree = (paper < LEARNED_SCORE) == (10 ** interval.mean < LEARNED_SCORE)
-        rows.append({"task": data.ARITHMETIC[operation][0], "model": PAPER_MODEL_NAMES[model],
-                     "the paper": f"{paper:g}", "ours": ours, "same side of 1": "yes" if agree
-                     else "no"})
-    return pd.DataFrame(rows, columns=["task", "model", "the paper", "ours", "same side of 1"])
+    for operation, (task, _) in data.ARITHMETIC.items():
+        for model, name in PAPER_MODEL_NAMES.items():
+            part = errors[(errors["operation"] == operation) & (errors["model"] == model)]
+            if part.empty:
+                continue
+            logs = np.log10(part[f"{split}_score"].clip(lower=1e-12).to_numpy(float))
+            interval = stats.mean_ci(logs)
+            mean = round(10 ** interval.mean, 12)
+            paper = PAPER_TABLE_1[split][model][operation]
+            rows.append({"operation": operation, "task": task, "model": name, "paper": paper,
+                         "mean": mean, "low": 10 ** interval.low, "high": 10 ** interval.high,
+                         "n": interval.n,
+                         "same_side": bool((paper < LEARNED_SCORE) == (mean < LEARNED_SCORE))})
+    return pd.DataFrame(rows, columns=["operation", "task", "model", "paper", "mean", "low",
+                                       "high", "n", "same_side"])
+
+
+# Marks our score where it falls on the other side of LEARNED_SCORE from the paper's.
+DIFFERS = "†"
+
+
+def paper_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """:func:`paper_comparison` laid out as the paper's table: a row per task, per model the
+    paper's score and ours ("0.02 [0.0036, 0.11]"), ours marked † where it falls on the other
+    side of 1 from the paper's.
+
+    >>> comparison = pd.DataFrame({"task": "a × b", "model": ["ReLU6", "NALU"],
+    ...     "paper": [10.1, 0.0], "mean": [0.4, 0.02], "low": [0.071, 0.0036],
+    ...     "high": [2.2, 0.11], "n": 3, "same_side": [False, True]})
+    >>> paper_table(comparison).values.tolist()
+    [['a × b', '10.1', '0.4 [0.071, 2.2] †', '0', '0.02 [0.0036, 0.11]']]
+    """
+    table = {}
+    for _, row in comparison.iterrows():
+        ours = (f"{row['mean']:.2g} [{row['low']:.2g}, {row['high']:.2g}]" if row["n"] >= 2
+                else f"{row['mean']:.2g}")
+        cells = table.setdefault(row["task"], {"task": row["task"]})
+        cells[f"{row['model']}: paper"] = f"{row['paper']:g}"
+        cells[f"{row['model']}: ours"] = ours + ("" if row["same_side"] else f" {DIFFERS}")
+    return pd.DataFrame(list(table.values()))
 
 
 def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:

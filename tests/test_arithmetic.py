@@ -267,20 +267,29 @@ def test_table_1_of_the_paper_stands_beside_our_scores_for_the_models_both_have(
             assert set(scores) == set(data.ARITHMETIC) and all(0 <= v <= 100 for v in scores.values())
     rows = [{"operation": operation, "task": data.ARITHMETIC[operation][0], "model": model,
              "seed": seed, "extrapolation_score": score}
-            for operation in ("add", "multiply") for seed in (0, 1, 2)
-            for model, score in (("relu", 30.0), ("relu6", 30.0), ("NALU", 0.001 * (seed + 1)),
+            for operation in ("multiply", "add") for seed in (0, 1, 2)
+            for model, score in (("relu", 30.0), ("NALU", 0.001 * (seed + 1)), ("relu6", 30.0),
                                  ("identity", 0.001 if operation == "add" else 50.0))]
-    table = analysis.paper_table(pd.DataFrame(rows), "extrapolation")
-    # relu is not in the paper's static table; the other three are, named as the paper does.
-    assert sorted(set(table["model"])) == ["NALU", "None", "ReLU6"] and len(table) == 6
-    cell = table.set_index(["task", "model"])
-    assert cell.loc[("a × b", "ReLU6"), "the paper"] == "10.1"
-    assert cell.loc[("a + b", "None"), "the paper"] == "0"
-    assert set(table["same side of 1"]) == {"yes"}
-    # Ours learnt a × b without a non-linearity, where the paper's did not: they disagree.
+    comparison = analysis.paper_comparison(pd.DataFrame(rows), "extrapolation")
+    # relu is not in the paper's static table; the other three are, in the paper's order.
+    assert comparison[["task", "model"]].values.tolist() == [
+        ["a + b", "ReLU6"], ["a + b", "None"], ["a + b", "NALU"],
+        ["a × b", "ReLU6"], ["a × b", "None"], ["a × b", "NALU"]]
+    cell = comparison.set_index(["task", "model"])
+    assert cell.loc[("a × b", "ReLU6"), "paper"] == 10.1
+    assert cell.loc[("a + b", "None"), "paper"] == 0.0
+    assert comparison["same_side"].all()
+    table = analysis.paper_table(comparison)
+    assert list(table["task"]) == ["a + b", "a × b"]
+    assert list(table.columns) == ["task", "ReLU6: paper", "ReLU6: ours", "None: paper",
+                                   "None: ours", "NALU: paper", "NALU: ours"]
+    assert analysis.DIFFERS not in " ".join(table["None: ours"])
+    # Ours learnt a × b without a non-linearity, where the paper's did not: marked.
     rows = [dict(row, extrapolation_score=0.001) if row["model"] == "identity" else row
             for row in rows]
-    table = analysis.paper_table(pd.DataFrame(rows), "extrapolation").set_index(["task", "model"])
-    assert table.loc[("a × b", "None"), "same side of 1"] == "no"
+    comparison = analysis.paper_comparison(pd.DataFrame(rows), "extrapolation")
+    assert not comparison.set_index(["task", "model"]).loc[("a × b", "None"), "same_side"]
+    table = analysis.paper_table(comparison).set_index("task")
+    assert table.loc["a × b", "None: ours"].endswith(analysis.DIFFERS)
     with pytest.raises(ValueError, match="split='test' is not allowed"):
-        analysis.paper_table(pd.DataFrame(rows), "test")
+        analysis.paper_comparison(pd.DataFrame(rows), "test")
