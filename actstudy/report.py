@@ -410,6 +410,7 @@ def index(profile: str) -> Path:
  li {{ margin: 0.6em 0; }} li span {{ color: #555; font-size: 0.92em; }}
  table {{ border-collapse: collapse; font-size: 0.9em; }}
  th, td {{ border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; }}
+ td:nth-child(n+3) {{ white-space: nowrap; }}  /* the verdict table's numbers stay whole */
  footer {{ margin-top: 2em; color: #666; font-size: 0.85em; }}
 </style></head><body>
 <h1>actstudy: activation functions, measured</h1>
