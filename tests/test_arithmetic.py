@@ -261,9 +261,9 @@ def test_the_papers_findings_are_checked_against_our_scores_by_a_stated_rule():
 
 def test_table_1_of_the_paper_stands_beside_our_scores_for_the_models_both_have():
     # Every static-task cell of the paper's Table 1 is there, on its 0-100 scale.
-    for split, models in analysis.PAPER_TABLE_1.items():
-        assert set(models) == set(analysis.PAPER_MODEL_NAMES)
-        for scores in models.values():
+    for by_model in analysis.PAPER_TABLE_1.values():
+        assert set(by_model) == set(analysis.PAPER_MODEL_NAMES)
+        for scores in by_model.values():
             assert set(scores) == set(data.ARITHMETIC) and all(0 <= v <= 100 for v in scores.values())
     rows = [{"operation": operation, "task": data.ARITHMETIC[operation][0], "model": model,
              "seed": seed, "extrapolation_score": score}
