@@ -156,3 +156,16 @@ def test_each_claim_has_the_seeds_its_definition_states_in_the_default_profile()
         seeds = (len(study.seed_list) if claim.study != "activation_cost"
                  else study.epoch_repeats)
         assert seeds == claim.seeds, f"claim {claim.id}: {claim.study} has {seeds} seeds"
+
+
+def test_an_underpowered_design_is_undecided_and_says_what_it_could_have_detected():
+    # A true effect just beyond the margin (+0.6 pp against +0.5 pp), three noisy seeds.
+    test = ClaimTest("a difference", "pp", "above", 0.5)
+    underpowered = Measurement(test, stats.mean_ci(0.6 + NOISE[:3]))
+    assert underpowered.verdict == "undecided"
+    # It could only have detected an effect well beyond the one it met.
+    assert underpowered.detectable > 1.0
+    assert underpowered.detectable_effect() == f"≥ +{0.5 + underpowered.detectable:.3g} pp"
+    # The same effect over many quiet seeds is decided.
+    powered = Measurement(test, stats.mean_ci(0.6 + RNG.normal(0.0, 0.05, 30)))
+    assert powered.verdict == "supported" and powered.detectable < 0.1
