@@ -1531,8 +1531,8 @@ def weight_findings(weights: pd.DataFrame) -> str:
 
 # Table 1 of Trask et al. (2018, arXiv:1808.00508v1), its static-task columns: each model's
 # error as a percentage of a randomly initialised model's (0 perfect, 100 random), per split
-# and operation. Numbers as printed; the paper's MLPs had 100 inputs, 2 hidden layers, and
-# trained for as long as their own schedule, so ours are comparable in scale, not setting.
+# and operation. Numbers as printed; the paper's networks had 100 inputs and their own
+# training schedule, so ours are comparable in scale, not in setting.
 PAPER_TABLE_1 = {
     "interpolation": {
         "relu6": {"add": 0.2, "subtract": 0.0, "multiply": 3.2, "divide": 4.2, "square": 0.7,
