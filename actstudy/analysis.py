@@ -1315,6 +1315,17 @@ def arithmetic_errors(summary: pd.DataFrame) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+def _log_interval(scores) -> stats.Interval:
+    """The 95% t-interval over seeds of log10 scores (a score below 1e-12 counts as 1e-12)."""
+    with np.errstate(divide="ignore"):
+        return stats.mean_ci(np.log10(np.maximum(np.asarray(scores, dtype=float), 1e-12)))
+
+
+def _geometric_text(mean: float, low: float, high: float, n: int) -> str:
+    """A geometric mean and its interval for people: "0.012 [0.004, 0.04]"."""
+    return f"{mean:.2g} [{low:.2g}, {high:.2g}]" if n >= 2 else f"{mean:.2g}"
+
+
 def arithmetic_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
     """A split's scores as a model x task table for people: the geometric mean over seeds
     with its 95% t-interval on log10, "0.012 [0.004, 0.04]", and "(k failed)" where k runs
@@ -1322,11 +1333,9 @@ def arithmetic_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
     score = f"{split}_score"
     cells, order = {}, {}
     for (model, task), part in errors.groupby(["model", "task"], sort=False):
-        with np.errstate(divide="ignore"):
-            logs = np.log10(np.maximum(part[score].to_numpy(float), 1e-12))
-        interval = stats.mean_ci(logs)
-        text = (f"{10 ** interval.mean:.2g} [{10 ** interval.low:.2g}, {10 ** interval.high:.2g}]"
-                if interval.n >= 2 else f"{10 ** interval.mean:.2g}")
+        interval = _log_interval(part[score])
+        text = _geometric_text(10 ** interval.mean, 10 ** interval.low, 10 ** interval.high,
+                               interval.n)
         failed = int(part[f"{split}_failed"].sum())
         cells.setdefault(model, {})[task] = text + (f" ({failed} failed)" if failed else "")
         order.setdefault(model, []).append(interval.mean)
@@ -1583,8 +1592,7 @@ def paper_comparison(errors: pd.DataFrame, split: str) -> pd.DataFrame:
             part = errors[(errors["operation"] == operation) & (errors["model"] == model)]
             if part.empty:
                 continue
-            logs = np.log10(part[f"{split}_score"].clip(lower=1e-12).to_numpy(float))
-            interval = stats.mean_ci(logs)
+            interval = _log_interval(part[f"{split}_score"])
             mean = round(10 ** interval.mean, 12)
             paper = PAPER_TABLE_1[split][model][operation]
             rows.append({"operation": operation, "task": task, "model": name, "paper": paper,
@@ -1612,8 +1620,7 @@ def paper_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """
     table = {}
     for _, row in comparison.iterrows():
-        ours = (f"{row['mean']:.2g} [{row['low']:.2g}, {row['high']:.2g}]" if row["n"] >= 2
-                else f"{row['mean']:.2g}")
+        ours = _geometric_text(row["mean"], row["low"], row["high"], row["n"])
         cells = table.setdefault(row["task"], {"task": row["task"]})
         cells[f"{row['model']}: paper"] = f"{row['paper']:g}"
         cells[f"{row['model']}: ours"] = ours + ("" if row["same_side"] else f" {DIFFERS}")
