@@ -16,6 +16,9 @@ BIN := $(VENV)/bin
 ENV_STAMP := $(VENV)/.installed
 PROFILE ?= default
 ONLY ?=
+# Notebooks rendered at once. One render keeps about 1.3 of the 2 cores busy (XLA compiles
+# on one thread between trainings); two keep both busy and finish the default build sooner.
+JOBS ?= 2
 PYTEST_ARGS ?=
 LAB_ARGS ?=
 
@@ -39,13 +42,16 @@ endif
 ifeq ($(NOTEBOOKS),)
 $(error ONLY=$(ONLY) matches no notebook: give numbers such as ONLY=04 or ONLY=02,05)
 endif
+ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
+$(error JOBS=$(JOBS) is not allowed: give how many notebooks to render at once, 1 or more)
+endif
 endif
 PACKAGE_SOURCES := $(wildcard actstudy/*.py)
 PROFILE_FILE := notebooks/params/$(PROFILE).yaml
 PROFILE_STAMP := reports/.profile-$(PROFILE)
 TIMING := reports/timing-$(PROFILE).json
 
-.PHONY: env test report lab bench data clean lock help
+.PHONY: env test report notebooks lab bench data clean lock help
 
 help:
 	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
@@ -81,7 +87,17 @@ lab: $(ENV_STAMP)
 lock:
 	$(PYTHON) scripts/lock.py
 
-report: $(REPORTS) reports/index.html
+# The notebooks are rendered by a make of their own, JOBS at a time. With more than one,
+# each render's progress bars go to reports/executed/<notebook>.log and the terminal gets a
+# line a minute from each, naming its notebook, instead of two sets of bars drawn over
+# each other.
+PROGRESS := $(if $(filter 1,$(JOBS) $(words $(REPORTS))),bars,lines)
+report:
+	@$(MAKE) --no-print-directory -j$(JOBS) notebooks
+
+# The two longest notebooks start first, so the two renders end close together.
+FIRST := $(filter reports/04_% reports/05_%,$(REPORTS))
+notebooks: $(FIRST) $(filter-out $(FIRST),$(REPORTS)) reports/index.html
 
 # A profile switch rebuilds every report; the same profile again rebuilds nothing.
 $(PROFILE_STAMP): $(PROFILE_FILE)
@@ -89,7 +105,7 @@ $(PROFILE_STAMP): $(PROFILE_FILE)
 	@touch $@
 
 reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	@$(BIN)/actstudy report render $< --profile $(PROFILE)
+	@$(BIN)/actstudy report render $< --profile $(PROFILE) --progress $(PROGRESS)
 
 # Activation timings are measured once per build (again only for a new or edited profile)
 # and stored; the reports that show them (01 directly, 06 through its claims) read them and
@@ -98,6 +114,16 @@ $(TIMING): $(PROFILE_STAMP) | $(ENV_STAMP)
 	@$(BIN)/actstudy timing --profile $(PROFILE)
 
 reports/01_activation_gallery.html reports/06_findings.html: $(TIMING)
+
+# Timing runs alone: in a build that times, every notebook waits for it (order only).
+ifneq ($(filter reports/01_% reports/06_%,$(REPORTS)),)
+$(filter-out reports/01_% reports/06_%,$(REPORTS)): | $(TIMING)
+endif
+
+# 07 evaluates 02's sine networks: it renders after 02, so the two never train them twice.
+ifneq ($(and $(filter reports/02_%,$(REPORTS)),$(filter reports/07_%,$(REPORTS))),)
+$(filter reports/07_%,$(REPORTS)): | $(filter reports/02_%,$(REPORTS))
+endif
 
 # The findings read the other reports' runs, so they render last (order only: a change to
 # another report does not by itself rebuild them) and train nothing the others did not.

@@ -114,7 +114,7 @@ def cmd_report(args) -> int:
     from actstudy import report, studies
 
     if args.report_command == "render":
-        report.render(args.notebook, args.profile)
+        report.render(args.notebook, args.profile, progress=args.progress)
     else:
         studies.load_profile(args.profile)  # index() would accept any name
         report.index(args.profile)
@@ -184,6 +184,11 @@ def parser() -> argparse.ArgumentParser:
     render = report_sub.add_parser(
         "render", help="execute one notebook and write reports/<notebook>.html")
     render.add_argument("notebook", type=Path)
+    # The choices are actstudy.report.PROGRESS_STYLES, not imported here (heavy imports wait).
+    render.add_argument("--progress", choices=("bars", "lines"), default="bars",
+                        help="bars: progress bars on stderr (default); lines: the bars go to "
+                             "reports/executed/<notebook>.log and a line a minute says how far "
+                             "it got (for renders that share a terminal)")
     index = report_sub.add_parser("index", help="write reports/index.html")
     for command in (render, index):
         command.add_argument("--profile", default="default",

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import fcntl
 import gzip
 import hashlib
 import io
@@ -402,9 +403,16 @@ def fetch(name: str) -> str:
     if name not in IMAGE_SETS:
         return "synthetic"
     source = SOURCES[name]
-    if not (os.environ.get(source.env) or (DATA_DIR / source.file).exists()):
+    if os.environ.get(source.env) or (DATA_DIR / source.file).exists():
+        return "local"
+    # `make report` renders two notebooks at once and both may need the set: the second
+    # waits for the first's fetch and then reads its file.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    with (DATA_DIR / f".{source.file}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (DATA_DIR / source.file).exists():
+            return "local"
         return load_image_arrays(name, fetch=True)[1]
-    return "local"
 
 
 # -- synthetic sets -----------------------------------------------------------------------

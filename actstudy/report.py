@@ -209,14 +209,15 @@ def _remove_orphaned_temporaries(since: float) -> None:
                     path.unlink()
 
 
-def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> None:
+def _execute_interruptibly(label: str, since: float, tick=None, **papermill_arguments) -> None:
     """papermill.execute_notebook, stopped within seconds by SIGINT or SIGTERM.
 
     nbclient, when it runs in the main thread, takes SIGINT and SIGTERM for
     itself and lets the cell run on, so the notebook runs in a worker thread
     here and the main thread keeps the signals: the first interrupts the
     kernel's cell (so its own cleanup runs), a second one or the end of the
-    grace period kills the kernel.
+    grace period kills the kernel. ``tick``, if given, is called about ten times a
+    second while the notebook runs.
     """
     import papermill
 
@@ -242,6 +243,8 @@ def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> N
         deadline = None
         while worker.is_alive():
             worker.join(0.1)
+            if tick is not None:
+                tick()
             if received and deadline is None:
                 deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
             if deadline is not None and time.monotonic() > deadline:
@@ -258,8 +261,53 @@ def _execute_interruptibly(label: str, since: float, **papermill_arguments) -> N
         raise outcome["error"]
 
 
-def render(notebook_path: Path, profile: str) -> Path:
-    """Execute one notebook under a profile and write its executed copy and HTML."""
+# With progress="lines", how often render says how far a notebook has got.
+PROGRESS_LINE_SECONDS = 60.0
+PROGRESS_STYLES = ("bars", "lines")
+
+
+class _ProgressLines:
+    """Every PROGRESS_LINE_SECONDS, one line: the notebook, its minutes, its log's last state.
+
+    For renders that share a terminal (``make report`` renders two notebooks at
+    once): each kernel's progress bars go to its own log file, and the terminal
+    gets whole lines that name their notebook, never two bars redrawn over each
+    other.
+    """
+
+    def __init__(self, label: str, log: Path, started: float):
+        self.label, self.log, self.started = label, log, started
+        self.due = started + PROGRESS_LINE_SECONDS
+
+    def __call__(self) -> None:
+        now = time.perf_counter()
+        if now < self.due:
+            return
+        self.due = now + PROGRESS_LINE_SECONDS
+        try:
+            with self.log.open("rb") as log:
+                log.seek(max(0, self.log.stat().st_size - 4000))
+                tail = log.read().decode(errors="replace")
+        except OSError:
+            tail = ""
+        # A bar redraws itself after a carriage return: its state is the last piece.
+        states = [piece.strip() for piece in tail.replace("\r", "\n").splitlines()]
+        states = [state for state in states if state]
+        minutes = (now - self.started) / 60
+        print(f"{self.label} ({minutes:.0f} min): {states[-1] if states else 'starting'}",
+              flush=True)
+
+
+def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
+    """Execute one notebook under a profile and write its executed copy and HTML.
+
+    ``progress="bars"`` shows papermill's and the run grids' progress bars on
+    stderr; ``"lines"`` writes them to ``reports/executed/<notebook>.log`` and
+    prints a line a minute instead (see :class:`_ProgressLines`).
+    """
+    if progress not in PROGRESS_STYLES:
+        raise ValueError(f"progress={progress!r} is not allowed: choose one of "
+                         f"{', '.join(PROGRESS_STYLES)}")
     import nbformat
     import papermill
 
@@ -273,7 +321,9 @@ def render(notebook_path: Path, profile: str) -> Path:
             else f"no reports/{stem}.html was written")
     EXECUTED.mkdir(parents=True, exist_ok=True)
     print(f"running {notebook_path.name} (profile {profile})", flush=True)
-    with tempfile.TemporaryDirectory() as scratch:
+    log_path = EXECUTED / f"{stem}.log"
+    log = log_path.open("w") if progress == "lines" else None
+    with tempfile.TemporaryDirectory() as scratch, log or contextlib.nullcontext():
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
         os.environ[PROVENANCE_ENV] = str(datasets_file)
@@ -281,11 +331,13 @@ def render(notebook_path: Path, profile: str) -> Path:
         try:
             _execute_interruptibly(
                 stem, time.time(),
+                tick=_ProgressLines(stem, log_path, started) if log else None,
                 input_path=str(notebook_path), output_path=str(executed),
                 parameters={"profile": profile},
                 kernel_name=KERNEL, language="python", cwd=str(notebook_path.parent),
-                progress_bar=True,
-                stderr_file=sys.stderr,  # the kernel's stderr: the run grids' tqdm bars
+                progress_bar=log is None,
+                # The kernel's stderr: the run grids' tqdm bars.
+                stderr_file=log or sys.stderr,
             )
         except BuildInterrupted as interrupted:
             print(f"\ninterrupted ({signal.Signals(interrupted.code - 128).name}) while running "
@@ -300,7 +352,8 @@ def render(notebook_path: Path, profile: str) -> Path:
             raise SystemExit(
                 f"notebook {notebook_path.name} failed in cell {error.exec_count}: "
                 f"{error.ename}: {error.evalue}\n({kept}; the executed notebook with the "
-                f"traceback is reports/executed/{failed.name})"
+                f"traceback is reports/executed/{failed.name}"
+                + (f", its progress log reports/executed/{log_path.name})" if log else ")")
             ) from None
         finally:
             os.environ.pop(PROVENANCE_ENV, None)

@@ -60,6 +60,7 @@ def test_empty_grids_are_errors_that_name_the_parameter(capsys, argv, named):
 @pytest.mark.parametrize("variables, named", [
     (["PROFILE=nope"], "PROFILE=nope is not allowed: choose one of default full smoke"),
     (["ONLY=99"], "ONLY=99 matches no notebook"),
+    (["JOBS=0"], "JOBS=0 is not allowed: give how many notebooks to render at once, 1 or more"),
 ])
 def test_make_report_refuses_bad_choices_before_running_anything(tmp_path, variables, named):
     # VENV points somewhere empty: had make started setting up, it would show there.
@@ -69,6 +70,37 @@ def test_make_report_refuses_bad_choices_before_running_anything(tmp_path, varia
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode != 0 and named in result.stderr
     assert result.stdout == "" and not (tmp_path / "venv").exists()
+
+
+def _planned(*variables):
+    """The commands `make report` would run, in order (make -n), as a user types it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    result = subprocess.run(["make", "-n", "report", "PROFILE=smoke", "VENV=.venv",
+                             "-o", ".venv/.installed", *variables], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60, env=env, check=True)
+    return [line for line in result.stdout.splitlines() if "actstudy " in line]
+
+
+def test_make_report_times_first_then_renders_two_notebooks_at_once_longest_first():
+    planned = _planned()
+    assert "timing" in planned[0]
+    renders = [line.split("notebooks/")[1][:2] for line in planned if " render " in line]
+    assert renders[:2] == ["04", "05"] and sorted(renders) == ["01", "02", "03", "04", "05",
+                                                                "06", "07"]
+    assert renders.index("02") < renders.index("07") and renders[-1] == "06"
+    # Two renders share the terminal: each says how far it got in whole lines.
+    assert all(line.endswith("--progress lines") for line in planned if " render " in line)
+    assert "report index" in planned[-1]
+
+
+@pytest.mark.parametrize("variables", [["JOBS=1"], ["ONLY=02"]])
+def test_one_render_at_a_time_keeps_its_progress_bars(variables):
+    renders = [line for line in _planned(*variables) if " render " in line]
+    assert renders and all(line.endswith("--progress bars") for line in renders)
+
+
+def test_a_build_without_01_or_06_does_not_time():
+    assert not any("timing" in line for line in _planned("ONLY=02,04"))
 
 
 def test_report_index_writes_the_index(tmp_path, monkeypatch, capsys):
@@ -93,7 +125,7 @@ def test_report_with_unknown_profile_gives_one_clear_line(tmp_path, monkeypatch,
 @pytest.mark.parametrize("stop", [SystemExit("notebook x failed in cell 3"),
                                   report.BuildInterrupted(130)])
 def test_report_render_keeps_the_exit_of_a_failed_or_interrupted_build(monkeypatch, stop):
-    def render(notebook, profile):
+    def render(notebook, profile, progress):
         raise stop
 
     monkeypatch.setattr(report, "render", render)

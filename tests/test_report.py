@@ -225,6 +225,36 @@ def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
     assert any(o.output_type == "error" for c in failed.cells for o in c.get("outputs", []))
 
 
+@pytest.mark.slow
+def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, monkeypatch,
+                                                                   capsys):
+    # How `make report` renders two notebooks at once: whole lines, not two sets of bars.
+    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
+    monkeypatch.setattr(report, "PROGRESS_LINE_SECONDS", 0.2)
+    notebook_path = tmp_path / "99_slow.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("profile = 'smoke'", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "import sys, time\n"
+            "sys.stderr.write('runs:  50%|#####     | 1/2\\r'); sys.stderr.flush()\n"
+            "time.sleep(3)\n"
+            "raise RuntimeError('boom')"),
+    ]), notebook_path)
+    with pytest.raises(SystemExit, match="progress log reports/executed/99_slow.log"):
+        report.render(notebook_path, "smoke", progress="lines")
+    out = capsys.readouterr()
+    said = [line for line in out.out.splitlines() if line.startswith("99_slow (")]
+    assert said and said[-1] == "99_slow (0 min): runs:  50%|#####     | 1/2"
+    assert "Executing" not in out.err and "runs:" not in out.err  # no bars on the terminal
+    assert "1/2" in (tmp_path / "executed" / "99_slow.log").read_text()
+
+
+def test_an_unknown_progress_style_is_named():
+    with pytest.raises(ValueError, match="progress='dots' is not allowed: choose one of bars, lines"):
+        report.render(Path("notebooks/01_activation_gallery.ipynb"), "smoke", progress="dots")
+
+
 def _chromium():
     for name in ("chromium", "chromium-browser"):
         if shutil.which(name):
