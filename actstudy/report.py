@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import actstudy
@@ -179,7 +180,11 @@ def _kernel_manager_class(started: list):
         """
 
         def __init__(self, **kwargs):
-            super().__init__(transport="ipc", **kwargs)
+            # Without an ``ip``, jupyter_client names the sockets kernel-ipc-1, -2, ... in the
+            # working directory, so two renders at once (make report) would pick the same
+            # files and read each other's messages. A name of this kernel's own instead.
+            own = Path(tempfile.gettempdir()) / f"actstudy-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            super().__init__(transport="ipc", ip=f"{own}-ipc", **kwargs)
 
         async def start_kernel(self, **kwargs):
             await super().start_kernel(**kwargs)

@@ -250,6 +250,14 @@ def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, m
     assert "1/2" in (tmp_path / "executed" / "99_slow.log").read_text()
 
 
+def test_kernels_started_at_once_have_sockets_of_their_own():
+    # Two renders at once start their kernels in the same folder (notebooks/); by default
+    # both would take kernel-ipc-1, -2, ... there and sign messages for the other.
+    first, second = (report._kernel_manager_class([])() for _ in range(2))
+    assert first.transport == second.transport == "ipc"
+    assert Path(first.ip).is_absolute() and first.ip != second.ip
+
+
 def test_an_unknown_progress_style_is_named():
     with pytest.raises(ValueError, match="progress='dots' is not allowed: choose one of bars, lines"):
         report.render(Path("notebooks/01_activation_gallery.ipynb"), "smoke", progress="dots")
