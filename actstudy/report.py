@@ -15,6 +15,7 @@ import html
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -295,7 +296,9 @@ class _ProgressLines:
                 tail = log.read().decode(errors="replace")
         except OSError:
             tail = ""
-        # A bar redraws itself after a carriage return: its state is the last piece.
+        # A bar redraws itself after a carriage return: its state is the last piece. Nested
+        # bars move the cursor with escape sequences, which a line has no use for.
+        tail = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", tail)
         states = [piece.strip() for piece in tail.replace("\r", "\n").splitlines()]
         states = [state for state in states if state]
         minutes = (now - self.started) / 60

@@ -237,7 +237,7 @@ def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, m
         nbformat.v4.new_code_cell("profile = 'smoke'", metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell(
             "import sys, time\n"
-            "sys.stderr.write('runs:  50%|#####     | 1/2\\r'); sys.stderr.flush()\n"
+            "sys.stderr.write('runs:  50%|#####     | 1/2\\x1b[A\\r'); sys.stderr.flush()\n"
             "time.sleep(3)\n"
             "raise RuntimeError('boom')"),
     ]), notebook_path)
