@@ -1,6 +1,6 @@
 # actstudy: the Makefile is the front door and the report pipeline.
 #   make report              build reports/*.html and reports/index.html (default profile)
-#   make report PROFILE=full paper scale;  make report ONLY=04  one notebook
+#   make report PROFILE=full paper scale;  ONLY=04 one notebook;  JOBS=1 one at a time
 #   make test                set up (if needed) and run the tests
 #   make lab                 JupyterLab on notebooks/ with the actstudy kernel
 #   make bench               training-loop throughput benchmark -> reports/bench.md

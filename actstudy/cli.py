@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 import actstudy  # noqa: F401  (selects the JAX backend before keras loads)
+from actstudy.report import PROGRESS_STYLES  # light: report loads papermill when it renders
 
 
 def _timedelta(text: str) -> datetime.timedelta:
@@ -184,8 +185,7 @@ def parser() -> argparse.ArgumentParser:
     render = report_sub.add_parser(
         "render", help="execute one notebook and write reports/<notebook>.html")
     render.add_argument("notebook", type=Path)
-    # The choices are actstudy.report.PROGRESS_STYLES, not imported here (heavy imports wait).
-    render.add_argument("--progress", choices=("bars", "lines"), default="bars",
+    render.add_argument("--progress", choices=PROGRESS_STYLES, default="bars",
                         help="bars: progress bars on stderr (default); lines: the bars go to "
                              "reports/executed/<notebook>.log and a line a minute says how far "
                              "it got (for renders that share a terminal)")
