@@ -309,9 +309,10 @@ class _ProgressLines:
 def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
     """Execute one notebook under a profile and write its executed copy and HTML.
 
-    ``progress="bars"`` shows papermill's and the run grids' progress bars on
-    stderr; ``"lines"`` writes them to ``reports/executed/<notebook>.log`` and
-    prints a line a minute instead (see :class:`_ProgressLines`).
+    ``progress="bars"`` shows papermill's cell bar and the run grids' progress bars
+    on stderr; ``"lines"`` leaves out the cell bar, writes the run grids' bars to
+    ``reports/executed/<notebook>.log`` and prints a line a minute instead (see
+    :class:`_ProgressLines`).
     """
     if progress not in PROGRESS_STYLES:
         raise ValueError(f"progress={progress!r} is not allowed: choose one of "
