@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 import actstudy  # noqa: F401  (selects the JAX backend before keras loads)
-from actstudy.report import PROGRESS_STYLES  # light: report loads papermill when it renders
+from actstudy.report.build import PROGRESS_STYLES  # light: report loads papermill when it renders
 
 
 def _timedelta(text: str) -> datetime.timedelta:
@@ -41,9 +41,9 @@ def _names(text: str) -> list[str]:
 
 
 def cmd_list(args) -> int:
-    from actstudy import activations
+    from actstudy import analysis
 
-    table = activations.table()
+    table = analysis.property_table()
     columns = ["name", "family", "range", "monotonic", "smooth", "zero_centred",
                "saturating", "parameters", "year"]
     table = table[[c for c in columns if c in table.columns]]
@@ -53,9 +53,9 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from actstudy import stats
-    from actstudy.config import Config
-    from actstudy.experiments import grid, run_grid
+    from actstudy.analysis import stats
+    from actstudy.run.config import Config
+    from actstudy.runner import grid, run_grid
 
     if args.seeds < 1:
         raise ValueError(f"--seeds {args.seeds} is not allowed: must be an integer >= 1")
@@ -96,7 +96,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_cache(args) -> int:
-    from actstudy.experiments import cache_dir, cached_runs, clear_cache
+    from actstudy.runner import cache_dir, cached_runs, clear_cache
 
     if args.cache_command == "ls":
         frame = cached_runs()
@@ -112,20 +112,22 @@ def cmd_cache(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from actstudy import report, studies
+    from actstudy import studies
+    from actstudy.report import build
 
     if args.report_command == "render":
-        report.render(args.notebook, args.profile, progress=args.progress)
+        build.render(args.notebook, args.profile, progress=args.progress)
     else:
         studies.load_profile(args.profile)  # index() would accept any name
-        report.index(args.profile)
+        build.index(args.profile)
     return 0
 
 
 def cmd_timing(args) -> int:
-    from actstudy import timing
+    from actstudy import studies
+    from actstudy.runner import timing
 
-    costs = timing.build_costs(args.profile, force=not args.if_needed,
+    costs = studies.build_costs(args.profile, force=not args.if_needed,
                                by=f"actstudy timing --profile {args.profile}", progress=True)
     print(f"reports/{timing.stored_path(args.profile).name}: {costs.measured}")
     return 0
@@ -136,7 +138,7 @@ IMAGE_SETS = ("mnist", "fashion_mnist")
 
 
 def cmd_data(args) -> int:
-    from actstudy.data import DatasetError, load_image_arrays
+    from actstudy.sources import DatasetError, load_image_arrays
 
     status = 0
     for name in [args.name] if args.name else IMAGE_SETS:

@@ -3,10 +3,10 @@
 - ``ACTSTUDY_CACHE_DIR``: the run cache (default ``data/runs``);
 - ``ACTSTUDY_JAX_CACHE_DIR``: compiled XLA programs (default ``data/jax-cache``);
 - ``ACTSTUDY_MNIST``, ``ACTSTUDY_FASHION_MNIST``: a dataset file or IDX folder
-  (read by :mod:`actstudy.data`'s sources table);
+  (read by :mod:`actstudy.run.data`'s sources table);
 - ``ACTSTUDY_PROFILES_DIR``: where profiles are read (default ``notebooks/params``);
 - ``ACTSTUDY_TIMING_DIR``: where each build's activation timings are stored (default
-  ``reports``; see :mod:`actstudy.timing`);
+  ``reports``; see :mod:`actstudy.runner.timing`);
 - ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler.
 
 Settings are read when asked for, not at import, so a test or a notebook can

@@ -8,7 +8,7 @@ Three comparisons, each a ratio of two ways to do the same training:
    training steps alone of a hand-written JAX loop doing the same 12 runs one
    after another (goal: <= 2x);
 2. **MNIST epoch**: one epoch of an 8x128 ReLU MLP (Adam, batch 128, all
-   55,000 training images) in ``actstudy.training.fit`` with every recording
+   55,000 training images) in ``actstudy.run.training.fit`` with every recording
    on, against a hand-written JAX ``lax.scan`` epoch with nothing recorded
    (goal: >= 0.9x the hand-written speed); also the cost of recording and
    Keras's own ``model.fit``;
@@ -42,11 +42,12 @@ import jax.numpy as jnp
 import keras
 import numpy as np
 
-from actstudy import experiments, models
-from actstudy.config import Config
+from actstudy import runner
+from actstudy.analysis.stats import mean_ci
 from actstudy.files import write_text_atomic
-from actstudy.stats import mean_ci
-from actstudy.training import fit, fit_group
+from actstudy.run import models
+from actstudy.run.config import Config
+from actstudy.run.training import fit, fit_group
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -161,7 +162,7 @@ def sine_grid(args) -> list[str]:
             os.environ["ACTSTUDY_CACHE_DIR"] = cache
             try:
                 t0 = time.perf_counter()
-                experiments.run_grid(configs, progress=False)
+                runner.run_grid(configs, progress=False)
                 return time.perf_counter() - t0
             finally:
                 del os.environ["ACTSTUDY_CACHE_DIR"]

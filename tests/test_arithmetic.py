@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import analysis, data, models, studies
-from actstudy.config import Config
+from actstudy import analysis, studies
+from actstudy.present import tables, text
+from actstudy.run import data, models
+from actstudy.run.config import Config
 
 RNG = np.random.default_rng(0)
 
@@ -190,14 +192,14 @@ def test_scores_are_percentages_of_the_initial_models_error_and_failures_count_a
     assert errors["extrapolation_score"].tolist() == pytest.approx([25.0, 100.0, 100.0])
     assert errors["extrapolation_failed"].tolist() == [False, True, True]
     assert errors["interpolation_failed"].tolist() == [False, False, True]
-    table = analysis.arithmetic_table(errors, "extrapolation")
+    table = tables.arithmetic_table(errors, "extrapolation")
     assert table.set_index(table.columns[0]).loc["NALU", "a × b"] == "1e+02 [1e+02, 1e+02] " \
         "(2 failed)"
 
 
 @pytest.mark.slow
 def test_a_run_records_the_extrapolation_split_the_random_baseline_and_the_nalu_parameters():
-    from actstudy.training import fit_group
+    from actstudy.run.training import fit_group
 
     configs = [Config(dataset="arithmetic_multiply", architecture="nalu", activation="identity",
                       depth=2, width=3, epochs=2, seed=seed,
@@ -251,7 +253,7 @@ def test_the_papers_findings_are_checked_against_our_scores_by_a_stated_rule():
             rows += [{"operation": operation, "task": data.ARITHMETIC[operation][0],
                       "model": model, "seed": seed, "interpolation_score": inside,
                       "extrapolation_score": outside} for seed in (0, 1)]
-    table = analysis.paper_agreement(pd.DataFrame(rows))
+    table = text.paper_agreement(pd.DataFrame(rows))
     pairs = zip(table["the paper"], table["task"], strict=True)
     verdicts = dict(zip(pairs, table["ours agree"], strict=True))
     assert set(verdicts.values()) == {"yes"} and len(verdicts) == 6
@@ -279,17 +281,17 @@ def test_table_1_of_the_paper_stands_beside_our_scores_for_the_models_both_have(
     assert cell.loc[("a × b", "ReLU6"), "paper"] == 10.1
     assert cell.loc[("a + b", "None"), "paper"] == 0.0
     assert comparison["same_side"].all()
-    table = analysis.paper_table(comparison)
+    table = tables.paper_table(comparison)
     assert list(table["task"]) == ["a + b", "a × b"]
     assert list(table.columns) == ["task", "ReLU6: paper", "ReLU6: ours", "None: paper",
                                    "None: ours", "NALU: paper", "NALU: ours"]
-    assert analysis.DIFFERS not in " ".join(table["None: ours"])
+    assert tables.DIFFERS not in " ".join(table["None: ours"])
     # Ours learnt a × b without a non-linearity, where the paper's did not: marked.
     rows = [dict(row, extrapolation_score=0.001) if row["model"] == "identity" else row
             for row in rows]
     comparison = analysis.paper_comparison(pd.DataFrame(rows), "extrapolation")
     assert not comparison.set_index(["task", "model"]).loc[("a × b", "None"), "same_side"]
-    table = analysis.paper_table(comparison).set_index("task")
-    assert table.loc["a × b", "None: ours"].endswith(analysis.DIFFERS)
+    table = tables.paper_table(comparison).set_index("task")
+    assert table.loc["a × b", "None: ours"].endswith(tables.DIFFERS)
     with pytest.raises(ValueError, match="split='test' is not allowed"):
         analysis.paper_comparison(pd.DataFrame(rows), "test")

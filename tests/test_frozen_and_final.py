@@ -8,10 +8,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from actstudy import models, training
-from actstudy.config import Config
-from actstudy.runs import Run
-from actstudy.training import fit
+from actstudy.run import models, training
+from actstudy.run.config import Config
+from actstudy.run.record import Run
+from actstudy.run.training import fit
 
 # 1500 training samples: the training split is evaluated in chunks of 1000, the last one padded.
 CONFIG = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50, learning_rate=0.05,

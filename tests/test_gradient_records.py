@@ -5,10 +5,10 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from actstudy import models, training
-from actstudy.config import Config
-from actstudy.runs import Run
-from actstudy.training import INACTIVE_SHARE, PROBE_STATS, fit
+from actstudy.run import models, training
+from actstudy.run.config import Config
+from actstudy.run.record import Run
+from actstudy.run.training import INACTIVE_SHARE, PROBE_STATS, fit
 
 CONFIG = Config(dataset="moons", activation="tanh", depth=3, width=8, epochs=1, batch_size=50,
                 optimizer="sgd", learning_rate=0.5, seed=3, init_scale=2.0,

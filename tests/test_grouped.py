@@ -5,11 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from actstudy import experiments, training
-from actstudy.config import Config
-from actstudy.experiments import grid, groups, run_grid
-from actstudy.runs import Run
-from actstudy.training import fit, fit_group
+from actstudy import runner
+from actstudy.run import training
+from actstudy.run.config import Config
+from actstudy.run.record import Run
+from actstudy.run.training import fit, fit_group
+from actstudy.runner import grid, groups, run_grid
 
 # PReLU (learned slopes) with dropout (per-member random state) on moons (a stored surface):
 # every kind of record a run has.
@@ -105,10 +106,10 @@ def test_run_grid_trains_each_group_once_and_stores_every_member(tmp_path, monke
 
     small = BASE.replace(activation="relu", dropout=0.0, epochs=1)
     configs = grid(small, activation=["relu", "tanh"], learning_rate=[1e-3, 1e-2], seed=[0, 1])
-    experiments.store(fit(configs[0]))  # one member already cached: only the rest train
+    runner.store(fit(configs[0]))  # one member already cached: only the rest train
     results = run_grid(configs, progress=False, fit_group=recording, max_group=2)
     # In the grid's order, at most two to a group; learning rates and seeds share a group.
     assert calls == [[("relu", 1, 1e-3), ("relu", 0, 0.01)], [("relu", 1, 0.01)],
                      [("tanh", 0, 1e-3), ("tanh", 1, 1e-3)], [("tanh", 0, 0.01), ("tanh", 1, 0.01)]]
     assert [r.key for r in results.runs] == [c.key() for c in configs]
-    assert all(experiments.cache_path(c.key()).exists() for c in configs)
+    assert all(runner.cache_path(c.key()).exists() for c in configs)

@@ -4,7 +4,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from actstudy import analysis, plots, studies
+from actstudy import analysis, studies
+from actstudy.present import plots, tables
 
 matplotlib.use("Agg")
 
@@ -15,7 +16,7 @@ def test_smoke_initializer_activation_gives_a_table_cell_per_activation_and_init
     results = study.run(progress=False)
     assert results.failures.empty
     growth = analysis.gradient_growth(results.gradients, epoch_steps=1)
-    table = analysis.initializer_table(results.summary, growth)
+    table = tables.initializer_table(results.summary, growth)
     assert sorted(zip(table["activation"], table["initializer"], strict=True)) == sorted(
         (a, i) for a in study.activations for i in study.initializers)
     assert np.isfinite(table["accuracy"]).all() and (table["seeds"] == len(study.seed_list)).all()

@@ -23,7 +23,7 @@ common: {seeds: 3}
 studies:
   sine: {activations: all, depth: 2, width: 16, epochs: 400, n_train: 256}
 """
-# The kernel gets a grace period to stop its cell (actstudy.report.INTERRUPT_GRACE_SECONDS).
+# The kernel gets a grace period to stop its cell (actstudy.report.build.INTERRUPT_GRACE_SECONDS).
 STOP_WITHIN_S = 15
 
 

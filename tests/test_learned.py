@@ -4,7 +4,8 @@ import matplotlib
 import numpy as np
 import pytest
 
-from actstudy import analysis, plots, studies
+from actstudy import analysis, studies
+from actstudy.present import plots
 
 matplotlib.use("Agg")
 

@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import analysis, plots, stats, studies
-from actstudy.experiments import groups
+from actstudy import analysis, studies
+from actstudy.analysis import stats
+from actstudy.present import plots, tables
+from actstudy.runner import groups
 
 matplotlib.use("Agg")
 
@@ -168,7 +170,7 @@ def test_learned_slopes_after_training_beside_their_start():
 def test_mean_intervals_are_t_intervals_written_for_people():
     frame = pd.DataFrame({"network": ["a"] * 3 + ["b"] * 3,
                           "accuracy": [90.0, 91.0, 92.0, 80.0, 80.0, 80.0]})
-    table = analysis.mean_intervals(frame, "network", {"accuracy": "accuracy (%)"}, digits=1)
+    table = tables.mean_intervals(frame, "network", {"accuracy": "accuracy (%)"}, digits=1)
     interval = stats.mean_ci([90.0, 91.0, 92.0])
     assert table.values.tolist() == [
         ["a", f"91.0 [{interval.low:.1f}, {interval.high:.1f}]", 3],

@@ -4,8 +4,9 @@ import os
 
 import pytest
 
-from actstudy import activations, report
-from actstudy.config import Config
+from actstudy.report import build
+from actstudy.run import activations
+from actstudy.run.config import Config
 
 MODULE = '''
 import jax.numpy as jnp
@@ -48,7 +49,7 @@ def test_an_own_activation_appears_in_the_smoke_report(user_module, tmp_path, mo
         "  sine: {activations: [relu, 'useracts:wobbly'], depth: 2, width: 8, epochs: 5,"
         " n_train: 128}\n")
     monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(profiles))
-    monkeypatch.setattr(report, "REPORTS", tmp_path / "reports")
-    monkeypatch.setattr(report, "EXECUTED", tmp_path / "reports" / "executed")
-    page = report.render(report.NOTEBOOKS / "02_synthetic_regression.ipynb", "mine").read_text()
+    monkeypatch.setattr(build, "REPORTS", tmp_path / "reports")
+    monkeypatch.setattr(build, "EXECUTED", tmp_path / "reports" / "executed")
+    page = build.render(build.NOTEBOOKS / "02_synthetic_regression.ipynb", "mine").read_text()
     assert "useracts:wobbly" in page and "relu" in page

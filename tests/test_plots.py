@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import analysis, plots
+from actstudy import analysis
+from actstudy.present import plots
 
 matplotlib.use("Agg")
 
@@ -359,7 +360,7 @@ def test_family_panels_come_from_the_registry_and_merge_lone_families():
 
 
 def test_learning_curves_colour_a_family_per_panel_and_name_lines_at_their_ends():
-    from actstudy import activations
+    from actstudy.run import activations
 
     names = activations.names()
     fig = plots.learning_curves(_history(names, datasets=("mnist", "fashion_mnist")),

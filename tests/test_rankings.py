@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import activations, analysis, plots, stats
+from actstudy import analysis
+from actstudy.analysis import properties, stats
+from actstudy.present import plots, tables
+from actstudy.run import activations
 
 matplotlib.use("Agg")
 
@@ -126,7 +129,7 @@ def test_a_frame_without_seeds_or_rows_is_refused():
 
 
 def test_celu_with_alpha_one_is_elu_and_gelus_tanh_form_is_near_gelu():
-    pairs = activations.equivalent_pairs(["relu", "elu", "celu", "gelu", "gelu_tanh", "swish"])
+    pairs = properties.equivalent_pairs(["relu", "elu", "celu", "gelu", "gelu_tanh", "swish"])
     found = {(row.first, row.second): row for row in pairs.itertuples()}
     assert set(found) == {("elu", "celu"), ("gelu", "gelu_tanh")}
     assert found[("elu", "celu")].relation == "identical"
@@ -136,17 +139,17 @@ def test_celu_with_alpha_one_is_elu_and_gelus_tanh_form_is_near_gelu():
 
 
 def test_a_tighter_tolerance_drops_the_near_pair_but_keeps_the_identical_one():
-    pairs = activations.equivalent_pairs(["elu", "celu", "gelu", "gelu_tanh"], tolerance=1e-4)
+    pairs = properties.equivalent_pairs(["elu", "celu", "gelu", "gelu_tanh"], tolerance=1e-4)
     assert pairs[["first", "second"]].values.tolist() == [["elu", "celu"]]
 
 
 def test_learnable_activations_are_not_compared():
     # swish_beta starts as swish, but it is a function of its trained beta.
-    assert activations.equivalent_pairs(["swish", "swish_beta", "relu"]).empty
+    assert properties.equivalent_pairs(["swish", "swish_beta", "relu"]).empty
 
 
 def test_notes_name_the_twin_both_ways():
-    notes = activations.equivalence_notes(["elu", "celu", "gelu", "gelu_tanh", "relu"])
+    notes = properties.equivalence_notes(["elu", "celu", "gelu", "gelu_tanh", "relu"])
     assert notes == {"elu": "same function as celu", "celu": "same function as elu",
                      "gelu": "within 0.0005 of gelu_tanh everywhere",
                      "gelu_tanh": "within 0.0005 of gelu everywhere"}
@@ -160,11 +163,11 @@ def test_notes_name_the_twin_both_ways():
 ])
 def test_bad_equivalence_arguments_are_named(names, tolerance, message):
     with pytest.raises(ValueError, match=message):
-        activations.equivalent_pairs(names, tolerance)
+        properties.equivalent_pairs(names, tolerance)
 
 
 def test_rank_table_marks_ties_and_identical_functions():
-    table = analysis.rank_table(_per_seed({"gelu": [0.95, 0.96, 0.955],
+    table = tables.rank_table(_per_seed({"gelu": [0.95, 0.96, 0.955],
                                            "gelu_tanh": [0.949, 0.961, 0.953],
                                            "tanh": [0.90, 0.91, 0.89]}, "test_accuracy"),
                                 "test_accuracy", True, percent=True)
@@ -187,7 +190,7 @@ def test_cross_experiment_ranking_has_an_interval_around_its_mean_scaled_rank():
     assert list(numbers.index) == ["relu", "tanh", "sigmoid"]
     assert (numbers["mean scaled rank low"] <= numbers["mean scaled rank"]).all()
     assert (numbers["mean scaled rank"] <= numbers["mean scaled rank high"]).all()
-    table = analysis.ranking_table(experiments)
+    table = tables.ranking_table(experiments)
     assert table.loc[0, "mean scaled rank [95% CI]"] == "0.00 [0.00, 0.00]"
     assert table.loc[2, "one: rank [95% CI]"] == "3 [3, 3]"
 
@@ -240,7 +243,7 @@ def test_rankings_at_the_reference_and_at_the_best_rates_and_their_flips():
     assert at_best.loc["relu", "learning_rate"] == 1e-3 and at_best.loc["relu", "rank"] == 1
     flips = analysis.flip_counts(rankings)
     assert flips[["pairs", "changed"]].values.tolist() == [[3, 0]]
-    table = analysis.learning_rate_table(rankings, "mnist")
+    table = tables.learning_rate_table(rankings, "mnist")
     assert table.loc["sigmoid", ("adam at its best rate", "rate")] == "0.1 (highest tried)"
     assert table.loc["relu", ("adam at 0.01", "rank [95% CI], tier")] == "1 [1, 1], tier 1"
 
@@ -286,7 +289,7 @@ def test_learning_rate_figure_refuses_more_than_eight_hues_in_a_panel(monkeypatc
                             "learning_rate": rate, "mean": 0.9, "ci_low": 0.89, "ci_high": 0.91,
                             "seeds": 3, "diverged": 0} for name in names for rate in (1e-3, 1e-2)])
     family = type("Spec", (), {"family": "rectifier"})
-    monkeypatch.setattr(plots.activations, "spec", lambda name: family)
+    monkeypatch.setattr(activations, "spec", lambda name: family)
     fig = plots.learning_rate_curves(curves[curves["activation"] != "act8"])
     matplotlib.pyplot.close(fig)
     with pytest.raises(ValueError, match="family 'rectifier' has 9 activations; a panel shows at "

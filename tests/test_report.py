@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from actstudy import report
+from actstudy.present import tables
+from actstudy.report import build
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -77,14 +78,14 @@ def smoke_reports(tmp_path_factory):
     Records how many runs the cache held before the findings notebook, and
     after, and the stored timings before any notebook ran.
     """
-    from actstudy import timing
+    from actstudy.runner import timing
 
     reports = tmp_path_factory.mktemp("reports")
     runs = tmp_path_factory.mktemp("runs")
     patch = pytest.MonkeyPatch()
-    patch.setattr(report, "REPORTS", reports)
-    patch.setattr(report, "EXECUTED", reports / "executed")
-    patch.setattr(report, "HEADLINE", reports / "headline.json")
+    patch.setattr(build, "REPORTS", reports)
+    patch.setattr(build, "EXECUTED", reports / "executed")
+    patch.setattr(build, "HEADLINE", reports / "headline.json")
     patch.setenv("ACTSTUDY_CACHE_DIR", str(runs))
     patch.setenv("ACTSTUDY_TIMING_DIR", str(reports))
     counts = {}
@@ -94,9 +95,9 @@ def smoke_reports(tmp_path_factory):
         for path in RENDER_ORDER:
             if path.stem == "06_findings":
                 counts["before findings"] = sorted(p.name for p in runs.glob("*.json"))
-            report.render(path, "smoke")
+            build.render(path, "smoke")
         counts["after findings"] = sorted(p.name for p in runs.glob("*.json"))
-        report.index("smoke")
+        build.index("smoke")
     finally:
         patch.undo()
     (reports / "runs").symlink_to(runs)
@@ -112,7 +113,7 @@ def test_findings_train_nothing_the_other_reports_did_not(smoke_reports):
 
 @pytest.mark.slow
 def test_the_reports_read_the_builds_timings_and_time_nothing_again(smoke_reports, monkeypatch):
-    from actstudy import timing
+    from actstudy.runner import timing
 
     counts = json.loads((smoke_reports / "counts.json").read_text())
     # Neither 01 nor 06 measured again: a new measurement would have replaced the file.
@@ -144,7 +145,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     # Every primary test compares at least the profile's two seeds (one decides nothing).
     assert (table["seeds"] >= 2).all(), table[["id", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
-    page = report.verdict_table(table)
+    page = tables.verdict_table(table)
     assert page.count("<tr") == 17 and 'href="05_gradient_flow.html#' in page
 
 
@@ -185,9 +186,9 @@ def test_index_links_every_report(smoke_reports):
 @pytest.mark.slow
 def test_synthetic_classification_renders_the_harder_tasks_under_smoke(tmp_path, monkeypatch):
     # 03 alone, so a change to its harder tasks is checked without rendering every report.
-    monkeypatch.setattr(report, "REPORTS", tmp_path)
-    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
-    report.render(ROOT / "notebooks" / "03_synthetic_classification.ipynb", "smoke")
+    monkeypatch.setattr(build, "REPORTS", tmp_path)
+    monkeypatch.setattr(build, "EXECUTED", tmp_path / "executed")
+    build.render(ROOT / "notebooks" / "03_synthetic_classification.ipynb", "smoke")
     executed = nbformat.read(tmp_path / "executed" / "03_synthetic_classification.ipynb",
                              as_version=4)
     assert [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
@@ -208,8 +209,8 @@ def test_synthetic_classification_renders_the_harder_tasks_under_smoke(tmp_path,
 
 @pytest.mark.slow
 def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "REPORTS", tmp_path)
-    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
+    monkeypatch.setattr(build, "REPORTS", tmp_path)
+    monkeypatch.setattr(build, "EXECUTED", tmp_path / "executed")
     broken = tmp_path / "99_broken.ipynb"
     notebook = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Broken"),
@@ -219,7 +220,7 @@ def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
     nbformat.write(notebook, broken)
     (tmp_path / "99_broken.html").write_text("previous")
     with pytest.raises(SystemExit, match="(?s)99_broken.ipynb.*RuntimeError: boom.*left as it was"):
-        report.render(broken, "smoke")
+        build.render(broken, "smoke")
     assert (tmp_path / "99_broken.html").read_text() == "previous"
     failed = nbformat.read(tmp_path / "executed" / "99_broken.failed.ipynb", as_version=4)
     assert any(o.output_type == "error" for c in failed.cells for o in c.get("outputs", []))
@@ -229,9 +230,9 @@ def test_failed_notebook_keeps_previous_html(tmp_path, monkeypatch):
 def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, monkeypatch,
                                                                    capsys):
     # How `make report` renders two notebooks at once: whole lines, not two sets of bars.
-    monkeypatch.setattr(report, "REPORTS", tmp_path)
-    monkeypatch.setattr(report, "EXECUTED", tmp_path / "executed")
-    monkeypatch.setattr(report, "PROGRESS_LINE_SECONDS", 0.2)
+    monkeypatch.setattr(build, "REPORTS", tmp_path)
+    monkeypatch.setattr(build, "EXECUTED", tmp_path / "executed")
+    monkeypatch.setattr(build, "PROGRESS_LINE_SECONDS", 0.2)
     notebook_path = tmp_path / "99_slow.ipynb"
     nbformat.write(nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell("profile = 'smoke'", metadata={"tags": ["parameters"]}),
@@ -242,7 +243,7 @@ def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, m
             "raise RuntimeError('boom')"),
     ]), notebook_path)
     with pytest.raises(SystemExit, match="progress log reports/executed/99_slow.log"):
-        report.render(notebook_path, "smoke", progress="lines")
+        build.render(notebook_path, "smoke", progress="lines")
     out = capsys.readouterr()
     said = [line for line in out.out.splitlines() if line.startswith("99_slow (")]
     assert said and said[-1] == "99_slow (0 min): runs:  50%|#####     | 1/2"
@@ -253,14 +254,14 @@ def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, m
 def test_kernels_started_at_once_have_sockets_of_their_own():
     # Two renders at once start their kernels in the same folder (notebooks/); by default
     # both would take kernel-ipc-1, -2, ... there and sign messages for the other.
-    first, second = (report._kernel_manager_class([])() for _ in range(2))
+    first, second = (build._kernel_manager_class([])() for _ in range(2))
     assert first.transport == second.transport == "ipc"
     assert Path(first.ip).is_absolute() and first.ip != second.ip
 
 
 def test_an_unknown_progress_style_is_named():
     with pytest.raises(ValueError, match="progress='dots' is not allowed: choose one of bars, lines"):
-        report.render(Path("notebooks/01_activation_gallery.ipynb"), "smoke", progress="dots")
+        build.render(Path("notebooks/01_activation_gallery.ipynb"), "smoke", progress="dots")
 
 
 def _chromium():
@@ -344,7 +345,7 @@ def test_notebook_run_top_to_bottom_shows_what_the_report_shows(smoke_reports, s
     # match to its lines (more than plots.MAX_HUES entries).
     from nbclient import NotebookClient
 
-    from actstudy import plots
+    from actstudy.present import plots
 
     notebook = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
@@ -355,7 +356,7 @@ def test_notebook_run_top_to_bottom_shows_what_the_report_shows(smoke_reports, s
     notebook.cells.insert(0, recorder)
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
     monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(smoke_reports))
-    NotebookClient(notebook, kernel_name=report.KERNEL, timeout=600,
+    NotebookClient(notebook, kernel_name=build.KERNEL, timeout=600,
                    resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
     notebook.cells.remove(recorder)
     rendered = nbformat.read(smoke_reports / "executed" / f"{stem}.ipynb", as_version=4)
@@ -377,9 +378,9 @@ def test_no_table_cell_reads_nan(smoke_reports, stem):
 
 def test_headline_travels_in_the_notebook_and_stays_out_of_the_html():
     output = nbformat.v4.new_output("display_data", data={
-        report.HEADLINE_MIME: {"note": "Profile smoke: 1 supported.", "html": "<table></table>"}})
+        build.HEADLINE_MIME: {"note": "Profile smoke: 1 supported.", "html": "<table></table>"}})
     cell = nbformat.v4.new_code_cell("report.show_headline(frame)", outputs=[output])
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 06"), cell])
-    assert report._headline_in(notebook)["note"] == "Profile smoke: 1 supported."
-    reading = report._for_reading(notebook, "provenance")
-    assert report._headline_in(reading) is None
+    assert build._headline_in(notebook)["note"] == "Profile smoke: 1 supported."
+    reading = build._for_reading(notebook, "provenance")
+    assert build._headline_in(reading) is None

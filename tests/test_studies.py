@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from actstudy import analysis, studies
-from actstudy.config import default_initializer
+from actstudy import analysis, runner, studies
+from actstudy.present import tables
+from actstudy.run.config import default_initializer
 
 PROFILES = studies.profiles()
 
@@ -130,7 +131,7 @@ def test_initializer_activation_crosses_every_activation_with_every_initializer(
             for c in configs} == {(10, 64, 1, 10000)}
     assert study.comparison == "every activation under each initializer (he_normal, glorot_uniform)"
     # The initializer is a group field: one program per activation.
-    from actstudy.experiments import groups
+    from actstudy.runner import groups
 
     assert [len(group) for group in groups(configs)] == [6, 6]
 
@@ -151,7 +152,7 @@ def test_classic_settings_are_glorot_and_bengios():
     assert study.comparison == ("all activations with the standard initialisation "
                                 "U[-1/sqrt(n), 1/sqrt(n)]")
     # lecun_uniform's limit sqrt(3 / fan_in), scaled by init_scale: 1 / sqrt(fan_in).
-    from actstudy import models
+    from actstudy.run import models
 
     config = configs[0].replace(width=400)
     kernel = np.asarray(models.initializer(config, 1)((400, 400)))
@@ -205,7 +206,7 @@ def test_depth_tuned_crosses_depths_and_learning_rates_with_early_stopping():
     assert {(c.width, c.epochs, dict(c.dataset_options)["n_train"]) for c in configs} == {
         (64, 12, 5000)}
     # Learning rates and seeds share a program: one group per activation and depth.
-    from actstudy.experiments import groups
+    from actstudy.runner import groups
 
     assert [len(group) for group in groups(configs)] == [6] * 4
 
@@ -234,7 +235,7 @@ def test_elu_setting_is_the_papers_mlp_with_sgd_and_he_initialisation():
              c.weight_initializer) for c in configs} == {(8, 128, "sgd", 0.01, 64, "he_normal")}
     assert not any(c.restore_best for c in configs)
     # The same seed starts every activation from the same weights: runs pair by seed.
-    from actstudy import models
+    from actstudy.run import models
 
     first = [models.build(c.replace(depth=2), (784,), 10).trainable_weights[0].numpy()
              for c in configs[::2]]
@@ -270,16 +271,15 @@ def test_learning_rate_crosses_activations_datasets_and_each_optimizers_own_rate
     assert {(c.depth, c.width, c.epochs, c.dataset_options) for c in configs} == {
         (2, 64, 3, (("n_train", 10000),))}
     # The rate is a group field: one program per activation, dataset and optimizer.
-    from actstudy.experiments import groups
+    from actstudy.runner import groups
 
     assert sorted(len(g) for g in groups(configs, max_group=9)) == [6] * 4 + [9] * 4
 
 
 def test_learning_rate_trains_all_rates_and_seeds_of_a_setting_as_one_program(monkeypatch):
-    from actstudy import experiments
 
     asked = {}
-    monkeypatch.setattr(experiments, "run_grid", lambda configs, **options: asked.update(options))
+    monkeypatch.setattr(runner, "run_grid", lambda configs, **options: asked.update(options))
     studies.get("learning_rate", "default").run(progress=False)
     assert asked["max_group"] == 6 * 3  # six rates, three seeds: more than MAX_GROUP
     studies.get("learning_rate", "smoke").run(progress=False, max_group=2)
@@ -406,7 +406,7 @@ def test_a_task_where_no_level_reaches_the_threshold_is_an_outcome_not_a_crash()
     assert {(c.dataset, dict(c.dataset_options)["cells"]) for c in compared} == {
         ("checkerboard", 4)}
     assert len(compared) == 2 * 2  # two activations, two seeds
-    table = analysis.rule_table(rule, hard.threshold)
+    table = tables.rule_table(rule, hard.threshold)
     assert table["reaches 0.9"].tolist() == ["no", "no", "yes"]
     assert table["rule"].tolist() == ["", "", "chosen"]
     assert table["level"].tolist() == ["2 turns", "3 turns", "4 x 4 cells"]
@@ -425,7 +425,7 @@ def test_a_level_where_a_seed_failed_does_not_reach():
 
 def _fake_fit(accuracy):
     """A stand-in for training.fit_group: each run's accuracy is ``accuracy(config)``."""
-    from actstudy.runs import Run
+    from actstudy.run.record import Run
 
     def fit(config):
         value = accuracy(config)
@@ -474,7 +474,7 @@ def test_hard_study_where_nothing_reaches_returns_the_sweep_alone():
 def test_hard_tasks_train_in_the_easy_tasks_network_in_every_profile():
     # Same network, optimiser and schedule: every hard run reuses a program compiled for the
     # easy tasks (a new width would compile anew), and only the task differs between the two.
-    from actstudy.training import group_key
+    from actstudy.run.training import group_key
 
     def network(config):
         return group_key(config).replace(dataset="moons", dataset_options={},

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import tables
+from actstudy.present import tables
 
 
 def test_the_interval_sets_the_precision():

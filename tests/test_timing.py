@@ -16,8 +16,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from actstudy import claims, plots, settings, stats, studies, timing
+from actstudy import claims, settings, studies
+from actstudy.analysis import stats
 from actstudy.cli import main
+from actstudy.present import plots
+from actstudy.runner import timing
 
 matplotlib.use("Agg")
 
@@ -52,11 +55,11 @@ def counted(monkeypatch):
 
 
 def test_rendering_again_reads_the_stored_costs_without_timing(counted, capsys):
-    first = timing.build_costs("smoke")
+    first = studies.build_costs("smoke")
     assert counted == {"elementwise": 1, "epoch": 1}
     assert "no reports/timing-smoke.json yet" in capsys.readouterr().err
     assert timing.stored_path("smoke").parent == settings.timing_dir()
-    again = timing.build_costs("smoke")  # a second render of 01
+    again = studies.build_costs("smoke")  # a second render of 01
     context = claims.Context("smoke")  # 06's claims
     elementwise, epoch = context.cost(), context.epoch_cost()
     assert counted == {"elementwise": 1, "epoch": 1}
@@ -75,11 +78,11 @@ def test_a_changed_profile_is_measured_again_and_says_why(counted, capsys, tmp_p
     smoke = yaml.safe_load((settings.ROOT / "notebooks" / "params" / "smoke.yaml").read_text())
     (profiles / "smoke.yaml").write_text(yaml.safe_dump(smoke))
     monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(profiles))
-    timing.build_costs("smoke")
+    studies.build_costs("smoke")
     smoke["studies"]["activation_cost"]["epoch_repeats"] = 7
     (profiles / "smoke.yaml").write_text(yaml.safe_dump(smoke))
     capsys.readouterr()
-    costs = timing.build_costs("smoke")
+    costs = studies.build_costs("smoke")
     assert counted == {"elementwise": 2, "epoch": 2}
     said = capsys.readouterr().err
     assert "stored with epoch_repeats 3, now 7" in said
@@ -87,21 +90,21 @@ def test_a_changed_profile_is_measured_again_and_says_why(counted, capsys, tmp_p
     assert "stored with epoch_repeats 3, now 7" in costs.measured
     assert costs.epoch["repeat"].nunique() == 7
     # An override in a notebook is a parameter change too; the same one again is not.
-    timing.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
-    timing.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
+    studies.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
+    studies.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
     assert counted == {"elementwise": 3, "epoch": 3}
     assert "epoch_activations also with sigmoid" in capsys.readouterr().err
 
 
 def test_a_file_in_another_layout_or_unreadable_is_measured_again(counted, capsys):
     path = timing.stored_path("smoke")
-    timing.build_costs("smoke")
+    studies.build_costs("smoke")
     stored = json.loads(path.read_text())
     stored["provenance"]["format"] = timing.FORMAT - 1
     path.write_text(json.dumps(stored))
-    timing.build_costs("smoke")
+    studies.build_costs("smoke")
     path.write_text(path.read_text()[:100])  # cut short by something other than actstudy
-    timing.build_costs("smoke")
+    studies.build_costs("smoke")
     assert counted == {"elementwise": 3, "epoch": 3}
     said = capsys.readouterr().err
     assert "older layout" in said and "could not be read" in said
@@ -117,14 +120,14 @@ def test_the_stored_file_is_whole_or_absent(counted, monkeypatch):
 
     monkeypatch.setattr(pathlib.Path, "write_text", cut_off)
     with pytest.raises(KeyboardInterrupt):
-        timing.build_costs("smoke")
+        studies.build_costs("smoke")
     assert list(path.parent.iterdir()) == []  # neither the file nor a temporary one
     monkeypatch.setattr(pathlib.Path, "write_text", written)
-    timing.build_costs("smoke")
+    studies.build_costs("smoke")
     before = path.read_bytes()
     monkeypatch.setattr(pathlib.Path, "write_text", cut_off)
     with pytest.raises(KeyboardInterrupt):
-        timing.build_costs("smoke", force=True)
+        studies.build_costs("smoke", force=True)
     assert path.read_bytes() == before and list(path.parent.iterdir()) == [path]
 
 

@@ -7,11 +7,12 @@ import sys
 import numpy as np
 import pytest
 
-from actstudy import activations, data, models
-from actstudy import config as config_module
-from actstudy.config import Config
-from actstudy.runs import Run
-from actstudy.training import fit, fit_group
+from actstudy import sources
+from actstudy.run import activations, data, models
+from actstudy.run import config as config_module
+from actstudy.run.config import Config
+from actstudy.run.record import Run
+from actstudy.run.training import fit, fit_group
 
 SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
                dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
@@ -190,8 +191,8 @@ def test_restore_best_in_a_group_a_member_that_diverges_at_once_has_no_best_stat
 
 _DETERMINISM = """
 import json, sys
-from actstudy.config import Config
-from actstudy.training import fit_group
+from actstudy.run.config import Config
+from actstudy.run.training import fit_group
 base = Config(dataset="moons", depth=2, width=16, epochs=2, batch_size=50, dropout=0.1,
               activation="swish_beta", dataset_options={"n_train": 400, "n_val": 100})
 runs = fit_group([base.replace(seed=s) for s in range(3)])
@@ -246,7 +247,7 @@ def fake_mnist(tmp_path, monkeypatch):
     path = tmp_path / "fake-mnist.npz"
     np.savez(path, **arrays)
     monkeypatch.setenv("ACTSTUDY_MNIST", str(path))
-    monkeypatch.setitem(data.CONTENT_SHA256, "mnist", "")
+    monkeypatch.setitem(sources.CONTENT_SHA256, "mnist", "")
     _forget_loaded_datasets()
     yield path
     _forget_loaded_datasets()

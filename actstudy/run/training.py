@@ -1,4 +1,4 @@
-"""The instrumented training loop: `fit_group(configs) -> [Run]` (the record: :mod:`actstudy.runs`).
+"""The instrumented training loop: `fit_group(configs) -> [Run]` (the record: :mod:`actstudy.run.record`).
 
 Runs whose configs differ only in :data:`GROUP_FIELDS` (seed, learning rate,
 initial scale) train as one *group*: one compiled program whose every array
@@ -47,8 +47,8 @@ together, so a member "stops" by keeping its best state while the others go on;
 the history, gradients and probes still follow every epoch trained. A member
 that diverges keeps its best state from before, and is tested on it.
 
->>> from actstudy.config import Config
->>> from actstudy.training import fit, fit_group
+>>> from actstudy.run.config import Config
+>>> from actstudy.run.training import fit, fit_group
 >>> run = fit(Config(dataset="moons", activation="tanh", depth=2, width=16, epochs=3))
 >>> len(run.history)
 3
@@ -73,9 +73,10 @@ import keras
 import numpy as np
 
 import actstudy
-from actstudy import activations, models, settings
-from actstudy.config import Config, code_digest
-from actstudy.runs import Run
+from actstudy import settings
+from actstudy.run import activations, models
+from actstudy.run.config import Config, code_digest
+from actstudy.run.record import Run
 
 
 def _use_compilation_cache() -> None:
@@ -570,7 +571,7 @@ def epoch_trainer(config: Config, record: bool = False) -> Callable[[], None]:
     whose program also evaluates the test set, however many are made
     (``config.epochs`` is ignored); nothing is recorded or stored.
 
-    >>> from actstudy.config import Config
+    >>> from actstudy.run.config import Config
     >>> train_epoch = epoch_trainer(Config(dataset="moons", depth=2, width=8))
     >>> train_epoch(); train_epoch()
     """

@@ -30,15 +30,31 @@ import actstudy
 from actstudy import settings
 from actstudy.files import write_atomic, write_text_atomic
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = settings.ROOT
+
+
 NOTEBOOKS = ROOT / "notebooks"
+
+
 REPORTS = ROOT / "reports"
+
+
 EXECUTED = REPORTS / "executed"
+
+
 HEADLINE = REPORTS / "headline.json"
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
 KERNEL = "actstudy"
+
+
 # Set by `render` so the kernel can tell it which datasets a report used.
 PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
+
+
 # The findings notebook displays the index's headline under this MIME type; render takes it
 # from the executed notebook (the HTML leaves it out).
 HEADLINE_MIME = "application/vnd.actstudy.headline+json"
@@ -269,6 +285,8 @@ def _execute_interruptibly(label: str, since: float, tick=None, **papermill_argu
 
 # With progress="lines", how often render says how far a notebook has got.
 PROGRESS_LINE_SECONDS = 60.0
+
+
 PROGRESS_STYLES = ("bars", "lines")
 
 
@@ -379,52 +397,6 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
         write_text_atomic(HEADLINE, json.dumps(headline))
     print(f"wrote reports/{stem}.html ({wall:.0f} s)")
     return target
-
-
-# -- findings ------------------------------------------------------------------
-
-
-def verdict_table(table) -> str:
-    """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure.
-
-    Per claim: the verdict, then its primary test: the statistic, the effect
-    with its 95% interval, the prediction (side and margin) with its reason,
-    the minimum detectable effect, and the seeds it used.
-    """
-    import html
-
-    import pandas as pd
-
-    colours = {"supported": "#1a7f37", "contradicted": "#cf222e", "undecided": "#6e7781"}
-    shown = pd.DataFrame({
-        "#": table["id"],
-        "claim": [html.escape(c) for c in table["claim"]],
-        "verdict": [f'<b style="color:{colours[v]}">{v}</b>' for v in table["verdict"]],
-        "primary test": [html.escape(s) for s in table["statistic"]],
-        "effect [95% CI]": [html.escape(e) for e in table["effect"]],
-        "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
-                           for p, r in zip(table["prediction"], table["reason"], strict=True)],
-        "detectable (80% power)": [html.escape(d) for d in table["detectable"]],
-        "seeds": table["seeds"],
-        "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
-                     for e in table["evidence"]],
-    })
-    return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
-
-
-# -- index ---------------------------------------------------------------------------
-
-
-def show_headline(frame, note: str = "") -> None:
-    """Called by the findings notebook: the table the index page shows, as notebook output.
-
-    ``render`` writes it to ``reports/headline.json`` once the notebook has run
-    through; an interrupted or failed build writes none.
-    """
-    from IPython.display import display
-
-    display({HEADLINE_MIME: {"note": note, "html": frame.to_html(index=False, border=0)}},
-            raw=True)
 
 
 def _headline_in(notebook) -> dict | None:

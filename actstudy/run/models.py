@@ -8,8 +8,8 @@ networks (Trask et al. 2018) the block's ``linear_<i>`` is the NAC or NALU layer
 and its activation is the identity. The head gives logits for classification
 and one linear output for regression.
 
->>> from actstudy.config import Config
->>> from actstudy import models
+>>> from actstudy.run.config import Config
+>>> from actstudy.run import models
 >>> model = models.build(Config(dataset="moons", depth=2, width=16, activation="elu"))
 >>> [layer.name for layer in model.layers][:3]
 ['input', 'linear_0', 'activation_0']
@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import keras
 
-from actstudy import activations
-from actstudy.config import Config
+from actstudy.run import activations
+from actstudy.run.config import Config
 
 # The CNN's convolution widths: small enough to train on two CPU cores.
 CNN_FILTERS = (32, 64)

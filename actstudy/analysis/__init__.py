@@ -1,0 +1,14 @@
+"""Derived measurements over runs, as tidy frames the notebooks plot and the claims test.
+
+>>> from actstudy import analysis
+>>> analysis.time_to_target(results.history, 0.95)  # doctest: +SKIP
+"""
+
+from actstudy.analysis.arithmetic import *  # noqa: F403
+from actstudy.analysis.convergence import *  # noqa: F403
+from actstudy.analysis.gradients import *  # noqa: F403
+from actstudy.analysis.mechanisms import *  # noqa: F403
+from actstudy.analysis.properties import *  # noqa: F403
+from actstudy.analysis.ranking import *  # noqa: F403
+from actstudy.analysis.stats import *  # noqa: F403
+from actstudy.analysis.synthetic import *  # noqa: F403

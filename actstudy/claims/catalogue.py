@@ -1,0 +1,252 @@
+"""The sources' claims about activation functions, each with a test stated before any run.
+
+A :class:`Claim` names its text, its source, the report section that shows its
+experiment, and its primary :class:`Test`: the statistic, in units a reader
+understands (a ×-ratio, percentage points, epochs), the side of a margin the
+claim predicts (``above``, ``below``) or an equivalence margin, the reason for
+that margin, the study whose runs decide it and how many seeds the default
+profile gives that study. ``measure`` runs (or loads from the cache) the
+experiment under a profile and returns the primary statistic's interval over
+seeds and any secondary :class:`Measurement` objects.
+
+The verdict comes from the primary test alone, by its 95% confidence interval:
+
+- ``above`` (the claim predicts an effect beyond the margin): **supported** when
+  the whole interval lies above the margin, **contradicted** when it lies below,
+  else **undecided**; ``below`` mirrors it;
+- ``equivalence`` (the claim predicts no difference that matters): **supported**
+  when the whole interval lies within ±margin (within [1/margin, margin] for a
+  ratio), **contradicted** when it lies entirely outside, else **undecided**.
+
+Ratios are tested on log10 (their logs are roughly normal over seeds) and shown
+back as ratios. An undecided verdict comes with its size: the minimum detectable
+effect, the smallest true distance from the margin that the design would detect
+four times out of five (:func:`actstudy.analysis.stats.minimum_detectable`). Secondary
+tests are shown with Holm-adjusted p-values within their claim; they never
+change the verdict. Fewer than two seeds decide nothing.
+
+>>> from actstudy.claims import Test, verdict
+>>> from actstudy.analysis.stats import Interval
+>>> test = Test("ReLU's ratio over sigmoid's", "x", "above", 10.0, "an order of magnitude")
+>>> verdict(Interval(2.0, 1.5, 2.5, 5, "t"), test)  # log10: 100x [32x, 316x]
+'supported'
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from actstudy.claims.measures import (
+    ARITHMETIC_MARGIN,
+    COST_MARGIN,
+    DEPTH_MARGIN,
+    UNIT_MARGIN,
+    accuracy_against_depth,
+    arithmetic_extrapolation,
+    binary_step_learning,
+    dead_units_by_rectifier,
+    elu_against_relu,
+    gelu_cost_and_approximation,
+    gradient_growth_with_init_scale,
+    linear_network_training,
+    prelu_overfitting,
+    rectifier_cost,
+    relu_sparsity,
+    sine_nonlinearity,
+    smooth_rectifiers_in_depth,
+    softplus_cost,
+    tanh_against_sigmoid_convergence,
+    vanishing_gradient_ratio,
+)
+from actstudy.claims.verdicts import (
+    Claim,
+    Context,
+    Measurement,
+    Test,
+    format_interval,
+    secondary_verdicts,
+)
+
+__all__ = ["CLAIMS", "evaluate"]
+
+
+_CURVES = "04_mnist_convergence#Loss-and-accuracy-per-epoch"
+
+
+_COST = "01_activation_gallery#Compute-cost"
+
+
+_SPEED = "05_gradient_flow#First-layer-/-last-layer-gradient-ratio-against-depth"
+
+
+_SAME_REASON_COST = ("a saving under 10% is within what a busy machine changes between builds, "
+                     "and not what \"cheaper\" promises a user")
+
+
+CLAIMS = [
+    Claim(1, "Without a non-linear activation, stacked layers collapse to a linear model: a ReLU "
+             "MLP fits sin(x) at least 10x better than the same MLP with the identity activation.",
+          "Course page on activations and gradient flow (the sin(x) Keras experiment)",
+          "02_synthetic_regression#Test-MSE-per-activation",
+          Test("test MSE on sin(x): identity MLP / ReLU MLP (×)", "x", "above", 10.0,
+               "the claim's own \"at least 10x\": one order of magnitude"),
+          "sine", 10, sine_nonlinearity,
+          note="That the identity MLP matches the least-squares line holds by construction (it "
+               "is a linear model), so it is shown, not tested as the claim."),
+    Claim(2, "A linear activation cannot be trained with backpropagation because its derivative "
+             "is constant.",
+          "Popular articles listing activation functions",
+          "02_synthetic_regression#Learning-curves",
+          Test("training MSE of the trained identity MLP / the least-squares optimum's (×)", "x",
+               "above", 1.05,
+               "a linear network within 5% of the least-squares optimum is as trained as a linear "
+               "model gets"),
+          "sine", 10, linear_network_training),
+    Claim(3, "Sigmoid and tanh suffer vanishing gradients in deep networks: the first layer "
+             "learns orders of magnitude more slowly than the last, far more so than with ReLU.",
+          "Glorot & Bengio (2010); widely repeated in tutorials", _SPEED,
+          Test("depth 10: ReLU's first/last-layer ratio of bias-gradient norms (per-unit learning "
+               "speed) over sigmoid's or tanh's, whichever is closer to ReLU's (×)", "x", "above",
+               10.0, "\"orders of magnitude\" is at least one: 10x"),
+          "depth_sweep", 10, vanishing_gradient_ratio),
+    Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and so speeds up training.",
+          "Medium post on popular activation functions; most overviews", _COST,
+          Test("one training epoch of an MNIST MLP (recording off): the cheaper of sigmoid and "
+               "tanh / ReLU (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
+          "activation_cost", 10, rectifier_cost,
+          note="Epochs to a target accuracy are secondary: the source's reason is compute."),
+    Claim(5, "ReLU units can die; leaky ReLU, PReLU and ELU leave fewer dead units.",
+          "Maas et al. (2013), He et al. (2015), Clevert et al. (2015); tutorials",
+          "05_gradient_flow#Inactive-and-dead-units",
+          Test("inactive units at the high learning rate: ReLU's share minus the largest of leaky "
+               "ReLU's, PReLU's and ELU's (pp of units)", "pp", "above", UNIT_MARGIN,
+               "2 pp is about one unit of a 64-unit layer; less changes nothing a user sees"),
+          "dying", 10, dead_units_by_rectifier,
+          note="\"Dead\" (output exactly 0 on every sample) can only be 0 for the alternatives, "
+               "so the test counts inactive units (pre-activation negative on at least 99% of "
+               "samples), defined for every activation."),
+    Claim(6, "Tanh, being zero-centred, converges faster than sigmoid.",
+          "LeCun et al. (1998), Efficient BackProp; tutorials", _CURVES,
+          Test("mean validation loss over epochs, MNIST MLP with Adam: sigmoid / tanh (×)", "x",
+               "above", COST_MARGIN,
+               "a loss curve 10% lower on average is a difference a user notices; less is "
+               "within what a learning-rate change does"),
+          "images", 5, tanh_against_sigmoid_convergence),
+    Claim(7, "Softplus costs more compute than ReLU without an accuracy advantage.",
+          "Glorot, Bordes & Bengio (2011); overviews", _COST,
+          Test("one training epoch of an MNIST MLP (recording off): softplus / ReLU (×)", "x",
+               "above", COST_MARGIN, _SAME_REASON_COST),
+          "activation_cost", 10, softplus_cost),
+    Claim(8, "GELU is costlier than ReLU; its tanh approximation is accurate and cheaper.",
+          "Hendrycks & Gimpel (2016); framework documentation", _COST,
+          Test("one training epoch of an MNIST MLP (recording off): GELU / ReLU (×)", "x",
+               "above", COST_MARGIN, _SAME_REASON_COST),
+          "activation_cost", 10, gelu_cost_and_approximation),
+    Claim(9, "Swish and GELU have a slight edge over ReLU in deeper networks.",
+          "Ramachandran et al. (2017): +0.6 to 0.9% top-1 on ImageNet",
+          "05_gradient_flow#Accuracy-against-depth",
+          Test("test accuracy at depths 10 and more: the smaller of Swish's and GELU's gain over "
+               "ReLU, averaged over depths (pp)", "pp", "above", 0.0,
+               "\"a slight edge\" is any gain; the seeds are chosen to detect the source's 0.6 pp"),
+          "depth_sweep", 10, smooth_rectifiers_in_depth),
+    Claim(10, "Bounded activations (sigmoid, tanh) keep gradients from exploding; unbounded ReLU "
+              "can explode with large initial weights.",
+          "Course page on activations and gradient flow; overviews of activation properties",
+          "05_gradient_flow#Gradient-growth-against-the-initial-weight-scale",
+          Test("per-layer growth of the back-propagated gradient at initialisation, the largest "
+               "of sigmoid's and tanh's over initial weights up to 3x (×)", "x", "below",
+               COST_MARGIN,
+               "a factor of 1.1 per layer compounds to about 7x over 20 layers; below it nothing "
+               "explodes at these depths"),
+          "large_init", 5, gradient_growth_with_init_scale),
+    Claim(11, "The binary step's zero gradient makes learning by backpropagation impossible: its "
+              "hidden layers get no gradient and learn nothing.",
+          "Wiki page on types of activation functions; popular articles",
+          "04_mnist_convergence#The-binary-step:-what-learns",
+          Test("test accuracy: binary-step MLP trained by backpropagation - the same network with "
+               "its hidden layers frozen (pp)", "pp", "equivalence", 0.5,
+               "the claim predicts no gain at all; half a point is below the seed-to-seed spread "
+               "of an MNIST run"),
+          "binary_step", 10, binary_step_learning,
+          note="Accuracy is not at chance: the output layer, after the last step, still learns."),
+    Claim(12, "ReLU gives sparse activations.",
+          "Glorot, Bordes & Bengio (2011); course page on activations",
+          "05_gradient_flow#Exact-zeros-before-and-after-training",
+          Test("exact zeros in ReLU layers: after training - at initialisation (pp of outputs)",
+               "pp", "above", UNIT_MARGIN,
+               "symmetric pre-activations give about 50% zeros at initialisation by themselves, "
+               "so the claim is about what training adds; 2 pp as for units"),
+          "depth_sweep", 10, relu_sparsity,
+          note="The source's consequence, that sparsity makes a network less prone to "
+               "overfitting, is not tested: it needs networks of equal accuracy and different "
+               "sparsity, which these studies do not make."),
+    Claim(13, "ELU converges faster than ReLU while avoiding dead units.",
+          "Clevert, Unterthiner & Hochreiter (2015)",
+          "04_mnist_convergence#ELU-against-ReLU-in-the-ELU-paper's-setting",
+          Test("mean training loss over epochs in the ELU paper's MNIST setting (deeper MLP, "
+               "SGD): ReLU / ELU (×)", "x", "above", COST_MARGIN,
+               "a loss curve 10% lower on average is a difference a user notices"),
+          "elu_setting", 10, elu_against_relu),
+    Claim(14, "More hidden layers give higher accuracy.",
+          "MissingLink's guide: a deep network has 2 to 8 additional layers; a beginner's heuristic",
+          "04_mnist_convergence#Depth-with-tuned-learning-rates-and-early-stopping",
+          Test("test accuracy gained per doubling of depth, 1 to 8 hidden layers, each at its "
+               "validation-chosen learning rate with early stopping; the mean over activations "
+               "(pp)", "pp", "above", DEPTH_MARGIN,
+               "a doubling that buys less than 0.2 pp is not the \"higher accuracy\" promised"),
+          "depth_tuned", 10, accuracy_against_depth),
+    Claim(15, "PReLU's learned slope raises the risk of overfitting compared with leaky ReLU.",
+          "He et al. (2015); \"All About Activation Functions\"",
+          "04_mnist_convergence#PReLU-against-leaky-ReLU-from-the-same-slope",
+          Test("train - validation accuracy gap on a small training set, both from the same "
+               "slope: PReLU - leaky ReLU (pp)", "pp", "above", 0.5,
+               "half a point more gap is the least overfitting a user would act on"),
+          "prelu_overfitting", 10, prelu_overfitting),
+    Claim(16, "MLPs with ordinary activations learn arithmetic inside their training range but do "
+              "not extrapolate it beyond; the NALU, which adds in linear and multiplies in log "
+              "space under a learned gate, does.",
+          "Trask et al. (2018), \"Neural Arithmetic Logic Units\", NeurIPS",
+          "07_arithmetic_extrapolation#Interpolation-and-extrapolation-errors",
+          Test("a × b, inputs outside the training range: mean squared error of the best "
+               "ordinary-activation MLP (per seed, whichever is lowest) / the NALU's (×)", "x",
+               "above", ARITHMETIC_MARGIN,
+               "\"extrapolates where MLPs do not\" is a difference of kind: at least an order of "
+               "magnitude in squared error"),
+          "arithmetic", 5, arithmetic_extrapolation,
+          note="Multiplication decides it: the task the NALU was made for; addition and "
+               "subtraction are linear, so the identity MLP (a linear model) extrapolates them "
+               "exactly and they test nothing about activations (they are secondary tests). A "
+               "run that diverged, or whose error overflows, counts with its error at "
+               "initialisation."),
+]
+
+
+def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.DataFrame:
+    """The verdict table under a profile (a name, or a :class:`Context` to share its runs).
+
+    One row per claim: the verdict and the primary test's effect, interval,
+    prediction, minimum detectable effect and seeds (as text, and as numbers in
+    the statistic's unit for plots), then every secondary test with its
+    Holm-adjusted p-value.
+    """
+    ctx = context if isinstance(context, Context) else Context(context, progress=progress)
+    rows = []
+    for claim in claims or CLAIMS:
+        interval, secondary = claim.measure(ctx)
+        primary = Measurement(claim.primary, interval)
+        test = claim.primary
+        checked = secondary_verdicts(secondary)
+        rows.append({
+            "id": claim.id, "claim": claim.text, "source": claim.source,
+            "verdict": primary.verdict, "statistic": test.statistic, "unit": test.unit,
+            "effect": format_interval(interval, test), "prediction": test.prediction,
+            "reason": test.reason, "detectable": primary.detectable_effect(),
+            "seeds": interval.n, "study": claim.study, "profile": ctx.profile,
+            "mean": test.show(interval.mean), "ci_low": test.show(interval.low),
+            "ci_high": test.show(interval.high), "margin": test.margin, "kind": test.kind,
+            "secondary": [{"test": m.test.statistic, "effect": format_interval(m.interval, m.test),
+                           "prediction": m.test.prediction, "holm_p": p, "verdict": v}
+                          for m, (p, v) in zip(secondary, checked, strict=True)],
+            "note": claim.note, "evidence": claim.evidence,
+        })
+    return pd.DataFrame(rows)

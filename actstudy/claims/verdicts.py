@@ -1,0 +1,263 @@
+"""The verdict machinery: a claim's pre-stated test, its measurement, and the rule that turns them into a verdict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from actstudy import studies
+from actstudy.analysis import stats
+from actstudy.analysis.stats import Interval
+from actstudy.present import tables
+from actstudy.runner import GridResult
+
+__all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
+           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context"]
+
+
+VERDICTS = ("supported", "contradicted", "undecided")
+
+
+KINDS = ("above", "below", "equivalence")
+
+
+# The units a statistic is stated in (:data:`actstudy.present.tables.UNITS` says how each is written).
+# A ratio ("x") is tested on its log10 and written back as a ratio.
+UNITS = {unit: text for unit, text in tables.UNITS.items() if unit != "%"}
+
+
+# A one-sided test at this level is what a 95% two-sided interval beyond a margin means.
+ALPHA = (1 - stats.CONFIDENCE) / 2
+
+
+@dataclass(frozen=True)
+class Test:
+    """What one test measures and what the claim predicts of it.
+
+    ``margin`` is in the statistic's unit: a ratio for ``"x"`` (10.0 is ten
+    times), percentage points for ``"pp"``. For an equivalence test it is the
+    largest difference that does not matter (for a ratio, the largest factor
+    either way).
+    """
+
+    statistic: str
+    unit: str
+    kind: str
+    margin: float
+    reason: str = ""
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise ValueError(f"unit={self.unit!r} is not allowed: choose one of "
+                             f"{', '.join(map(repr, UNITS))}")
+        if self.kind not in KINDS:
+            raise ValueError(f"kind={self.kind!r} is not allowed: choose one of {', '.join(KINDS)}")
+        if not math.isfinite(self.margin) or (self.unit == "x" and self.margin <= 0):
+            raise ValueError(f"margin={self.margin!r} is not allowed for {self.statistic!r}: "
+                             "give a finite number (a ratio > 0 for unit 'x')")
+        if self.kind == "equivalence" and (self.margin <= 0 or (self.unit == "x"
+                                                                 and self.margin <= 1)):
+            raise ValueError(f"margin={self.margin!r} is not allowed for the equivalence test "
+                             f"{self.statistic!r}: give a number > 0 (a ratio > 1 for unit 'x')")
+
+    @property
+    def threshold(self) -> float:
+        """The margin on the scale the test is computed on (log10 for a ratio)."""
+        return math.log10(self.margin) if self.unit == "x" else self.margin
+
+    def show(self, value: float) -> float:
+        """A value on the computed scale, back in the statistic's unit."""
+        return 10.0 ** value if self.unit == "x" else value
+
+    @property
+    def prediction(self) -> str:
+        """The claim's prediction in words, e.g. "above 10×" or "within ±0.5 pp"."""
+        margin = format_value(self.margin, self.unit)
+        if self.kind == "equivalence":
+            return (f"within {format_value(1 / self.margin, 'x')} to {margin}"
+                    if self.unit == "x" else f"within ±{margin.lstrip('+')}")
+        return f"{self.kind} {margin}"
+
+
+def format_value(value: float, unit: str, decimals: int | None = None) -> str:
+    """A value in its unit: ``"327×"``, ``"+0.4 pp"``, ``"1.5 epochs"`` (:func:`tables.number`)."""
+    return tables.number(value, unit, decimals)
+
+
+def format_interval(interval: Interval, test: Test) -> str:
+    """``"0.951 [0.947, 0.955]"`` in the test's unit, at the precision the interval justifies."""
+    if interval.n == 0 or not math.isfinite(interval.mean):
+        return "n/a"
+    mean, low, high = (test.show(v) for v in (interval.mean, interval.low, interval.high))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return f"{format_value(mean, test.unit)} (n = {interval.n}: no interval)"
+    if low == high and test.unit != "x":  # an exact value (no sampling spread)
+        return format_value(mean, test.unit)
+    return tables.interval(mean, low, high, test.unit)
+
+
+def verdict(interval: Interval, test: Test) -> str:
+    """The rule that turns an interval (on the computed scale) into a verdict (module docstring)."""
+    low, high, margin = interval.low, interval.high, test.threshold
+    if interval.n < 2 or not (math.isfinite(low) and math.isfinite(high)):
+        return "undecided"
+    if test.kind == "above":
+        return "supported" if low > margin else "contradicted" if high < margin else "undecided"
+    if test.kind == "below":
+        return "supported" if high < margin else "contradicted" if low > margin else "undecided"
+    if -margin <= low and high <= margin:
+        return "supported"
+    return "contradicted" if low > margin or high < -margin else "undecided"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One test's result: its interval over seeds (on the computed scale) and what it means."""
+
+    test: Test
+    interval: Interval
+
+    @property
+    def verdict(self) -> str:
+        return verdict(self.interval, self.test)
+
+    @property
+    def detectable(self) -> float:
+        """The minimum detectable distance from the margin, on the computed scale."""
+        return stats.minimum_detectable(self.interval)
+
+    def detectable_effect(self) -> str:
+        """The effect the design detects four times out of five, in words and units."""
+        distance, test = self.detectable, self.test
+        if not math.isfinite(distance):
+            return "none (fewer than two seeds)"
+        if test.kind == "equivalence":
+            inner = test.threshold - distance
+            if inner <= 0:
+                return f"none: the spread is too wide to show equivalence within {test.prediction}"
+            bound = format_value(test.show(inner), test.unit).lstrip("+")
+            return (f"equivalence, when the true ratio lies within {bound} either way"
+                    if test.unit == "x" else f"equivalence, when the true effect is within ±{bound}")
+        beyond = test.threshold + (distance if test.kind == "above" else -distance)
+        return f"{'≥' if test.kind == 'above' else '≤'} {format_value(test.show(beyond), test.unit)}"
+
+    def p_values(self) -> tuple[float, float]:
+        """One-sided p-values for (the claim's side, the other side) of the margin."""
+        interval, margin = self.interval, self.test.threshold
+        if self.test.kind == "above":
+            return stats.p_value(interval, margin, "above"), stats.p_value(interval, margin, "below")
+        if self.test.kind == "below":
+            return stats.p_value(interval, margin, "below"), stats.p_value(interval, margin, "above")
+        inside = max(stats.p_value(interval, -margin, "above"),
+                     stats.p_value(interval, margin, "below"))  # two one-sided tests
+        outside = min(stats.p_value(interval, margin, "above"),
+                      stats.p_value(interval, -margin, "below"))
+        return inside, outside
+
+
+def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str]]:
+    """Holm-adjusted p-value (of the claim's side) and verdict of each secondary test.
+
+    The claim's side and the other side are each Holm-adjusted across the
+    claim's secondary tests; a side whose adjusted one-sided p-value is below
+    ``ALPHA`` decides the test, as a 95% interval beyond the margin would.
+    """
+    if not tests:
+        return []
+    sides = np.array([t.p_values() for t in tests])
+    claim_side, other_side = stats.holm(sides[:, 0]), stats.holm(sides[:, 1])
+    out = []
+    for test, p_claim, p_other in zip(tests, claim_side, other_side, strict=True):
+        enough = test.interval.n >= 2
+        result = ("supported" if enough and p_claim < ALPHA else
+                  "contradicted" if enough and p_other < ALPHA else "undecided")
+        out.append((float(p_claim), result))
+    return out
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim from the sources and its test, all stated before any run."""
+
+    id: int
+    text: str
+    source: str
+    evidence: str  # "NN_report#Heading-anchor": the section that shows this very experiment
+    primary: Test
+    study: str  # the study whose runs decide the primary test
+    seeds: int  # the seeds (or timing rounds) the default profile gives that study
+    measure: Callable[[Context], tuple[Interval, list[Measurement]]] = dataclasses.field(repr=False)
+    note: str = ""  # what the test leaves out, and why
+
+
+class Context:
+    """A profile, and its studies' runs, shared with the notebooks that show them.
+
+    A claim asks for a subset of a study's runs (``runs("images", activation=[...])``):
+    the study is built from the same profile section as the notebook's, so the
+    runs are the notebook's cached ones, never new ones. Costs come from the
+    build's stored timings (:func:`actstudy.runner.studies.build_costs`), the numbers
+    notebook 01 shows, never timed again here.
+    """
+
+    # The activations whose costs the claims compare (4: sigmoid and tanh; 7: softplus;
+    # 8: gelu and gelu_tanh), each against ReLU.
+    COST_ACTIVATIONS = ("relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh")
+
+    def __init__(self, profile: str, progress: bool = True):
+        self.profile = profile
+        self.progress = progress
+        self._results: dict[str, GridResult] = {}
+        self._costs = None
+
+    @property
+    def grids(self) -> list[GridResult]:
+        """Every study's results loaded so far (their datasets go into a report's provenance)."""
+        return list(self._results.values())
+
+    def study(self, name: str) -> studies.Study:
+        return studies.get(name, self.profile)
+
+    def runs(self, study: str, **subset) -> GridResult:
+        """The runs of ``study`` whose config fields take the given values (all of them)."""
+        if study not in self._results:
+            self._results[study] = self.study(study).run(progress=self.progress)
+        everything = self._results[study]
+        runs = everything.runs
+        for field, wanted in subset.items():
+            if field == "activation":
+                wanted = studies.activation_names(wanted)
+            present = {run.config[field] for run in runs}
+            absent = [value for value in wanted if value not in present]
+            if absent:
+                raise ValueError(
+                    f"a claim needs {field}={absent[0]!r} from study {study!r}, which profile "
+                    f"{self.profile!r} does not run: add it to the profile's {study} section")
+            runs = [run for run in runs if run.config[field] in wanted]
+        return GridResult(runs=runs)
+
+    def cost(self) -> pd.DataFrame:
+        """The build's element-wise costs (:func:`actstudy.runner.timing.activation_cost`'s frame)."""
+        return self._stored_cost("elementwise", "activations")
+
+    def epoch_cost(self) -> pd.DataFrame:
+        """The build's training-epoch costs (:func:`actstudy.runner.timing.epoch_cost`'s frame)."""
+        return self._stored_cost("epoch", "epoch_activations")
+
+    def _stored_cost(self, measurement: str, parameter: str) -> pd.DataFrame:
+
+        if self._costs is None:
+            self._costs = studies.build_costs(self.profile)
+        frame = getattr(self._costs, measurement)
+        absent = [name for name in self.COST_ACTIVATIONS if name not in set(frame["activation"])]
+        if absent:
+            raise ValueError(
+                f"a claim needs the cost of {absent[0]!r}, which profile {self.profile!r} does "
+                f"not time: add it to the profile's activation_cost {parameter}")
+        return frame

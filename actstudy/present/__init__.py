@@ -1,0 +1,1 @@
+"""Presentation: tables for people, generated sentences, and figures (by topic)."""

@@ -1,0 +1,152 @@
+"""Figures of the findings: the verdict forest, and the arithmetic scores and NALU gates of 07.
+"""
+
+from __future__ import annotations
+
+import matplotlib.lines
+import matplotlib.patches
+import matplotlib.pyplot as plt
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+
+from actstudy.analysis import stats
+from actstudy.present.plots.base import SCORE_FLOOR, VERDICT_COLOURS, _grid, _short
+
+__all__ = ["verdict_forest", "arithmetic_scores", "nalu_gates"]
+
+
+def verdict_forest(verdicts: pd.DataFrame):
+    """Each claim's deciding effect with its 95% interval against its margin, coloured by verdict.
+
+    ``verdicts`` is :func:`actstudy.claims.evaluate`'s table. Ratios (×) and
+    additive statistics (percentage points, epochs) are drawn in their own
+    panels, ratios on a log axis. A triangle marks the margin and points the
+    way the claim predicts; an equivalence claim's band is shaded.
+    """
+    ratio = verdicts["unit"] == "x"
+    groups = [(title, part) for title, part in (
+        ("ratios (×, log scale)", verdicts[ratio]),
+        ("differences (pp, epochs)", verdicts[~ratio])) if len(part)]
+    heights = [len(part) for _, part in groups]
+    fig, axes = plt.subplots(len(groups), 1, squeeze=False, constrained_layout=True,
+                             figsize=(11, 0.36 * sum(heights) + 0.9 * len(groups) + 0.8),
+                             gridspec_kw={"height_ratios": heights})
+    for ax, (title, part) in zip(axes[:, 0], groups, strict=True):
+        part = part.sort_values("id")
+        y = np.arange(len(part))
+        for k, row in enumerate(part.itertuples()):
+            colour = VERDICT_COLOURS.get(row.verdict, "0.45")
+            low, high = row.ci_low, row.ci_high
+            if np.isfinite(low) and np.isfinite(high):
+                ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
+            ax.plot(row.mean, k, "o", color=colour, ms=6)
+            if row.kind == "equivalence":
+                band = (1 / row.margin, row.margin) if row.unit == "x" else (-row.margin,
+                                                                               row.margin)
+                ax.fill_betweenx([k - 0.38, k + 0.38], *band, color="0.85", lw=0, zorder=0)
+            else:
+                ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
+                        ms=7, zorder=4)
+        ax.set_yticks(y, [f"{row.id}. {_short(row.claim)}" for row in part.itertuples()],
+                      fontsize=8)
+        ax.set_ylim(len(part) - 0.5, -0.5)
+        if title.startswith("ratios"):
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
+        ax.set_title(title, fontsize=10, loc="left")
+        ax.tick_params(axis="x", labelsize=8)
+        ax.grid(axis="y", visible=False)
+    handles = [matplotlib.lines.Line2D([], [], color=colour, marker="o", lw=2.2, label=verdict)
+               for verdict, colour in VERDICT_COLOURS.items()]
+    handles += [
+        matplotlib.lines.Line2D([], [], color="0.15", marker=">", ls="none",
+                                label="margin; the claim predicts above it"),
+        matplotlib.lines.Line2D([], [], color="0.15", marker="<", ls="none",
+                                label="margin; the claim predicts below it"),
+        matplotlib.patches.Patch(color="0.85", label="the band an equivalence claim predicts"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.suptitle("each claim's primary test: effect with its 95% interval over seeds", fontsize=10)
+    return fig
+
+
+def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
+    """Interpolation and extrapolation scores per model, a panel per arithmetic task.
+
+    ``errors`` is :func:`actstudy.analysis.arithmetic_errors`'s frame. Each dot
+    is one seed; the larger markers are the geometric mean with its 95%
+    t-interval on log10. Log scale; 100 (the line) is the model at
+    initialisation, below it the model learned something.
+    """
+    splits = {"interpolation": "C0", "extrapolation": "C3"}
+    long = errors.melt(id_vars=["task", "model", "seed"],
+                       value_vars=[f"{s}_score" for s in splits], var_name="split",
+                       value_name="score")
+    long["split"] = long["split"].str.removesuffix("_score")
+    long["score"] = long["score"].clip(lower=SCORE_FLOOR)
+    tasks = list(dict.fromkeys(errors["task"]))
+    order = (long[long["split"] == "extrapolation"].groupby("model")["score"]
+             .agg(lambda v: np.mean(np.log10(v))).sort_values().index)
+    fig, axes = _grid(len(tasks), min(columns, len(tasks)), size=(3.6, 0.28 * len(order) + 1.2),
+                      sharey=True)
+    for ax, task in zip(axes, tasks, strict=False):
+        part = long[long["task"] == task]
+        for k, (split, colour) in enumerate(splits.items()):
+            rows = part[part["split"] == split]
+            offset = (k - 0.5) * 0.3
+            y = rows["model"].map({m: i for i, m in enumerate(order)}) + offset
+            ax.scatter(rows["score"], y, s=8, color=colour, alpha=0.45, lw=0)
+            for i, model in enumerate(order):
+                logs = np.log10(rows.loc[rows["model"] == model, "score"].to_numpy(float))
+                if not len(logs):
+                    continue
+                found = stats.mean_ci(logs)
+                low, high = (found.low, found.high) if found.n >= 2 else (found.mean, found.mean)
+                ax.errorbar(10 ** found.mean, i + offset, capsize=2, fmt="o", ms=4, color=colour,
+                            xerr=[[10 ** found.mean - 10 ** low], [10 ** high - 10 ** found.mean]],
+                            label=split if i == 0 else None)
+        ax.axvline(100, color="0.3", lw=1, ls="--")
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(order)), order)
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.set_title(task, fontsize=10)
+        ax.tick_params(labelsize=8)
+    fig.supxlabel("error as % of the model at initialisation (log scale; 100 = no better "
+                  "than random)", fontsize=10)
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside upper center", ncols=2, frameon=False)
+    return fig
+
+
+def nalu_gates(gates: pd.DataFrame):
+    """The NALU's learned gates per task and layer: 1 takes the adding path, 0 the multiplying.
+
+    ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame: a dot per seed
+    (its units' mean gate on the probe batch), the mean with its 95% t-interval.
+    """
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
+    layers = sorted(gates["layer"].unique())
+    tasks = list(dict.fromkeys(gates["task"]))
+    for k, layer in enumerate(layers):
+        part = gates[gates["layer"] == layer]
+        offset = (k - (len(layers) - 1) / 2) * 0.25
+        x = part["task"].map({t: i for i, t in enumerate(tasks)}) + offset
+        ax.scatter(x, part["gate"], s=12, color=f"C{k}", alpha=0.5, lw=0)
+        for i, task in enumerate(tasks):
+            values = part.loc[part["task"] == task, "gate"]
+            if not len(values):
+                continue
+            found = stats.mean_ci(values)
+            low, high = (found.low, found.high) if found.n >= 2 else (found.mean, found.mean)
+            ax.errorbar(i + offset, found.mean, yerr=[[found.mean - max(low, 0)],
+                                                      [min(high, 1) - found.mean]],
+                        fmt="o", ms=5, capsize=3, color=f"C{k}",
+                        label=f"hidden layer {layer}" if i == 0 else None)
+    ax.set_xticks(range(len(tasks)), tasks)
+    ax.set_xlim(-0.5, len(tasks) - 0.5)
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel("gate (1 = add, 0 = multiply)")
+    ax.set_xlabel("task")
+    fig.legend(loc="outside right center", frameon=False)
+    return fig

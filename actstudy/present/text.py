@@ -1,0 +1,145 @@
+"""Sentences generated from the runs by stated rules: the arithmetic findings, the NALU's gates and weights, agreement with the paper.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from actstudy.analysis.arithmetic import (
+    ARITHMETIC_MODEL_NAMES,
+    GATE_CHOICE,
+    LEARNED_SCORE,
+    PAPER_FINDINGS,
+    _mean_log_scores,
+)
+from actstudy.present import tables
+from actstudy.run import data
+
+__all__ = ["arithmetic_findings", "gate_findings", "weight_findings", "paper_agreement",
+           "swish_depth_agreement"]
+
+
+def arithmetic_findings(errors: pd.DataFrame) -> str:
+    """What the error table says, in sentences made from it by :data:`LEARNED_SCORE`'s rule: a
+    model learns a split of a task when its geometric-mean score there is below it.
+
+    >>> errors = pd.DataFrame({"operation": ["add", "add", "multiply", "multiply"],
+    ...     "task": ["a + b", "a + b", "a × b", "a × b"], "model": ["relu", "NALU"] * 2,
+    ...     "seed": 0, "interpolation_score": [0.1, 0.2, 0.3, 5.0],
+    ...     "extrapolation_score": [0.5, 40.0, 60.0, 20.0]})
+    >>> print(arithmetic_findings(errors))
+    Inside the training range (score below 1: an error under 1% of the random model's), 1 of 2 models learn every task (relu); NALU misses a × b. Outside it: a + b is learnt by relu; no model learns a × b.
+    """
+    means = _mean_log_scores(errors) < np.log10(LEARNED_SCORE)
+    models = list(dict.fromkeys(errors["model"]))
+    tasks = dict(zip(errors["operation"], errors["task"], strict=True))
+    inside = means["interpolation_log"].unstack("operation")
+    every = [m for m in models if inside.loc[m].all()]
+    missed = [f"{m} misses {', '.join(tasks[o] for o in inside.columns if not inside.loc[m, o])}"
+              for m in models if m not in every]
+    text = (f"Inside the training range (score below {LEARNED_SCORE:g}: an error under 1% of "
+            f"the random model's), {len(every)} of {len(models)} models learn every task"
+            + (f" ({', '.join(every)})" if every else "") + ("; " + "; ".join(missed) if missed
+                                                             else "") + ".")
+    outside = means["extrapolation_log"].unstack("model")
+    learnt, nobody = [], []
+    for operation, row in outside.iterrows():
+        who = [m for m in models if m in row.index and row[m]]
+        if who:
+            learnt.append(f"{tasks[operation]} is learnt by {', '.join(who)}")
+        else:
+            nobody.append(tasks[operation])
+    parts = learnt + ([f"no model learns {', '.join(nobody)}"] if nobody else [])
+    return text + " Outside it: " + "; ".join(parts) + "."
+
+
+def gate_findings(gates: pd.DataFrame) -> str:
+    """Whether the NALU picks an operation, by :data:`GATE_CHOICE`'s rule, from
+    :func:`nalu_gates`.
+
+    >>> gates = pd.DataFrame({"task": ["a + b"] * 4, "seed": [0, 1, 0, 1],
+    ...                       "layer": [1, 1, 2, 2], "gate": [0.97, 0.95, 0.4, 0.6]})
+    >>> print(gate_findings(gates))
+    The NALU's gates (per task and layer, the mean over units and seeds) lie between 0.50 and 0.96; 1 of 2 task layers pick a path (a + b layer 1: adding), the rest mix adding and multiplying.
+    """
+    means = gates.groupby(["task", "layer"], sort=False)["gate"].mean()
+    picks = [f"{task} layer {layer}: {'adding' if gate > 0.5 else 'multiplying'}"
+             for (task, layer), gate in means.items() if min(gate, 1 - gate) < GATE_CHOICE]
+    return (f"The NALU's gates (per task and layer, the mean over units and seeds) lie between "
+            f"{means.min():.2f} and {means.max():.2f}; {len(picks)} of {len(means)} task layers "
+            f"pick a path" + (f" ({'; '.join(picks)})" if picks else "")
+            + ", the rest mix adding and multiplying.")
+
+
+def weight_findings(weights: pd.DataFrame) -> str:
+    """How far the first layers' weights are from a found solution, from
+    :func:`arithmetic_weights`: per task and model, the mean |W| on a's and b's inputs over
+    the mean |W| on the others (a found solution has 1 on them and 0 elsewhere).
+
+    >>> weights = pd.DataFrame({"task": "a + b", "model": ["NAC", "NALU"], "seed": 0,
+    ...                         "on a and b": [0.9, 0.4], "on the others": [0.1, 0.2]})
+    >>> print(weight_findings(weights))
+    On a's and b's inputs the first layer's mean |W| is 2× to 9× its mean on the distractors (per task and model, means over seeds); a found solution puts |W| = 1 on them and 0 on the rest.
+    """
+    means = weights.groupby(["task", "model"])[["on a and b", "on the others"]].mean()
+    ratio = means["on a and b"] / means["on the others"]
+    return (f"On a's and b's inputs the first layer's mean |W| is {ratio.min():.2g}× to "
+            f"{ratio.max():.2g}× its mean on the distractors (per task and model, means over "
+            "seeds); a found solution puts |W| = 1 on them and 0 on the rest.")
+
+
+def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:
+    """Each of the paper's findings on the static tasks beside ours: per finding and task, the
+    models' geometric-mean scores, and whether ours agree (a model "learns" a split of a task
+    when its geometric-mean score is below :data:`LEARNED_SCORE`; for "MLPs", the finding
+    holds when every MLP does, and "none extrapolates" when none does)."""
+    means = _mean_log_scores(errors)
+    rows = []
+    for statement, who, operations, split, learned in PAPER_FINDINGS:
+        for operation in operations:
+            if operation not in means.index.get_level_values("operation"):
+                continue
+            scores = 10 ** means.loc[operation][f"{split}_log"]
+            mlps = [m for m in scores.index
+                    if m not in (*ARITHMETIC_MODEL_NAMES.values(), "identity")]
+            chosen = scores[mlps] if who == "MLPs" else scores[[who]] if who in scores else None
+            if chosen is None or chosen.empty:
+                continue
+            below = chosen < LEARNED_SCORE
+            agrees = bool(below.all()) if learned else bool(not below.any())
+            if len(chosen) == 1:
+                ours = f"{chosen.iloc[0]:.2g}"
+            else:
+                best, worst = chosen.idxmin(), chosen.idxmax()
+                ours = f"best {best} {chosen[best]:.2g}, worst {worst} {chosen[worst]:.2g}"
+            rows.append({"the paper": statement, "task": data.ARITHMETIC[operation][0],
+                         "our score": ours, "ours agree": "yes" if agrees else "no"})
+    return pd.DataFrame(rows)
+
+
+def swish_depth_agreement(gains: pd.DataFrame, width: int, epochs: int) -> str:
+    """A sentence on where the scaled-down Swish depth experiment agrees with the paper.
+
+    ``gains`` is :func:`paired_gain`'s Swish − ReLU table. The paper found
+    Swish ahead of ReLU in its deepest networks; the rule is the interval at
+    the deepest depth here: wholly above 0 agrees, wholly below disagrees,
+    across 0 tells the two apart no better than the seeds allow.
+    """
+    deepest = gains.sort_values("depth").iloc[-1]
+    shallowest = gains.sort_values("depth").iloc[0]
+    text = tables.interval(deepest["mean"], deepest["ci_low"], deepest["ci_high"], "pp",
+                           n=int(deepest["n"]))
+    opening = (f"At {int(deepest['depth'])} hidden layers of {width} units after {epochs} "
+               f"epochs, Swish's test accuracy minus ReLU's is {text} (at "
+               f"{int(shallowest['depth'])} layers: "
+               f"{tables.number(shallowest['mean'], 'pp', decimals=2)}).")
+    if deepest["ci_low"] > 0:
+        return opening + (" This agrees with the paper: Swish is ahead of ReLU in the deepest "
+                          "networks.")
+    if deepest["ci_high"] < 0:
+        return opening + (" This disagrees with the paper, which found Swish ahead in its "
+                          "deepest networks: here ReLU is.")
+    return opening + (" The seeds cannot tell the two apart at that depth, so this neither "
+                      "confirms nor contradicts the paper; its networks were wider and trained "
+                      "longer.")
