@@ -104,10 +104,14 @@ def cmd_cache(args) -> int:
             print(f"no cached runs in {cache_dir()}")
         else:
             print(frame.to_string(index=False))
-            print(f"\n{len(frame)} runs, {frame['bytes'].sum() / 1e6:.1f} MB in {cache_dir()}")
+            stale = int(frame["stale"].sum())
+            print(f"\n{len(frame)} runs, {frame['bytes'].sum() / 1e6:.1f} MB in {cache_dir()}"
+                  + (f"; {stale} stale (`actstudy cache clear --stale` removes them)"
+                     if stale else ""))
     else:
-        removed = clear_cache(args.older_than)
-        print(f"removed {removed} cached run(s) from {cache_dir()}")
+        removed = clear_cache(args.older_than, stale=args.stale)
+        print(f"removed {removed} {'stale ' if args.stale else ''}cached run(s) from "
+              f"{cache_dir()}")
     return 0
 
 
@@ -180,6 +184,9 @@ def parser() -> argparse.ArgumentParser:
     clear = cache_sub.add_parser("clear", help="delete cached runs")
     clear.add_argument("--older-than", type=_timedelta, default=None,
                        help="only runs written before this long ago, e.g. 7d")
+    clear.add_argument("--stale", action="store_true",
+                       help="only runs that are never loaded: stored by other run code or in "
+                            "an older layout")
     cache.set_defaults(func=cmd_cache)
 
     report = sub.add_parser("report", help="run notebooks under a profile and render HTML")

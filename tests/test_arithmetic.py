@@ -10,6 +10,7 @@ from actstudy import analysis, studies
 from actstudy.present import tables, text
 from actstudy.run import data, models
 from actstudy.run.config import Config
+from actstudy.runner import tidy
 
 RNG = np.random.default_rng(0)
 
@@ -205,7 +206,7 @@ def test_a_run_records_the_extrapolation_split_the_random_baseline_and_the_nalu_
                       depth=2, width=3, epochs=2, seed=seed,
                       dataset_options={"n_inputs": 6, "n_train": 256}) for seed in (0, 1)]
     run = fit_group(configs)[0]
-    summary = run.summary()
+    summary = tidy.summary(run)
     for column in ("final_extrapolation_loss", "initial_extrapolation_loss", "initial_test_loss"):
         assert math.isfinite(summary[column]) and summary[column] > 0, column
     # The model at initialisation is the random model: it was tested before any step.
@@ -219,10 +220,10 @@ def test_a_run_records_the_extrapolation_split_the_random_baseline_and_the_nalu_
     weights = learned[(learned["parameter"] == "weight") & (learned["layer"] == "linear_0")]
     assert all(len(v) == 6 * 3 and all(-1 < w < 1 for w in v) for v in weights["values"])
     # No bias in a NALU layer: its bias-gradient norm is NaN, the head's is recorded.
-    norms = run.gradient_frame().groupby("layer")["bias_gradient_norm"]
+    norms = tidy.gradient_frame(run).groupby("layer")["bias_gradient_norm"]
     assert norms.apply(lambda v: v.isna().all()).to_dict() == {
         "head": False, "linear_0": True, "linear_1": True}
-    other = fit_group([Config(dataset="moons", depth=1, width=4, epochs=1)])[0].summary()
+    other = tidy.summary(fit_group([Config(dataset="moons", depth=1, width=4, epochs=1)])[0])
     assert math.isnan(other["final_extrapolation_loss"]) and math.isnan(other["initial_test_loss"])
 
 

@@ -1,8 +1,11 @@
 import dataclasses
+import shutil
+from pathlib import Path
 
 import pytest
 
 from actstudy.run import activations
+from actstudy.run import config as config_module
 from actstudy.run.config import Config, default_initializer
 
 BASE = Config(dataset="moons", depth=2, width=8, epochs=2, batch_size=32)
@@ -171,3 +174,70 @@ def test_a_frozen_config_says_so_in_its_record_and_label():
     with pytest.raises(ValueError, match="train_hidden='no' is not allowed: must be True "
                                          r"\(train every layer\) or False"):
         BASE.replace(train_hidden="no")
+
+
+# -- the key covers behaviour, not bytes ------------------------------------------------------
+
+RUN_FOLDER = Path(config_module.__file__).parent
+
+
+def _edited_copy(tmp_path, name: str, edit) -> Path:
+    """A copy of actstudy/run/ with one module edited; its digest is what the key would take."""
+    copy = tmp_path / "run"
+    shutil.copytree(RUN_FOLDER, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    path = copy / name
+    edited = edit(path.read_text())
+    assert edited != path.read_text(), "the edit must change the file"
+    path.write_text(edited)
+    return copy
+
+
+def test_the_digest_is_of_the_run_folder():
+    assert config_module.folder_digest(RUN_FOLDER) == config_module.code_digest()
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in RUN_FOLDER.glob("*.py")))
+def test_comments_docstrings_and_layout_leave_every_key_unchanged(tmp_path, name):
+    def edit(text):
+        lines = text.splitlines()
+        # a comment at the top, a changed module docstring, a blank line and a trailing comment
+        return "# a new comment\n" + text.replace('"""', '"""Reworded. ', 1).replace(
+            "\n\n\n", "\n\n\n\n", 1) + "\n# and another at the end\n" + "\n" * (len(lines) % 2)
+
+    copy = _edited_copy(tmp_path, name, edit)
+    assert config_module.folder_digest(copy) == config_module.code_digest()
+
+
+def test_a_function_docstring_edit_leaves_every_key_unchanged(tmp_path):
+    copy = _edited_copy(tmp_path, "activations.py", lambda text: text.replace(
+        "Heaviside step: 1 for x > 0, else 0.", "The Heaviside step function: 1 above 0."))
+    assert config_module.folder_digest(copy) == config_module.code_digest()
+
+
+@pytest.mark.parametrize("name, old, new", [
+    ("activations.py", "jnp.where(x > 0, 1.0, 0.0)", "jnp.where(x >= 0, 1.0, 0.0)"),  # a formula
+    ("models.py", "class NAC(", "class NeuralAccumulator("),  # the model
+    ("training.py", "INACTIVE_SHARE = 0.99", "INACTIVE_SHARE = 0.98"),  # what the loop records
+    ("data.py", "SPLIT_SEED = 12345", "SPLIT_SEED = 12346"),  # data generation
+])
+def test_a_code_change_changes_every_key(tmp_path, name, old, new):
+    copy = _edited_copy(tmp_path, name, lambda text: text.replace(old, new, 1))
+    assert config_module.folder_digest(copy) != config_module.code_digest()
+
+
+def test_the_image_sets_content_hash_is_in_the_key(monkeypatch):
+    from actstudy import sources
+
+    before = config_module.folder_digest(RUN_FOLDER)
+    monkeypatch.setitem(sources.CONTENT_SHA256, "mnist", "0" * 64)
+    assert config_module.folder_digest(RUN_FOLDER) != before
+
+
+def test_code_outside_the_run_folder_is_not_in_the_key():
+    # What the digest reads: the run folder's modules and the content hashes, nothing else.
+    import actstudy
+
+    package = Path(actstudy.__file__).parent
+    outside = [p for p in package.rglob("*.py") if p.parent != RUN_FOLDER]
+    assert {p.name for p in outside} >= {"sources.py", "cli.py", "tables.py", "build.py"}
+    assert all(RUN_FOLDER not in p.parents for p in outside)

@@ -5,6 +5,7 @@ import time
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from actstudy import runner
@@ -42,17 +43,18 @@ def test_cache_hit_skips_training():
 
 
 @pytest.mark.slow
-def test_cached_record_in_the_older_shape_is_read():
-    # Records written before initial and surface were fields kept them in "extra".
-    record = runner.run(BASE).to_dict()
-    old = {k: v for k, v in record.items() if k not in ("initial", "surface")}
-    old["extra"] = {"initial": record["initial"], "surface": record["surface"]}
-    runner.cache_path(BASE.key()).write_text(json.dumps(old))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # read as it is: no CacheWarning, no retraining
-        again = runner.run(BASE, fit=_no_training)
-    assert again.initial == record["initial"] and again.initial["val_loss"] > 0
-    assert again.surface == record["surface"] and again.surface["kind"] == "boundary"
+def test_a_run_in_the_older_json_store_is_stale_reported_once_and_cleared():
+    record = training.fit(BASE).to_dict()
+    old = runner.cache_dir() / f"{BASE.key()}.json"  # as the JSON store wrote it
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_text(json.dumps(record))
+    with pytest.warns(CacheWarning, match=r"1 run\(s\) .* cache clear --stale"):
+        again = runner.run(BASE)  # never loaded: trained again, stored in the new layout
+    assert again.history[0]["val_loss"] == record["history"][0]["val_loss"]
+    assert runner.cache_path(BASE.key()).exists() and old.exists()
+    assert sorted(runner.cached_runs()["stale"]) == [False, True]
+    assert runner.clear_cache(stale=True) == 1
+    assert not old.exists() and runner.cache_path(BASE.key()).exists()
 
 
 @pytest.mark.slow
@@ -71,15 +73,25 @@ def test_cache_write_is_atomic(monkeypatch):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("content", ['{"key": "trunc', "", '{"some": "json"}'])
+@pytest.mark.parametrize("content", [
+    b'{"key": "trunc', b"", b'{"some": "json"}', b"PK\x03\x04 a truncated zip",
+    "json: [1, 2, 3]", 'json: "a string"', 'json: {"format": 1, "record": [1, 2]}',
+    'json: {"format": 1, "record": {"key": "x", "history": null}}',
+])
 def test_corrupt_file_is_reported_once_and_recomputed(content):
     path = runner.cache_path(BASE.key())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(content)
+    if isinstance(content, str):  # a well-formed .npz whose record has the wrong shape
+        meta = np.frombuffer(content.removeprefix("json: ").encode(), dtype=np.uint8)
+        empty = {name: np.zeros(0) for name in ("float32", "float64", "int64")}
+        with path.open("wb") as handle:
+            np.savez(handle, meta=meta, **empty)
+    else:
+        path.write_bytes(content)
     with pytest.warns(CacheWarning, match=path.name):
         run = runner.run(BASE)
     assert run.key == BASE.key()
-    assert json.loads(path.read_text())["key"] == BASE.key()
+    assert runner.load_cached(BASE).key == BASE.key()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         runner.run(BASE)  # now a clean hit: no second report
@@ -95,7 +107,7 @@ def test_run_grid_frames_and_cache_counts():
     assert {"epoch", "train_loss", "val_accuracy", "activation", "seed"} <= set(results.history)
     assert {"step", "layer", "gradient_norm"} <= set(results.gradients)
     assert {"dead_fraction", "saturated_fraction", "layer"} <= set(results.activations)
-    assert len(list(runner.cache_dir().glob("*.json"))) == 4
+    assert len(list(runner.cache_dir().glob("*.npz"))) == 4
 
 
 @pytest.mark.slow
@@ -148,6 +160,21 @@ def test_cache_ls_and_clear_older_than():
     assert runner.clear_cache(datetime.timedelta(days=1)) == 1
     assert len(runner.cached_runs()) == 1
     assert runner.clear_cache() == 1
+
+
+@pytest.mark.slow
+def test_clear_and_ls_touch_only_run_records(tmp_path, monkeypatch):
+    # A mis-set ACTSTUDY_CACHE_DIR (a home folder, a project) must lose nothing of the user's.
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(tmp_path))
+    keep = {"package.json": b'{"name": "x"}', "settings.json": b"{}", "notes.npz": b"PK",
+            "0123456789abcdef0123.json": b'{"key": "not this one"}',
+            "0123456789abcdef0124.npz": b"not a zip"}
+    for name, content in keep.items():
+        (tmp_path / name).write_bytes(content)
+    run = runner.run(BASE)
+    assert list(runner.cached_runs()["key"]) == [run.key]
+    assert runner.clear_cache() == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
 
 
 def test_empty_grids_are_refused():

@@ -12,6 +12,7 @@ from actstudy.run import models, training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.run.training import fit
+from actstudy.runner import tidy
 
 # 1500 training samples: the training split is evaluated in chunks of 1000, the last one padded.
 CONFIG = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50, learning_rate=0.05,
@@ -66,7 +67,7 @@ def test_a_frozen_run_records_its_fixed_slopes_and_its_hidden_gradients():
         assert len(values) == CONFIG.epochs + 1 and all(v == values[0] for v in values)
     # Frozen is not gradient-free: the hidden layers' gradients are recorded, just not applied.
     assert np.all(np.asarray(run.gradient_norms) > 0)
-    assert run.summary()["train_hidden"] is False and run.config["train_hidden"] is False
+    assert tidy.summary(run)["train_hidden"] is False and run.config["train_hidden"] is False
 
 
 def _by_hand(model, weights, x, y, task):
@@ -104,7 +105,7 @@ def test_the_final_training_split_metrics_are_the_final_models(config):
         assert math.isnan(run.train["accuracy"])
     # Not the last epoch's running mean over mini-batches, taken while the model changed.
     assert run.train["loss"] != pytest.approx(run.history[-1]["train_loss"], rel=1e-3)
-    summary = run.summary()
+    summary = tidy.summary(run)
     assert summary["final_train_loss_full"] == run.train["loss"]
     assert summary["final_train_accuracy_full"] == run.train["accuracy"] or math.isnan(
         summary["final_train_accuracy_full"])
@@ -129,7 +130,7 @@ def test_a_record_written_before_the_training_split_was_evaluated_still_reads():
     del older["config"]["train_hidden"]  # nor was train_hidden a field
     run = Run.from_dict(older)
     assert run.train == {}
-    summary = run.summary()
+    summary = tidy.summary(run)
     assert math.isnan(summary["final_train_loss_full"])
     assert math.isnan(summary["final_train_accuracy_full"])
     assert summary["train_hidden"] is True

@@ -9,6 +9,7 @@ from actstudy.run import models, training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.run.training import INACTIVE_SHARE, PROBE_STATS, fit
+from actstudy.runner import tidy
 
 CONFIG = Config(dataset="moons", activation="tanh", depth=3, width=8, epochs=1, batch_size=50,
                 optimizer="sgd", learning_rate=0.5, seed=3, init_scale=2.0,
@@ -80,7 +81,7 @@ def test_kernel_and_bias_gradient_norms_and_step_probes_match_plain_jax():
         assert run.gradient_norms[step] == pytest.approx(kernel_norms, rel=1e-5)
         assert run.bias_gradient_norms[step] == pytest.approx(bias_norms, rel=1e-5)
         params = jax.tree.map(lambda p, g: p - CONFIG.learning_rate * g, params, grads)
-    frame = run.gradient_frame()
+    frame = tidy.gradient_frame(run)
     first = frame[frame["step"] == 0].sort_values("layer_index")
     assert first["bias_gradient_norm"].tolist() == run.bias_gradient_norms[0]
     # A record written before bias norms and groups were kept still reads.
@@ -88,7 +89,7 @@ def test_kernel_and_bias_gradient_norms_and_step_probes_match_plain_jax():
                                                                  "group_size")}
     again = Run.from_dict(older)
     assert again.bias_gradient_norms == [] and again.group_size == 1
-    assert again.gradient_frame()["bias_gradient_norm"].isna().all()
+    assert tidy.gradient_frame(again)["bias_gradient_norm"].isna().all()
 
 
 def test_inactive_fraction_matches_numpy():

@@ -13,6 +13,7 @@ from actstudy.run import config as config_module
 from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.run.training import fit, fit_group
+from actstudy.runner import tidy
 
 SMALL = Config(dataset="moons", depth=2, width=16, epochs=3, batch_size=50,
                dataset_options={"n_train": 400, "n_val": 100, "n_test": 200})
@@ -56,7 +57,7 @@ def test_fit_classification_records_everything():
     assert len(run.gradient_steps) == 4 * steps
     assert np.asarray(run.gradient_norms).shape == (4 * steps, 3)
     assert np.all(np.asarray(run.gradient_norms) > 0)
-    stats = run.activation_frame()
+    stats = tidy.activation_frame(run)
     assert set(stats["epoch"]) == {0, 1, 2, 3, 4} and set(stats["layer_index"]) == {0, 1}
     assert stats["dead_fraction"].between(0, 1).all()
     # ReLU outputs exact zeros for negative inputs: sparsity is visible.
@@ -133,7 +134,7 @@ def test_run_json_round_trip():
     run = fit(SMALL.replace(epochs=1))
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
     assert again.history == run.to_dict()["history"]
-    assert again.summary()["test_accuracy"] == pytest.approx(run.summary()["test_accuracy"])
+    assert tidy.summary(again)["test_accuracy"] == pytest.approx(tidy.summary(run)["test_accuracy"])
 
 
 # Early stopping with restoration: moons' validation accuracy ties its best at the last of
@@ -168,8 +169,8 @@ def test_restore_best_tests_the_state_of_the_best_validation_epoch(config):
                                                                 rel=1e-6)
     assert last.test["loss"] != pytest.approx(run.test["loss"], rel=1e-3)
     again = Run.from_dict(json.loads(json.dumps(run.to_dict())))
-    assert again.best_epoch == run.summary()["best_epoch"] == run.best_epoch
-    assert again.summary()[f"best_{metric}"] == pytest.approx(scores[best], nan_ok=True)
+    assert again.best_epoch == tidy.summary(run)["best_epoch"] == run.best_epoch
+    assert tidy.summary(again)[f"best_{metric}"] == pytest.approx(scores[best], nan_ok=True)
 
 
 def _surface_values(run):
@@ -270,7 +271,7 @@ def test_fit_small_cnn_on_mnist_shaped_images(fake_mnist):
     assert run.steps_per_epoch == 4
     norms = np.asarray(run.gradient_norms)
     assert norms.shape == (4, 4) and np.all(np.isfinite(norms)) and np.all(norms > 0)
-    stats = run.activation_frame()
+    stats = tidy.activation_frame(run)
     assert sorted(zip(stats["epoch"], stats["layer"], strict=True)) == [
         (number, f"activation_{i}") for number in (0, 1) for i in range(3)]
     # Chance is 10%; four steps find the bars (measured: 70%), on test as on validation.

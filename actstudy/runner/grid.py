@@ -21,7 +21,8 @@ from actstudy import settings, sources
 from actstudy.run import training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
-from actstudy.runner.store import load_cached, store
+from actstudy.runner import tidy
+from actstudy.runner.cache import load_cached, store
 
 __all__ = ["RunFailedWarning", "grid", "GridResult", "MAX_GROUP", "groups", "run_grid"]
 
@@ -64,24 +65,24 @@ class GridResult:
 
     @property
     def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([r.summary() for r in self.runs])
+        return pd.DataFrame([tidy.summary(r) for r in self.runs])
 
     @property
     def history(self) -> pd.DataFrame:
-        return _concat([r.history_frame() for r in self.runs])
+        return _concat([tidy.history_frame(r) for r in self.runs])
 
     @property
     def gradients(self) -> pd.DataFrame:
-        return _concat([r.gradient_frame() for r in self.runs])
+        return _concat([tidy.gradient_frame(r) for r in self.runs])
 
     @property
     def activations(self) -> pd.DataFrame:
-        return _concat([r.activation_frame() for r in self.runs])
+        return _concat([tidy.activation_frame(r) for r in self.runs])
 
     @property
     def step_activations(self) -> pd.DataFrame:
         """Probe statistics every ``probe_every`` steps, for runs that asked for them."""
-        return _concat([r.step_activation_frame() for r in self.runs if r.step_activation_stats])
+        return _concat([tidy.step_activation_frame(r) for r in self.runs if r.step_activation_stats])
 
     @property
     def datasets(self) -> list[dict]:
@@ -91,7 +92,7 @@ class GridResult:
 
     @property
     def learned(self) -> pd.DataFrame:
-        return _concat([r._tag(pd.DataFrame(r.learned_parameters)) for r in self.runs
+        return _concat([tidy.learned_frame(r) for r in self.runs
                         if r.learned_parameters])
 
 

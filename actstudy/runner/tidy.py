@@ -1,0 +1,129 @@
+"""A run's tidy frames: one row per epoch, recorded step, layer or probe, tagged with its config.
+
+Each frame carries the config fields that tell runs apart (:data:`TAGS`) and the
+activation's label, its name with any options the config gives it
+(``prelu(initial_slope=0.01)``, else the name alone). :class:`actstudy.runner.GridResult`
+concatenates them over a grid's runs.
+
+>>> from actstudy.run.config import Config
+>>> from actstudy.run.training import fit
+>>> from actstudy.runner import tidy
+>>> run = fit(Config(dataset="moons", depth=2, width=16, epochs=2))
+>>> tidy.history_frame(run)[["epoch", "activation"]].values.tolist()
+[[1, 'relu'], [2, 'relu']]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from actstudy.run.config import Config, activation_label
+from actstudy.run.record import Run
+
+# Config fields copied onto every row of a run's tidy frames.
+TAGS = ("dataset", "architecture", "depth", "width", "activation", "initializer", "optimizer",
+        "learning_rate", "init_scale", "train_hidden", "seed")
+
+
+def tags(run: Run) -> dict:
+    """The run's :data:`TAGS`; a record written before a field existed ran with its default."""
+    defaults = Config.__dataclass_fields__
+    return {name: run.config.get(name, defaults[name].default) for name in TAGS}
+
+
+def label(run: Run) -> str:
+    """The activation with the options its config gives it, as tables and legends name it."""
+    return activation_label(run.config["activation"], run.config.get("activation_options"))
+
+
+def tag(run: Run, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the run's key, :func:`tags` and label on every row."""
+    frame.insert(0, "key", run.key)
+    for name, value in tags(run).items():
+        frame[name] = value
+    frame["activation_label"] = label(run)
+    return frame
+
+
+def history_frame(run: Run) -> pd.DataFrame:
+    """One row per epoch."""
+    return tag(run, pd.DataFrame(run.history))
+
+
+def gradient_frame(run: Run) -> pd.DataFrame:
+    """Long format: one row per (recorded step, layer): kernel and bias gradient norms."""
+    norms = np.asarray(run.gradient_norms, dtype=float).reshape(-1, len(run.layers))
+    frame = pd.DataFrame(norms, columns=run.layers)
+    frame.insert(0, "step", run.gradient_steps)
+    frame = frame.melt(id_vars="step", var_name="layer", value_name="gradient_norm")
+    bias = np.asarray(run.bias_gradient_norms, dtype=float).reshape(-1, len(run.layers))
+    # melt orders rows layer by layer, so the bias norms follow in the same order
+    frame["bias_gradient_norm"] = bias.T.ravel() if bias.size else np.nan
+    frame["layer_index"] = frame["layer"].map({n: i for i, n in enumerate(run.layers)})
+    return tag(run, frame)
+
+
+def activation_frame(run: Run) -> pd.DataFrame:
+    """One row per (epoch, hidden layer): the probe statistics; epoch 0 is initialisation."""
+    return tag(run, pd.DataFrame(run.activation_stats))
+
+
+def step_activation_frame(run: Run) -> pd.DataFrame:
+    """The probe statistics at every probed step (empty unless ``probe_every`` > 0)."""
+    return tag(run, pd.DataFrame(run.step_activation_stats))
+
+
+def learned_frame(run: Run) -> pd.DataFrame:
+    """One row per (epoch, layer, parameter) of a learnable activation."""
+    return tag(run, pd.DataFrame(run.learned_parameters))
+
+
+def summary(run: Run) -> dict:
+    """One row: the config's tags and the run's final numbers.
+
+    ``final_train_loss`` and ``final_train_accuracy`` are the last epoch's
+    running means over its mini-batches, taken while the model changed;
+    ``final_train_loss_full`` and ``final_train_accuracy_full`` are the
+    final model's (the one tested) on the whole training split, NaN in
+    records written before they were kept.
+
+    With ``restore_best``, ``best_epoch`` is the epoch whose state was
+    tested, and ``best_val_loss`` and ``best_val_accuracy`` are its
+    validation metrics (what chose it); all three are None without it.
+
+    On a dataset with an extrapolation split, ``final_extrapolation_loss``
+    is the final model's loss there, and ``initial_test_loss`` and
+    ``initial_extrapolation_loss`` are the model's at initialisation (the
+    random-model baseline); NaN elsewhere.
+    """
+    last = run.history[-1] if run.history else {}
+    best = run.history[run.best_epoch - 1] if run.best_epoch else {}
+    per_epoch = [row["seconds"] for row in run.history]
+    return {
+        "key": run.key,
+        **tags(run),
+        "activation_label": label(run),
+        "epochs_run": len(run.history),
+        "final_train_loss": last.get("train_loss"),
+        "final_train_accuracy": last.get("train_accuracy"),
+        "final_train_loss_full": run.train.get("loss", math.nan),
+        "final_train_accuracy_full": run.train.get("accuracy", math.nan),
+        "final_val_loss": last.get("val_loss"),
+        "final_val_accuracy": last.get("val_accuracy"),
+        "test_loss": run.test.get("loss"),
+        "test_accuracy": run.test.get("accuracy"),
+        "seconds_per_epoch": float(np.median(per_epoch)) if per_epoch else math.nan,
+        "train_seconds": run.train_seconds,
+        "compile_seconds": run.compile_seconds,
+        "diverged": run.diverged,
+        "diverged_epoch": run.diverged_epoch,
+        "best_epoch": run.best_epoch,
+        "best_val_loss": best.get("val_loss"),
+        "best_val_accuracy": best.get("val_accuracy"),
+        "final_extrapolation_loss": run.extrapolation.get("loss", math.nan),
+        "initial_test_loss": run.initial.get("test_loss", math.nan),
+        "initial_extrapolation_loss": run.extrapolation.get("initial_loss", math.nan),
+    }

@@ -1,0 +1,86 @@
+"""The run store: compact, lossless against the plain record, atomic."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from actstudy import runner
+from actstudy.run.config import Config
+from actstudy.run.record import Run
+from actstudy.run.training import fit
+from actstudy.runner import cache as store
+
+
+def test_round_trip_keeps_types_and_non_finite_values():
+    record = {
+        "key": "k", "flags": [True, False], "names": ["a", "b"], "empty": [], "nothing": None,
+        "ints": [[1, 2], [3, 4]], "mixed": [1, 2.5], "ragged": [[1.0], [2.0, 3.0]],
+        "wide": [0.1, 1e300], "narrow": [0.5, None, 2.0],
+        "rows": [{"epoch": 1, "loss": 0.25, "q": [0.0, 1.0]},
+                 {"epoch": 2, "loss": None, "q": [0.5, 1.5]}],
+        "nested": {"p": [[0.125, 0.25]], "kind": "boundary"},
+    }
+    arrays = store.encode(record)
+    again = store.decode(arrays)
+    assert again == record
+    assert [type(v) for v in again["mixed"]] == [int, float]  # mixed stays JSON, types kept
+    assert again["narrow"][1] is None and again["rows"][1]["loss"] is None
+    # float32-exact values take 4 bytes, the rest 8; integers their own array
+    assert arrays["float64"].size == 2 and arrays["int64"].size == 6
+
+
+def test_a_float_that_float32_cannot_hold_is_kept_exactly():
+    values = [0.1, 1 / 3, math.pi]
+    assert store.decode(store.encode({"v": values}))["v"] == values
+
+
+@pytest.mark.slow
+def test_a_stored_run_reads_back_as_its_plain_record():
+    run = fit(Config(dataset="moons", depth=3, width=16, epochs=3, probe_every=5))
+    runner.store(run)
+    loaded = runner.load_cached(Config.from_dict(run.config))
+    assert loaded.to_dict() == run.to_dict()
+    assert json.dumps(loaded.to_dict()) == json.dumps(run.to_dict())
+    assert Run.from_dict(json.loads(json.dumps(run.to_dict()))) == loaded
+
+
+@pytest.mark.slow
+def test_the_stored_file_is_an_npz_any_numpy_reads():
+    run = fit(Config(dataset="sine", depth=2, width=8, epochs=2))
+    path = runner.store(run)
+    with np.load(path, allow_pickle=False) as archive:
+        assert set(archive.files) == {"meta", "float32", "float64", "int64"}
+        meta = json.loads(archive["meta"].tobytes())
+    assert meta["record"]["key"] == run.key and meta["record"]["config"]["dataset"] == "sine"
+    assert meta["record"]["surface"]["prediction"]["$a"] == "float32"
+
+
+@pytest.mark.slow
+@pytest.mark.mnist
+def test_a_run_of_the_readme_command_stores_in_at_most_20000_bytes():
+    # actstudy run --dataset mnist --activation relu,tanh --seeds 2 --epochs 3 --depth 4
+    #   --width 64 --n-train 10000 stored about 67,000 bytes a run as JSON.
+    run = fit(Config(dataset="mnist", activation="tanh", depth=4, width=64, epochs=3,
+                     dataset_options={"n_train": 10000}))
+    path = runner.store(run)
+    assert path.stat().st_size <= 20000, path.stat().st_size
+
+
+@pytest.mark.slow
+def test_a_failed_write_leaves_the_cache_as_it_was(monkeypatch):
+    run = fit(Config(dataset="xor", depth=1, width=4, epochs=1))
+    before = runner.store(run).read_bytes()
+
+    def half_then_fail(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", lambda buffer, **arrays: (
+        buffer.write(b"PK\x03\x04 half"), half_then_fail()))
+    with pytest.raises(OSError):
+        runner.store(run)
+    assert runner.cache_path(run.key).read_bytes() == before
+    assert [p.name for p in runner.cache_dir().iterdir()] == [runner.cache_path(run.key).name]
+
+
