@@ -46,7 +46,7 @@ ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
 $(error JOBS=$(JOBS) is not allowed: give how many notebooks to render at once, 1 or more)
 endif
 endif
-PACKAGE_SOURCES := $(wildcard actstudy/*.py)
+PACKAGE_SOURCES := $(wildcard actstudy/*.py actstudy/*/*.py actstudy/*/*/*.py)
 PROFILE_FILE := notebooks/params/$(PROFILE).yaml
 PROFILE_STAMP := reports/.profile-$(PROFILE)
 TIMING := reports/timing-$(PROFILE).json

@@ -53,7 +53,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from actstudy.analysis import stats
+    from actstudy import stats
     from actstudy.run.config import Config
     from actstudy.runner import grid, run_grid
 

@@ -7,7 +7,9 @@
 - ``ACTSTUDY_PROFILES_DIR``: where profiles are read (default ``notebooks/params``);
 - ``ACTSTUDY_TIMING_DIR``: where each build's activation timings are stored (default
   ``reports``; see :mod:`actstudy.runner.timing`);
-- ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler.
+- ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler;
+- ``ACTSTUDY_PROVENANCE_FILE``: set by a report build in its kernel: where the runner
+  records the datasets the report's runs used (:func:`actstudy.runner.grid.run_grid`).
 
 Settings are read when asked for, not at import, so a test or a notebook can
 change them with the environment.
@@ -45,3 +47,13 @@ def profiles_dir() -> Path:
 def timing_dir() -> Path:
     """``ACTSTUDY_TIMING_DIR`` if set, else ``reports``: where a build's timings are stored."""
     return Path(os.environ.get("ACTSTUDY_TIMING_DIR") or ROOT / "reports")
+
+
+# Set by a report build (actstudy.report.build.render) for its kernel.
+PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
+
+
+def provenance_file() -> Path | None:
+    """``ACTSTUDY_PROVENANCE_FILE``: where a build collects its report's datasets, or None."""
+    value = os.environ.get(PROVENANCE_ENV)
+    return Path(value) if value else None

@@ -43,11 +43,11 @@ import keras
 import numpy as np
 
 from actstudy import runner
-from actstudy.analysis.stats import mean_ci
 from actstudy.files import write_text_atomic
 from actstudy.run import models
 from actstudy.run.config import Config
 from actstudy.run.training import fit, fit_group
+from actstudy.stats import mean_ci
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -182,7 +182,7 @@ def test_signal_propagation_per_run_and_layer_at_the_epochs_asked_for():
 
 
 def test_initializer_table_one_row_per_activation_and_initializer_with_t_intervals():
-    from actstudy.analysis import stats
+    from actstudy import stats
 
     rows = []
     for activation in ("relu", "tanh"):

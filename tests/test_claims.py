@@ -5,11 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import claims, settings, studies
-from actstudy.analysis import stats
-from actstudy.analysis.stats import Interval
+from actstudy import claims, settings, stats, studies
 from actstudy.claims import Measurement, format_interval, secondary_verdicts, verdict
 from actstudy.claims import Test as ClaimTest  # not a test class for pytest to collect
+from actstudy.stats import Interval
 
 RNG = np.random.default_rng(0)
 CLEAR = RNG.normal(1.0, 0.1, 5)  # a clear positive effect over 5 seeds

@@ -209,13 +209,13 @@ def test_comments_docstrings_and_layout_leave_every_key_unchanged(tmp_path, name
 
 
 def test_a_function_docstring_edit_leaves_every_key_unchanged(tmp_path):
-    copy = _edited_copy(tmp_path, "activations.py", lambda text: text.replace(
+    copy = _edited_copy(tmp_path, "registry.py", lambda text: text.replace(
         "Heaviside step: 1 for x > 0, else 0.", "The Heaviside step function: 1 above 0."))
     assert config_module.folder_digest(copy) == config_module.code_digest()
 
 
 @pytest.mark.parametrize("name, old, new", [
-    ("activations.py", "jnp.where(x > 0, 1.0, 0.0)", "jnp.where(x >= 0, 1.0, 0.0)"),  # a formula
+    ("registry.py", "jnp.where(x > 0, 1.0, 0.0)", "jnp.where(x >= 0, 1.0, 0.0)"),  # a formula
     ("models.py", "class NAC(", "class NeuralAccumulator("),  # the model
     ("training.py", "INACTIVE_SHARE = 0.99", "INACTIVE_SHARE = 0.98"),  # what the loop records
     ("data.py", "SPLIT_SEED = 12345", "SPLIT_SEED = 12346"),  # data generation

@@ -8,7 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from actstudy.run import models, training
+from actstudy.run import models, recording, training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.run.training import fit
@@ -27,7 +27,7 @@ def _train_by_hand(config: Config):
                                                      dataset.n_classes)
     initial = [np.asarray(v) for v in state[0]]
     program = training._Program(config, model, optimizer, dataset.task, True, 1)
-    data = training._device_data(dataset, config, training._surface_inputs(dataset))
+    data = training._device_data(dataset, config, recording._surface_inputs(dataset))
     state, alive = training._stack([state]), jnp.ones(1, bool)
     keys = jnp.stack([jax.random.PRNGKey(config.seed)])
     for epoch in range(config.epochs + 1):

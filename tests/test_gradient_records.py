@@ -5,10 +5,11 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from actstudy.run import models, training
+from actstudy.run import models, recording, training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
-from actstudy.run.training import INACTIVE_SHARE, PROBE_STATS, fit
+from actstudy.run.recording import PROBE_STATS
+from actstudy.run.training import INACTIVE_SHARE, fit
 from actstudy.runner import tidy
 
 CONFIG = Config(dataset="moons", activation="tanh", depth=3, width=8, epochs=1, batch_size=50,
@@ -102,7 +103,7 @@ def test_inactive_fraction_matches_numpy():
     non_trainable = [jnp.asarray(v.value) for v in model.non_trainable_variables]
     x = CONFIG.load_dataset().x_val[: CONFIG.probe_size]
     stats = program._probe(trainable, non_trainable, jnp.asarray(x), values=False)
-    recorded = np.asarray(stats)[:, training.PROBE_STATS.index("inactive_fraction")]
+    recorded = np.asarray(stats)[:, recording.PROBE_STATS.index("inactive_fraction")]
     params = [(jnp.asarray(layer.kernel.numpy()), jnp.asarray(layer.bias.numpy()))
               for layer in models.weighted_layers(model)]
     pre, _ = _forward(params, x)
@@ -129,8 +130,8 @@ def test_relative_saturation_bounds_and_derivative_quantiles_match_numpy():
         # The quantiles come from a fixed subset of the same values (training._subsample).
         subset = np.asarray(training._subsample(jnp.asarray(e["relative"], jnp.float32)))
         assert np.asarray(sampled) == pytest.approx(subset, abs=1e-6)
-        assert training.probe_quantiles(np.asarray(sampled)) == pytest.approx(
-            np.quantile(subset, training.QUANTILES), abs=1e-6)
+        assert recording.probe_quantiles(np.asarray(sampled)) == pytest.approx(
+            np.quantile(subset, recording.QUANTILES), abs=1e-6)
 
 
 def test_saturation_is_relative_to_each_activations_steepest_slope():

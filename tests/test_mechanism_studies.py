@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import analysis, studies
-from actstudy.analysis import stats
+from actstudy import analysis, stats, studies
 from actstudy.present import plots, tables
 from actstudy.runner import groups
 

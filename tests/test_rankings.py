@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from actstudy import analysis
-from actstudy.analysis import properties, stats
+from actstudy import analysis, stats
+from actstudy.analysis import properties
 from actstudy.present import plots, tables
 from actstudy.run import activations
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from actstudy import analysis, runner, studies
+from actstudy import runner, studies
 from actstudy.present import tables
 from actstudy.run.config import default_initializer
 
@@ -372,7 +372,7 @@ def test_the_rule_picks_the_hardest_level_where_the_reference_reaches_the_thresh
     summary = _reference_runs({("spirals", 2): [0.99, 0.97], ("spirals", 2.5): [0.93, 0.91],
                                ("spirals", 3): [0.86, 0.90], ("checkerboard", 4): [0.95, 0.92],
                                ("checkerboard", 6): [0.70, 0.72]})
-    rule = analysis.hardest_reaching(summary, 0.90)
+    rule = studies.hardest_reaching(summary, 0.90)
     assert rule[["dataset", "level", "reaches", "chosen"]].values.tolist() == [
         ["spirals", 2, True, False], ["spirals", 2.5, True, True], ["spirals", 3, False, False],
         ["checkerboard", 4, True, True], ["checkerboard", 6, False, False]]
@@ -386,11 +386,11 @@ def test_the_rule_reads_the_reference_alone():
     relu = {("spirals", 2): [0.95, 0.96], ("spirals", 3): [0.85, 0.86]}
     others = pd.concat([_reference_runs({key: [1.0, 1.0] for key in relu}, "tanh"),
                         _reference_runs({key: [0.1, 0.1] for key in relu}, "sigmoid")])
-    alone = analysis.hardest_reaching(_reference_runs(relu), 0.9)
-    beside = analysis.hardest_reaching(pd.concat([others, _reference_runs(relu)]), 0.9)
+    alone = studies.hardest_reaching(_reference_runs(relu), 0.9)
+    beside = studies.hardest_reaching(pd.concat([others, _reference_runs(relu)]), 0.9)
     pd.testing.assert_frame_equal(alone, beside)
     with pytest.raises(ValueError, match="reference='gelu' is not allowed: the summary has no runs"):
-        analysis.hardest_reaching(_reference_runs(relu), 0.9, reference="gelu")
+        studies.hardest_reaching(_reference_runs(relu), 0.9, reference="gelu")
 
 
 def test_a_task_where_no_level_reaches_the_threshold_is_an_outcome_not_a_crash():
@@ -419,7 +419,7 @@ def test_a_task_where_no_level_reaches_the_threshold_is_an_outcome_not_a_crash()
 
 def test_a_level_where_a_seed_failed_does_not_reach():
     summary = _reference_runs({("spirals", 2): [0.95, 0.95], ("spirals", 3): [0.99, np.nan]})
-    rule = analysis.hardest_reaching(summary, 0.9)
+    rule = studies.hardest_reaching(summary, 0.9)
     assert rule["reaches"].tolist() == [True, False] and rule["chosen"].tolist() == [True, False]
 
 

@@ -16,8 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from actstudy import claims, settings, studies
-from actstudy.analysis import stats
+from actstudy import claims, settings, stats, studies
 from actstudy.cli import main
 from actstudy.present import plots
 from actstudy.runner import timing

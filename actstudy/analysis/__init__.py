@@ -10,5 +10,4 @@ from actstudy.analysis.gradients import *  # noqa: F403
 from actstudy.analysis.mechanisms import *  # noqa: F403
 from actstudy.analysis.properties import *  # noqa: F403
 from actstudy.analysis.ranking import *  # noqa: F403
-from actstudy.analysis.stats import *  # noqa: F403
 from actstudy.analysis.synthetic import *  # noqa: F403

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.analysis.synthetic import sine_curves
 from actstudy.run import data
 from actstudy.run.config import ARITHMETIC_ARCHITECTURES, Config

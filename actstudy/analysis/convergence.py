@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import stats
+from actstudy import stats
 
 __all__ = ["time_to_target", "last_epoch", "training_loss_area", "ratio_to_reference"]
 

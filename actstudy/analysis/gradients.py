@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.run import activations
-from actstudy.run.training import PROBE_STATS
+from actstudy.run.recording import PROBE_STATS
 
 __all__ = ["gradient_ratio", "gradient_growth", "signal_propagation", "unit_parameters",
            "mixture_weights", "mixture_against_bases"]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import stats
+from actstudy import stats
 
 __all__ = ["ranking", "learning_rate_curves", "best_learning_rates", "learning_rate_rankings",
            "rank_flips", "flip_counts", "tune_learning_rate"]
@@ -27,7 +27,7 @@ def ranking(results: dict[str, tuple[pd.DataFrame, str, bool]], confidence: floa
     Where every summary has a ``seed`` column, ``mean scaled rank low`` and
     ``high`` are a ``confidence`` interval for it: each experiment's seeds are
     resampled jointly for its activations (they are paired; see
-    :func:`actstudy.analysis.stats.resampled_ranks`), each experiment independently,
+    :func:`actstudy.stats.resampled_ranks`), each experiment independently,
     and the mean scaled rank is recomputed from every resample.
 
     >>> frame = pd.DataFrame({"activation": ["a", "b", "c"], "accuracy": [0.9, 0.8, 0.7]})
@@ -127,7 +127,7 @@ def learning_rate_rankings(summary: pd.DataFrame, reference_optimizer: str = "ad
     Settings, per dataset: ``reference_optimizer`` at ``reference_learning_rate``
     for every activation; then, per optimizer, each activation at its own best
     rate (:func:`best_learning_rates`, chosen on validation accuracy). Each
-    setting ranks ``value`` over seeds with :func:`actstudy.analysis.stats.rank_intervals`.
+    setting ranks ``value`` over seeds with :func:`actstudy.stats.rank_intervals`.
     One row per dataset, setting and activation: ``setting`` ("adam at 0.001",
     "momentum at its best rate"), ``optimizer``, ``learning_rate``, ``edge``
     (see :func:`best_learning_rates`; "" at the reference) and the columns of

@@ -3,17 +3,13 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
-from actstudy.analysis import stats
 from actstudy.run.config import Config
 
-__all__ = ["surfaces", "sine_curves", "extrapolation_error", "training_points", "linear_baseline",
-           "hardest_reaching"]
+__all__ = ["surfaces", "sine_curves", "extrapolation_error", "training_points", "linear_baseline"]
 
 
 def surfaces(runs, kind: str) -> pd.DataFrame:
@@ -87,55 +83,3 @@ def linear_baseline(config: Config, split: str = "test") -> float:
     model = LinearRegression().fit(data.x_train, data.y_train)
     x, y = (data.x_train, data.y_train) if split == "train" else (data.x_test, data.y_test)
     return float(np.mean((model.predict(x) - y) ** 2))
-
-
-def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
-                     level: str = "level", by: str = "dataset",
-                     value: str = "final_val_accuracy") -> pd.DataFrame:
-    """Per ``by`` group, the hardest ``level`` at which ``reference`` still reaches ``threshold``.
-
-    The rule of :class:`actstudy.studies.ClassificationHard` (a larger level is
-    harder). Only the reference activation's runs are read, so the choice
-    cannot depend on how any other activation did. Per group and level: the
-    mean of ``value`` over seeds with a 95% t-interval; the level *reaches*
-    when that mean is at least ``threshold`` and every seed has a finite value
-    (a run that failed counts against its level); the largest level that
-    reaches is *chosen*. Where no level reaches, the group keeps its rows and
-    none is chosen: an outcome to report, not an error.
-
-    Returns
-    -------
-    DataFrame
-        One row per group and level, easier levels first: ``by``, ``level``,
-        ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``reaches``, ``chosen``.
-
-    Examples
-    --------
-    >>> summary = pd.DataFrame({"dataset": ["a"] * 6 + ["b"] * 2, "activation": "relu",
-    ...     "seed": [0, 1] * 4, "level": [4, 4, 2, 2, 3, 3, 2, 2],
-    ...     "final_val_accuracy": [0.70, 0.80, 0.97, 0.95, 0.94, 0.88, 0.6, 0.7]})
-    >>> rule = hardest_reaching(summary, 0.9)
-    >>> rule[["dataset", "level", "reaches", "chosen"]].values.tolist()
-    [['a', 2, True, False], ['a', 3, True, True], ['a', 4, False, False], ['b', 2, False, False]]
-    """
-    if isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real)
-                                           and np.isfinite(threshold)):
-        raise ValueError(f"threshold={threshold!r} is not allowed: must be a finite number")
-    runs = summary[summary["activation"] == reference]
-    if runs.empty:
-        raise ValueError(f"reference={reference!r} is not allowed: the summary has no runs of it; "
-                         f"it has {', '.join(map(str, dict.fromkeys(summary['activation'])))}")
-    rows = []
-    for group, part in runs.groupby(by, sort=False):
-        for setting, at_level in part.groupby(level):  # easier levels first
-            values = at_level[value].astype(float)
-            interval = stats.mean_ci(values)
-            rows.append({by: group, level: setting, "mean": interval.mean,
-                         "ci_low": interval.low, "ci_high": interval.high, "seeds": interval.n,
-                         "reaches": bool(np.isfinite(values).all()
-                                         and interval.mean >= threshold)})
-    rule = pd.DataFrame(rows)
-    rule[level] = pd.Series([row[level] for row in rows], dtype=object)  # 4 stays 4, not 4.0
-    hardest = rule[rule["reaches"]].groupby(by, sort=False).tail(1).index
-    rule["chosen"] = rule.index.isin(hardest)
-    return rule

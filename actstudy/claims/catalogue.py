@@ -21,12 +21,12 @@ The verdict comes from the primary test alone, by its 95% confidence interval:
 Ratios are tested on log10 (their logs are roughly normal over seeds) and shown
 back as ratios. An undecided verdict comes with its size: the minimum detectable
 effect, the smallest true distance from the margin that the design would detect
-four times out of five (:func:`actstudy.analysis.stats.minimum_detectable`). Secondary
+four times out of five (:func:`actstudy.stats.minimum_detectable`). Secondary
 tests are shown with Holm-adjusted p-values within their claim; they never
 change the verdict. Fewer than two seeds decide nothing.
 
 >>> from actstudy.claims import Test, verdict
->>> from actstudy.analysis.stats import Interval
+>>> from actstudy.stats import Interval
 >>> test = Test("ReLU's ratio over sigmoid's", "x", "above", 10.0, "an order of magnitude")
 >>> verdict(Interval(2.0, 1.5, 2.5, 5, "t"), test)  # log10: 100x [32x, 316x]
 'supported'

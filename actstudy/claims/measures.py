@@ -8,11 +8,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from actstudy import analysis
-from actstudy.analysis import stats
-from actstudy.analysis.stats import Interval, paired
+from actstudy import analysis, stats
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.run import activations, data
+from actstudy.stats import Interval, paired
 
 __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_training",
            "vanishing_gradient_ratio", "rectifier_cost", "dead_units_by_rectifier",

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from actstudy import studies
-from actstudy.analysis import stats
-from actstudy.analysis.stats import Interval
+from actstudy import stats, studies
 from actstudy.present import tables
 from actstudy.runner import GridResult
+from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
            "verdict", "Measurement", "secondary_verdicts", "Claim", "Context"]

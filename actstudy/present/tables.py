@@ -28,7 +28,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import properties, stats
+from actstudy import stats
+from actstudy.analysis import properties
 from actstudy.analysis.arithmetic import _log_interval
 from actstudy.analysis.convergence import last_epoch, time_to_target
 from actstudy.analysis.ranking import ranking
@@ -296,7 +297,7 @@ def ranking_table(results: dict[str, tuple[pd.DataFrame, str, bool]], seed: int 
     Columns: the mean scaled rank with its 95% interval
     ("0.12 [0.05, 0.20]", 0 = first in every experiment); each experiment's
     rank with its 95% rank interval ("2 [1, 4]", see
-    :func:`actstudy.analysis.stats.rank_intervals`; "2=" where means tie); the number of
+    :func:`actstudy.stats.rank_intervals`; "2=" where means tie); the number of
     experiments; and a note naming identical or near-identical functions
     (:func:`actstudy.analysis.properties.equivalence_notes`).
     """
@@ -347,7 +348,7 @@ def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: s
     One row per activation, best first: its rank ("2=" where means tie), the
     mean with a 95% t-interval over seeds (in percent with ``percent``, at the
     precision the intervals justify), the 95% rank interval and the
-    tier (:func:`actstudy.analysis.stats.rank_intervals` states both rules), the seeds,
+    tier (:func:`actstudy.stats.rank_intervals` states both rules), the seeds,
     and a note naming identical or near-identical functions.
 
     >>> frame = pd.DataFrame({"activation": ["elu"] * 3 + ["celu"] * 3 + ["sigmoid"] * 3,
@@ -417,7 +418,7 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
     Per task (``by``): the mean of ``value`` over seeds with its 95% t-interval,
     at the precision that task's intervals justify ("0.951 [0.947, 0.955]"; "1.00
     (same on every seed)" where no seed differed, rather than an interval of
-    width 0), and the activation's tier there (:func:`actstudy.analysis.stats.rank_intervals`: one
+    width 0), and the activation's tier there (:func:`actstudy.stats.rank_intervals`: one
     tier cannot be told apart from its best by a paired t-test over seeds, so
     one tier for every activation means the task does not separate them).
     Rows are sorted by the mean over tasks, highest first; ``rank`` marks equal
@@ -455,7 +456,7 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
 
 def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation accuracy"
                ) -> pd.DataFrame:
-    """:func:`hardest_reaching`'s frame for people: a row per task and level, the choice marked.
+    """:func:`actstudy.studies.hardest_reaching`'s frame for people: a row per task and level, the choice marked.
 
     The reference's mean with its 95% interval at each level, whether it
     reaches ``threshold``, and "chosen" at the level the rule picked. A

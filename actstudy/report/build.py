@@ -51,8 +51,6 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 KERNEL = "actstudy"
 
 
-# Set by `render` so the kernel can tell it which datasets a report used.
-PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
 
 
 # The findings notebook displays the index's headline under this MIME type; render takes it
@@ -61,25 +59,6 @@ HEADLINE_MIME = "application/vnd.actstudy.headline+json"
 
 
 # -- provenance --------------------------------------------------------------------
-
-
-def record_datasets(*results) -> None:
-    """Called by a notebook with its grids' results: the datasets the report's runs used.
-
-    Written to the file ``render`` names in the kernel's environment, so the
-    report's provenance lists them; outside a build it does nothing.
-    """
-    target = os.environ.get(PROVENANCE_ENV)
-    if not target:
-        return
-    path = Path(target)
-    seen = json.loads(path.read_text()) if path.exists() else []
-    known = {(d.get("name"), d.get("checksum")) for d in seen}
-    for item in (d for result in results for d in result.datasets):
-        if (item.get("name"), item.get("checksum")) not in known:
-            known.add((item.get("name"), item.get("checksum")))
-            seen.append(item)
-    path.write_text(json.dumps(seen))
 
 
 def git_commit() -> str:
@@ -353,7 +332,7 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
     with tempfile.TemporaryDirectory() as scratch, log or contextlib.nullcontext():
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
-        os.environ[PROVENANCE_ENV] = str(datasets_file)
+        os.environ[settings.PROVENANCE_ENV] = str(datasets_file)
         started = time.perf_counter()
         try:
             _execute_interruptibly(
@@ -383,7 +362,7 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
                 + (f", its progress log reports/executed/{log_path.name})" if log else ")")
             ) from None
         finally:
-            os.environ.pop(PROVENANCE_ENV, None)
+            os.environ.pop(settings.PROVENANCE_ENV, None)
         wall = time.perf_counter() - started
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import math
 import traceback
 import warnings
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy import settings, sources
+from actstudy.files import write_text_atomic
 
 # Imported here, not inside functions: Config's activation registry already brings in Keras
 # and JAX, and the training loop adds about 5 ms to importing this module (measured).
@@ -24,7 +26,8 @@ from actstudy.run.record import Run
 from actstudy.runner import tidy
 from actstudy.runner.cache import load_cached, store
 
-__all__ = ["RunFailedWarning", "grid", "GridResult", "MAX_GROUP", "groups", "run_grid"]
+__all__ = ["RunFailedWarning", "grid", "GridResult", "MAX_GROUP", "groups", "run_grid",
+           "record_datasets"]
 
 
 class RunFailedWarning(UserWarning):
@@ -195,7 +198,28 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
         bar.set_postfix(counts)
     bar.close()
     ordered = list(dict.fromkeys(k for k in keys if k in results))
-    return GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
+    result = GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
+    record_datasets(result.datasets)
+    return result
+
+
+def record_datasets(datasets: list[dict]) -> None:
+    """Add datasets to the report's provenance, where a build asks for it (else nothing).
+
+    A report build names a file in the kernel's environment
+    (:func:`actstudy.settings.provenance_file`); every grid a notebook runs adds
+    the datasets its runs used, so no notebook has to.
+    """
+    path = settings.provenance_file()
+    if path is None:
+        return
+    seen = json.loads(path.read_text()) if path.exists() else []
+    known = {(d.get("name"), d.get("checksum")) for d in seen}
+    for item in datasets:
+        if (item.get("name"), item.get("checksum")) not in known:
+            known.add((item.get("name"), item.get("checksum")))
+            seen.append(item)
+    write_text_atomic(path, json.dumps(seen))
 
 
 def _execute(batches: list[list[Config]], n_jobs: int, client,

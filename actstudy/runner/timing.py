@@ -44,8 +44,7 @@ import numpy as np
 import pandas as pd
 
 import actstudy
-from actstudy import settings, sources
-from actstudy.analysis import stats
+from actstudy import settings, sources, stats
 from actstudy.files import write_text_atomic
 from actstudy.run import activations
 from actstudy.run.config import Config

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+import pandas as pd
+
+from actstudy import stats
 from actstudy.run import data
 from actstudy.run.config import Config
 from actstudy.studies.base import Study, activation_names
 
-__all__ = ["Sine", "Classification", "ClassificationHard"]
+__all__ = ["Sine", "Classification", "ClassificationHard", "hardest_reaching"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ class ClassificationHard(Study):
        epochs, optimiser, batch size and seeds).
     2. The chosen level is the hardest at which its mean validation accuracy
        over the seeds (last epoch) reaches ``threshold`` (0.90), every seed
-       with a finite value (:func:`actstudy.analysis.hardest_reaching`).
+       with a finite value (:func:`hardest_reaching`).
     3. Every activation trains at that level; they are compared on the test
        set. Where no level reaches the threshold, the task is reported as
        such and nothing is compared on it.
@@ -204,11 +209,9 @@ class ClassificationHard(Study):
         return summary
 
     def rule(self, summary):
-        """Step 2 on a :meth:`summary`: :func:`actstudy.analysis.hardest_reaching`'s frame."""
-        from actstudy import analysis
-
+        """Step 2 on a :meth:`summary`: :func:`hardest_reaching`'s frame."""
         reference = activation_names([self.reference])[0]
-        rule = analysis.hardest_reaching(summary, self.threshold, reference)
+        rule = hardest_reaching(summary, self.threshold, reference)
         rule["setting"] = [self.level_label(dataset, level)
                            for dataset, level in zip(rule["dataset"], rule["level"], strict=True)]
         return rule
@@ -274,3 +277,55 @@ class ClassificationHard(Study):
         if dataset == "checkerboard":
             return f"{level:g} x {level:g} cells"
         return f"{level:g} {data.SHAPE_OPTIONS[dataset][0]}"
+
+
+def hardest_reaching(summary: pd.DataFrame, threshold: float, reference: str = "relu",
+                     level: str = "level", by: str = "dataset",
+                     value: str = "final_val_accuracy") -> pd.DataFrame:
+    """Per ``by`` group, the hardest ``level`` at which ``reference`` still reaches ``threshold``.
+
+    The rule of :class:`actstudy.studies.ClassificationHard` (a larger level is
+    harder). Only the reference activation's runs are read, so the choice
+    cannot depend on how any other activation did. Per group and level: the
+    mean of ``value`` over seeds with a 95% t-interval; the level *reaches*
+    when that mean is at least ``threshold`` and every seed has a finite value
+    (a run that failed counts against its level); the largest level that
+    reaches is *chosen*. Where no level reaches, the group keeps its rows and
+    none is chosen: an outcome to report, not an error.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and level, easier levels first: ``by``, ``level``,
+        ``mean``, ``ci_low``, ``ci_high``, ``seeds``, ``reaches``, ``chosen``.
+
+    Examples
+    --------
+    >>> summary = pd.DataFrame({"dataset": ["a"] * 6 + ["b"] * 2, "activation": "relu",
+    ...     "seed": [0, 1] * 4, "level": [4, 4, 2, 2, 3, 3, 2, 2],
+    ...     "final_val_accuracy": [0.70, 0.80, 0.97, 0.95, 0.94, 0.88, 0.6, 0.7]})
+    >>> rule = hardest_reaching(summary, 0.9)
+    >>> rule[["dataset", "level", "reaches", "chosen"]].values.tolist()
+    [['a', 2, True, False], ['a', 3, True, True], ['a', 4, False, False], ['b', 2, False, False]]
+    """
+    if isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real)
+                                           and np.isfinite(threshold)):
+        raise ValueError(f"threshold={threshold!r} is not allowed: must be a finite number")
+    runs = summary[summary["activation"] == reference]
+    if runs.empty:
+        raise ValueError(f"reference={reference!r} is not allowed: the summary has no runs of it; "
+                         f"it has {', '.join(map(str, dict.fromkeys(summary['activation'])))}")
+    rows = []
+    for group, part in runs.groupby(by, sort=False):
+        for setting, at_level in part.groupby(level):  # easier levels first
+            values = at_level[value].astype(float)
+            interval = stats.mean_ci(values)
+            rows.append({by: group, level: setting, "mean": interval.mean,
+                         "ci_low": interval.low, "ci_high": interval.high, "seeds": interval.n,
+                         "reaches": bool(np.isfinite(values).all()
+                                         and interval.mean >= threshold)})
+    rule = pd.DataFrame(rows)
+    rule[level] = pd.Series([row[level] for row in rows], dtype=object)  # 4 stays 4, not 4.0
+    hardest = rule[rule["reaches"]].groupby(by, sort=False).tail(1).index
+    rule["chosen"] = rule.index.isin(hardest)
+    return rule

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.run import activations
 
 __all__ = ["MAX_HUES", "VERDICT_COLOURS", "t_interval", "family_panels", "STAT_LABELS",

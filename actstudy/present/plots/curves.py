@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.present.plots.base import (
     _METRIC_LABELS,
     MAX_HUES,
@@ -238,7 +238,7 @@ def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel
                       references: dict[float, str] | None = None, title: str = ""):
     """Means with their 95% intervals against ``x``, a line per ``hue``, a panel per ``panel``.
 
-    ``table`` has the columns of :func:`actstudy.analysis.stats.summarise` (``mean``,
+    ``table`` has the columns of :func:`actstudy.stats.summarise` (``mean``,
     ``ci_low``, ``ci_high``, ``n``): the intervals are the ones the findings
     use (t over seeds), drawn as they are rather than re-estimated by seaborn.
     ``references`` draws labelled horizontal lines (e.g. a claim's margin).

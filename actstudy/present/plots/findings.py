@@ -10,7 +10,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.present.plots.base import SCORE_FLOOR, VERDICT_COLOURS, _grid, _short
 
 __all__ = ["verdict_forest", "arithmetic_scores", "nalu_gates"]

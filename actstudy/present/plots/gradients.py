@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from actstudy.analysis import stats
+from actstudy import stats
 from actstudy.present.plots.base import (
     _BANDS,
     MAX_HUES,

@@ -3,7 +3,7 @@
 Every comparison in the reports goes through here, so "A beats B" is never
 said from one seed.
 
->>> from actstudy.analysis import stats
+>>> from actstudy import stats
 >>> interval = stats.mean_ci([0.97, 0.98, 0.975])
 >>> round(interval.mean, 3), interval.n
 (0.975, 3)
