@@ -3,7 +3,7 @@
 #   make report PROFILE=full paper scale;  ONLY=04 one notebook;  JOBS=1 one at a time
 #   make test                set up (if needed) and run the tests
 #   make lab                 JupyterLab on notebooks/ with the actstudy kernel
-#   make bench               training-loop throughput benchmark -> reports/bench.md
+#   make bench               training-loop throughput -> reports/bench.md; run store against JSON
 #   make data                fetch MNIST and Fashion-MNIST into data/ ahead of time
 #   make clean               remove generated reports and timings (keeps data/ and .venv)
 
@@ -74,6 +74,7 @@ data: $(ENV_STAMP)
 
 bench: $(ENV_STAMP)
 	$(BIN)/python benchmarks/bench_training.py
+	$(BIN)/python benchmarks/bench_store.py
 
 # Jupyter refuses to start as root (as in many containers) unless told to.
 ifeq ($(shell id -u),0)

@@ -83,7 +83,7 @@ def test_corrupt_file_is_reported_once_and_recomputed(content):
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(content, str):  # a well-formed .npz whose record has the wrong shape
         meta = np.frombuffer(content.removeprefix("json: ").encode(), dtype=np.uint8)
-        empty = {name: np.zeros(0) for name in ("float32", "float64", "int64")}
+        empty = {"data": np.zeros(0, dtype=np.uint8)}
         with path.open("wb") as handle:
             np.savez(handle, meta=meta, **empty)
     else:

@@ -27,8 +27,12 @@ def test_round_trip_keeps_types_and_non_finite_values():
     assert again == record
     assert [type(v) for v in again["mixed"]] == [int, float]  # mixed stays JSON, types kept
     assert again["narrow"][1] is None and again["rows"][1]["loss"] is None
-    # float32-exact values take 4 bytes, the rest 8; integers their own array
-    assert arrays["float64"].size == 2 and arrays["int64"].size == 6
+    # float32-exact values take 4 bytes, the rest 8, integers 8
+    meta = json.loads(arrays["meta"].tobytes())
+    assert meta["record"]["wide"]["$a"] == "float64" and meta["record"]["ints"]["$a"] == "int64"
+    # float32: narrow 3, loss 2, q 4, p 2, the ragged rows' 1 + 2; float64: wide 2;
+    # int64: ints 4, epoch 2
+    assert arrays["data"].nbytes == 2 * 8 + 6 * 8 + 14 * 4
 
 
 def test_a_float_that_float32_cannot_hold_is_kept_exactly():
@@ -51,7 +55,7 @@ def test_the_stored_file_is_an_npz_any_numpy_reads():
     run = fit(Config(dataset="sine", depth=2, width=8, epochs=2))
     path = runner.store(run)
     with np.load(path, allow_pickle=False) as archive:
-        assert set(archive.files) == {"meta", "float32", "float64", "int64"}
+        assert set(archive.files) == {"meta", "data"}
         meta = json.loads(archive["meta"].tobytes())
     assert meta["record"]["key"] == run.key and meta["record"]["config"]["dataset"] == "sine"
     assert meta["record"]["surface"]["prediction"]["$a"] == "float32"

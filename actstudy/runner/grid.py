@@ -24,7 +24,7 @@ from actstudy.run import training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.runner import tidy
-from actstudy.runner.cache import load_cached, store
+from actstudy.runner.cache import load_cached, store, without_collector
 
 __all__ = ["RunFailedWarning", "grid", "GridResult", "MAX_GROUP", "groups", "run_grid",
            "record_datasets"]
@@ -166,11 +166,12 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
         raise ValueError("configs=[] is not allowed: give at least one Config to run")
     keys = [c.key() for c in configs]
     results: dict[str, object] = {}
-    for config, key in zip(configs, keys, strict=True):
-        if key not in results:
-            cached = load_cached(config, key)
-            if cached is not None:
-                results[key] = cached
+    with without_collector():
+        for config, key in zip(configs, keys, strict=True):
+            if key not in results:
+                cached = load_cached(config, key)
+                if cached is not None:
+                    results[key] = cached
     missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.values())
     batches = groups(missing, max_group)
     for name in sorted({config.dataset for config in missing}):
