@@ -14,7 +14,8 @@ __all__ = ["Arithmetic"]
 
 
 @dataclass(frozen=True)
-class Arithmetic(Study):
+class Arithmetic(Study, network={"depth": 2, "width": 8, "epochs": 100, "learning_rate": 0.01,
+                                 "batch_size": 32, "n_train": 1000}):
     """The static arithmetic tasks of Trask et al. (2018, "Neural Arithmetic Logic Units",
     section 4.1): MLPs with ordinary activations against NAC and NALU networks.
 
@@ -38,12 +39,6 @@ class Arithmetic(Study):
                                     "swish", "mish", "softplus")
     architectures: list[str] = ARITHMETIC_ARCHITECTURES
     n_inputs: int = 10
-    depth: int = 2
-    width: int = 8
-    epochs: int = 100
-    learning_rate: float = 0.01
-    batch_size: int = 32
-    n_train: int = 1000
 
     def __post_init__(self):
         super().__post_init__()
@@ -59,10 +54,7 @@ class Arithmetic(Study):
         self.configs()  # the Config checks the rest, naming the parameter
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=f"arithmetic_{self.operations[0]}", depth=self.depth,
-                      width=self.width, epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size,
-                      dataset_options={"n_train": self.n_train, "n_inputs": self.n_inputs})
+        base = self.network(dataset=f"arithmetic_{self.operations[0]}", dataset_options={"n_train": self.n_train, "n_inputs": self.n_inputs})
         datasets = [f"arithmetic_{operation}" for operation in self.operations]
         return (self._grid(base, dataset=datasets, activation=activation_names(self.activations))
                 + self._grid(base.replace(activation="identity"), dataset=datasets,

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,9 +26,35 @@ def activation_names(names="all") -> list[str]:
     return [spec.source or spec.name for spec in specs]  # a user's activation by its import path
 
 
+# The network and training fields of a study, each declared once: its type and the default a
+# study gets unless its class statement gives another (``class Sine(Study, network={...})``).
+# A study takes only the fields it names, so a profile cannot set one it would ignore.
+NETWORK_FIELDS = {
+    "dataset": (str, "mnist"),
+    "depth": (int, 2),
+    "width": (int, 64),
+    "epochs": (int, 3),
+    "learning_rate": (float, 1e-3),
+    "batch_size": (int, 128),
+    "n_train": (int | None, 10000),  # training samples; None: the whole training split
+    "gradient_every": (int, 1),  # record gradient norms every k-th step
+    "probe_every": (int, 0),  # probe activation statistics every k-th step too (0: per epoch)
+}
+
+
 @dataclass(frozen=True)
 class Study:
-    """What every study shares: its seeds, and the initializer comparison it makes."""
+    """What every study shares: its seeds, and the initializer comparison it makes.
+
+    A study of networks names the :data:`NETWORK_FIELDS` it takes, with its
+    defaults, in its class statement; :meth:`network` builds their Config.
+
+    >>> @dataclass(frozen=True)
+    ... class Tiny(Study, network={"dataset": "xor", "depth": 1, "n_train": None}):
+    ...     name: ClassVar[str] = "tiny"
+    >>> Tiny(depth=2).network(epochs=1).depth, list(Tiny.parameters())[2:]
+    (2, ['dataset', 'depth', 'n_train'])
+    """
 
     name: ClassVar[str] = ""
     seeds: int | list[int] = 3
@@ -76,6 +103,32 @@ class Study:
         """The study's parameters and their defaults."""
         return {f.name: f.default for f in dataclasses.fields(cls)}
 
+    def __init_subclass__(cls, network: dict | None = None, **kwargs):
+        # Adds the named network fields, with the study's defaults, ahead of its own fields,
+        # before @dataclass reads the class (it runs on the finished class statement).
+        super().__init_subclass__(**kwargs)
+        if network is None:
+            return
+        unknown = [name for name in network if name not in NETWORK_FIELDS]
+        if unknown:
+            raise TypeError(f"{cls.__name__}: network field {unknown[0]!r} is not one of "
+                            f"{', '.join(NETWORK_FIELDS)}")
+        own = dict(cls.__dict__.get("__annotations__", {}))
+        cls.__annotations__ = {**{name: NETWORK_FIELDS[name][0] for name in network}, **own}
+        for name, default in network.items():
+            setattr(cls, name, NETWORK_FIELDS[name][1] if default is ... else default)
+
+    def network(self, **fields) -> Config:
+        """The Config of the study's network: its network fields, ``fields`` on top.
+
+        ``n_train`` becomes the dataset option (absent for the whole split).
+        """
+        given = {name: getattr(self, name) for name in NETWORK_FIELDS if hasattr(self, name)}
+        given.update(fields)
+        n_train = given.pop("n_train", None)
+        options = {**_subset(n_train), **given.pop("dataset_options", {})}
+        return Config(**given, dataset_options=options)
+
     def _grid(self, base: Config, **axes) -> list[Config]:
         from actstudy.runner import grid
 
@@ -105,6 +158,15 @@ def _check_image_set(study: Study) -> None:
     if study.dataset not in sources.IMAGE_SETS:
         raise ValueError(f"dataset={study.dataset!r} is not allowed for study {study.name!r}: "
                          f"choose one of {', '.join(sources.IMAGE_SETS)}")
+
+
+def _check_slope(study: Study, name: str, what: str) -> None:
+    """A slope parameter: a finite number >= 0, or None for no such runs."""
+    slope = getattr(study, name)
+    if slope is not None and (isinstance(slope, bool) or not isinstance(slope, int | float)
+                              or not (math.isfinite(slope) and slope >= 0)):
+        raise ValueError(f"{name}={slope!r} is not allowed for study {study.name!r}: give a "
+                         f"finite number >= 0 ({what}), or null for none")
 
 
 def _check_names(cls, given: dict) -> None:

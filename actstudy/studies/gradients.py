@@ -13,7 +13,7 @@ from actstudy.studies.base import (
     _check_image_set,
     _check_list,
     _check_n_train,
-    _subset,
+    _check_slope,
     activation_names,
 )
 
@@ -22,72 +22,55 @@ __all__ = ["DepthSweep", "Dying", "LargeInit", "Learned", "InitializerActivation
 
 
 @dataclass(frozen=True)
-class DepthSweep(Study):
+class DepthSweep(Study, network={"dataset": "mnist", "width": 64, "epochs": 3,
+                                 "learning_rate": 1e-3, "batch_size": 128, "n_train": 10000,
+                                 "gradient_every": 1}):
     """Deep MLPs per activation: gradient flow, dead and saturated units against depth."""
 
     name: ClassVar[str] = "depth_sweep"
     activations: str | list[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
                                     "gelu", "swish")
     depths: list[int] = (5, 10, 20)
-    dataset: str = "mnist"
-    width: int = 64
-    epochs: int = 3
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int = 10000
-    gradient_every: int = 1
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.dataset, depth=self.depths[0], width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options={"n_train": self.n_train})
+        base = self.network(depth=self.depths[0])
         return self._grid(base, activation=activation_names(self.activations),
                           depth=list(self.depths))
 
 
 @dataclass(frozen=True)
-class Dying(Study):
+class Dying(Study, network={"dataset": "mnist", "depth": 5, "width": 64, "epochs": 3,
+                            "n_train": 10000}):
     """The rectifier family at a normal and a high learning rate (which provokes dying)."""
 
     name: ClassVar[str] = "dying"
     activations: str | list[str] = ("relu", "leaky_relu", "prelu", "elu")
-    dataset: str = "mnist"
-    depth: int = 5
-    width: int = 64
-    epochs: int = 3
     learning_rates: list[float] = (1e-3, 1e-2)
-    n_train: int = 10000
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, dataset_options={"n_train": self.n_train})
+        base = self.network()
         return self._grid(base, activation=activation_names(self.activations),
                           learning_rate=list(self.learning_rates))
 
 
 @dataclass(frozen=True)
-class LargeInit(Study):
+class LargeInit(Study, network={"dataset": "mnist", "depth": 20, "width": 64, "epochs": 3,
+                                "n_train": 10000}):
     """Bounded against unbounded activations at the usual and at larger initial weights."""
 
     name: ClassVar[str] = "large_init"
     activations: str | list[str] = ("sigmoid", "tanh", "relu")
-    dataset: str = "mnist"
-    depth: int = 20
-    width: int = 64
-    epochs: int = 3
     init_scales: list[float] = (1.0, 3.0)
-    n_train: int = 10000
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, dataset_options={"n_train": self.n_train})
+        base = self.network()
         return self._grid(base, activation=activation_names(self.activations),
                           init_scale=list(self.init_scales))
 
 
 @dataclass(frozen=True)
-class Learned(Study):
+class Learned(Study, network={"width": 64, "epochs": 6, "learning_rate": 1e-3, "batch_size": 128,
+                              "n_train": 10000}):
     """Learnable activations (PReLU, Swish-beta, a mixture) beside the fixed ones they extend.
 
     MLPs on MNIST and Fashion-MNIST at each depth, every layer's learned
@@ -103,25 +86,13 @@ class Learned(Study):
     activations: str | list[str] = ("prelu", "swish_beta", "mixture", "relu", "tanh", "sigmoid",
                                     "identity", "leaky_relu")
     prelu_initial_slope: float | None = 0.01
-    width: int = 64
-    epochs: int = 6
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
 
     def __post_init__(self):
         super().__post_init__()
-        slope = self.prelu_initial_slope
-        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, int | float)
-                                  or not (math.isfinite(slope) and slope >= 0)):
-            raise ValueError(f"prelu_initial_slope={slope!r} is not allowed for study "
-                             f"{self.name!r}: give a finite number >= 0 (the initial slope of the "
-                             "extra PReLU runs), or null for none")
+        _check_slope(self, "prelu_initial_slope", "the initial slope of the extra PReLU runs")
 
     def configs(self) -> list[Config]:
-        options = _subset(self.n_train)
-        base = Config(width=self.width, epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, dataset_options=options)
+        base = self.network()
         axes = {"dataset": list(self.datasets), "depth": list(self.depths)}
         configs = self._grid(base, **axes, activation=activation_names(self.activations))
         if self.prelu_initial_slope is not None:
@@ -132,7 +103,9 @@ class Learned(Study):
 
 
 @dataclass(frozen=True)
-class InitializerActivation(Study):
+class InitializerActivation(Study, network={"dataset": "mnist", "depth": 10, "width": 64,
+                                            "epochs": 3, "learning_rate": 1e-3, "batch_size": 128,
+                                            "n_train": 10000, "gradient_every": 1}):
     """Deep MLPs with every activation under every initializer: which of the two decides.
 
     The grid crosses activations with initializers, so an activation's result
@@ -146,14 +119,6 @@ class InitializerActivation(Study):
     activations: str | list[str] = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu",
                                     "gelu", "swish")
     initializers: list[str] = ("he_normal", "lecun_normal", "glorot_uniform")
-    dataset: str = "mnist"
-    depth: int = 10
-    width: int = 64
-    epochs: int = 3
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
-    gradient_every: int = 1
 
     def __post_init__(self):
         super().__post_init__()
@@ -170,10 +135,7 @@ class InitializerActivation(Study):
         return f"every activation under each initializer ({', '.join(self.initializers)})"
 
     def _base(self) -> Config:
-        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options=_subset(self.n_train))
+        return self.network()
 
     def configs(self) -> list[Config]:
         # The initializer is a group field: an activation's initializers and seeds train
@@ -189,7 +151,9 @@ STANDARD_INIT_SCALE = 1 / math.sqrt(3)
 
 
 @dataclass(frozen=True)
-class ClassicSettings(Study):
+class ClassicSettings(Study, network={"dataset": "mnist", "depth": 5, "width": 64, "epochs": 2,
+                                      "learning_rate": 0.1, "batch_size": 10, "n_train": 10000,
+                                      "probe_every": 50}):
     """Glorot & Bengio (2010)'s settings: sigmoid and tanh MLPs, plain SGD on mini-batches of
     10, the "standard" initialisation; activations probed every ``probe_every`` steps."""
 
@@ -197,19 +161,11 @@ class ClassicSettings(Study):
     initializer: str | None = "lecun_uniform"
     init_scale: float = STANDARD_INIT_SCALE
     activations: str | list[str] = ("sigmoid", "tanh")
-    dataset: str = "mnist"
-    depth: int = 5
-    width: int = 64
-    epochs: int = 2
     # Glorot & Bengio tuned the rate per model. On this setting (MNIST, 10000 samples, depth 5,
     # width 64, batch 10, 2 epochs; measured) tanh validates best at 0.1 of 0.01, 0.03, 0.1
     # and 0.3 (2 seeds; 0.3 is erratic), and at 0.1 sigmoid's top hidden layer drifts towards
     # saturation at 0 within the 2 epochs, as their Figure 2 shows (mean activation 0.48 to
     # 0.20, seed 0), where at 0.01 it barely moves (0.48 to 0.47).
-    learning_rate: float = 0.1
-    batch_size: int = 10
-    n_train: int | None = 10000  # None: the whole training split
-    probe_every: int = 50  # steps
 
     def __post_init__(self):
         super().__post_init__()
@@ -225,31 +181,21 @@ class ClassicSettings(Study):
         return super().comparison + scale
 
     def _base(self) -> Config:
-        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, optimizer="sgd", learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, init_scale=self.init_scale,
-                      probe_every=self.probe_every,
-                      dataset_options=_subset(self.n_train))
+        return self.network(optimizer="sgd", init_scale=self.init_scale)
 
     def configs(self) -> list[Config]:
         return self._grid(self._base(), activation=activation_names(self.activations))
 
 
 @dataclass(frozen=True)
-class SelfNormalising(Study):
+class SelfNormalising(Study, network={"dataset": "mnist", "depth": 24, "width": 64, "epochs": 2,
+                                      "learning_rate": 1e-3, "batch_size": 128, "n_train": 10000,
+                                      "probe_every": 20}):
     """SELU's self-normalisation through depth (Klambauer et al. 2017): activation mean and
     spread layer by layer on standardised inputs, against ReLU, tanh and ELU."""
 
     name: ClassVar[str] = "self_normalising"
     activations: str | list[str] = ("selu", "relu", "tanh", "elu")
-    dataset: str = "mnist"
-    depth: int = 24
-    width: int = 64
-    epochs: int = 2
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
-    probe_every: int = 20  # steps
 
     def __post_init__(self):
         super().__post_init__()
@@ -259,18 +205,16 @@ class SelfNormalising(Study):
 
     def _base(self) -> Config:
         # SELU's fixed point (mean 0, variance 1) assumes standardised inputs.
-        options = {"standardise": True, **_subset(self.n_train)}
-        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, probe_every=self.probe_every,
-                      dataset_options=options)
+        return self.network(dataset_options={"standardise": True})
 
     def configs(self) -> list[Config]:
         return self._grid(self._base(), activation=activation_names(self.activations))
 
 
 @dataclass(frozen=True)
-class SwishDepth(Study):
+class SwishDepth(Study, network={"dataset": "mnist", "width": 128, "epochs": 3,
+                                 "learning_rate": 1e-3, "batch_size": 128, "n_train": 5000,
+                                 "gradient_every": 10}):  # norms are not the point here
     """Swish against ReLU in fully connected MNIST networks of growing depth, after the Swish paper.
 
     Ramachandran, Zoph & Le (2017, "Swish: a self-gated activation function",
@@ -287,13 +231,6 @@ class SwishDepth(Study):
     name: ClassVar[str] = "swish_depth"
     activations: str | list[str] = ("relu", "swish")
     depths: list[int] = (10, 25, 40)
-    dataset: str = "mnist"
-    width: int = 128
-    epochs: int = 3
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 5000  # None: the whole training split
-    gradient_every: int = 10  # the gradient norms are not this study's point
 
     def __post_init__(self):
         super().__post_init__()
@@ -303,9 +240,6 @@ class SwishDepth(Study):
         self.configs()  # the Config checks the rest, naming the parameter
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.dataset, depth=self.depths[0], width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options=_subset(self.n_train))
+        base = self.network(depth=self.depths[0])
         return self._grid(base, activation=activation_names(self.activations),
                           depth=list(self.depths))

@@ -14,7 +14,7 @@ from actstudy.studies.base import (
     _check_image_set,
     _check_list,
     _check_n_train,
-    _subset,
+    _check_slope,
     activation_names,
 )
 
@@ -22,19 +22,14 @@ __all__ = ["Images", "LearningRate", "BinaryStep", "PreluOverfitting", "DepthTun
 
 
 @dataclass(frozen=True)
-class Images(Study):
+class Images(Study, network={"depth": 2, "width": 128, "epochs": 6, "learning_rate": 1e-3,
+                             "batch_size": 128, "n_train": 10000}):
     """MNIST and Fashion-MNIST convergence per activation (and architecture)."""
 
     name: ClassVar[str] = "images"
     datasets: list[str] = ("mnist", "fashion_mnist")
     activations: str | list[str] = "all"
     architectures: list[str] = ("mlp",)
-    depth: int = 2
-    width: int = 128
-    epochs: int = 6
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
     # The validation accuracy the speed comparison counts epochs to: one number for every
     # dataset, or one per dataset ({mnist: 0.93, fashion_mnist: 0.83}), since a target one
     # dataset reaches in an epoch may be out of reach on another.
@@ -63,12 +58,9 @@ class Images(Study):
         return float(targets[dataset] if isinstance(targets, dict) else targets)
 
     def configs(self) -> list[Config]:
-        options = _subset(self.n_train)
         configs = []
         for dataset in self.datasets:
-            base = Config(dataset=dataset, depth=self.depth, width=self.width,
-                          epochs=self.epochs, learning_rate=self.learning_rate,
-                          batch_size=self.batch_size, dataset_options=options)
+            base = self.network(dataset=dataset)
             for architecture in self.architectures:
                 arch = base.replace(architecture=architecture,
                                     depth=2 if architecture == "cnn" else self.depth)
@@ -112,7 +104,8 @@ def _learning_rate_grid(study: Study) -> dict[str, list[float]]:
 
 
 @dataclass(frozen=True)
-class LearningRate(Study):
+class LearningRate(Study, network={"depth": 2, "width": 64, "epochs": 3, "batch_size": 128,
+                                   "n_train": 10000}):
     """Each activation over a learning-rate grid per optimizer, on MNIST and Fashion-MNIST.
 
     A comparison at one rate favours the activations that rate suits; this grid
@@ -136,11 +129,6 @@ class LearningRate(Study):
                             ("momentum", (1e-3, 3e-3, 1e-2, 3e-2, 1e-1, 3e-1)))
     reference_optimizer: str = "adam"
     reference_learning_rate: float = 1e-3
-    depth: int = 2
-    width: int = 64
-    epochs: int = 3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
 
     def __post_init__(self):
         super().__post_init__()
@@ -163,9 +151,7 @@ class LearningRate(Study):
         self._base()  # the Config checks the rest, naming the parameter
 
     def _base(self) -> Config:
-        return Config(dataset=self.datasets[0], depth=self.depth, width=self.width,
-                      epochs=self.epochs, batch_size=self.batch_size,
-                      dataset_options=_subset(self.n_train))
+        return self.network(dataset=self.datasets[0])
 
     def configs(self) -> list[Config]:
         names = activation_names(self.activations)
@@ -189,7 +175,9 @@ class LearningRate(Study):
 
 
 @dataclass(frozen=True)
-class BinaryStep(Study):
+class BinaryStep(Study, network={"dataset": "mnist", "depth": 2, "width": 128, "epochs": 6,
+                                 "learning_rate": 1e-3, "batch_size": 128, "n_train": 10000,
+                                 "gradient_every": 1}):
     """What learns in a binary-step network: three networks per seed on the same data.
 
     The binary-step MLP trained end to end; the same MLP with its hidden layers
@@ -207,14 +195,6 @@ class BinaryStep(Study):
     """
 
     name: ClassVar[str] = "binary_step"
-    dataset: str = "mnist"
-    depth: int = 2
-    width: int = 128
-    epochs: int = 6
-    learning_rate: float = 1e-3
-    batch_size: int = 128
-    n_train: int | None = 10000  # None: the whole training split
-    gradient_every: int = 1
 
     def __post_init__(self):
         super().__post_init__()
@@ -223,10 +203,7 @@ class BinaryStep(Study):
         self._base()  # the Config checks the rest, naming the parameter
 
     def _base(self) -> Config:
-        return Config(dataset=self.dataset, activation="binary_step", depth=self.depth,
-                      width=self.width, epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options=_subset(self.n_train))
+        return self.network(activation="binary_step")
 
     def configs(self) -> list[Config]:
         base = self._base()
@@ -235,7 +212,9 @@ class BinaryStep(Study):
 
 
 @dataclass(frozen=True)
-class PreluOverfitting(Study):
+class PreluOverfitting(Study, network={"dataset": "mnist", "depth": 2, "width": 128, "epochs": 20,
+                                       "learning_rate": 1e-3, "batch_size": 32, "n_train": 1000,
+                                       "gradient_every": 10}):
     """PReLU against leaky ReLU from the same negative slope, on a small training set for long.
 
     The two differ only in whether the slope is learned (one per unit), so a
@@ -247,19 +226,11 @@ class PreluOverfitting(Study):
 
     name: ClassVar[str] = "prelu_overfitting"
     initial_slope: float = 0.01
-    dataset: str = "mnist"
-    depth: int = 2
-    width: int = 128
     # Measured at these settings (10 seeds, 150 epochs): training accuracy reaches 99.9% by
     # epoch 10, where the gap to validation accuracy (about 10 points) has opened; it then
     # holds while the validation loss keeps rising. Twice that is enough to see it settle.
-    epochs: int = 20
-    learning_rate: float = 1e-3
-    batch_size: int = 32
-    n_train: int | None = 1000  # None: the whole training split
     # Thousands of steps, and no gradient analysis here: every 10th step's norms keep the
     # stored record small.
-    gradient_every: int = 10
 
     def __post_init__(self):
         super().__post_init__()
@@ -273,10 +244,7 @@ class PreluOverfitting(Study):
         self.configs()  # the Config checks the rest, naming the parameter
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, gradient_every=self.gradient_every,
-                      dataset_options=_subset(self.n_train))
+        base = self.network()
         return (self._grid(base.replace(activation="prelu",
                                         activation_options={"initial_slope": self.initial_slope}))
                 + self._grid(base.replace(activation="leaky_relu", activation_options={
@@ -284,7 +252,8 @@ class PreluOverfitting(Study):
 
 
 @dataclass(frozen=True)
-class DepthTuned(Study):
+class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, "batch_size": 128,
+                                 "n_train": 5000}):
     """Test accuracy against depth, each depth at its own learning rate, with early stopping.
 
     Each activation and depth trains at every rate of ``learning_rates`` for a
@@ -303,15 +272,10 @@ class DepthTuned(Study):
     # 1e-3, 3e-3 and 1e-2, 1e-3 validated best for no activation and depth, 1e-2 for most
     # networks of one or two layers, so the grid reaches up to 3e-2 instead.
     learning_rates: list[float] = (3e-3, 1e-2, 3e-2)
-    dataset: str = "mnist"
-    width: int = 64
     # At 5000 images the validation accuracy creeps up for long: measured with 15 epochs,
     # the best epoch's median was 13-15 and a third of runs were best at the last. 12 is
     # what the default profile's time allows (Run.best_epoch and the analysis say how many
     # runs were still improving).
-    epochs: int = 12
-    batch_size: int = 128
-    n_train: int | None = 5000  # None: the whole training split
 
     def __post_init__(self):
         super().__post_init__()
@@ -324,9 +288,7 @@ class DepthTuned(Study):
         self._base()  # the Config checks the rest, naming the parameter
 
     def _base(self) -> Config:
-        return Config(dataset=self.dataset, depth=self.depths[0], width=self.width,
-                      epochs=self.epochs, batch_size=self.batch_size, restore_best=True,
-                      dataset_options=_subset(self.n_train))
+        return self.network(depth=self.depths[0], restore_best=True)
 
     def configs(self) -> list[Config]:
         return self._grid(self._base(), activation=activation_names(self.activations),
@@ -334,7 +296,8 @@ class DepthTuned(Study):
 
 
 @dataclass(frozen=True)
-class EluSetting(Study):
+class EluSetting(Study, network={"dataset": "mnist", "depth": 8, "width": 128, "epochs": 10,
+                                 "learning_rate": 0.01, "batch_size": 64, "n_train": 10000}):
     """ELU against ReLU and leaky ReLU in the MNIST setting of the ELU paper, scaled down.
 
     Clevert, Unterthiner & Hochreiter (2015, "Fast and accurate deep network
@@ -354,30 +317,16 @@ class EluSetting(Study):
     activations: str | list[str] = ("relu", "elu")
     # The paper's leaky ReLU slope; its runs come beside ``activations`` (None: none).
     leaky_relu_slope: float | None = 0.1
-    dataset: str = "mnist"
-    depth: int = 8
-    width: int = 128
-    epochs: int = 10
-    learning_rate: float = 0.01
-    batch_size: int = 64
-    n_train: int | None = 10000  # None: the whole training split
 
     def __post_init__(self):
         super().__post_init__()
-        slope = self.leaky_relu_slope
-        if slope is not None and (isinstance(slope, bool) or not isinstance(slope, int | float)
-                                  or not (math.isfinite(slope) and slope >= 0)):
-            raise ValueError(f"leaky_relu_slope={slope!r} is not allowed for study "
-                             f"{self.name!r}: give a finite number >= 0 (the slope of the leaky "
-                             "ReLU runs), or null for none")
+        _check_slope(self, "leaky_relu_slope", "the slope of the leaky ReLU runs")
         _check_image_set(self)
         _check_n_train(self)
         self._base()  # the Config checks the rest, naming the parameter
 
     def _base(self) -> Config:
-        return Config(dataset=self.dataset, depth=self.depth, width=self.width,
-                      epochs=self.epochs, optimizer="sgd", learning_rate=self.learning_rate,
-                      batch_size=self.batch_size, dataset_options=_subset(self.n_train))
+        return self.network(optimizer="sgd")
 
     def configs(self) -> list[Config]:
         configs = self._grid(self._base(), activation=activation_names(self.activations))

@@ -19,44 +19,30 @@ __all__ = ["Sine", "Classification", "ClassificationHard", "hardest_reaching"]
 
 
 @dataclass(frozen=True)
-class Sine(Study):
+class Sine(Study, network={"depth": 3, "width": 32, "epochs": 80, "learning_rate": 0.01,
+                           "batch_size": 32, "n_train": 512}):
     """y = sin(x) on [-2pi, 2pi]: the same MLP with each activation (identity = none)."""
 
     name: ClassVar[str] = "sine"
     activations: str | list[str] = "all"
-    depth: int = 3
-    width: int = 32
-    epochs: int = 80
-    learning_rate: float = 0.01
-    batch_size: int = 32
-    n_train: int = 512
 
     def configs(self) -> list[Config]:
-        base = Config(dataset="sine", depth=self.depth, width=self.width, epochs=self.epochs,
-                      learning_rate=self.learning_rate, batch_size=self.batch_size,
-                      dataset_options={"n_train": self.n_train})
-        return self._grid(base, activation=activation_names(self.activations))
+        return self._grid(self.network(dataset="sine"),
+                          activation=activation_names(self.activations))
 
 
 @dataclass(frozen=True)
-class Classification(Study):
+class Classification(Study, network={"depth": 3, "width": 32, "epochs": 30,
+                                     "learning_rate": 0.01, "batch_size": 32}):
     """Two-dimensional toy problems: decision boundaries per activation."""
 
     name: ClassVar[str] = "classification"
     datasets: list[str] = ("moons", "circles", "spirals", "xor")
     activations: str | list[str] = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu",
                                     "selu", "gelu", "swish", "mish")
-    depth: int = 3
-    width: int = 32
-    epochs: int = 30
-    learning_rate: float = 0.01
-    batch_size: int = 32
 
     def configs(self) -> list[Config]:
-        base = Config(dataset=self.datasets[0], depth=self.depth, width=self.width,
-                      epochs=self.epochs, learning_rate=self.learning_rate,
-                      batch_size=self.batch_size)
-        return self._grid(base, dataset=list(self.datasets),
+        return self._grid(self.network(dataset=self.datasets[0]), dataset=list(self.datasets),
                           activation=activation_names(self.activations))
 
 
@@ -105,7 +91,8 @@ def _tasks(study: Study) -> dict[str, dict]:
 
 
 @dataclass(frozen=True)
-class ClassificationHard(Study):
+class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
+                                         "learning_rate": 0.01, "batch_size": 32}):
     """Harder 2-D tasks in the easy tasks' network, each as hard as a stated rule allows.
 
     The easy tasks (:class:`Classification`) sit at the ceiling: every
@@ -161,11 +148,6 @@ class ClassificationHard(Study):
                                     "selu", "gelu", "swish", "mish")
     reference: str = "relu"
     threshold: float = 0.90
-    depth: int = 3
-    width: int = 32
-    epochs: int = 30
-    learning_rate: float = 0.01
-    batch_size: int = 32
 
     def __post_init__(self):
         super().__post_init__()
@@ -184,9 +166,8 @@ class ClassificationHard(Study):
 
     def _base(self, dataset: str, level) -> Config:
         option = data.SHAPE_OPTIONS[dataset][0]
-        return Config(dataset=dataset, dataset_options={**self.tasks[dataset], option: level},
-                      depth=self.depth, width=self.width, epochs=self.epochs,
-                      learning_rate=self.learning_rate, batch_size=self.batch_size)
+        return self.network(dataset=dataset,
+                            dataset_options={**self.tasks[dataset], option: level})
 
     def _levels(self, dataset: str) -> list:
         return self.tasks[dataset][data.SHAPE_OPTIONS[dataset][0]]
