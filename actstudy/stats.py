@@ -19,6 +19,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+# Positive quantities (ratios, errors, scores) are compared on log10; a value below this
+# floor, 0 included, counts as the floor, so a log is always finite.
+LOG_FLOOR = 1e-12
+
+
+def log10(values):
+    """log10 of positive values, each at least :data:`LOG_FLOOR` (a Series stays a Series).
+
+    >>> log10([100.0, 0.0]).tolist()
+    [2.0, -12.0]
+    """
+    if isinstance(values, list | tuple):
+        values = np.asarray(values, dtype=float)
+    return np.log10(np.maximum(values, LOG_FLOOR))
+
+
 CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 10_000
 # A percentile bootstrap over a handful of values cannot reach beyond the smallest and

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from actstudy import analysis
-from actstudy.present import plots
+from actstudy.present import plots, tables
 
 matplotlib.use("Agg")
 
@@ -389,7 +389,7 @@ def test_verdict_forest_one_row_per_claim_coloured_by_verdict():
     assert ratio.get_xscale() == "log" and len(ratio.get_yticks()) == 1
     assert len(difference.get_yticks()) == 2
     colours = {matplotlib.colors.to_hex(line.get_color()) for ax in fig.axes for line in ax.lines}
-    assert {matplotlib.colors.to_hex(c) for c in plots.VERDICT_COLOURS.values()} <= colours
+    assert {matplotlib.colors.to_hex(c) for c in tables.VERDICT_COLOURS.values()} <= colours
     assert len(fig.legends[0].get_texts()) <= plots.MAX_HUES
 
 

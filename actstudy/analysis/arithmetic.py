@@ -78,9 +78,9 @@ def arithmetic_errors(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _log_interval(scores) -> stats.Interval:
-    """The 95% t-interval over seeds of log10 scores (a score below 1e-12 counts as 1e-12)."""
+    """The 95% t-interval over seeds of log10 scores (:func:`actstudy.stats.log10`)."""
     with np.errstate(divide="ignore"):
-        return stats.mean_ci(np.log10(np.maximum(np.asarray(scores, dtype=float), 1e-12)))
+        return stats.mean_ci(stats.log10(scores))
 
 
 def arithmetic_tasks(datasets: list[dict]) -> pd.DataFrame:
@@ -198,7 +198,7 @@ PAPER_FINDINGS = (
 
 def _mean_log_scores(errors: pd.DataFrame) -> pd.DataFrame:
     """Per (operation, model): the mean over seeds of log10 score, per split."""
-    return (errors.assign(**{f"{s}_log": np.log10(errors[f"{s}_score"].clip(lower=1e-12))
+    return (errors.assign(**{f"{s}_log": stats.log10(errors[f"{s}_score"])
                              for s in ("interpolation", "extrapolation")})
             .groupby(["operation", "model"], sort=False)[["interpolation_log",
                                                           "extrapolation_log"]].mean())

@@ -13,8 +13,8 @@ from actstudy import stats
 from actstudy.run import activations
 from actstudy.run.recording import PROBE_STATS
 
-__all__ = ["gradient_ratio", "gradient_growth", "signal_propagation", "unit_parameters",
-           "mixture_weights", "mixture_against_bases"]
+__all__ = ["gradient_ratio", "gradient_growth", "signal_propagation", "exact_zeros",
+           "unit_parameters", "mixture_weights", "mixture_against_bases"]
 
 
 # Config fields copied onto the per-run rows of the gradient analyses.
@@ -128,6 +128,22 @@ def signal_propagation(activations: pd.DataFrame, epoch: int | Sequence[int] | N
 
 
 # -- learned parameters (GridResult.learned: one row per run, epoch, layer and parameter) --------
+
+
+def exact_zeros(activations: pd.DataFrame, activation: str = "relu") -> pd.DataFrame:
+    """The share of an activation's outputs that are exactly zero on the probe batch.
+
+    One row per run and stage, ``init`` (epoch 0) and ``trained`` (its last
+    epoch): ``zero_pp``, the percentage averaged over the run's hidden layers.
+    05's figure and claim 12 both read it.
+    """
+    rows = activations[activations.activation == activation]
+    last = rows.groupby("key")["epoch"].transform("max")
+    ends = rows[(rows.epoch == 0) | (rows.epoch == last)]
+    ends = ends.assign(stage=np.where(ends.epoch == 0, "init", "trained"))
+    per_run = ends.groupby(["key", "stage", "depth", "seed"], as_index=False)["zero_fraction"].mean()
+    per_run["zero_pp"] = 100 * per_run["zero_fraction"]
+    return per_run
 
 
 def unit_parameters(learned: pd.DataFrame, parameter: str = "slope") -> pd.DataFrame:

@@ -24,10 +24,6 @@ __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_tr
 # -- measuring helpers -----------------------------------------------------------------------
 
 
-def _log10(values):
-    return np.log10(np.maximum(values, 1e-30))
-
-
 def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.DataFrame:
     """``value`` as a seed × ``by`` table (mean over anything else), seeds every column has."""
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean").dropna()
@@ -82,7 +78,7 @@ def _mean_loss_ratio(history: pd.DataFrame, slow: str, fast: str, column: str) -
     table = _per_seed(area, column)
     if not {slow, fast} <= set(table):
         return stats.mean_ci([])
-    return stats.mean_ci(_log10(table[slow]) - _log10(table[fast]))
+    return stats.mean_ci(stats.log10(table[slow]) - stats.log10(table[fast]))
 
 
 def _deep(depths, wanted: int = 10) -> list[int]:
@@ -105,16 +101,16 @@ UNIT_MARGIN = 2.0
 def sine_nonlinearity(ctx):
     grid = ctx.runs("sine", activation=["identity", "relu"])
     summary = grid.summary
-    primary = paired(summary, "test_loss", "identity", "relu", transform=_log10)
+    primary = paired(summary, "test_loss", "identity", "relu", transform=stats.log10)
     least_squares = analysis.linear_baseline(grid.runs[0].config_object)
     identity = summary.loc[summary.activation == "identity", "test_loss"].to_numpy(float)
     outside = analysis.extrapolation_error(grid.runs)
     return primary, [
         Measurement(Test("identity MLP test MSE / least-squares line's (×)", "x", "equivalence",
-                         1.05), stats.mean_ci(_log10(identity) - math.log10(least_squares))),
+                         1.05), stats.mean_ci(stats.log10(identity) - math.log10(least_squares))),
         Measurement(Test("outside the training range: identity MLP MSE / ReLU MLP MSE (×)", "x",
                          "above", 10.0),
-                    paired(outside, "outside_mse", "identity", "relu", transform=_log10)),
+                    paired(outside, "outside_mse", "identity", "relu", transform=stats.log10)),
     ]
 
 
@@ -123,7 +119,7 @@ def linear_network_training(ctx):
     least_squares = analysis.linear_baseline(grid.runs[0].config_object, split="train")
     summary = grid.summary
     trained = summary["final_train_loss_full"].to_numpy(float)  # the final model, whole split
-    return stats.mean_ci(_log10(trained) - math.log10(least_squares)), []
+    return stats.mean_ci(stats.log10(trained) - math.log10(least_squares)), []
 
 
 def _speed_ratios(ctx, names, depths):
@@ -137,17 +133,17 @@ def vanishing_gradient_ratio(ctx):
     bounded = ["sigmoid", "tanh"]
     ratios = _speed_ratios(ctx, ["relu", *bounded], list(depths))
     at = ratios[ratios.depth == depth]
-    primary = _weakest(_per_seed(at, "ratio"), "relu", bounded, transform=_log10)
+    primary = _weakest(_per_seed(at, "ratio"), "relu", bounded, transform=stats.log10)
     tests = []
     for d in depths:
         table = _per_seed(ratios[ratios.depth == d], "ratio")
         for name in bounded:
             tests.append(Measurement(
                 Test(f"depth {d}: ReLU's first/last ratio over {name}'s (×)", "x", "above", 10.0),
-                stats.mean_ci(_log10(table["relu"]) - _log10(table[name]))))
+                stats.mean_ci(stats.log10(table["relu"]) - stats.log10(table[name]))))
             tests.append(Measurement(
                 Test(f"depth {d}: {name}'s first/last-layer ratio (×)", "x", "below", 0.1),
-                stats.mean_ci(_log10(table[name]))))
+                stats.mean_ci(stats.log10(table[name]))))
     return primary, tests
 
 
@@ -307,12 +303,8 @@ def binary_step_learning(ctx):
 
 
 def relu_sparsity(ctx):
-    stats_frame = ctx.runs("depth_sweep", activation=["relu"]).activations
-    last = stats_frame.groupby("key")["epoch"].transform("max")
-    stats_frame = stats_frame.assign(stage=np.where(stats_frame.epoch == 0, "init", np.where(
-        stats_frame.epoch == last, "trained", "")))
-    zeros = (stats_frame[stats_frame.stage != ""]
-             .groupby(["seed", "depth", "stage"])["zero_fraction"].mean().unstack("stage") * 100)
+    per_run = analysis.exact_zeros(ctx.runs("depth_sweep", activation=["relu"]).activations)
+    zeros = per_run.set_index(["seed", "depth", "stage"])["zero_pp"].unstack("stage")
     by_seed = (zeros["trained"] - zeros["init"]).groupby("seed").mean()
     tests = [Measurement(Test(f"depth {d}: exact zeros after training - at initialisation (pp)",
                               "pp", "above", UNIT_MARGIN),
@@ -368,7 +360,7 @@ def _extrapolation_ratio(frame: pd.DataFrame, operation: str) -> Interval:
     mlps = [name for name in table if name not in analysis.ARITHMETIC_MODEL_NAMES.values()]
     if "NALU" not in table or not mlps:
         return stats.mean_ci([])
-    return stats.mean_ci(_log10(table[mlps]).min(axis=1) - _log10(table["NALU"]))
+    return stats.mean_ci(stats.log10(table[mlps]).min(axis=1) - stats.log10(table["NALU"]))
 
 
 def arithmetic_extrapolation(ctx):

@@ -36,6 +36,8 @@ from actstudy.analysis.ranking import ranking
 from actstudy.run import activations
 
 # The units a value is written in. A ratio ("x") is written with three significant digits.
+# Verdict colours, for the verdict table and every figure that marks verdicts.
+VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": "#b2182b", "undecided": "#737373"}
 UNITS = {"x": "×", "pp": " pp", "%": "%", "epochs": " epochs", "steps": " steps", "": ""}
 # A difference has a sign; a level (a percentage, a plain value) does not.
 SIGNED = ("pp", "epochs", "steps")
@@ -590,3 +592,33 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
         row["seeds"] = len(part)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# -- findings ------------------------------------------------------------------
+
+
+def verdict_table(table) -> str:
+    """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure.
+
+    Per claim: the verdict, then its primary test: the statistic, the effect
+    with its 95% interval, the prediction (side and margin) with its reason,
+    the minimum detectable effect, and the seeds it used.
+    """
+    import html
+
+    import pandas as pd
+
+    shown = pd.DataFrame({
+        "#": table["id"],
+        "claim": [html.escape(c) for c in table["claim"]],
+        "verdict": [f'<b style="color:{VERDICT_COLOURS[v]}">{v}</b>' for v in table["verdict"]],
+        "primary test": [html.escape(s) for s in table["statistic"]],
+        "effect [95% CI]": [html.escape(e) for e in table["effect"]],
+        "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
+                           for p, r in zip(table["prediction"], table["reason"], strict=True)],
+        "detectable (80% power)": [html.escape(d) for d in table["detectable"]],
+        "seeds": table["seeds"],
+        "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
+                     for e in table["evidence"]],
+    })
+    return shown.to_html(index=False, escape=False, border=0, classes="verdicts")

@@ -16,8 +16,7 @@ import seaborn as sns
 from actstudy import stats
 from actstudy.run import activations
 
-__all__ = ["MAX_HUES", "VERDICT_COLOURS", "t_interval", "family_panels", "STAT_LABELS",
-           "SCORE_FLOOR"]
+__all__ = ["MAX_HUES", "t_interval", "family_panels", "STAT_LABELS", "SCORE_FLOOR"]
 
 
 sns.set_theme(context="notebook", style="whitegrid")
@@ -27,8 +26,6 @@ sns.set_theme(context="notebook", style="whitegrid")
 MAX_HUES = 8
 
 
-# Verdict colours, shared by the forest plot and any figure that marks verdicts.
-VERDICT_COLOURS = {"supported": "#1b7837", "contradicted": "#b2182b", "undecided": "0.45"}
 
 
 def _grid(n: int, columns: int, size=(2.4, 2.0), sharey: bool = False):

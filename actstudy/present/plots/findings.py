@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from actstudy import stats
-from actstudy.present.plots.base import SCORE_FLOOR, VERDICT_COLOURS, _grid, _short
+from actstudy.present.plots.base import SCORE_FLOOR, _grid, _short
+from actstudy.present.tables import VERDICT_COLOURS
 
 __all__ = ["verdict_forest", "arithmetic_scores", "nalu_gates"]
 
@@ -36,7 +37,7 @@ def verdict_forest(verdicts: pd.DataFrame):
         part = part.sort_values("id")
         y = np.arange(len(part))
         for k, row in enumerate(part.itertuples()):
-            colour = VERDICT_COLOURS.get(row.verdict, "0.45")
+            colour = VERDICT_COLOURS.get(row.verdict, VERDICT_COLOURS["undecided"])
             low, high = row.ci_low, row.ci_high
             if np.isfinite(low) and np.isfinite(high):
                 ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
