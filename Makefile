@@ -6,6 +6,9 @@
 #   make bench               training-loop throughput -> reports/bench.md; run store against JSON
 #   make data                fetch MNIST and Fashion-MNIST into data/ ahead of time
 #   make clean               remove generated reports and timings (keeps data/ and .venv)
+# The package in layers, each importing only those below (checked by make test):
+#   cli, report, claims -> present -> analysis -> studies -> runner -> run -> sources, stats
+#   run/ is what decides a run's numbers: the run cache key hashes its code's behaviour
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -54,7 +57,7 @@ TIMING := reports/timing-$(PROFILE).json
 .PHONY: env test report notebooks lab bench data clean lock help
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 env: $(ENV_STAMP)
 

@@ -201,7 +201,7 @@ class Context:
     A claim asks for a subset of a study's runs (``runs("images", activation=[...])``):
     the study is built from the same profile section as the notebook's, so the
     runs are the notebook's cached ones, never new ones. Costs come from the
-    build's stored timings (:func:`actstudy.runner.studies.build_costs`), the numbers
+    build's stored timings (:func:`actstudy.studies.build_costs`), the numbers
     notebook 01 shows, never timed again here.
     """
 

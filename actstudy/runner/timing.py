@@ -16,9 +16,9 @@ machine hits them all alike, and each ratio to ReLU is taken within its round.
 Timings move with the machine's load, so the reports never time anything:
 ``make report`` measures once per build (``actstudy timing --profile P``,
 before the notebooks) into ``reports/timing-<profile>.json``, and
-:func:`build_costs` reads that file. Where it is missing (a notebook run in
+:func:`actstudy.studies.build_costs` reads that file. Where it is missing (a notebook run in
 JupyterLab) or was measured with other parameters than the profile's
-``activation_cost`` section now asks for, :func:`build_costs` measures once,
+``activation_cost`` section now asks for, :func:`actstudy.studies.build_costs` measures once,
 says so, and stores the result, so the next render reads the same numbers.
 
 >>> from actstudy.runner import timing
@@ -334,7 +334,7 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
     """Both measurements of the named activations, now, with provenance.
 
     ``parameters`` are stored with the result, so a later reader can tell whether
-    it was measured as it asks (:func:`actstudy.studies.cost.build_costs`).
+    it was measured as it asks (:func:`actstudy.studies.profiles.build_costs`).
     """
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -13,7 +12,7 @@ from actstudy.run.config import Config
 from actstudy.runner import timing
 from actstudy.studies.base import Study, activation_names
 
-__all__ = ["ActivationCost", "parameters", "build_costs"]
+__all__ = ["ActivationCost", "parameters"]
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class ActivationCost(Study):
     ``epoch_width`` MLPs, ``epoch_batch_size``, ``epoch_n_train`` samples,
     ``epoch_repeats`` rounds), where the matrix products share the time. The
     reports read these once-per-build numbers through
-    :func:`build_costs`; :meth:`run` measures afresh.
+    :func:`actstudy.studies.build_costs`; :meth:`run` measures afresh.
     """
 
     name: ClassVar[str] = "activation_cost"
@@ -92,44 +91,3 @@ def parameters(study) -> dict:
     fields["activations"] = activation_names(study.activations)
     fields["epoch_activations"] = activation_names(study.epoch_activations)
     return json.loads(json.dumps(fields))
-
-
-def build_costs(profile: str, overrides: dict | None = None, force: bool = False,
-                by: str = "actstudy.studies.cost.build_costs", progress: bool = False) -> timing.Costs:
-    """The profile's stored costs; measured and stored first only where they must be.
-
-    Reads ``reports/timing-<profile>.json`` and returns it when it was
-    measured with the parameters the profile's ``activation_cost`` section
-    (with ``overrides`` on top) asks for. Otherwise (no file, an unreadable
-    one, other parameters, or ``force``) it measures both benchmarks once,
-    says why on stderr, stores the result atomically and returns it, so the
-    next reader gets the same numbers without timing again.
-
-    Parameters
-    ----------
-    profile : str
-        A profile in ``notebooks/params/``.
-    overrides : dict, optional
-        ``{"activation_cost": {...}}`` on top of the profile, as the notebooks take it.
-    force : bool
-        Measure even where the stored costs would do (``actstudy timing`` does).
-    by : str
-        Who asked, for the provenance line.
-    progress : bool
-        Progress bars on stderr while measuring.
-    """
-    from actstudy.studies.profiles import get
-
-    study = get("activation_cost", profile, overrides)
-    stored, reason = (None, "measured for this build") if force else timing.load(profile)
-    if stored is not None:
-        wanted = parameters(study)
-        if stored.provenance.get("parameters") == wanted:
-            return stored
-        reason = timing._difference(stored.provenance.get("parameters") or {}, wanted)
-        stored = None
-    print(f"timing activations for profile {profile!r} ({reason}); the result goes to "
-          f"reports/{timing.stored_path(profile).name}", file=sys.stderr, flush=True)
-    costs = study.measure(by=by, reason=reason, progress=progress)
-    timing.store(costs, profile)
-    return timing.load(profile)[0]

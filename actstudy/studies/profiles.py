@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 
 import yaml
 
 from actstudy import settings
+from actstudy.runner import timing
 from actstudy.studies.arithmetic import Arithmetic
 from actstudy.studies.base import Study, _check_names
-from actstudy.studies.cost import ActivationCost
+from actstudy.studies.cost import ActivationCost, parameters
 from actstudy.studies.gradients import (
     ClassicSettings,
     DepthSweep,
@@ -31,7 +33,7 @@ from actstudy.studies.images import (
 )
 from actstudy.studies.synthetic import Classification, ClassificationHard, Sine
 
-__all__ = ["STUDIES", "profiles", "load_profile", "get"]
+__all__ = ["STUDIES", "profiles", "load_profile", "get", "build_costs"]
 
 
 STUDIES: dict[str, type[Study]] = {
@@ -86,3 +88,42 @@ def get(name: str, profile: str = "default", overrides: dict | None = None) -> S
     changes = overrides.get(name) or {}
     _check_names(cls, changes)
     return cls(**{**common, **(spec["studies"].get(name) or {}), **changes})
+
+
+def build_costs(profile: str, overrides: dict | None = None, force: bool = False,
+                by: str = "actstudy.studies.build_costs", progress: bool = False) -> timing.Costs:
+    """The profile's stored costs; measured and stored first only where they must be.
+
+    Reads ``reports/timing-<profile>.json`` and returns it when it was
+    measured with the parameters the profile's ``activation_cost`` section
+    (with ``overrides`` on top) asks for. Otherwise (no file, an unreadable
+    one, other parameters, or ``force``) it measures both benchmarks once,
+    says why on stderr, stores the result atomically and returns it, so the
+    next reader gets the same numbers without timing again.
+
+    Parameters
+    ----------
+    profile : str
+        A profile in ``notebooks/params/``.
+    overrides : dict, optional
+        ``{"activation_cost": {...}}`` on top of the profile, as the notebooks take it.
+    force : bool
+        Measure even where the stored costs would do (``actstudy timing`` does).
+    by : str
+        Who asked, for the provenance line.
+    progress : bool
+        Progress bars on stderr while measuring.
+    """
+    study = get("activation_cost", profile, overrides)
+    stored, reason = (None, "measured for this build") if force else timing.load(profile)
+    if stored is not None:
+        wanted = parameters(study)
+        if stored.provenance.get("parameters") == wanted:
+            return stored
+        reason = timing._difference(stored.provenance.get("parameters") or {}, wanted)
+        stored = None
+    print(f"timing activations for profile {profile!r} ({reason}); the result goes to "
+          f"reports/{timing.stored_path(profile).name}", file=sys.stderr, flush=True)
+    costs = study.measure(by=by, reason=reason, progress=progress)
+    timing.store(costs, profile)
+    return timing.load(profile)[0]
