@@ -61,7 +61,7 @@ def test_interrupt_stops_the_build_and_keeps_what_was_there(tmp_path, signum):
         stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 180
-        while not list(runs.glob("*.json")):  # in the middle: some runs done, more to go
+        while not list(runs.glob("*.npz")):  # in the middle: some runs done, more to go
             assert build.poll() is None, build.stdout.read()
             assert time.monotonic() < deadline, "no run finished within 3 minutes"
             time.sleep(0.2)
@@ -86,7 +86,7 @@ def test_interrupt_stops_the_build_and_keeps_what_was_there(tmp_path, signum):
     assert written == set(previous) | {".profile-interrupt"}  # make's profile stamp
     # Nothing half-written anywhere; the runs that finished are whole and kept.
     assert list(tmp_path.rglob(".*.tmp")) == []
-    kept = list(runs.glob("*.json"))
+    kept = list(runs.glob("*.npz"))
     assert kept and all(json.loads(p.read_text())["key"] == p.stem for p in kept)
     # The kernel is gone too.
     time.sleep(1)

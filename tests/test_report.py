@@ -78,6 +78,7 @@ def smoke_reports(tmp_path_factory):
     Records how many runs the cache held before the findings notebook, and
     after, and the stored timings before any notebook ran.
     """
+    from actstudy import studies
     from actstudy.runner import timing
 
     reports = tmp_path_factory.mktemp("reports")
@@ -90,13 +91,13 @@ def smoke_reports(tmp_path_factory):
     patch.setenv("ACTSTUDY_TIMING_DIR", str(reports))
     counts = {}
     try:
-        timing.build_costs("smoke", force=True, by="actstudy timing --profile smoke")
+        studies.build_costs("smoke", force=True, by="actstudy timing --profile smoke")
         counts["timing before the notebooks"] = timing.stored_path("smoke").read_text()
         for path in RENDER_ORDER:
             if path.stem == "06_findings":
-                counts["before findings"] = sorted(p.name for p in runs.glob("*.json"))
+                counts["before findings"] = sorted(p.name for p in runs.glob("*.npz"))
             build.render(path, "smoke")
-        counts["after findings"] = sorted(p.name for p in runs.glob("*.json"))
+        counts["after findings"] = sorted(p.name for p in runs.glob("*.npz"))
         build.index("smoke")
     finally:
         patch.undo()
