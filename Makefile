@@ -29,30 +29,61 @@ export KERAS_BACKEND := jax
 # Quiet XLA's CPU warnings; reports and tests are about our numbers.
 export TF_CPP_MIN_LOG_LEVEL := 2
 
+# Variables given on the command line are text, never code: each is read unexpanded
+# ($(value ...): a `$(shell ...)` in it stays text), checked with make's own functions (no
+# shell runs to check it), and only the checked copy (lower case) reaches a recipe.
 comma := ,
+open := (
+close := )
+# What an argument list handed to a command may not hold: anything a shell would run.
+shell_code := ` $$ ; & | < > \ $(open) $(close)
+holds_shell_code = $(strip $(foreach c,$(shell_code),$(findstring $(c),$(1))))
+only_digits = $(if $(strip $(1)),$(if $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst \
+  5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1))))))))))),,yes))
+
+profile := $(value PROFILE)
+only := $(value ONLY)
+jobs := $(value JOBS)
+python := $(value PYTHON)
+pytest_args := $(value PYTEST_ARGS)
+lab_args := $(value LAB_ARGS)
+
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
-ifneq ($(ONLY),)
-NOTEBOOKS := $(filter $(foreach n,$(subst $(comma), ,$(ONLY)),notebooks/$(n)_%),$(NOTEBOOKS))
-endif
-REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
 PROFILES := $(sort $(basename $(notdir $(wildcard notebooks/params/*.yaml))))
 
 # Bad choices are said before anything is set up or run.
-ifneq ($(filter report,$(MAKECMDGOALS)),)
-ifeq ($(filter $(PROFILE),$(PROFILES)),)
-$(error PROFILE=$(PROFILE) is not allowed: choose one of $(PROFILES))
+ifneq ($(filter $(profile),$(PROFILES)),$(profile))
+$(error PROFILE=$(profile) is not allowed: choose one of $(PROFILES))
 endif
+ifneq ($(words $(profile)),1)
+$(error PROFILE=$(profile) is not allowed: choose one of $(PROFILES))
+endif
+ifneq ($(only),)
+ifneq ($(call only_digits,$(subst $(comma),,$(only))),yes)
+$(error ONLY=$(only) is not allowed: give notebook numbers such as ONLY=04 or ONLY=02,05)
+endif
+NOTEBOOKS := $(filter $(foreach n,$(subst $(comma), ,$(only)),notebooks/$(n)_%),$(NOTEBOOKS))
 ifeq ($(NOTEBOOKS),)
-$(error ONLY=$(ONLY) matches no notebook: give numbers such as ONLY=04 or ONLY=02,05)
-endif
-ifeq ($(shell [[ "$(JOBS)" =~ ^[1-9][0-9]*$$ ]] && echo ok),)
-$(error JOBS=$(JOBS) is not allowed: give how many notebooks to render at once, 1 or more)
+$(error ONLY=$(only) matches no notebook: give numbers such as ONLY=04 or ONLY=02,05)
 endif
 endif
+ifneq ($(and $(call only_digits,$(jobs)),$(filter-out 0%,$(jobs))),$(jobs))
+$(error JOBS=$(jobs) is not allowed: give how many notebooks to render at once, 1 or more)
+endif
+ifneq ($(or $(call holds_shell_code,$(python)),$(filter-out 1,$(words $(python)))),)
+$(error PYTHON=$(python) is not allowed: give one command, such as python3 or python3.11)
+endif
+ifneq ($(call holds_shell_code,$(pytest_args)),)
+$(error PYTEST_ARGS=$(pytest_args) is not allowed: it holds $(call holds_shell_code,$(pytest_args)), which a shell would run; give pytest options only)
+endif
+ifneq ($(call holds_shell_code,$(lab_args)),)
+$(error LAB_ARGS=$(lab_args) is not allowed: it holds $(call holds_shell_code,$(lab_args)), which a shell would run; give jupyter lab options only)
+endif
+REPORTS := $(patsubst notebooks/%.ipynb,reports/%.html,$(NOTEBOOKS))
 PACKAGE_SOURCES := $(wildcard actstudy/*.py actstudy/*/*.py actstudy/*/*/*.py)
-PROFILE_FILE := notebooks/params/$(PROFILE).yaml
-PROFILE_STAMP := reports/.profile-$(PROFILE)
-TIMING := reports/timing-$(PROFILE).json
+PROFILE_FILE := notebooks/params/$(profile).yaml
+PROFILE_STAMP := reports/.profile-$(profile)
+TIMING := reports/timing-$(profile).json
 
 .PHONY: env test report notebooks lab bench data clean lock help
 
@@ -63,14 +94,14 @@ env: $(ENV_STAMP)
 
 # Redone only when the package metadata or the lock change.
 $(ENV_STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(python) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name actstudy --display-name "Python (actstudy)" >/dev/null
 	touch $@
 
 test: $(ENV_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(pytest_args)
 
 data: $(ENV_STAMP)
 	$(BIN)/actstudy data fetch
@@ -85,19 +116,19 @@ LAB_ALLOW_ROOT := --allow-root
 endif
 
 lab: $(ENV_STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ALLOW_ROOT) $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ALLOW_ROOT) $(lab_args)
 
 # Re-resolve the pinned environment from pyproject.toml (needs the package index).
 lock:
-	$(PYTHON) scripts/lock.py
+	$(python) scripts/lock.py
 
 # The notebooks are rendered by a make of their own, JOBS at a time. With more than one,
 # each render's progress bars go to reports/executed/<notebook>.log and the terminal gets a
 # line a minute from each, naming its notebook, instead of two sets of bars drawn over
 # each other.
-PROGRESS := $(if $(filter 1,$(JOBS) $(words $(REPORTS))),bars,lines)
+PROGRESS := $(if $(filter 1,$(jobs) $(words $(REPORTS))),bars,lines)
 report:
-	@$(MAKE) --no-print-directory -j$(JOBS) notebooks
+	@$(MAKE) --no-print-directory -j$(jobs) notebooks
 
 # The two longest notebooks start first, so the two renders end close together.
 FIRST := $(filter reports/04_% reports/05_%,$(REPORTS))
@@ -109,13 +140,13 @@ $(PROFILE_STAMP): $(PROFILE_FILE)
 	@touch $@
 
 reports/%.html: notebooks/%.ipynb $(PROFILE_FILE) $(PROFILE_STAMP) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	@$(BIN)/actstudy report render $< --profile $(PROFILE) --progress $(PROGRESS)
+	@$(BIN)/actstudy report render $< --profile $(profile) --progress $(PROGRESS)
 
 # Activation timings are measured once per build (again only for a new or edited profile)
 # and stored; the reports that show them (01 directly, 06 through its claims) read them and
 # never time anything. In a full build 01 runs first, so no training shares the machine.
 $(TIMING): $(PROFILE_STAMP) | $(ENV_STAMP)
-	@$(BIN)/actstudy timing --profile $(PROFILE)
+	@$(BIN)/actstudy timing --profile $(profile)
 
 reports/01_activation_gallery.html reports/06_findings.html: $(TIMING)
 
@@ -134,7 +165,7 @@ endif
 reports/06_findings.html: | $(filter-out reports/06_findings.html,$(REPORTS))
 
 reports/index.html: $(REPORTS) $(PACKAGE_SOURCES) | $(ENV_STAMP)
-	@$(BIN)/actstudy report index --profile $(PROFILE)
+	@$(BIN)/actstudy report index --profile $(profile)
 
 clean:
 	rm -rf reports/*.html reports/executed reports/.profile-* reports/timing-*.json reports/bench.md

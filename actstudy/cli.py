@@ -137,7 +137,7 @@ def cmd_timing(args) -> int:
     return 0
 
 
-# data.IMAGE_SETS, spelled out so that parsing does not import numpy.
+# sources.IMAGE_SETS, spelled out so that parsing does not import numpy.
 IMAGE_SETS = ("mnist", "fashion_mnist")
 
 

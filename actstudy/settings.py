@@ -9,7 +9,7 @@
   ``reports``; see :mod:`actstudy.runner.timing`);
 - ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler;
 - ``ACTSTUDY_PROVENANCE_FILE``: set by a report build in its kernel: where the runner
-  records the datasets the report's runs used (:func:`actstudy.runner.grid.run_grid`).
+  records the datasets the report's runs used (:func:`actstudy.runner.grids.run_grid`).
 
 Settings are read when asked for, not at import, so a test or a notebook can
 change them with the environment.

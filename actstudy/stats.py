@@ -19,20 +19,22 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
-# Positive quantities (ratios, errors, scores) are compared on log10; a value below this
-# floor, 0 included, counts as the floor, so a log is always finite.
-LOG_FLOOR = 1e-12
+# Positive quantities (ratios, errors) are compared on log10; a value below this floor, 0
+# included, counts as the floor, so a log is always finite. Far below any ratio measured here
+# (the smallest, sigmoid's first/last-layer ratio at depth 20, is about 7e-13), so it only
+# ever stands in for 0.
+LOG_FLOOR = 1e-30
 
 
-def log10(values):
-    """log10 of positive values, each at least :data:`LOG_FLOOR` (a Series stays a Series).
+def log10(values, floor: float = LOG_FLOOR):
+    """log10 of positive values, each at least ``floor`` (a Series stays a Series).
 
     >>> log10([100.0, 0.0]).tolist()
-    [2.0, -12.0]
+    [2.0, -30.0]
     """
     if isinstance(values, list | tuple):
         values = np.asarray(values, dtype=float)
-    return np.log10(np.maximum(values, LOG_FLOOR))
+    return np.log10(np.maximum(values, floor))
 
 
 CONFIDENCE = 0.95

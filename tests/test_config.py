@@ -241,3 +241,35 @@ def test_code_outside_the_run_folder_is_not_in_the_key():
     outside = [p for p in package.rglob("*.py") if p.parent != RUN_FOLDER]
     assert {p.name for p in outside} >= {"sources.py", "cli.py", "tables.py", "build.py"}
     assert all(RUN_FOLDER not in p.parents for p in outside)
+
+
+def test_an_activations_documentation_is_not_in_the_key(tmp_path):
+    copy = _edited_copy(tmp_path, "activations.py", lambda text: text.replace(
+        "McCulloch & Pitts (1943)", "McCulloch and Pitts (1943)").replace(
+        r'r"\\max(0, x)"', r'r"\\max(x, 0)"'))
+    assert config_module.folder_digest(copy) == config_module.code_digest()
+
+
+def test_an_activation_registered_in_code_has_its_code_in_the_key():
+    import jax.numpy as jnp
+
+    def mine(x):
+        return jnp.tanh(x)
+
+    def other(x):
+        return 3 * jnp.tanh(x)
+
+    try:
+        activations.register("mine", mine, replace=True)
+        first = Config(dataset="xor", activation="mine").key()
+        assert Config(dataset="xor", activation="mine").key() == first  # stable
+        activations.register("mine", other, replace=True)
+        assert Config(dataset="xor", activation="mine").key() != first
+    finally:
+        activations.unregister("mine")
+
+
+def test_the_library_versions_are_in_the_key(monkeypatch):
+    key = BASE.key()
+    monkeypatch.setattr(config_module, "library_versions", lambda: {"jax": "0.0.1"})
+    assert BASE.key() != key

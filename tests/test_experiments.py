@@ -88,10 +88,12 @@ def test_corrupt_file_is_reported_once_and_recomputed(content):
             np.savez(handle, meta=meta, **empty)
     else:
         path.write_bytes(content)
-    with pytest.warns(CacheWarning, match=path.name):
+    written = path.read_bytes()
+    with pytest.warns(CacheWarning, match=f"{path.name} is unreadable.*set aside"):
         run = runner.run(BASE)
     assert run.key == BASE.key()
     assert runner.load_cached(BASE).key == BASE.key()
+    assert path.with_name(path.name + ".unreadable").read_bytes() == written  # kept, not lost
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         runner.run(BASE)  # now a clean hit: no second report
@@ -172,8 +174,11 @@ def test_clear_and_ls_touch_only_run_records(tmp_path, monkeypatch):
     for name, content in keep.items():
         (tmp_path / name).write_bytes(content)
     run = runner.run(BASE)
-    assert list(runner.cached_runs()["key"]) == [run.key]
-    assert runner.clear_cache() == 1
+    listing = runner.cached_runs().set_index("key")["dataset"]
+    assert listing.to_dict() == {run.key: BASE.dataset, "0123456789abcdef0123": "(not a run)",
+                                 "0123456789abcdef0124": "(not a run)"}
+    with pytest.warns(CacheWarning, match="0123456789abcdef0124.npz is named like a run but"):
+        assert runner.clear_cache() == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(keep)
 
 

@@ -9,8 +9,8 @@ from actstudy import runner
 from actstudy.run import training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
-from actstudy.run.training import fit, fit_group
-from actstudy.runner import grid, groups, run_grid
+from actstudy.run.training import fit, fit_group, groups
+from actstudy.runner import grid, run_grid
 
 # PReLU (learned slopes) with dropout (per-member random state) on moons (a stored surface):
 # every kind of record a run has.

@@ -54,7 +54,7 @@ def test_notebook_is_stripped_with_one_parameters_cell(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_parameters_cell_holds_the_profile_and_no_study_defaults(path):
-    # Study parameters are defined once, in actstudy/studies.py; a notebook only names the
+    # Study parameters are defined once, in actstudy/studies/; a notebook only names the
     # profile and what the reader may override.
     notebook = nbformat.read(path, as_version=4)
     cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))

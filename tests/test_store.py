@@ -35,6 +35,15 @@ def test_round_trip_keeps_types_and_non_finite_values():
     assert arrays["data"].nbytes == 2 * 8 + 6 * 8 + 14 * 4
 
 
+@pytest.mark.parametrize("value", [
+    [{}, {}], [2**63, 1], {"$a": 1, "x": [1.5]}, [{"a": 1}, {"b": 2}], [[], []], [True, 1],
+    [float("inf")], {"$records": ["a"]},
+])
+def test_shapes_the_layout_does_not_expect_come_back_as_they_were(value):
+    expected = json.loads(json.dumps({"v": value}).replace("Infinity", "null"))
+    assert store.decode(store.encode(expected)) == expected
+
+
 def test_a_float_that_float32_cannot_hold_is_kept_exactly():
     values = [0.1, 1 / 3, math.pi]
     assert store.decode(store.encode({"v": values}))["v"] == values

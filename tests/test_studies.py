@@ -131,7 +131,7 @@ def test_initializer_activation_crosses_every_activation_with_every_initializer(
             for c in configs} == {(10, 64, 1, 10000)}
     assert study.comparison == "every activation under each initializer (he_normal, glorot_uniform)"
     # The initializer is a group field: one program per activation.
-    from actstudy.runner import groups
+    from actstudy.run.training import groups
 
     assert [len(group) for group in groups(configs)] == [6, 6]
 
@@ -206,7 +206,7 @@ def test_depth_tuned_crosses_depths_and_learning_rates_with_early_stopping():
     assert {(c.width, c.epochs, dict(c.dataset_options)["n_train"]) for c in configs} == {
         (64, 12, 5000)}
     # Learning rates and seeds share a program: one group per activation and depth.
-    from actstudy.runner import groups
+    from actstudy.run.training import groups
 
     assert [len(group) for group in groups(configs)] == [6] * 4
 
@@ -271,7 +271,7 @@ def test_learning_rate_crosses_activations_datasets_and_each_optimizers_own_rate
     assert {(c.depth, c.width, c.epochs, c.dataset_options) for c in configs} == {
         (2, 64, 3, (("n_train", 10000),))}
     # The rate is a group field: one program per activation, dataset and optimizer.
-    from actstudy.runner import groups
+    from actstudy.run.training import groups
 
     assert sorted(len(g) for g in groups(configs, max_group=9)) == [6] * 4 + [9] * 4
 

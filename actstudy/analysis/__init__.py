@@ -9,5 +9,5 @@ from actstudy.analysis.convergence import *  # noqa: F403
 from actstudy.analysis.gradients import *  # noqa: F403
 from actstudy.analysis.mechanisms import *  # noqa: F403
 from actstudy.analysis.properties import *  # noqa: F403
-from actstudy.analysis.ranking import *  # noqa: F403
+from actstudy.analysis.rankings import *  # noqa: F403
 from actstudy.analysis.synthetic import *  # noqa: F403

@@ -13,9 +13,9 @@ from actstudy.analysis.synthetic import sine_curves
 from actstudy.run import data
 from actstudy.run.config import ARITHMETIC_ARCHITECTURES, Config
 
-__all__ = ["ARITHMETIC_MODEL_NAMES", "RANDOM_SCORE", "arithmetic_errors", "arithmetic_tasks",
-           "nalu_gates", "arithmetic_weights", "outside_slopes", "model_sizes", "LEARNED_SCORE",
-           "PAPER_FINDINGS", "GATE_CHOICE", "PAPER_TABLE_1", "PAPER_MODEL_NAMES",
+__all__ = ["ARITHMETIC_MODEL_NAMES", "RANDOM_SCORE", "SCORE_RESOLUTION", "arithmetic_errors",
+           "arithmetic_tasks", "nalu_gates", "arithmetic_weights", "outside_slopes", "model_sizes",
+           "LEARNED_SCORE", "PAPER_FINDINGS", "GATE_CHOICE", "PAPER_TABLE_1", "PAPER_MODEL_NAMES",
            "paper_comparison"]
 
 
@@ -27,6 +27,9 @@ ARITHMETIC_MODEL_NAMES = {"nac": "NAC", "nalu": "NALU"}
 
 # The paper's scale: an error as a percentage of the randomly initialised model's.
 RANDOM_SCORE = 100.0
+# Scores below this count as it on the log scale: differences among near-exact fits (the
+# identity MLP's a - b reaches 4e-13) say nothing about extrapolation.
+SCORE_RESOLUTION = 1e-12
 
 
 def _task(dataset: str) -> str:
@@ -78,9 +81,10 @@ def arithmetic_errors(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def _log_interval(scores) -> stats.Interval:
-    """The 95% t-interval over seeds of log10 scores (:func:`actstudy.stats.log10`)."""
+    """The 95% t-interval over seeds of log10 scores (a score below :data:`SCORE_RESOLUTION`
+    counts as it)."""
     with np.errstate(divide="ignore"):
-        return stats.mean_ci(stats.log10(scores))
+        return stats.mean_ci(stats.log10(scores, floor=SCORE_RESOLUTION))
 
 
 def arithmetic_tasks(datasets: list[dict]) -> pd.DataFrame:
@@ -198,7 +202,7 @@ PAPER_FINDINGS = (
 
 def _mean_log_scores(errors: pd.DataFrame) -> pd.DataFrame:
     """Per (operation, model): the mean over seeds of log10 score, per split."""
-    return (errors.assign(**{f"{s}_log": stats.log10(errors[f"{s}_score"])
+    return (errors.assign(**{f"{s}_log": stats.log10(errors[f"{s}_score"], floor=SCORE_RESOLUTION)
                              for s in ("interpolation", "extrapolation")})
             .groupby(["operation", "model"], sort=False)[["interpolation_log",
                                                           "extrapolation_log"]].mean())

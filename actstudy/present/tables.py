@@ -32,7 +32,7 @@ from actstudy import stats
 from actstudy.analysis import properties
 from actstudy.analysis.arithmetic import _log_interval
 from actstudy.analysis.convergence import last_epoch, time_to_target
-from actstudy.analysis.ranking import ranking
+from actstudy.analysis.rankings import ranking
 from actstudy.run import activations
 
 # The units a value is written in. A ratio ("x") is written with three significant digits.

@@ -23,6 +23,7 @@ import functools
 import hashlib
 import json
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,8 +242,8 @@ class Config:
     def key(self) -> str:
         """The cache key: config fields + :func:`code_digest` (no I/O beyond the package sources)."""
         payload = {"config": self.to_dict(), "version": actstudy.__version__,
-                   "code": code_digest()}
-        if activations.spec(self.activation).source:  # a user's activation: its code counts too
+                   "code": code_digest(), "libraries": library_versions()}
+        if not activations.is_builtin(self.activation):  # a user's activation: its code too
             payload["activation_code"] = _user_code_digest(self.activation)
         text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:20]
@@ -264,6 +265,14 @@ def code_digest() -> str:
     return folder_digest(Path(__file__).absolute().parent)
 
 
+@functools.cache
+def library_versions() -> dict:
+    """The versions of the libraries that compute a run's numbers (in its cache key)."""
+    import importlib.metadata as metadata
+
+    return {name: metadata.version(name) for name in ("jax", "jaxlib", "keras", "numpy")}
+
+
 def folder_digest(folder: Path) -> str:
     """:func:`code_digest` of the modules in ``folder`` (the tests hash edited copies)."""
     digest = hashlib.sha256()
@@ -274,8 +283,15 @@ def folder_digest(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+# Keyword arguments that only document an activation (in the catalogue's entries and in
+# register): their values are text for people, so an edited reference or formula is not a
+# change of behaviour.
+DOCUMENTATION = ("formula", "reference", "description", "year")
+
+
 def behaviour(source: str) -> str:
-    r"""Python source as what it does: its syntax tree without docstrings, comments or layout.
+    r"""Python source as what it does: its syntax tree without docstrings, comments, layout or
+    :data:`DOCUMENTATION` arguments.
 
     >>> plain = "def f(x):\n    return x\n"
     >>> behaviour('def f(x):\n    "Doc."\n    return x  # why\n') == behaviour(plain)
@@ -285,6 +301,8 @@ def behaviour(source: str) -> str:
     """
     tree = ast.parse(source)
     for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            node.keywords = [k for k in node.keywords if k.arg not in DOCUMENTATION]
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
@@ -294,15 +312,27 @@ def behaviour(source: str) -> str:
 
 
 def _user_code_digest(activation: str) -> str:
-    """A digest of the module that defines a user's activation, by its behaviour (:func:`behaviour`;
-    its repr where there is no source)."""
+    """A digest of the code of a user's activation, by its behaviour (:func:`behaviour`).
+
+    The module that defines it (helpers it calls included) and the object's own
+    source (a function in a notebook cell has only that); where neither can be
+    read, its bytecode and constants.
+    """
     import inspect
 
     implementation = activations.spec(activation).implementation
-    try:
-        text = behaviour(inspect.getsource(inspect.getmodule(implementation)))
-    except (OSError, TypeError, SyntaxError):
-        text = repr(implementation)
+    parts = []
+    for source_of in (lambda: inspect.getsource(inspect.getmodule(implementation)),
+                      lambda: inspect.getsource(implementation)):
+        try:
+            parts.append(behaviour(textwrap.dedent(source_of())))
+        except (OSError, TypeError, SyntaxError):
+            continue
+    if not parts:
+        code = getattr(implementation, "__code__", None)
+        parts.append(repr((code.co_code, code.co_consts, code.co_names)) if code
+                     else type(implementation).__qualname__)
+    text = "\n".join(parts)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -550,6 +550,11 @@ def resolve(identifier: str) -> str:
 # -- look-up ------------------------------------------------------------------------------------
 
 
+def is_builtin(name: str) -> bool:
+    """Whether an activation is one of the catalogue's (not registered or imported by a user)."""
+    return spec(name).name in _BUILT_IN
+
+
 def names(include_output_only: bool = False) -> list[str]:
     """Canonical names in registry order, output-only ones (if asked for) last."""
     hidden = [n for n, s in REGISTRY.items() if not s.output_only]
@@ -634,5 +639,6 @@ def derivative(name: str, x, **options) -> np.ndarray:
 
 
 __all__ = ["ActivationSpec", "FAMILIES", "REGISTRY", "Mixture", "SwishBeta", "binary_step",
-           "derivative", "families", "function", "get", "layer", "learned_parameters", "names",
-           "prelu", "register", "resolve", "spec", "swish", "unregister"]
+           "derivative", "families", "function", "get", "is_builtin", "layer",
+           "learned_parameters", "names", "prelu", "register", "resolve", "spec", "swish",
+           "unregister"]

@@ -21,9 +21,10 @@ of Python numbers, ``None`` where a value was not finite.
 
 Writes are atomic (a temporary file, then a rename). A file that cannot be
 read as a run is reported once and trained again; it is never deleted here.
-Runs stored by other code (another :func:`actstudy.run.config.code_digest`)
-or in the older JSON form are stale: they are never loaded, the first miss
-says how many there are, and ``actstudy cache clear --stale`` removes them.
+Runs whose key the code would no longer give them (stored by other run code,
+other library versions, another version of a user's activation) or in the older
+JSON form are stale: they are never loaded, the first miss says how many there
+are, and ``actstudy cache clear --stale`` removes them.
 
 >>> from actstudy.run.config import Config
 >>> from actstudy.runner import grid, run_grid
@@ -57,7 +58,7 @@ from actstudy.files import write_bytes_atomic
 # Imported here, not inside functions: Config's activation registry already brings in Keras
 # and JAX, and the training loop adds about 5 ms to importing this module (measured).
 from actstudy.run import training
-from actstudy.run.config import Config, code_digest
+from actstudy.run.config import Config
 from actstudy.run.record import Run
 
 __all__ = ["FORMAT", "SUFFIX", "CacheWarning", "cache_dir", "cache_path", "encode", "decode",
@@ -135,10 +136,13 @@ def encode(record: dict) -> dict[str, np.ndarray]:
 
     def walk(value):
         if isinstance(value, dict):
+            if any(str(k).startswith("$") for k in value):  # a key the layout itself uses
+                return {"$dict": [[k, walk(v)] for k, v in value.items()]}
             return {k: walk(v) for k, v in value.items()}
         if not isinstance(value, list) or not value:
             return value
-        if all(isinstance(row, dict) for row in value) and len({tuple(row) for row in value}) == 1:
+        if (all(isinstance(row, dict) for row in value) and value[0]
+                and len({tuple(row) for row in value}) == 1):
             names = list(value[0])
             return {"$records": names, "columns": [walk([row[n] for row in value]) for n in names]}
         kind = _numeric(value)
@@ -146,7 +150,7 @@ def encode(record: dict) -> dict[str, np.ndarray]:
             return [walk(v) for v in value]
         try:
             array = np.array(value, dtype=np.float64 if kind == "float" else np.int64)
-        except ValueError:  # ragged
+        except (ValueError, OverflowError):  # ragged, or an integer beyond int64
             return [walk(v) for v in value]
         if kind == "int64":
             return add(array, "int64")
@@ -187,6 +191,8 @@ def decode(arrays) -> dict:
                 values = part.astype(object)
                 values[~np.isfinite(part)] = None
                 return values.tolist()
+            if "$dict" in value:
+                return {k: walk(v) for k, v in value["$dict"]}
             if "$records" in value:
                 names, columns = value["$records"], [walk(c) for c in value["columns"]]
                 return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
@@ -204,7 +210,7 @@ def without_collector():
 
     A record is many small lists, whose allocation triggers the collector again and
     again; each pass scans every list read so far, though none can form a cycle.
-    Loading many runs (:func:`actstudy.runner.grid.run_grid`) pauses it: the 2,812 runs
+    Loading many runs (:func:`actstudy.runner.grids.run_grid`) pauses it: the 2,812 runs
     of a default build then load in less than half the time (measured, `make bench`).
     """
     enabled = gc.isenabled()
@@ -231,8 +237,12 @@ def _write(path: Path, record: dict) -> Path:
 
 
 def load_cached(config: Config, key: str | None = None) -> Run | None:
-    """The cached Run for a config, or None; an unreadable file is reported once (and replaced
-    when the run is stored again)."""
+    """The cached Run for a config, or None.
+
+    A file under the run's name that does not read as its run record (truncated,
+    another shape, another run) is named in one warning and set aside, renamed to
+    ``<key>.npz.unreadable`` (never deleted), and the run is trained again.
+    """
     path = cache_path(key or config.key())
     if not path.exists():
         _report_stale()
@@ -243,10 +253,13 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
             raise ValueError(f"the file holds run {run.key!r}")
         return run
     except _ERRORS as error:
+        aside = path.with_name(path.name + ".unreadable")
+        path.replace(aside)
         if path not in _reported_corrupt:
             _reported_corrupt.add(path)
             warnings.warn(f"cached run {path} is unreadable ({type(error).__name__}: {error}); "
-                          "training it again", CacheWarning, stacklevel=2)
+                          f"set aside as {aside.name}, training it again", CacheWarning,
+                          stacklevel=2)
         return None
 
 
@@ -279,43 +292,51 @@ def _run_files() -> list[Path]:
 
 
 def _describe(path: Path) -> dict | None:
-    """What a run file holds, or None where it is not a run record at all."""
+    """What a run file holds, or None where it is not a run record at all.
+
+    A run is stale when its config's key today is not its name: it was stored by
+    other run code, other library versions or another version of a user's
+    activation, so no config asks for it again. Records of the older JSON store are
+    stale too.
+    """
     try:
         if path.suffix == SUFFIX:  # the metadata alone: every array stays unread
             with np.load(path, allow_pickle=False) as archive:
                 meta = orjson.loads(archive["meta"].tobytes())
             record = meta["record"]
-            stale = meta["format"] != FORMAT or record["versions"]["code"] != code_digest()
+            layout = meta["format"] == FORMAT
         else:  # the older store: one JSON file per run
             record = orjson.loads(path.read_bytes())
-            stale = True
+            layout = False
         config = record["config"]
         if record.get("key") != path.stem or not isinstance(config, dict):
             return None
-        return {**{k: config.get(k) for k in ("dataset", "architecture", "depth", "width",
-                                                "activation", "epochs", "seed")},
-                "diverged": record.get("diverged"), "stale": stale}
     except _ERRORS:
         return None
+    try:
+        stale = not layout or Config.from_dict(config).key() != path.stem
+    except (ValueError, TypeError):  # a config this code no longer accepts
+        stale = True
+    return {**{k: config.get(k) for k in ("dataset", "architecture", "depth", "width",
+                                            "activation", "epochs", "seed")},
+            "diverged": record.get("diverged"), "stale": stale}
 
 
 def cached_runs() -> pd.DataFrame:
-    """One row per cached run: key, size, age, what it trained, and whether it is stale.
-
-    Files in the folder that are not run records are left out (they are not the cache's)."""
+    """One row per file in the cache named like a run: key, size, age, what it trained, and
+    whether it is stale; a file so named that is not a run record reads "(not a run)"."""
     rows = []
     for path in _run_files():
-        described = _describe(path)
-        if described is None:
-            continue
         stat = path.stat()
-        rows.append({"key": path.stem, "bytes": stat.st_size,
-                     "modified": datetime.datetime.fromtimestamp(stat.st_mtime), **described})
+        row = {"key": path.stem, "bytes": stat.st_size,
+               "modified": datetime.datetime.fromtimestamp(stat.st_mtime)}
+        described = _describe(path)
+        rows.append({**row, **(described or {"dataset": "(not a run)", "stale": False})})
     return pd.DataFrame(rows)
 
 
 def stale_runs() -> list[Path]:
-    """Run files that are never loaded: stored by other run code, or in the older JSON form."""
+    """Run files that are never loaded again (see :func:`_describe`)."""
     return [p for p in _run_files() if (_describe(p) or {}).get("stale")]
 
 
@@ -329,7 +350,7 @@ def _report_stale() -> None:
     if stale:
         size = sum(p.stat().st_size for p in stale) / 1e6
         warnings.warn(f"{len(stale)} run(s) in {folder} ({size:.0f} MB) were stored by other run "
-                      "code or in an older layout and will not be used; "
+                      "code or library versions, or in an older layout, and will not be used; "
                       "`actstudy cache clear --stale` removes them", CacheWarning, stacklevel=3)
 
 
@@ -343,7 +364,11 @@ def clear_cache(older_than: datetime.timedelta | None = None, stale: bool = Fals
     removed = 0
     for path in _run_files():
         described = _describe(path)
-        if described is None or (stale and not described["stale"]):
+        if described is None:
+            warnings.warn(f"{path} is named like a run but is not a run record; left in place",
+                          CacheWarning, stacklevel=2)
+            continue
+        if stale and not described["stale"]:
             continue
         if cutoff is None or path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)

@@ -334,7 +334,7 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
     """Both measurements of the named activations, now, with provenance.
 
     ``parameters`` are stored with the result, so a later reader can tell whether
-    it was measured as it asks (:func:`actstudy.studies.profiles.build_costs`).
+    it was measured as it asks (:func:`actstudy.studies.profile.build_costs`).
     """
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()

@@ -32,5 +32,5 @@ from actstudy.studies.base import *  # noqa: F403
 from actstudy.studies.cost import *  # noqa: F403
 from actstudy.studies.gradients import *  # noqa: F403
 from actstudy.studies.images import *  # noqa: F403
-from actstudy.studies.profiles import *  # noqa: F403
+from actstudy.studies.profile import *  # noqa: F403
 from actstudy.studies.synthetic import *  # noqa: F403

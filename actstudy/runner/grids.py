@@ -6,13 +6,11 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import math
 import traceback
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from actstudy import settings, sources
@@ -23,11 +21,11 @@ from actstudy.files import write_text_atomic
 from actstudy.run import training
 from actstudy.run.config import Config
 from actstudy.run.record import Run
+from actstudy.run.training import MAX_GROUP, groups
 from actstudy.runner import tidy
 from actstudy.runner.cache import load_cached, store, without_collector
 
-__all__ = ["RunFailedWarning", "grid", "GridResult", "MAX_GROUP", "groups", "run_grid",
-           "record_datasets"]
+__all__ = ["RunFailedWarning", "grid", "GridResult", "run_grid", "record_datasets"]
 
 
 class RunFailedWarning(UserWarning):
@@ -101,35 +99,6 @@ class GridResult:
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
-
-# The most runs trained as one program: more members share more overhead but need memory for
-# every member's state and records, and leave fewer groups to spread over workers.
-MAX_GROUP = 16
-
-
-def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[Config]]:
-    """Configs that can train as one program (see :func:`training.group_key`), in order.
-
-    Configs that share a program but are more than ``max_group`` are split into
-    groups as equal in size as can be (30 into 15 and 15, not 16 and 14): groups
-    of one size compile to one program, which JAX's persistent cache then serves
-    to the others (measured: 0.4 s against 4.4 s to compile a 4x64 MNIST MLP's).
-
-    >>> configs = grid(Config(dataset="xor"), activation=["relu", "elu"], seed=range(3))
-    >>> [[c.seed for c in g] for g in groups(configs, max_group=2)]
-    [[0, 1], [2], [0, 1], [2]]
-    >>> [len(g) for g in groups(grid(Config(dataset="xor"), seed=range(30)))]
-    [15, 15]
-    """
-    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 1:
-        raise ValueError(f"max_group={max_group!r} is not allowed: must be an integer >= 1")
-    by_key: dict[Config, list[Config]] = {}
-    for config in configs:
-        by_key.setdefault(training.group_key(config), []).append(config)
-    return [[members[i] for i in part] for members in by_key.values()
-            for part in np.array_split(np.arange(len(members)),
-                                       math.ceil(len(members) / max_group))]
 
 
 def _fit_group_safe(configs: list[Config], fit_group: Callable[[list[Config]], list[Run]]):
