@@ -67,7 +67,7 @@ ifeq ($(NOTEBOOKS),)
 $(error ONLY=$(only) matches no notebook: give numbers such as ONLY=04 or ONLY=02,05)
 endif
 endif
-ifneq ($(and $(call only_digits,$(jobs)),$(filter-out 0%,$(jobs))),$(jobs))
+ifneq ($(and $(call only_digits,$(jobs)),$(filter-out 0%,$(jobs))),$(or $(jobs),empty))
 $(error JOBS=$(jobs) is not allowed: give how many notebooks to render at once, 1 or more)
 endif
 ifneq ($(or $(call holds_shell_code,$(python)),$(filter-out 1,$(words $(python)))),)

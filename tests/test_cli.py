@@ -177,3 +177,31 @@ def test_help_imports_nothing_heavy():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                             text=True, timeout=60, check=True)
     assert result.stdout == "[]\n"
+
+
+HOSTILE = ["`touch {marker}`", "$$(touch {marker})", "$(shell touch {marker})", "1; touch {marker}",
+           "1 && touch {marker}", "1 | touch {marker}"]
+
+
+@pytest.mark.parametrize("variable, goal", [
+    ("JOBS", "report"), ("PROFILE", "report"), ("ONLY", "report"), ("PYTEST_ARGS", "test"),
+    ("LAB_ARGS", "lab"), ("PYTHON", "env"),
+])
+@pytest.mark.parametrize("template", HOSTILE)
+def test_no_make_variable_runs_shell_code(tmp_path, variable, goal, template):
+    marker = tmp_path / "ran"
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    value = template.format(marker=marker)
+    done = subprocess.run(["make", "-n", goal, f"{variable}={value}"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert not marker.exists(), f"{variable}={value} ran"
+    assert done.returncode != 0 and f"{variable}=" in done.stderr and "not allowed" in done.stderr
+
+
+@pytest.mark.parametrize("setting", ["JOBS=0", "JOBS=02", "JOBS=-1", "JOBS=", "PROFILE=%",
+                                     "PROFILE=default full", "ONLY=2x", "ONLY=99"])
+def test_make_refuses_bad_values_by_name(setting):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    done = subprocess.run(["make", "-n", "report", setting], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and f"{setting.split('=')[0]}=" in done.stderr, done.stderr
