@@ -59,6 +59,12 @@ def cmd_run(args) -> int:
 
     if args.seeds < 1:
         raise ValueError(f"--seeds {args.seeds} is not allowed: must be an integer >= 1")
+    if args.n_train is not None and args.n_train < 1:
+        raise ValueError(f"--n-train {args.n_train} is not allowed: give a number of training "
+                         "samples >= 1, or leave it out for the whole training split")
+    if args.jobs < 1 and args.jobs != -1:
+        raise ValueError(f"--jobs {args.jobs} is not allowed: give 1 or more worker processes, "
+                         "or -1 for one per CPU core")
     base = Config(
         dataset=args.dataset, architecture=args.architecture, depth=args.depth, width=args.width,
         learning_rate=args.lr, batch_size=args.batch_size, epochs=args.epochs,
@@ -66,6 +72,9 @@ def cmd_run(args) -> int:
         dataset_options={"n_train": args.n_train} if args.n_train else {},
     )
     configs = grid(base, activation=_names(args.activation), seed=range(args.seeds))
+    if len(configs) > LARGE_REQUEST and not args.yes:
+        print(_estimate(configs), file=sys.stderr)
+        return 2
     results = run_grid(configs, n_jobs=args.jobs)
     if not results.runs:
         print("no run finished", file=sys.stderr)
@@ -93,6 +102,28 @@ def cmd_run(args) -> int:
             print(f"  {failure['config']}: {failure['error']}", file=sys.stderr)
         return 1
     return 0
+
+
+# More runs than this in one `actstudy run` is far beyond the usual size (the README's examples
+# ask for 6 to 60): the command says what it would cost and waits for --yes.
+LARGE_REQUEST = 500
+# Rough costs for the estimate, measured here (2 CPU cores): an 8x128 MLP trains about 80,000
+# MNIST samples a second, and a run of a small MLP stores about 20 kB per 1,000 recorded steps.
+SAMPLES_PER_SECOND = 80_000
+BYTES_PER_STEP = 20
+
+
+def _estimate(configs) -> str:
+    """What a large request would cost: runs, time and disk, roughly."""
+    config = configs[0]
+    n_train = dict(config.dataset_options).get("n_train") or (55_000 if config.dataset in (
+        "mnist", "fashion_mnist") else 10_000)
+    steps = config.epochs * -(-n_train // config.batch_size)
+    hours = len(configs) * config.epochs * n_train / SAMPLES_PER_SECOND / 3600
+    gigabytes = len(configs) * (5_000 + steps * BYTES_PER_STEP * (config.depth + 1)) / 1e9
+    return (f"{len(configs):,} runs is far beyond the usual size (more than {LARGE_REQUEST}): "
+            f"roughly {hours:,.1f} hours on 2 CPU cores and {gigabytes:,.1f} GB in the run cache "
+            f"({config.epochs} epochs of {n_train:,} samples each). Add --yes to run it.")
 
 
 def cmd_cache(args) -> int:
@@ -176,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--dropout", type=float, default=0.0)
     run.add_argument("--n-train", type=int, default=None, help="train on a subset")
     run.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    run.add_argument("--yes", action="store_true",
+                     help=f"run a request of more than {LARGE_REQUEST} runs without asking")
     run.set_defaults(func=cmd_run)
 
     cache = sub.add_parser("cache", help="inspect or clear the run cache")

@@ -205,3 +205,24 @@ def test_make_refuses_bad_values_by_name(setting):
     done = subprocess.run(["make", "-n", "report", setting], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and f"{setting.split('=')[0]}=" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("argv, named", [
+    (["--n-train", "0"], "--n-train 0 is not allowed"),
+    (["--n-train", "-5"], "--n-train -5 is not allowed"),
+    (["--jobs", "0"], "--jobs 0 is not allowed"),
+    (["--jobs", "-3"], "--jobs -3 is not allowed"),
+    (["--seeds", "0"], "--seeds 0 is not allowed"),
+])
+def test_run_refuses_values_that_make_no_sense(argv, named, capsys):
+    assert main(["run", "--dataset", "xor", *argv]) == 2
+    assert named in capsys.readouterr().err
+
+
+def test_a_request_far_beyond_the_usual_size_says_what_it_costs_and_waits(capsys, monkeypatch):
+    from actstudy import runner
+
+    monkeypatch.setattr(runner, "run_grid", lambda *a, **k: pytest.fail("started the runs"))
+    assert main(["run", "--dataset", "mnist", "--seeds", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "100,000 runs" in err and "hours" in err and "GB" in err and "--yes" in err

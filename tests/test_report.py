@@ -168,6 +168,9 @@ def test_smoke_report_has_figures_tables_and_provenance(smoke_reports, stem):
     # Shareable: no script from the network, no local paths or user names.
     assert not re.search(r'<script[^>]+src="https?://', page)
     assert str(ROOT) not in page and "/root/" not in page and "/home/" not in page
+    # Nor in the executed copy beside it (papermill records its input and output paths).
+    executed = (smoke_reports / "executed" / f"{stem}.ipynb").read_text()
+    assert str(ROOT) not in executed and "output_path" not in executed, stem
 
 
 @pytest.mark.slow

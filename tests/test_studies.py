@@ -1,6 +1,7 @@
 """Each experiment is defined once: studies, their parameters, and the profiles that set them."""
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,34 @@ def test_a_misspelt_parameter_is_an_error_that_names_it(tmp_path, monkeypatch):
     (tmp_path / "typo.yaml").write_text(yaml.safe_dump({"notebooks": {}}))
     with pytest.raises(ValueError, match="section 'notebooks'"):
         studies.load_profile("typo")
+
+
+def test_a_profile_is_checked_whole_before_anything_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    (tmp_path / "typo.yaml").write_text("common:\n  sedes: 5\n")
+    with pytest.raises(ValueError, match="common parameter 'sedes'.*did you mean 'seeds'"):
+        studies.load_profile("typo")
+    (tmp_path / "typo.yaml").write_text("studies:\n  sinus: {}\n")
+    with pytest.raises(ValueError, match="study 'sinus' \\(did you mean 'sine'\\?\\)"):
+        studies.load_profile("typo")
+    (tmp_path / "typo.yaml").write_text("studies:\n  sine: {seeds: [1, 2}\n")
+    with pytest.raises(ValueError, match=r"typo.yaml, line 2, column \d+\) is not valid YAML"):
+        studies.load_profile("typo")
+    (tmp_path / "typo.yaml").write_text("- a list\n")
+    with pytest.raises(ValueError, match="must be a mapping"):
+        studies.load_profile("typo")
+
+
+@pytest.mark.parametrize("name", ["../evil", str(Path("/etc/hostname").with_suffix("")),
+                                  "mine/../mine", ""])
+def test_a_profile_is_a_name_never_a_path(tmp_path, monkeypatch, name):
+    (tmp_path / "params").mkdir()
+    (tmp_path / "params" / "mine.yaml").write_text("studies: {}\n")
+    (tmp_path / "evil.yaml").write_text("studies: {}\n")  # beside the profiles, not one of them
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path / "params"))
+    assert studies.load_profile("mine") == {"common": {}, "studies": {}}
+    with pytest.raises(ValueError, match="is not allowed: choose one of mine"):
+        studies.load_profile(name)
 
 
 @pytest.mark.parametrize("changes, named", [

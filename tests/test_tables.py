@@ -55,3 +55,12 @@ def test_an_empty_cell_needs_a_reason():
 def test_precision_of_nothing_is_three_decimals():
     assert tables.precision([]) == 3
     assert tables.precision([np.nan, 0.0]) == 3
+
+
+def test_cell_text_is_shown_not_run():
+    frame = pd.DataFrame({"name": ['<img src=x onerror="alert(1)">'], "score": [0.5],
+                          "reference": ["<script>alert(2)</script> & co"]})
+    page = tables.show(frame).to_html()
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page or "&lt;img" in page
+    assert "&amp; co" in page and "0.5" in page

@@ -143,6 +143,7 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
     significant digits. Empty cells need a reason: ``missing`` (one text,
     or one per column) is printed under the table and the cells read "—";
     a table with empty cells and no reason is an error naming the column.
+    Every cell's text is escaped, so what a cell holds is shown, never run.
     """
     table = frame.copy()
     if sort_by is not None:
@@ -163,10 +164,12 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
         table[column] = table[column].astype(object).where(~empty, "—")
         if reason not in notes:
             notes.append(reason)
-    styler = table.style.hide(axis="index")
+    # Cell text is escaped: a user's activation brings its own name and reference, and a shared
+    # report must not run what they hold.
+    styler = table.style.hide(axis="index").format(escape="html")
     floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
     if floats:
-        styler = styler.format("{:.3g}", subset=floats)
+        styler = styler.format("{:.3g}", subset=floats, escape="html")
     text = " ".join(filter(None, [caption, *(f"—: {note}." for note in notes)]))
     if text:
         styler = styler.set_caption(text).set_table_styles(

@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 import actstudy
 from actstudy import settings
-from actstudy.files import write_atomic, write_text_atomic
+from actstudy.files import write_text_atomic
 
 ROOT = settings.ROOT
 
@@ -130,6 +129,15 @@ def provenance_html(profile: str, params: dict, datasets: list[dict], wall_secon
 
 
 # -- render ------------------------------------------------------------------------
+
+
+def _without_local_paths(notebook):
+    """The executed notebook without papermill's input and output paths, which name folders
+    on this machine (the executed copies sit beside the reports and may be shared with them)."""
+    recorded = notebook.metadata.get("papermill", {})
+    for name in ("input_path", "output_path"):
+        recorded.pop(name, None)
+    return notebook
 
 
 def _html(notebook) -> str:
@@ -354,7 +362,8 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
             # Keep the executed copy, traceback included, for whoever fixes the notebook.
             failed = EXECUTED / f"{stem}.failed.ipynb"
             if executed.exists():
-                write_atomic(failed, lambda tmp: shutil.copyfile(executed, tmp))
+                write_text_atomic(failed, nbformat.writes(_without_local_paths(
+                    nbformat.read(executed, as_version=4))))
             raise SystemExit(
                 f"notebook {notebook_path.name} failed in cell {error.exec_count}: "
                 f"{error.ename}: {error.evalue}\n({kept}; the executed notebook with the "
@@ -366,7 +375,7 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
         wall = time.perf_counter() - started
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)
-    write_text_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(notebook))
+    write_text_atomic(EXECUTED / f"{stem}.ipynb", nbformat.writes(_without_local_paths(notebook)))
     (EXECUTED / f"{stem}.failed.ipynb").unlink(missing_ok=True)
     target = REPORTS / f"{stem}.html"
     page = _html(_for_reading(notebook, provenance_html(profile, params, datasets, wall)))

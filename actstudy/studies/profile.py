@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import sys
 
 import yaml
@@ -53,23 +54,43 @@ def profiles() -> list[str]:
 
 def load_profile(profile: str) -> dict:
     """A profile's ``{"common": {...}, "studies": {name: {...}}}``, checked against the studies."""
-    path = settings.profiles_dir() / f"{profile}.yaml"
-    if not path.exists():
+    if profile not in profiles():  # a name, never a path: "../x" reads nothing
         raise ValueError(f"profile={profile!r} is not allowed: choose one of "
                          f"{', '.join(profiles())}")
-    spec = yaml.safe_load(path.read_text()) or {}
+    path = settings.profiles_dir() / f"{profile}.yaml"
+    try:
+        spec = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ValueError(f"profile {profile!r} ({path.name}{where}) is not valid YAML: "
+                         f"{getattr(error, 'problem', None) or error}") from None
+    if not isinstance(spec, dict):
+        raise ValueError(f"profile {profile!r} ({path.name}) must be a mapping with the sections "
+                         "common and studies")
     unknown = set(spec) - {"common", "studies"}
     if unknown:
         raise ValueError(f"profile {profile!r} has a section {sorted(unknown)[0]!r}; allowed: "
                          "common, studies")
-    spec.setdefault("common", {})
-    spec.setdefault("studies", {})
+    spec["common"] = spec.get("common") or {}
+    spec["studies"] = spec.get("studies") or {}
+    taken = sorted({f.name for study in STUDIES.values() for f in dataclasses.fields(study)})
+    for name in spec["common"]:
+        if name not in taken:
+            raise ValueError(f"profile {profile!r} sets common parameter {name!r}, which no study "
+                             f"takes{_close(name, taken)}; the studies take: {', '.join(taken)}")
     for name, section in spec["studies"].items():
         if name not in STUDIES:
-            raise ValueError(f"profile {profile!r} names study {name!r}; known studies: "
-                             f"{', '.join(STUDIES)}")
+            raise ValueError(f"profile {profile!r} names study {name!r}{_close(name, STUDIES)}; "
+                             f"known studies: {', '.join(STUDIES)}")
         _check_names(STUDIES[name], section or {})
     return spec
+
+
+def _close(name: str, allowed) -> str:
+    """" (did you mean 'seeds'?)" where a close match exists, else nothing."""
+    close = difflib.get_close_matches(str(name), list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def get(name: str, profile: str = "default", overrides: dict | None = None) -> Study:
