@@ -10,6 +10,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from actstudy import settings
+
 
 def _default_mode() -> int:
     # mkstemp creates 0600 files; a report or a cached run should get the
@@ -23,7 +25,9 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     """Call `write(tmp)` on a temporary file beside `path`, then rename it to `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tag = settings.temporary_tag()  # a report build's kernel names its own (see settings)
+    prefix = f".{path.name}.{tag}." if tag else f".{path.name}."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp)
     try:

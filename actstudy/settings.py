@@ -9,7 +9,9 @@
   ``reports``; see :mod:`actstudy.runner.timing`);
 - ``ACTSTUDY_DASK_SCHEDULER``: send missing runs to this Dask scheduler;
 - ``ACTSTUDY_PROVENANCE_FILE``: set by a report build in its kernel: where the runner
-  records the datasets the report's runs used (:func:`actstudy.runner.grids.run_grid`).
+  records the datasets the report's runs used (:func:`actstudy.runner.grids.run_grid`);
+- ``ACTSTUDY_TEMPORARY_TAG``: set by a report build in its kernel: a name its temporary
+  files carry, so an interrupted build removes those and no one else's.
 
 Settings are read when asked for, not at import, so a test or a notebook can
 change them with the environment.
@@ -51,6 +53,13 @@ def timing_dir() -> Path:
 
 # Set by a report build (actstudy.report.build.render) for its kernel.
 PROVENANCE_ENV = "ACTSTUDY_PROVENANCE_FILE"
+TEMPORARY_TAG_ENV = "ACTSTUDY_TEMPORARY_TAG"
+
+
+def temporary_tag() -> str:
+    """``ACTSTUDY_TEMPORARY_TAG``: a report build's name for the temporary files its kernel
+    writes (:func:`actstudy.files.write_atomic`), so an interrupted build removes its own."""
+    return os.environ.get(TEMPORARY_TAG_ENV, "")
 
 
 def provenance_file() -> Path | None:

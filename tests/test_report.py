@@ -7,6 +7,7 @@ folder, then check each HTML file and load pages in headless Chromium.
 
 import ast
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -258,9 +259,53 @@ def test_progress_lines_name_the_notebook_and_keep_its_bars_in_a_log(tmp_path, m
 def test_kernels_started_at_once_have_sockets_of_their_own():
     # Two renders at once start their kernels in the same folder (notebooks/); by default
     # both would take kernel-ipc-1, -2, ... there and sign messages for the other.
-    first, second = (build._kernel_manager_class([])() for _ in range(2))
+    first, second = (build._kernel_manager_class([], Path("/tmp/render"))() for _ in range(2))
     assert first.transport == second.transport == "ipc"
     assert Path(first.ip).is_absolute() and first.ip != second.ip
+    assert Path(first.ip).parent == Path("/tmp/render")  # in the render's own folder
+
+
+def test_an_interrupted_render_removes_its_own_temporaries_only(tmp_path, monkeypatch):
+    from actstudy import files, settings
+
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv(settings.TEMPORARY_TAG_ENV, "actstudy-render-1-mine")
+
+    # Killed mid-write (as by SIGKILL): the rename and the clean-up never happen.
+    with pytest.raises(KeyboardInterrupt), monkeypatch.context() as patch:
+        patch.setattr(os, "replace", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+        patch.setattr(Path, "unlink", lambda *a, **k: None)
+        files.write_text_atomic(tmp_path / "run.npz", "half")
+    mine = list(tmp_path.glob(".run.npz.actstudy-render-1-mine.*.tmp"))
+    other = tmp_path / ".other.npz.actstudy-render-2-beside.abc.tmp"  # a build beside it
+    untagged = tmp_path / ".old.npz.xyz.tmp"
+    other.write_text("x")
+    untagged.write_text("x")
+    assert len(mine) == 1
+    build._remove_orphaned_temporaries("actstudy-render-1-mine")
+    assert not mine[0].exists() and other.exists() and untagged.exists()
+
+
+def test_a_killed_builds_render_folder_is_removed_by_the_next(tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
+    gone = _dead_pid()
+    stale = tmp_path / f"{build.RENDER_FOLDER}{gone}-abc"
+    live = tmp_path / f"{build.RENDER_FOLDER}{os.getpid()}-def"
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "kernel-1-ipc-1").write_text("")
+    build._remove_stale_render_folders()
+    assert not stale.exists() and live.exists()
+
+
+def _dead_pid() -> int:
+    import subprocess
+
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
 
 
 def test_an_unknown_progress_style_is_named():

@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -172,8 +173,9 @@ class BuildInterrupted(SystemExit):
     """A build stopped by SIGINT or SIGTERM; its code is 128 + the signal number."""
 
 
-def _kernel_manager_class(started: list):
-    """A kernel manager class that appends each kernel it starts to ``started``."""
+def _kernel_manager_class(started: list, folder: Path):
+    """A kernel manager class that appends each kernel it starts to ``started`` and keeps its
+    sockets in ``folder`` (the render's own, removed when it ends)."""
     from jupyter_client.manager import AsyncKernelManager
 
     class ReportKernelManager(AsyncKernelManager):
@@ -186,8 +188,9 @@ def _kernel_manager_class(started: list):
         def __init__(self, **kwargs):
             # Without an ``ip``, jupyter_client names the sockets kernel-ipc-1, -2, ... in the
             # working directory, so two renders at once (make report) would pick the same
-            # files and read each other's messages. A name of this kernel's own instead.
-            own = Path(tempfile.gettempdir()) / f"actstudy-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            # files and read each other's messages. A name of this kernel's own instead, in
+            # the render's folder.
+            own = Path(folder) / f"kernel-{uuid.uuid4().hex[:8]}"
             super().__init__(transport="ipc", ip=f"{own}-ipc", **kwargs)
 
         async def start_kernel(self, **kwargs):
@@ -209,16 +212,32 @@ def _signal_kernels(kernels: list, signum: int) -> None:
                 os.killpg(group, signum)
 
 
-def _remove_orphaned_temporaries(since: float) -> None:
-    """Temporary files a killed kernel left mid-write (see actstudy.files.write_atomic)."""
-    for folder in (settings.cache_dir(), REPORTS, EXECUTED):
-        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+def _remove_orphaned_temporaries(tag: str) -> None:
+    """Temporary files this render's kernel left mid-write (they carry its ``tag``, see
+    actstudy.files.write_atomic); another build's, running beside it, are not touched."""
+    for folder in (settings.cache_dir(), REPORTS, EXECUTED, settings.DATA_DIR):
+        for path in folder.glob(f".*.{tag}.*.tmp") if folder.is_dir() else ():
             with contextlib.suppress(OSError):
-                if path.stat().st_mtime >= since:
-                    path.unlink()
+                path.unlink()
 
 
-def _execute_interruptibly(label: str, since: float, tick=None, **papermill_arguments) -> None:
+RENDER_FOLDER = "actstudy-render-"
+
+
+def _remove_stale_render_folders() -> None:
+    """Render folders (kernel sockets, scratch) whose build was killed before removing them:
+    named for their build's process, removed once that process is gone."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{RENDER_FOLDER}*"):
+        try:
+            pid = int(folder.name.removeprefix(RENDER_FOLDER).split("-")[0])
+            os.kill(pid, 0)  # the build is still running: its folder stays
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError):
+            continue
+
+
+def _execute_interruptibly(label: str, folder: Path, tick=None, **papermill_arguments) -> None:
     """papermill.execute_notebook, stopped within seconds by SIGINT or SIGTERM.
 
     nbclient, when it runs in the main thread, takes SIGINT and SIGTERM for
@@ -236,8 +255,8 @@ def _execute_interruptibly(label: str, since: float, tick=None, **papermill_argu
 
     def work():
         try:
-            papermill.execute_notebook(kernel_manager_class=_kernel_manager_class(kernels),
-                                       **papermill_arguments)
+            papermill.execute_notebook(
+                kernel_manager_class=_kernel_manager_class(kernels, folder), **papermill_arguments)
         except BaseException as error:  # noqa: BLE001  (re-raised in the main thread)
             outcome["error"] = error
 
@@ -264,7 +283,7 @@ def _execute_interruptibly(label: str, since: float, tick=None, **papermill_argu
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     if received:
-        _remove_orphaned_temporaries(since)
+        _remove_orphaned_temporaries(Path(folder).name)
         raise BuildInterrupted(128 + received[0])
     if "error" in outcome:
         raise outcome["error"]
@@ -337,14 +356,19 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
     print(f"running {notebook_path.name} (profile {profile})", flush=True)
     log_path = EXECUTED / f"{stem}.log"
     log = log_path.open("w") if progress == "lines" else None
-    with tempfile.TemporaryDirectory() as scratch, log or contextlib.nullcontext():
+    _remove_stale_render_folders()
+    # The render's own folder: the executed copy, the kernel's sockets, the datasets record.
+    # Removed when the render ends; a build killed before that leaves it for the next one.
+    with (tempfile.TemporaryDirectory(prefix=f"{RENDER_FOLDER}{os.getpid()}-") as scratch,
+          log or contextlib.nullcontext()):
         executed = Path(scratch) / f"{stem}.ipynb"
         datasets_file = Path(scratch) / "datasets.json"
         os.environ[settings.PROVENANCE_ENV] = str(datasets_file)
+        os.environ[settings.TEMPORARY_TAG_ENV] = Path(scratch).name
         started = time.perf_counter()
         try:
             _execute_interruptibly(
-                stem, time.time(),
+                stem, Path(scratch),
                 tick=_ProgressLines(stem, log_path, started) if log else None,
                 input_path=str(notebook_path), output_path=str(executed),
                 parameters={"profile": profile},
@@ -372,6 +396,7 @@ def render(notebook_path: Path, profile: str, progress: str = "bars") -> Path:
             ) from None
         finally:
             os.environ.pop(settings.PROVENANCE_ENV, None)
+            os.environ.pop(settings.TEMPORARY_TAG_ENV, None)
         wall = time.perf_counter() - started
         datasets = json.loads(datasets_file.read_text()) if datasets_file.exists() else []
         notebook = nbformat.read(executed, as_version=4)
