@@ -135,7 +135,9 @@ FIRST := $(filter reports/04_% reports/05_%,$(REPORTS))
 notebooks: $(FIRST) $(filter-out $(FIRST),$(REPORTS)) reports/index.html
 
 # A profile switch rebuilds every report; the same profile again rebuilds nothing.
-$(PROFILE_STAMP): $(PROFILE_FILE)
+# A new or edited profile is checked whole before any notebook starts.
+$(PROFILE_STAMP): $(PROFILE_FILE) | $(ENV_STAMP)
+	@$(BIN)/actstudy report check --profile $(profile)
 	@rm -f reports/.profile-*
 	@touch $@
 

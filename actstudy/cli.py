@@ -152,6 +152,9 @@ def cmd_report(args) -> int:
 
     if args.report_command == "render":
         build.render(args.notebook, args.profile, progress=args.progress)
+    elif args.report_command == "check":
+        print(f"profile {args.profile!r}: {len(studies.check_profile(args.profile))} studies, "
+              "every parameter allowed")
     else:
         studies.load_profile(args.profile)  # index() would accept any name
         build.index(args.profile)
@@ -232,7 +235,9 @@ def parser() -> argparse.ArgumentParser:
                              "reports/executed/<notebook>.log and a line a minute says how far "
                              "it got (for renders that share a terminal)")
     index = report_sub.add_parser("index", help="write reports/index.html")
-    for command in (render, index):
+    check = report_sub.add_parser("check", help="check a whole profile, every value included "
+                                                "(make report does, before any notebook)")
+    for command in (render, index, check):
         command.add_argument("--profile", default="default",
                              help="a notebooks/params/<profile>.yaml (default: default)")
     report.set_defaults(func=cmd_report)

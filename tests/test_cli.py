@@ -85,7 +85,8 @@ def _planned(*variables):
 
 def test_make_report_times_first_then_renders_two_notebooks_at_once_longest_first():
     planned = _planned()
-    assert "timing" in planned[0]
+    assert "report check --profile smoke" in planned[0]  # the whole profile, before anything
+    assert "timing" in planned[1]
     renders = [line.split("notebooks/")[1][:2] for line in planned if " render " in line]
     assert renders[:2] == ["04", "05"] and sorted(renders) == ["01", "02", "03", "04", "05",
                                                                 "06", "07"]

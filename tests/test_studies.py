@@ -68,6 +68,14 @@ def test_a_profile_is_checked_whole_before_anything_runs(tmp_path, monkeypatch):
         studies.load_profile("typo")
 
 
+def test_a_bad_value_anywhere_in_a_profile_names_the_file_study_and_parameter(tmp_path,
+                                                                              monkeypatch):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    (tmp_path / "bad.yaml").write_text("studies:\n  dying: {learning_rates: [0.001, -1]}\n")
+    with pytest.raises(ValueError, match=r"bad.yaml, study 'dying': .*learning_rate=-1"):
+        studies.check_profile("bad")
+
+
 @pytest.mark.parametrize("name", ["../evil", str(Path("/etc/hostname").with_suffix("")),
                                   "mine/../mine", ""])
 def test_a_profile_is_a_name_never_a_path(tmp_path, monkeypatch, name):

@@ -34,7 +34,7 @@ from actstudy.studies.images import (
 )
 from actstudy.studies.synthetic import Classification, ClassificationHard, Sine
 
-__all__ = ["STUDIES", "profiles", "load_profile", "get", "build_costs"]
+__all__ = ["STUDIES", "profiles", "load_profile", "get", "check_profile", "build_costs"]
 
 
 STUDIES: dict[str, type[Study]] = {
@@ -109,6 +109,24 @@ def get(name: str, profile: str = "default", overrides: dict | None = None) -> S
     changes = overrides.get(name) or {}
     _check_names(cls, changes)
     return cls(**{**common, **(spec["studies"].get(name) or {}), **changes})
+
+
+def check_profile(profile: str) -> list[Study]:
+    """Every study as the profile sets it: the whole profile checked, every value included.
+
+    A bad value is an error naming the profile's file, the study and the parameter;
+    ``make report`` runs this before any notebook starts.
+    """
+    load_profile(profile)
+    built = []
+    for name in STUDIES:
+        try:
+            study = get(name, profile)
+            study.configs()  # every run's Config, each value checked where it lands
+            built.append(study)
+        except ValueError as error:
+            raise ValueError(f"notebooks/params/{profile}.yaml, study {name!r}: {error}") from None
+    return built
 
 
 def build_costs(profile: str, overrides: dict | None = None, force: bool = False,
