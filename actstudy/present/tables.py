@@ -134,7 +134,8 @@ def intervals(frame: pd.DataFrame, unit: str = "", scale: float = 1.0,
 
 
 def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True,
-         missing: str | dict[str, str] | None = None, caption: str | None = None):
+         missing: str | dict[str, str] | None = None, caption: str | None = None,
+         markup: bool = False):
     """The table as a report shows it: a pandas ``Styler`` without the index.
 
     ``sort_by`` orders the rows by a column (the result, not a name);
@@ -143,7 +144,8 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
     significant digits. Empty cells need a reason: ``missing`` (one text,
     or one per column) is printed under the table and the cells read "—";
     a table with empty cells and no reason is an error naming the column.
-    Every cell's text is escaped, so what a cell holds is shown, never run.
+    Every cell's text is escaped, so what a cell holds is shown, never run;
+    ``markup=True`` opts out, for a table whose every cell is the package's own HTML.
     """
     table = frame.copy()
     if sort_by is not None:
@@ -166,10 +168,11 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
             notes.append(reason)
     # Cell text is escaped: a user's activation brings its own name and reference, and a shared
     # report must not run what they hold.
-    styler = table.style.hide(axis="index").format(escape="html")
+    escape = None if markup else "html"
+    styler = table.style.hide(axis="index").format(escape=escape)
     floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
     if floats:
-        styler = styler.format("{:.3g}", subset=floats, escape="html")
+        styler = styler.format("{:.3g}", subset=floats, escape=escape)
     text = " ".join(filter(None, [caption, *(f"—: {note}." for note in notes)]))
     if text:
         styler = styler.set_caption(text).set_table_styles(
