@@ -4,7 +4,6 @@ The build runs in a copy of the repository, so the test never touches the
 user's reports or run cache; make uses the environment running the tests.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -14,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from actstudy.runner import cache
 
 ROOT = Path(__file__).resolve().parents[1]
 STAMP = Path(sys.prefix) / ".installed"
@@ -87,7 +88,7 @@ def test_interrupt_stops_the_build_and_keeps_what_was_there(tmp_path, signum):
     # Nothing half-written anywhere; the runs that finished are whole and kept.
     assert list(tmp_path.rglob(".*.tmp")) == []
     kept = list(runs.glob("*.npz"))
-    assert kept and all(json.loads(p.read_text())["key"] == p.stem for p in kept)
+    assert kept and all(cache._read(p)["key"] == p.stem for p in kept)  # whole, readable
     # The kernel is gone too.
     time.sleep(1)
     assert _processes_in(repo / "notebooks") == []

@@ -140,7 +140,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(smoke_reports / "runs"))
     monkeypatch.setenv("ACTSTUDY_TIMING_DIR", str(smoke_reports))
     table = claims.evaluate("smoke", progress=False)
-    assert len(list((smoke_reports / "runs").glob("*.json"))) == len(json.loads(
+    assert len(list((smoke_reports / "runs").glob("*.npz"))) == len(json.loads(
         (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
     assert list(table["id"]) == list(range(1, 17))
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
