@@ -30,14 +30,20 @@ export KERAS_BACKEND := jax
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 # Variables given on the command line are text, never code: each is read unexpanded
-# ($(value ...): a `$(shell ...)` in it stays text), checked with make's own functions (no
+# ($(value ...): `VAR=$(shell ...)` stays text; only make's own `VAR:=` and `VAR!=` syntax
+# runs anything, as make does for every makefile), checked with make's own functions (no
 # shell runs to check it), and only the checked copy (lower case) reaches a recipe.
 comma := ,
 open := (
 close := )
+define newline
+
+
+endef
 # What an argument list handed to a command may not hold: anything a shell would run.
 shell_code := ` $$ ; & | < > \ $(open) $(close)
-holds_shell_code = $(strip $(foreach c,$(shell_code),$(findstring $(c),$(1))))
+holds_shell_code = $(strip $(foreach c,$(shell_code),$(findstring $(c),$(1))) $(if \
+  $(findstring $(newline),$(1)),a line break))
 only_digits = $(if $(strip $(1)),$(if $(subst 0,,$(subst 1,,$(subst 2,,$(subst 3,,$(subst 4,,$(subst \
   5,,$(subst 6,,$(subst 7,,$(subst 8,,$(subst 9,,$(1))))))))))),,yes))
 

@@ -71,10 +71,12 @@ def cmd_run(args) -> int:
         optimizer=args.optimizer, dropout=args.dropout,
         dataset_options={"n_train": args.n_train} if args.n_train else {},
     )
-    configs = grid(base, activation=_names(args.activation), seed=range(args.seeds))
-    if len(configs) > LARGE_REQUEST and not args.yes:
-        print(_estimate(configs), file=sys.stderr)
+    names = _names(args.activation)
+    count = len(names) * args.seeds  # counted before any Config is made: 10^9 would take hours
+    if count > LARGE_REQUEST and not args.yes:
+        print(_estimate(base, count), file=sys.stderr)
         return 2
+    configs = grid(base, activation=names, seed=range(args.seeds))
     results = run_grid(configs, n_jobs=args.jobs)
     if not results.runs:
         print("no run finished", file=sys.stderr)
@@ -113,15 +115,14 @@ SAMPLES_PER_SECOND = 80_000
 BYTES_PER_STEP = 20
 
 
-def _estimate(configs) -> str:
+def _estimate(config, count: int) -> str:
     """What a large request would cost: runs, time and disk, roughly."""
-    config = configs[0]
     n_train = dict(config.dataset_options).get("n_train") or (55_000 if config.dataset in (
         "mnist", "fashion_mnist") else 10_000)
     steps = config.epochs * -(-n_train // config.batch_size)
-    hours = len(configs) * config.epochs * n_train / SAMPLES_PER_SECOND / 3600
-    gigabytes = len(configs) * (5_000 + steps * BYTES_PER_STEP * (config.depth + 1)) / 1e9
-    return (f"{len(configs):,} runs is far beyond the usual size (more than {LARGE_REQUEST}): "
+    hours = count * config.epochs * n_train / SAMPLES_PER_SECOND / 3600
+    gigabytes = count * (5_000 + steps * BYTES_PER_STEP * (config.depth + 1)) / 1e9
+    return (f"{count:,} runs is far beyond the usual size (more than {LARGE_REQUEST}): "
             f"roughly {hours:,.1f} hours on 2 CPU cores and {gigabytes:,.1f} GB in the run cache "
             f"({config.epochs} epochs of {n_train:,} samples each). Add --yes to run it.")
 
@@ -266,9 +267,13 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as error:  # bad parameters: one clear line, no traceback
+    except (ValueError, OverflowError) as error:  # bad parameters: one clear line
         print(f"actstudy: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a disk, a folder or a permission: say which
+        print(f"actstudy: error: {error.strerror or error}"
+              + (f": {error.filename}" if error.filename else ""), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

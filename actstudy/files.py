@@ -39,6 +39,28 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
+def set_aside(path: Path) -> Path | None:
+    """Rename a bad file of ours to ``<name>.unreadable`` (``.unreadable-2``, ... where that is
+    taken, so nothing is overwritten) and return the new path; None where it is not a plain
+    file or cannot be renamed (a read-only folder): it is then left as it was."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    for n in range(1, 1000):
+        aside = path.with_name(f"{path.name}.unreadable" + (f"-{n}" if n > 1 else ""))
+        if aside.exists():
+            continue
+        try:
+            os.link(path, aside)  # fails rather than replace a file that appeared meanwhile
+            os.unlink(path)
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+        return aside
+    return None
+
+
 def write_text_atomic(path: Path, text: str) -> Path:
     return write_atomic(path, lambda tmp: tmp.write_text(text))
 

@@ -21,13 +21,14 @@ import tarfile
 import tempfile
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from actstudy import settings
-from actstudy.files import write_atomic
+from actstudy.files import set_aside, write_atomic
 
 IMAGE_SETS = ("mnist", "fashion_mnist")
 
@@ -180,7 +181,7 @@ def _read_npz(path: Path, name: str) -> dict:
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {k: npz[k] for k in npz.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as error:
         # NumPy's own message is left out: for a file of garbage it suggests allow_pickle,
         # which would run whatever the file holds.
         kind = type(error).__name__
@@ -341,10 +342,10 @@ def _own_copy(path: Path, name: str) -> dict | None:
     try:
         return verify(_read_npz(path, name), name, f"data/{path.name}")
     except DatasetError as error:
-        aside = path.with_name(path.name + ".unreadable")
-        path.replace(aside)
-        warnings.warn(f"data/{path.name} is not {name} ({str(error).split('. ')[0]}); set aside "
-                      f"as data/{aside.name}; `make data` fetches it again", stacklevel=4)
+        aside = set_aside(path)
+        where = f"set aside as data/{aside.name}" if aside else "it could not be set aside"
+        warnings.warn(f"data/{path.name} is not {name} ({str(error).split('. ')[0]}); {where}; "
+                      "`make data` fetches it again", stacklevel=4)
         return None
 
 
@@ -382,7 +383,7 @@ def fetch(name: str) -> str:
     if name not in IMAGE_SETS:
         return "synthetic"
     source = SOURCES[name]
-    if os.environ.get(source.env) or (DATA_DIR / source.file).exists():
+    if os.environ.get(source.env) or _own_copy(DATA_DIR / source.file, name) is not None:
         return "local"
     # `make report` renders two notebooks at once and both may need the set: the second
     # waits for the first's fetch and then reads its file.

@@ -181,7 +181,7 @@ def test_help_imports_nothing_heavy():
 
 
 HOSTILE = ["`touch {marker}`", "$$(touch {marker})", "$(shell touch {marker})", "1; touch {marker}",
-           "1 && touch {marker}", "1 | touch {marker}"]
+           "1 && touch {marker}", "1 | touch {marker}", "1\ntouch {marker}"]
 
 
 @pytest.mark.parametrize("variable, goal", [

@@ -292,12 +292,14 @@ def test_a_killed_builds_render_folder_is_removed_by_the_next(tmp_path, monkeypa
     monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     gone = _dead_pid()
     stale = tmp_path / f"{build.RENDER_FOLDER}{gone}-abc"
+    odd = tmp_path / f"{build.RENDER_FOLDER}99999999999999999999-x"  # no pid os.kill takes
+    odd.mkdir()
     live = tmp_path / f"{build.RENDER_FOLDER}{os.getpid()}-def"
     for folder in (stale, live):
         folder.mkdir()
         (folder / "kernel-1-ipc-1").write_text("")
     build._remove_stale_render_folders()
-    assert not stale.exists() and live.exists()
+    assert not stale.exists() and live.exists() and odd.exists()
 
 
 def _dead_pid() -> int:

@@ -97,3 +97,49 @@ def test_a_failed_write_leaves_the_cache_as_it_was(monkeypatch):
     assert [p.name for p in runner.cache_dir().iterdir()] == [runner.cache_path(run.key).name]
 
 
+
+
+def test_a_bit_flipped_record_is_set_aside_without_clobbering(tmp_path, monkeypatch):
+    from actstudy.run.config import Config
+
+    monkeypatch.setenv("ACTSTUDY_CACHE_DIR", str(tmp_path))
+    key = "0" * 20
+    path = tmp_path / f"{key}.npz"
+    with path.open("wb") as handle:
+        np.savez_compressed(handle, **store.encode({"key": key, "v": list(np.linspace(0, 1, 999))}))
+    data = bytearray(path.read_bytes())
+    data[300:500] = bytes(200)  # inside the compressed data: zlib's error, not a zip's
+    path.write_bytes(bytes(data))
+    (tmp_path / f"{key}.npz.unreadable").write_text("the user's own")
+    with pytest.warns(store.CacheWarning, match="unreadable.*set aside as .*unreadable-2"):
+        assert runner.load_cached(Config(dataset="xor"), key) is None
+    assert (tmp_path / f"{key}.npz.unreadable").read_text() == "the user's own"
+    assert (tmp_path / f"{key}.npz.unreadable-2").read_bytes() == bytes(data)
+    assert runner.cached_runs().empty  # nothing named like a run is left; nothing crashed
+
+
+def test_set_aside_renames_only_plain_files(tmp_path):
+    from actstudy.files import set_aside
+
+    folder = tmp_path / "key.npz"
+    folder.mkdir()
+    assert set_aside(folder) is None and folder.is_dir()
+    assert set_aside(tmp_path / "absent.npz") is None
+
+
+@pytest.mark.parametrize("change, named", [
+    ({"config": {}}, "config|dataset|missing"), ({"history": [{}]}, "history"),
+    ({"steps_per_epoch": True}, "steps_per_epoch"), ({"diverged": 0}, "diverged"),
+])
+def test_a_record_with_the_right_keys_but_wrong_contents_is_refused(change, named):
+    from actstudy.run.config import Config
+
+    record = {"key": "k", "config": Config(dataset="xor").to_dict(), "task": "classification",
+              "layers": [], "blocks": [], "history": [{"epoch": 1, "seconds": 0.1}],
+              "initial": {}, "test": {}, "gradient_steps": [], "gradient_norms": [],
+              "activation_stats": [], "learned_parameters": [], "diverged": False,
+              "diverged_epoch": None, "compile_seconds": 0.0, "train_seconds": 0.0,
+              "steps_per_epoch": 1, "dataset": {}, "versions": {}, "created": ""}
+    Run.from_dict(record)  # the plain record is one
+    with pytest.raises((ValueError, TypeError), match=named):
+        Run.from_dict({**record, **change})

@@ -542,3 +542,28 @@ def test_hard_tasks_train_in_the_easy_tasks_network_in_every_profile():
 def test_hard_study_names_bad_values(changes, named):
     with pytest.raises(ValueError, match=named):
         studies.ClassificationHard(**changes)
+
+
+@pytest.mark.parametrize("text, named", [
+    ("common: 5\n", "common must be a mapping"),
+    ("studies: [sine]\n", "studies must be a mapping"),
+    ("studies:\n  sine: 5\n", "study 'sine' must be a mapping"),
+    ("studies:\n  sine: {seeds: 2, seeds: 3}\n", "the key 'seeds' is given twice"),
+    ("studies:\n  sine: {seeds: 100000000}\n", None),
+])
+def test_a_profile_of_the_wrong_shape_is_one_clear_error(tmp_path, monkeypatch, text, named):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    (tmp_path / "odd.yaml").write_text(text)
+    if named is None:  # a value far out of range: refused before a grid of it is built
+        with pytest.raises(ValueError, match="seeds=100000000 is not allowed.*1 to 1000"):
+            studies.check_profile("odd")
+        return
+    with pytest.raises(ValueError, match=named):
+        studies.load_profile("odd")
+
+
+def test_a_profile_that_is_not_utf8_is_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    (tmp_path / "odd.yaml").write_bytes(b"studies:\n  sine: {seeds: \xff}\n")
+    with pytest.raises(ValueError, match="odd.yaml.*is not UTF-8"):
+        studies.load_profile("odd")

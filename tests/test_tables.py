@@ -65,3 +65,9 @@ def test_cell_text_is_shown_not_run():
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page or "&lt;img" in page
     assert "&amp; co" in page and "0.5" in page
     assert "<b>ours</b>" in tables.show(pd.DataFrame({"x": ["<b>ours</b>"]}), markup=True).to_html()
+
+
+def test_headers_and_captions_are_shown_not_run():
+    frame = pd.DataFrame({"<img src=x onerror=alert(1)>": [1.5], "b": [None]})
+    page = tables.show(frame, caption="<script>x</script>", missing="<b>why</b>").to_html()
+    assert "<img" not in page and "<script" not in page and "<b>why" not in page

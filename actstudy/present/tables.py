@@ -23,6 +23,7 @@ The conventions (``../shared/DESIGN.md``), in one place:
 
 from __future__ import annotations
 
+import html
 import math
 
 import numpy as np
@@ -169,11 +170,14 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
     # Cell text is escaped: a user's activation brings its own name and reference, and a shared
     # report must not run what they hold.
     escape = None if markup else "html"
-    styler = table.style.hide(axis="index").format(escape=escape)
+    styler = table.style.hide(axis="index").format(escape=escape).format_index(
+        escape=escape, axis=1)
     floats = [c for c in table.columns if pd.api.types.is_float_dtype(table[c])]
     if floats:
         styler = styler.format("{:.3g}", subset=floats, escape=escape)
     text = " ".join(filter(None, [caption, *(f"—: {note}." for note in notes)]))
+    if text and not markup:
+        text = html.escape(text)
     if text:
         styler = styler.set_caption(text).set_table_styles(
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; "

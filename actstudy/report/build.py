@@ -133,11 +133,16 @@ def provenance_html(profile: str, params: dict, datasets: list[dict], wall_secon
 
 
 def _without_local_paths(notebook):
-    """The executed notebook without papermill's input and output paths, which name folders
-    on this machine (the executed copies sit beside the reports and may be shared with them)."""
+    """The executed notebook without papermill's input and output paths and without the
+    kernel's stderr (progress bars and warnings, which name this machine's folders; the
+    render's log keeps them): the executed copies sit beside the reports and may be shared."""
     recorded = notebook.metadata.get("papermill", {})
     for name in ("input_path", "output_path"):
         recorded.pop(name, None)
+    for cell in notebook.cells:
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs
+                            if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
     return notebook
 
 
@@ -233,7 +238,7 @@ def _remove_stale_render_folders() -> None:
             os.kill(pid, 0)  # the build is still running: its folder stays
         except ProcessLookupError:
             shutil.rmtree(folder, ignore_errors=True)
-        except (ValueError, PermissionError):
+        except (ValueError, OverflowError, OSError):  # not a name of ours, or not ours to judge
             continue
 
 

@@ -45,6 +45,7 @@ import re
 import time
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,7 +53,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from actstudy import settings
+from actstudy import files, settings
 from actstudy.files import write_bytes_atomic
 
 # Imported here, not inside functions: Config's activation registry already brings in Keras
@@ -73,7 +74,7 @@ SUFFIX = ".npz"
 _KEY = re.compile(r"[0-9a-f]{20}")
 _TYPES = {"float32": np.float32, "float64": np.float64, "int64": np.int64}
 _ERRORS = (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError, EOFError,
-           zipfile.BadZipFile)
+           zipfile.BadZipFile, zlib.error)
 
 _reported_corrupt: set[Path] = set()
 _reported_stale: set[Path] = set()
@@ -253,13 +254,16 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
             raise ValueError(f"the file holds run {run.key!r}")
         return run
     except _ERRORS as error:
-        aside = path.with_name(path.name + ".unreadable")
-        path.replace(aside)
+        # NumPy's own message is left out: for some garbage it suggests allow_pickle, which
+        # would run whatever the file holds.
+        said = str(error) if isinstance(error, ValueError) and "pickle" not in str(
+            error) else type(error).__name__
+        aside = files.set_aside(path)
         if path not in _reported_corrupt:
             _reported_corrupt.add(path)
-            warnings.warn(f"cached run {path} is unreadable ({type(error).__name__}: {error}); "
-                          f"set aside as {aside.name}, training it again", CacheWarning,
-                          stacklevel=2)
+            where = f"set aside as {aside.name}" if aside else "left in place (it could not be renamed)"
+            warnings.warn(f"cached run {path} is unreadable ({said}); {where}, training it "
+                          "again", CacheWarning, stacklevel=2)
         return None
 
 

@@ -26,6 +26,9 @@ def activation_names(names="all") -> list[str]:
     return [spec.source or spec.name for spec in specs]  # a user's activation by its import path
 
 
+# More seeds than this in one study is a typing mistake, not a design: the full profile uses
+# 20, and a million would take a machine's memory before its first run.
+MAX_SEEDS = 1000
 # The network and training fields of a study, each declared once: its type and the default a
 # study gets unless its class statement gives another (``class Sine(Study, network={...})``).
 # A study takes only the fields it names, so a profile cannot set one it would ignore.
@@ -62,11 +65,13 @@ class Study:
 
     def __post_init__(self):
         seeds = self.seeds
-        if isinstance(seeds, bool) or not (isinstance(seeds, int) and seeds >= 1 or (
-                isinstance(seeds, list | tuple) and seeds
-                and all(isinstance(s, int) and s >= 0 for s in seeds))):
+        if isinstance(seeds, bool) or not (isinstance(seeds, int) and 1 <= seeds <= MAX_SEEDS or (
+                isinstance(seeds, list | tuple) and 0 < len(seeds) <= MAX_SEEDS
+                and all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
+                        for s in seeds))):
             raise ValueError(f"seeds={seeds!r} is not allowed for study {self.name!r}: give a "
-                             "count >= 1 or a non-empty list of integers >= 0")
+                             f"count from 1 to {MAX_SEEDS} or a list of at most {MAX_SEEDS} "
+                             "integers >= 0")
         if self.initializer is not None and self.initializer not in INITIALIZERS:
             raise ValueError(f"initializer={self.initializer!r} is not allowed for study "
                              f"{self.name!r}: choose one of {', '.join(INITIALIZERS)}, or null for "

@@ -59,14 +59,17 @@ def load_profile(profile: str) -> dict:
                          f"{', '.join(profiles())}")
     path = settings.profiles_dir() / f"{profile}.yaml"
     try:
-        spec = yaml.safe_load(path.read_text()) or {}
+        spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ValueError(f"profile {profile!r} ({path.name}{where}) is not valid YAML: "
+        raise ValueError(f"profile {profile!r} ({path}{where}) is not valid YAML: "
                          f"{getattr(error, 'problem', None) or error}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"profile {profile!r} ({path}) is not UTF-8 text (byte "
+                         f"{error.start})") from None
     if not isinstance(spec, dict):
-        raise ValueError(f"profile {profile!r} ({path.name}) must be a mapping with the sections "
+        raise ValueError(f"profile {profile!r} ({path}) must be a mapping with the sections "
                          "common and studies")
     unknown = set(spec) - {"common", "studies"}
     if unknown:
@@ -74,6 +77,14 @@ def load_profile(profile: str) -> dict:
                          "common, studies")
     spec["common"] = spec.get("common") or {}
     spec["studies"] = spec.get("studies") or {}
+    for section in ("common", "studies"):
+        if not isinstance(spec[section], dict):
+            raise ValueError(f"profile {profile!r} ({path}): {section} must be a mapping of "
+                             f"names to values, not {type(spec[section]).__name__}")
+    for name, values in spec["studies"].items():
+        if values is not None and not isinstance(values, dict):
+            raise ValueError(f"profile {profile!r} ({path}): study {name!r} must be a mapping "
+                             f"of parameters to values, not {type(values).__name__}")
     taken = sorted({f.name for study in STUDIES.values() for f in dataclasses.fields(study)})
     for name in spec["common"]:
         if name not in taken:
@@ -85,6 +96,21 @@ def load_profile(profile: str) -> dict:
                              f"known studies: {', '.join(STUDIES)}")
         _check_names(STUDIES[name], section or {})
     return spec
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last,
+    silently); a profile that sets a parameter twice is a mistake to name."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def _close(name: str, allowed) -> str:
@@ -125,7 +151,8 @@ def check_profile(profile: str) -> list[Study]:
             study.configs()  # every run's Config, each value checked where it lands
             built.append(study)
         except ValueError as error:
-            raise ValueError(f"notebooks/params/{profile}.yaml, study {name!r}: {error}") from None
+            path = settings.profiles_dir() / f"{profile}.yaml"
+            raise ValueError(f"{path}, study {name!r}: {error}") from None
     return built
 
 
