@@ -363,3 +363,14 @@ def test_training_points_take_a_configs_dataset_options():
     expected = board.replace(batch_size=1).load_dataset().x_train[:50]
     np.testing.assert_allclose(points.loc[points["dataset"] == "checkerboard", ["x0", "x1"]],
                                expected)
+
+
+def test_exact_zeros_compares_initialisation_with_the_last_epoch_per_run():
+    # Known answer: ReLU rows only, epoch 0 against each run's own last epoch, mean over layers.
+    rows = [
+        {"key": "a", "activation": "relu", "depth": 5, "seed": 0, "epoch": e, "zero_fraction": z}
+        for e, z in ((0, 0.4), (0, 0.6), (1, 0.9), (1, 0.9), (2, 0.6), (2, 0.65))
+    ] + [{"key": "b", "activation": "tanh", "depth": 5, "seed": 0, "epoch": 0,
+          "zero_fraction": 0.0}]
+    per_run = analysis.exact_zeros(pd.DataFrame(rows)).set_index("stage")["zero_pp"]
+    assert per_run.to_dict() == pytest.approx({"init": 50.0, "trained": 62.5})

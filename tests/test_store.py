@@ -140,6 +140,6 @@ def test_a_record_with_the_right_keys_but_wrong_contents_is_refused(change, name
               "activation_stats": [], "learned_parameters": [], "diverged": False,
               "diverged_epoch": None, "compile_seconds": 0.0, "train_seconds": 0.0,
               "steps_per_epoch": 1, "dataset": {}, "versions": {}, "created": ""}
-    Run.from_dict(record)  # the plain record is one
+    Run.from_dict(store.check_contents(record))  # the plain record is one
     with pytest.raises((ValueError, TypeError), match=named):
-        Run.from_dict({**record, **change})
+        Run.from_dict(store.check_contents({**record, **change}))

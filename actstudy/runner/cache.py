@@ -63,8 +63,8 @@ from actstudy.run.config import Config
 from actstudy.run.record import Run
 
 __all__ = ["FORMAT", "SUFFIX", "CacheWarning", "cache_dir", "cache_path", "encode", "decode",
-           "without_collector", "load_cached", "store", "run", "cached_runs", "stale_runs",
-           "clear_cache"]
+           "without_collector", "load_cached", "check_contents", "store", "run", "cached_runs",
+           "stale_runs", "clear_cache"]
 
 # The layout of a stored run; a file in another layout is not loaded.
 FORMAT = 1
@@ -249,7 +249,7 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
         _report_stale()
         return None
     try:
-        run = Run.from_dict(_read(path))
+        run = Run.from_dict(check_contents(_read(path)))
         if run.key != path.stem:
             raise ValueError(f"the file holds run {run.key!r}")
         return run
@@ -265,6 +265,30 @@ def load_cached(config: Config, key: str | None = None) -> Run | None:
             warnings.warn(f"cached run {path} is unreadable ({said}); {where}, training it "
                           "again", CacheWarning, stacklevel=2)
         return None
+
+
+def check_contents(fields: dict) -> dict:
+    """A stored record's contents as this code can use them, else a ValueError naming what is
+    wrong; :meth:`Run.from_dict` checks the fields' presence and types.
+
+    Beyond that: a count is not a bool, every epoch has its number and seconds, and the config
+    is one this code accepts (a record of other shape would load and fail far from its file).
+    """
+    if not isinstance(fields, dict):
+        raise ValueError(f"not a run record: a {type(fields).__name__}, not a mapping")
+    for name in ("steps_per_epoch", "group_size", "diverged_epoch", "best_epoch"):
+        if isinstance(fields.get(name), bool):
+            raise ValueError(f"not a run record: {name} is a bool, not a count")
+    history, config = fields.get("history"), fields.get("config")
+    if isinstance(history, list) and not all(
+            isinstance(row, dict) and {"epoch", "seconds"} <= row.keys() for row in history):
+        raise ValueError("not a run record: history is not a list of epochs")
+    if isinstance(config, dict):
+        absent = {"dataset", "architecture", "depth", "width", "activation", "seed"} - config.keys()
+        if absent:
+            raise ValueError(f"not a run record: its config is missing {sorted(absent)}")
+        Config.from_dict(config)  # a config this code accepts, or a ValueError naming it
+    return fields
 
 
 def store(run: Run) -> Path:
