@@ -10,7 +10,7 @@ import pytest
 
 from actstudy import analysis, stats, studies
 from actstudy.present import plots, tables
-from actstudy.run.training import groups
+from actstudy.run.grouping import groups
 
 matplotlib.use("Agg")
 

@@ -167,10 +167,10 @@ def test_initializer_activation_crosses_every_activation_with_every_initializer(
     assert {(c.depth, c.width, c.gradient_every, dict(c.dataset_options)["n_train"])
             for c in configs} == {(10, 64, 1, 10000)}
     assert study.comparison == "every activation under each initializer (he_normal, glorot_uniform)"
-    # The initializer is a group field: one program per activation.
-    from actstudy.run.training import groups
+    # The initializer is a group field, and the two activations share a program.
+    from actstudy.run.grouping import groups
 
-    assert [len(group) for group in groups(configs)] == [6, 6]
+    assert [len(group) for group in groups(configs)] == [12]
 
 
 def test_initializer_activation_has_no_single_initializer_parameter():
@@ -242,10 +242,10 @@ def test_depth_tuned_crosses_depths_and_learning_rates_with_early_stopping():
     assert all(c.restore_best for c in configs)
     assert {(c.width, c.epochs, dict(c.dataset_options)["n_train"]) for c in configs} == {
         (64, 12, 5000)}
-    # Learning rates and seeds share a program: one group per activation and depth.
-    from actstudy.run.training import groups
+    # Learning rates, seeds and activations share a program: one group per depth.
+    from actstudy.run.grouping import groups
 
-    assert [len(group) for group in groups(configs)] == [6] * 4
+    assert [len(group) for group in groups(configs)] == [12] * 2
 
 
 @pytest.mark.parametrize("changes, named", [
@@ -307,10 +307,10 @@ def test_learning_rate_crosses_activations_datasets_and_each_optimizers_own_rate
         ("adam", 1e-3), ("adam", 1e-2), ("momentum", 1e-2), ("momentum", 1e-1), ("momentum", 0.3)}
     assert {(c.depth, c.width, c.epochs, c.dataset_options) for c in configs} == {
         (2, 64, 3, (("n_train", 10000),))}
-    # The rate is a group field: one program per activation, dataset and optimizer.
-    from actstudy.run.training import groups
+    # The rate is a group field, and activations share programs: one per dataset and optimizer.
+    from actstudy.run.grouping import groups
 
-    assert sorted(len(g) for g in groups(configs, max_group=9)) == [6] * 4 + [9] * 4
+    assert sorted(len(g) for g in groups(configs, max_group=9)) == [12] * 2 + [18] * 2
 
 
 def test_learning_rate_trains_all_rates_and_seeds_of_a_setting_as_one_program(monkeypatch):
@@ -511,7 +511,7 @@ def test_hard_study_where_nothing_reaches_returns_the_sweep_alone():
 def test_hard_tasks_train_in_the_easy_tasks_network_in_every_profile():
     # Same network, optimiser and schedule: every hard run reuses a program compiled for the
     # easy tasks (a new width would compile anew), and only the task differs between the two.
-    from actstudy.run.training import group_key
+    from actstudy.run.grouping import group_key
 
     def network(config):
         return group_key(config).replace(dataset="moons", dataset_options={},

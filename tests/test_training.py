@@ -197,6 +197,9 @@ from actstudy.run.training import fit_group
 base = Config(dataset="moons", depth=2, width=16, epochs=2, batch_size=50, dropout=0.1,
               activation="swish_beta", dataset_options={"n_train": 400, "n_val": 100})
 runs = fit_group([base.replace(seed=s) for s in range(3)])
+# and a program shared by several activations (one switch, a chunk each)
+runs += fit_group([base.replace(activation=a, seed=s) for a in ("gelu", "tanh", "relu")
+                   for s in range(2)])
 print(json.dumps([[run.history, run.gradient_norms, run.activation_stats, run.test,
                    run.learned_parameters] for run in runs], default=str))
 """

@@ -6,6 +6,17 @@ has a leading member axis (``jax.vmap``), so the group is traced and compiled
 once and each epoch is one call for all members. :func:`fit` is a group of one;
 :func:`epoch_trainer` gives one config's compiled epoch alone, to time it.
 
+Runs that also differ in a *shared* activation (:func:`shares_program`: a
+built-in one without trainable parameters, with any options) train in one
+program too. Its members are laid out in *chunks* of equal size, one
+activation each; a ``jax.lax.scan`` over the chunks runs each chunk's members
+under ``vmap``, and every activation layer is a ``jax.lax.switch`` on the
+chunk's activation index. The index is the same for a whole chunk, so under
+``vmap`` the switch stays a conditional and evaluates one activation, never
+all of them. A program costs a fixed ~1 s of XLA compilation plus a part that
+grows with its size (measured on MNIST 2x64 with recording: 1.2-1.6 s at depth 2,
+1.5-2.8 s at depth 8); the switch adds only the activations' own small pieces.
+
 Each epoch is one ``jax.jit``-compiled call: a ``jax.lax.scan`` over
 mini-batches, then validation and the activation probe, with the data already
 on the device. The Keras model runs through ``model.stateless_call`` and the
@@ -59,7 +70,6 @@ that diverges keeps its best state from before, and is tested on it.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import functools
 import math
@@ -76,6 +86,13 @@ import actstudy
 from actstudy import settings
 from actstudy.run import activations, models
 from actstudy.run.config import Config, code_digest
+from actstudy.run.grouping import (
+    GROUP_FIELDS,
+    SHARED_FIELDS,
+    branch,
+    layout,
+    program_key,
+)
 from actstudy.run.record import Run
 from actstudy.run.recording import PROBE_STATS, _GroupRecords, _surface_inputs
 
@@ -96,11 +113,6 @@ def _use_compilation_cache() -> None:
 
 _use_compilation_cache()
 
-# Config fields that may differ between the members of one group: inside the compiled
-# program they are array values (initial weights and random keys, the optimizer's
-# learning-rate variable), so they need no program of their own. The initializer only
-# decides the initial weights.
-GROUP_FIELDS = ("seed", "learning_rate", "init_scale", "initializer")
 # A unit is saturated when its relative derivative |f'(z)| / max|f'| is below this on most
 # (more than half of the) probe samples. Relative to the activation's own largest slope, so
 # it means the same for sigmoid (f' <= 0.25) and tanh (f' <= 1): sigmoid outputs outside
@@ -124,17 +136,6 @@ INACTIVE_SHARE = 0.99
 QUANTILE_VALUES = 2048
 # Validation and test sets are evaluated in chunks of at most this many samples.
 EVAL_CHUNK = 1000
-
-
-def group_key(config: Config) -> Config:
-    """What members of one group share: the config with :data:`GROUP_FIELDS` at defaults.
-
-    >>> a, b = Config(dataset="xor", seed=1), Config(dataset="xor", seed=2, learning_rate=0.1)
-    >>> group_key(a) == group_key(b), group_key(a) == group_key(a.replace(depth=3))
-    (True, False)
-    """
-    fields = Config.__dataclass_fields__
-    return dataclasses.replace(config, **{name: fields[name].default for name in GROUP_FIELDS})
 
 
 def make_optimizer(config: Config) -> keras.optimizers.Optimizer:
@@ -197,9 +198,9 @@ def _subsample(values: jax.Array) -> jax.Array:
 
 def _alone(member_function):
     """The member function with the group's leading axis (of size 1) taken off and put back."""
-    def alone(state, alive, best, key, epoch, data):
+    def alone(state, alive, best, key, epoch, data, branch):
         first = functools.partial(jax.tree.map, lambda a: a[0])
-        out = member_function(first(state), alive[0], first(best), key[0], epoch, data)
+        out = member_function(first(state), alive[0], first(best), key[0], epoch, data, branch)
         return jax.tree.map(lambda a: a[None], out)
     return alone
 
@@ -213,7 +214,7 @@ class _Program:
     """
 
     def __init__(self, config: Config, model: keras.Model, optimizer, task: str, record: bool,
-                 members: int):
+                 members: int, branches: Sequence[tuple] = (), chunks: int = 1):
         self.config = config
         self.model = model
         self.optimizer = optimizer
@@ -250,20 +251,55 @@ class _Program:
         # The variables the optimizer updates (the optimizer was built on them); None: all.
         self.updated = None if config.train_hidden else [
             index[id(v)] for v in models.trained_variables(model, config)]
-        low, high = activations.spec(config.activation).output_range
-        self.bounds = (low, high) if math.isfinite(low) and math.isfinite(high) else None
+        self.branches = list(branches) or [branch(config)]
+        self.switch = len(self.branches) > 1
+        self._branch = None  # the traced activation index of the member being traced
+        if self.switch:
+            functions = [activations.function(name, **dict(options))
+                         for name, options in self.branches]
+
+            def switched(x):
+                return jax.lax.switch(self._branch, functions, x)
+
+            for _, act in self.blocks:  # Keras's Activation layer calls self.activation
+                act.activation = switched
+        # Each branch's bounds, as (low + margin, high - margin), where both ends are finite;
+        # computed in float64 as a single program's Python constants are.
+        self.bounds = []
+        for name, _ in self.branches:
+            low, high = activations.spec(name).output_range
+            finite = math.isfinite(low) and math.isfinite(high)
+            margin = BOUND_MARGIN * (high - low) if finite else 0.0
+            self.bounds.append((low + margin, high - margin) if finite else None)
         self.probe_every = config.probe_every if record else 0
         # One program per group: epoch 0 observes the initial state without training, the
         # last epoch also evaluates the test set and the stored surface (lax.cond on an
         # unbatched flag runs one branch only). Tracing and lowering cost about 0.05 s a
         # program, as much as a small run's training.
-        if members == 1:
-            # A group of one is the member function itself: XLA's CPU matrix products run
+        size = members // chunks
+        if size == 1:
+            # A chunk of one is the member function itself: XLA's CPU matrix products run
             # about 13% slower with a member axis of size 1 than without (measured on the
             # 8x128 MNIST epoch, alternating, 8 rounds).
-            epoch = _alone(self._epoch)
+            chunk = _alone(self._epoch)
         else:
-            epoch = jax.vmap(self._epoch, in_axes=(0, 0, 0, 0, None, None))
+            chunk = jax.vmap(self._epoch, in_axes=(0, 0, 0, 0, None, None, None))
+        if chunks == 1:
+            def epoch(state, alive, best, key, epoch, data, branches=None):
+                return chunk(state, alive, best, key, epoch, data,
+                             0 if branches is None else branches[0])
+        else:
+            def epoch(state, alive, best, key, epoch, data, branches):
+                # The chunks one after another, each its members at once: the index is one
+                # number per chunk, so each switch evaluates the chunk's activation alone.
+                def one(_, chunked):
+                    *arrays, index = chunked
+                    return None, chunk(*arrays[:3], arrays[3], epoch, data, index)
+
+                split = jax.tree.map(lambda a: a.reshape(chunks, size, *a.shape[1:]),
+                                     (state, alive, best, key))
+                _, out = jax.lax.scan(one, None, (*split, branches))
+                return jax.tree.map(lambda a: a.reshape(members, *a.shape[2:]), out)
         self.epoch = jax.jit(epoch, donate_argnums=(0, 2))
 
     # -- one member ----------------------------------------------------------------
@@ -322,12 +358,14 @@ class _Program:
         return jax.lax.scan(step, state, (order[: steps * batch].reshape(steps, batch),
                                           jnp.arange(steps)))
 
-    def _epoch(self, state, alive, best, key, epoch, data):
+    def _epoch(self, state, alive, best, key, epoch, data, branch):
         """Epoch ``epoch`` of one member (0: observe only); a non-finite member keeps its state.
 
         ``best`` is None, or with ``restore_best`` the member's best state so far
         (see :meth:`_keep_best`), which the last epoch tests instead of the latest.
+        ``branch`` is the member's activation, an index into :attr:`branches`.
         """
+        self._branch = branch  # read by the activation layers' switch while they are traced
         x_train, y_train = data["x"], data["y"]
 
         def skip(state):
@@ -431,6 +469,18 @@ class _Program:
             return sums, None
         return sums, self._evaluate(trainable, non_trainable, data["surface"])[1]
 
+    def _near_bound(self, a):
+        """The share of outputs near a bound, NaN for an activation not bounded on both sides."""
+        def share(bounds):
+            if bounds is None:
+                return jnp.float32(jnp.nan)
+            low, high = bounds
+            return jnp.mean((a <= low) | (a >= high)).astype(jnp.float32)
+
+        if not self.switch:
+            return share(self.bounds[0])
+        return jax.lax.switch(self._branch, [functools.partial(share, b) for b in self.bounds])
+
     def _probe(self, trainable, non_trainable, x, values: bool = True):
         """Per hidden layer, PROBE_STATS on the probe batch; with ``values``, also a subsample
         of each layer's activations and of its relative derivatives |f'(z)| / max|f'|."""
@@ -465,17 +515,12 @@ class _Program:
             dead = jnp.all(a == 0, axis=unit_axes) & jnp.all(derivative == 0, axis=unit_axes)
             flat = relative < SATURATION_RELATIVE
             saturated = jnp.mean(flat, axis=unit_axes) > SATURATION_MAJORITY
-            if self.bounds is None:
-                near_bound = jnp.nan
-            else:
-                low, high = self.bounds
-                margin = BOUND_MARGIN * (high - low)
-                near_bound = jnp.mean((a <= low + margin) | (a >= high - margin))
+            near_bound = self._near_bound(a)
             stats.append(jnp.stack([
                 jnp.mean(z), jnp.std(z), jnp.mean(a), jnp.std(a), jnp.mean(dead),
                 jnp.mean(saturated), jnp.mean(a == 0), jnp.mean(jnp.abs(derivative)),
                 jnp.mean(jnp.mean(z < 0, axis=unit_axes) >= INACTIVE_SHARE),
-                jnp.mean(relative), jnp.asarray(near_bound, jnp.float32),
+                jnp.mean(relative), near_bound,
             ]))
             activations_.append(_subsample(a))
             derivatives.append(_subsample(relative))
@@ -573,22 +618,28 @@ def epoch_trainer(config: Config, record: bool = False) -> Callable[[], None]:
 
 def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = True
               ) -> list[Run]:
-    """Train configs that differ only in :data:`GROUP_FIELDS` as one program; one Run each.
+    """Train configs that share a program (:func:`program_key`) as one; one Run each, in order.
 
-    ``record=False`` skips gradient norms and activation statistics; it exists
-    so the benchmark can price the instrumentation, and such runs are never
-    cached. Times in each Run are its share of the group's (the group's time
-    divided by its members).
+    Members differ in :data:`GROUP_FIELDS`, and where every one's activation
+    shares programs (:func:`shares_program`) also in their activation and its
+    options. ``record=False`` skips gradient norms and activation statistics;
+    it exists so the benchmark can price the instrumentation, and such runs are
+    never cached. Times in each Run are its share of the group's (the group's
+    time divided by its members).
     """
     configs = list(configs)
     if not configs:
         raise ValueError("configs=[] is not allowed: give at least one Config to train")
-    shared = group_key(configs[0])
+    shared = program_key(configs[0])
     for config in configs[1:]:
-        if group_key(config) != shared:
+        if program_key(config) != shared:
+            allowed = GROUP_FIELDS + (SHARED_FIELDS if shared[1] else ())
             raise ValueError(
                 f"config {config.label} is not allowed in a group with {configs[0].label}: "
-                f"members may differ only in {', '.join(GROUP_FIELDS)}")
+                f"members may differ only in {', '.join(allowed)}")
+    order, branch_list, chunks = layout(configs)
+    given = configs
+    configs = [given[i] for i in order]
     members = len(configs)
     dataset = configs[0].load_dataset()
     n_outputs = dataset.n_classes or dataset.y_train.shape[-1]
@@ -596,7 +647,11 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     keras.utils.clear_session(free_memory=False)
     built = [_member_state(c, dataset.input_shape, n_outputs) for c in configs]
     model, optimizer, _ = built[0]
-    program = _Program(configs[0], model, optimizer, dataset.task, record, members)
+    program = _Program(configs[0], model, optimizer, dataset.task, record, members,
+                       branch_list, chunks)
+    size = members // chunks
+    branches = jnp.asarray([branch_list.index(branch(configs[c * size])) for c in range(chunks)],
+                           jnp.int32)
     state = _stack([s for _, _, s in built])
     alive = jnp.ones(members, bool)
     restore_best = configs[0].restore_best
@@ -610,10 +665,10 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     data = _device_data(dataset, configs[0], surface_x)
 
     started = time.perf_counter()
-    compiled = program.epoch.lower(state, alive, best, keys, 0, data).compile()
+    compiled = program.epoch.lower(state, alive, best, keys, 0, data, branches).compile()
     compile_seconds = time.perf_counter() - started
 
-    state, alive, best, initial = compiled(state, alive, best, keys, 0, data)
+    state, alive, best, initial = compiled(state, alive, best, keys, 0, data, branches)
     seen = [initial]
     epochs = range(1, configs[0].epochs + 1)
     if progress:
@@ -624,7 +679,7 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
     seconds = []
     for epoch in epochs:
         t0 = time.perf_counter()
-        state, alive, best, record_ = compiled(state, alive, best, keys, epoch, data)
+        state, alive, best, record_ = compiled(state, alive, best, keys, epoch, data, branches)
         # The only per-epoch transfer: one flag per member, to stop when all have diverged.
         any_alive = bool(np.any(np.asarray(alive)))
         seconds.append(time.perf_counter() - t0)
@@ -643,34 +698,5 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
               "steps_per_epoch": len(dataset.x_train) // configs[0].batch_size,
               "compile_seconds": compile_seconds / members, "group_size": members}
     group = _GroupRecords(program, dataset, seen, np.asarray(seconds) / members, surface_x)
-    return [group.run(m, config, common) for m, config in enumerate(configs)]
-
-
-# The most runs trained as one program: more members share more overhead but need memory for
-# every member's state and records, and leave fewer groups to spread over workers.
-MAX_GROUP = 16
-
-
-def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[Config]]:
-    """Configs that can train as one program (see :func:`training.group_key`), in order.
-
-    Configs that share a program but are more than ``max_group`` are split into
-    groups as equal in size as can be (30 into 15 and 15, not 16 and 14): groups
-    of one size compile to one program, which JAX's persistent cache then serves
-    to the others (measured: 0.4 s against 4.4 s to compile a 4x64 MNIST MLP's).
-
-    >>> configs = [Config(dataset="xor", activation=a, seed=s) for a in ("relu", "elu")
-    ...            for s in range(3)]
-    >>> [[c.seed for c in g] for g in groups(configs, max_group=2)]
-    [[0, 1], [2], [0, 1], [2]]
-    >>> [len(g) for g in groups([Config(dataset="xor", seed=s) for s in range(30)])]
-    [15, 15]
-    """
-    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 1:
-        raise ValueError(f"max_group={max_group!r} is not allowed: must be an integer >= 1")
-    by_key: dict[Config, list[Config]] = {}
-    for config in configs:
-        by_key.setdefault(group_key(config), []).append(config)
-    return [[members[i] for i in part] for members in by_key.values()
-            for part in np.array_split(np.arange(len(members)),
-                                       math.ceil(len(members) / max_group))]
+    runs = [group.run(m, config, common) for m, config in enumerate(configs)]
+    return [runs[order.index(i)] for i in range(members)]  # in the order given

@@ -20,8 +20,8 @@ from actstudy.files import write_text_atomic
 # and JAX, and the training loop adds about 5 ms to importing this module (measured).
 from actstudy.run import training
 from actstudy.run.config import Config
+from actstudy.run.grouping import MAX_GROUP, groups
 from actstudy.run.record import Run
-from actstudy.run.training import MAX_GROUP, groups
 from actstudy.runner import tidy
 from actstudy.runner.cache import (
     CacheWarning,

@@ -167,7 +167,7 @@ class LearningRate(Study, network={"depth": 2, "width": 64, "epochs": 3, "batch_
         Its rates times seeds may exceed ``run_grid``'s usual group size, and a
         second, smaller program for the rest would cost another compilation.
         """
-        from actstudy.run.training import MAX_GROUP
+        from actstudy.run.grouping import MAX_GROUP
 
         members = max(map(len, self.learning_rates.values())) * len(self.seed_list)
         run_options.setdefault("max_group", max(MAX_GROUP, members))
