@@ -91,7 +91,9 @@ def cmd_run(args) -> int:
             metric: f"{interval.mean:.4f} ± {(interval.high - interval.mean):.4f}"
             if interval.n > 1 else f"{interval.mean:.4f}",
             "seeds": interval.n,
-            "s/epoch": f"{part['seconds_per_epoch'].median():.2f}",
+            # NaN where activations shared a program: no activation has seconds of its own.
+            "s/epoch": f"{part['seconds_per_epoch'].median():.2f}"
+            if part["seconds_per_epoch"].notna().any() else "shared",
             "diverged": int(part["diverged"].sum()),
         })
     import pandas as pd

@@ -142,7 +142,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     table = claims.evaluate("smoke", progress=False)
     assert len(list((smoke_reports / "runs").glob("*.npz"))) == len(json.loads(
         (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
-    assert list(table["id"]) == list(range(1, 17))
+    assert list(table["id"]) == list(range(1, 18))
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
     # Every primary test compares at least the profile's two seeds (one decides nothing).
     assert (table["seeds"] >= 2).all(), table[["id", "seeds", "statistic"]]
@@ -179,11 +179,11 @@ def test_index_links_every_report(smoke_reports):
     page = (smoke_reports / "index.html").read_text()
     for stem in EXPECTED:
         assert f'href="{stem}.html"' in page
-    # The findings notebook's headline: a verdict for each of the 16 claims. ("verdict" alone
+    # The findings notebook's headline: a verdict for each of the 17 claims. ("verdict" alone
     # is always on the page: 06's one-line summary in the list of reports says it.)
     counts = re.search(r"(\d+) supported, (\d+) contradicted, (\d+) undecided", page)
-    assert counts and sum(map(int, counts.groups())) == 16, page
-    assert page.count("<tr") == 17  # the headline table: a header row and the 16 claims
+    assert counts and sum(map(int, counts.groups())) == 17, page
+    assert page.count("<tr") == 18  # the headline table: a header row and the 17 claims
     # The findings notebook wrote its headline into this reports folder, not the repository's.
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
 

@@ -5,6 +5,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 
 from actstudy.analysis import theory
@@ -128,3 +129,37 @@ def test_initializers_map_to_sigma_w2():
 def test_bad_input_is_named(call, named):
     with pytest.raises(ValueError, match=named):
         call()
+
+
+def _beside(factors: dict, seeds: int = 5, spread: float = 0.0) -> pd.DataFrame:
+    """Made-up rows of analysis.theory.beside_measurement: measured = predicted x factor."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame([{"activation": name, "initializer": "he_normal", "seed": s,
+                          "difference": math.log10(factor) + spread * rng.standard_normal()}
+                         for name, factor in factors.items() for s in range(seeds)])
+
+
+def test_claim_17_returns_each_verdict_it_can_give():
+    from actstudy.claims.catalogue import CLAIMS
+    from actstudy.claims.measures import THEORY_MARGIN, theory_verdict_parts
+    from actstudy.claims.verdicts import Measurement
+
+    test = next(c for c in CLAIMS if c.id == 17).primary
+    assert test.margin == THEORY_MARGIN == 1.1 and test.kind == "equivalence"
+
+    def decide(frame):
+        interval, pairs = theory_verdict_parts(frame)
+        return Measurement(test, interval).verdict, [m.verdict for m in pairs]
+
+    # Every pair within 1.1x, tightly: supported.
+    assert decide(_beside({"relu": 1.02, "tanh": 0.97}, spread=0.002)) == (
+        "supported", ["supported", "supported"])
+    # One pair at 1.5x, tightly: the whole claim is contradicted, though the other agrees.
+    assert decide(_beside({"relu": 1.0, "tanh": 1.5}, spread=0.002)) == (
+        "contradicted", ["supported", "contradicted"])
+    # One pair too noisy to tell: undecided, never supported on the other alone.
+    assert decide(_beside({"relu": 1.0, "tanh": 1.05}, seeds=3, spread=0.05))[0] == "undecided"
+    # The deciding pair is the contradicted one even where another reaches further with noise.
+    frame = pd.concat([_beside({"relu": 1.5}, spread=0.002),
+                       _beside({"tanh": 1.0}, seeds=3, spread=0.2)])
+    assert decide(frame)[0] == "contradicted"

@@ -206,12 +206,15 @@ print(json.dumps([[run.history, run.gradient_norms, run.activation_stats, run.te
 
 
 @pytest.mark.slow
-def test_deterministic_across_processes():
-    env = dict(os.environ, KERAS_BACKEND="jax")
+def test_deterministic_across_processes(tmp_path):
+    # Each process compiles for itself (a persistent cache of its own): two compilations, not
+    # one executable loaded twice.
     outputs = [
         subprocess.run([sys.executable, "-c", _DETERMINISM], capture_output=True, text=True,
-                       env=env, check=True).stdout
-        for _ in range(2)
+                       env=dict(os.environ, KERAS_BACKEND="jax",
+                                ACTSTUDY_JAX_CACHE_DIR=str(tmp_path / f"jax-{i}")),
+                       check=True).stdout
+        for i in range(2)
     ]
     first, second = (json.loads(out.strip().splitlines()[-1]) for out in outputs)
     # Timings differ between runs; everything numeric about learning must not (bitwise:

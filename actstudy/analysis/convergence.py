@@ -21,7 +21,9 @@ def time_to_target(history: pd.DataFrame, target: float,
     for key, part in history.sort_values("epoch").groupby("key", sort=False):
         hit = part[part[metric] >= target]
         first = hit["epoch"].iloc[0] if len(hit) else np.nan
-        seconds = part.loc[part["epoch"] <= first, "seconds"].sum() if len(hit) else np.nan
+        # NaN seconds (a program shared by several activations) stay NaN, never a sum of 0.
+        seconds = (part.loc[part["epoch"] <= first, "seconds"].sum(skipna=False) if len(hit)
+                   else np.nan)
         rows.append({"key": key, **part.iloc[0][["dataset", "activation", "depth", "seed"]],
                      "reached": bool(len(hit)), "epochs_to_target": first,
                      "seconds_to_target": seconds})

@@ -43,12 +43,14 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from actstudy.analysis import gradients
 from actstudy.run import activations
 from actstudy.run.config import default_initializer
 
 __all__ = ["expectation", "length_map", "fixed_point", "chi1", "correlation_map",
            "correlation_fixed_point", "chi_c", "depth_scale", "layer_lengths",
-           "predicted_growth", "sigma_w2", "input_length", "mean_square", "beside_measurement",
+           "predicted_growth", "sigma_w2", "input_length", "mean_square", "beside_measurement", "signal_prediction",
+           "study_beside", "signal_beside",
            "phase_map", "TRAINABLE_DEPTHS"]
 
 # Composite Gauss-Legendre quadrature over z in [-Z_MAX, Z_MAX], in panels that meet at 0.
@@ -173,16 +175,17 @@ def chi1(activation: str, sigma_w2: float, sigma_b2: float, q: float | None = No
     """chi1 = sigma_w2 * E[phi'(sqrt(q) z)^2], at ``q`` (default: the fixed point q*).
 
     The factor by which a back-propagated error's squared length grows per
-    layer; its square root is the growth of the norm. At q = 0 it is
-    sigma_w2 * phi'(0)^2 (autodiff's phi'(0): 0 for ReLU); where q* is infinite,
-    the limit of large q.
+    layer; its square root is the growth of the norm. At q = 0 it is the limit
+    from above, sigma_w2 * phi'(0+)^2 (ReLU: sigma_w2 / 2); where q* is
+    infinite, the limit of large q.
     """
     _check(activation, sigma_w2, sigma_b2)
     if q is None:
         q = fixed_point(activation, sigma_w2, sigma_b2, options=options)
-    # Where q grows without bound, chi1 is its large-q limit (for ReLU and the identity,
-    # which scale with q, the same number at every q).
-    return sigma_w2 * expectation(activation, min(q, Q_CEILING), options)["slope2"]
+    # Where q grows without bound, chi1 is its large-q limit, and at q = 0 its limit from
+    # above (ReLU's sigma_w2 / 2 at every q, not autodiff's relu'(0) = 0).
+    q = min(max(q, Q_FLOOR), Q_CEILING)
+    return sigma_w2 * expectation(activation, q, options)["slope2"]
 
 
 def _pair_moments(activation: str, options: tuple = ()):
@@ -376,6 +379,57 @@ def beside_measurement(growth: pd.DataFrame, mean_square_input: float, input_siz
                      "measured": row.growth,
                      "difference": math.log10(row.growth / found["fitted_growth"])
                      if row.growth > 0 and found["fitted_growth"] > 0 else math.nan})
+    return pd.DataFrame(rows)
+
+
+def signal_prediction(activation: str, x: np.ndarray, depth: int, width: int,
+                      initializer: str | None = None, init_scale: float = 1.0) -> pd.DataFrame:
+    """Each hidden layer's predicted activation mean and standard deviation at initialisation
+    in the package's MLP on inputs ``x``: E[phi(u)] and sqrt(E[phi(u)^2] - E[phi(u)]^2) for
+    u ~ N(0, q_l), biases 0, ``initializer`` (default: the activation's own).
+
+    SELU with LeCun weights has its fixed point at q* = 1, where the mean is 0
+    and the spread 1 (Klambauer et al. 2017).
+    """
+    initializer = initializer or default_initializer(activation)
+    q1 = input_length(x, initializer, init_scale, width)
+    hidden = sigma_w2(initializer, init_scale, width, width)
+    rows = []
+    for layer, q in enumerate(layer_lengths(activation, hidden, 0.0, q1, depth)):
+        found = expectation(activation, min(q, Q_CEILING))
+        rows.append({"activation": activation, "initializer": initializer,
+                     "layer_index": layer, "q": float(q), "act_mean": found["mean"],
+                     "act_std": math.sqrt(max(found["phi2"] - found["mean"] ** 2, 0.0))})
+    return pd.DataFrame(rows)
+
+
+def study_beside(study, grid, epoch_steps: int = 1) -> pd.DataFrame:
+    """:func:`beside_measurement` for a study's MLP runs (a GridResult): the first
+    ``epoch_steps`` steps' measured growth, the data and width from the study's network."""
+    config = study.configs()[0]
+    x = config.load_dataset().x_train
+    growth = gradients.gradient_growth(grid.gradients, epoch_steps=epoch_steps)
+    return beside_measurement(growth, mean_square(x), int(np.prod(x.shape[1:])), config.width)
+
+
+def signal_beside(study, signal: pd.DataFrame, layer: int | None = None) -> pd.DataFrame:
+    """Measured mean and spread of one hidden layer's activations at initialisation (mean
+    over seeds; ``signal`` is :func:`signal_propagation`'s) beside :func:`signal_prediction`
+    for the study's network, per activation; ``layer`` defaults to the last hidden one."""
+    config = study.configs()[0]
+    x = config.load_dataset().x_train
+    layer = config.depth - 1 if layer is None else layer
+    start = signal[(signal["epoch"] == 0) & (signal["layer_index"] == layer)]
+    measured = start.groupby("activation", sort=False)[["act_mean", "act_std"]].mean()
+    rows = []
+    for name in measured.index:
+        predicted = signal_prediction(name, x, config.depth, config.width).iloc[layer]
+        rows.append({"activation": name, "initializer": predicted["initializer"],
+                     "layer": layer + 1, "depth": config.depth,
+                     "measured_mean": measured.loc[name, "act_mean"],
+                     "predicted_mean": predicted["act_mean"],
+                     "measured_std": measured.loc[name, "act_std"],
+                     "predicted_std": predicted["act_std"]})
     return pd.DataFrame(rows)
 
 

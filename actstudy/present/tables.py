@@ -193,7 +193,9 @@ def speed_table(history: pd.DataFrame, summary: pd.DataFrame, targets: dict[str,
     the epochs and seconds to it over the seeds that did (mean with a 95%
     t-interval; epochs are whole, so the interval is widened by half an epoch
     each side), and the median seconds per epoch. An activation that no seed
-    brought to the target says so ("never in 6 epochs") instead of a blank.
+    brought to the target says so ("never in 6 epochs") instead of a blank;
+    one whose runs trained in a program shared with other activations has no
+    seconds of its own, and its seconds columns say "shared program".
     Rows are sorted by dataset, then by epochs to target (never reached last).
     """
     rows = []
@@ -208,16 +210,19 @@ def speed_table(history: pd.DataFrame, summary: pd.DataFrame, targets: dict[str,
             never = f"never in {epochs} epochs"
             per_epoch = summary[(summary["dataset"] == dataset)
                                 & (summary["activation"] == activation)]["seconds_per_epoch"]
+            shared = per_epoch.isna().all() and runs["seconds_to_target"].isna().all()
             rows.append({
                 "dataset": dataset, "activation": activation, "target": f"{target:.0%}",
                 "seeds that reached it": f"{len(reached)} of {len(runs)}",
                 "epochs to target [95% CI]": (interval(
                     epoch_interval.mean, epoch_interval.low, epoch_interval.high,
                     n=epoch_interval.n, decimals=1) if len(reached) else never),
-                "seconds to target [95% CI]": (interval(
-                    second_interval.mean, second_interval.low, second_interval.high,
-                    n=second_interval.n) if len(reached) else never),
-                "seconds per epoch": number(float(per_epoch.median())),
+                "seconds to target [95% CI]": (
+                    "shared program" if shared else interval(
+                        second_interval.mean, second_interval.low, second_interval.high,
+                        n=second_interval.n) if len(reached) else never),
+                "seconds per epoch": ("shared program" if shared
+                                      else number(float(per_epoch.median()))),
                 "_order": (epoch_interval.mean if len(reached) else np.inf,
                            -len(reached)),
             })
@@ -632,3 +637,29 @@ def verdict_table(table) -> str:
                      for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def theory_table(agreement: pd.DataFrame) -> pd.DataFrame:
+    """:func:`actstudy.present.text.theory_agreement`'s table, written for people: the
+    prediction, the measured growth (geometric mean over seeds) and their ratio [95% CI]."""
+    return pd.DataFrame({
+        "setting": agreement["panel"], "activation": agreement["activation"],
+        "predicted growth per layer": agreement["predicted"].map("{:.3f}".format),
+        "measured growth per layer": agreement["measured"].map("{:.3f}".format),
+        "measured / predicted [95% CI]": [
+            interval(m, low, high, "x") for m, low, high
+            in zip(agreement["ratio"], agreement["ratio_low"], agreement["ratio_high"],
+                   strict=True)],
+        "seeds": agreement["seeds"], "result": agreement["result"]})
+
+
+def signal_theory_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`actstudy.analysis.theory.signal_beside`'s frame, written for people."""
+    return pd.DataFrame({
+        "activation": frame["activation"], "initializer": frame["initializer"],
+        "hidden layer": [f"{layer} of {depth}" for layer, depth
+                         in zip(frame["layer"], frame["depth"], strict=True)],
+        "measured mean": frame["measured_mean"].map("{:+.3f}".format),
+        "predicted mean": frame["predicted_mean"].map("{:+.3f}".format),
+        "measured spread": frame["measured_std"].map("{:.3f}".format),
+        "predicted spread": frame["predicted_std"].map("{:.3f}".format)})

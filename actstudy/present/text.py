@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from actstudy import stats
 from actstudy.analysis.arithmetic import (
     ARITHMETIC_MODEL_NAMES,
     GATE_CHOICE,
@@ -17,7 +18,7 @@ from actstudy.present import tables
 from actstudy.run import data
 
 __all__ = ["arithmetic_findings", "gate_findings", "weight_findings", "paper_agreement",
-           "swish_depth_agreement"]
+           "swish_depth_agreement", "theory_agreement"]
 
 
 def arithmetic_findings(errors: pd.DataFrame) -> str:
@@ -143,3 +144,47 @@ def swish_depth_agreement(gains: pd.DataFrame, width: int, epochs: int) -> str:
     return opening + (" The seeds cannot tell the two apart at that depth, so this neither "
                       "confirms nor contradicts the paper; its networks were wider and trained "
                       "longer.")
+
+
+def theory_agreement(beside: pd.DataFrame, margin: float, by=("activation", "initializer")
+                     ) -> tuple[pd.DataFrame, str]:
+    """Per setting, measured against predicted growth per layer, and a sentence on where they
+    agree and where they part.
+
+    ``beside`` is :func:`actstudy.analysis.theory.beside_measurement`'s. The
+    rule: a setting *agrees* when the 95% t-interval over seeds of
+    log10(measured / predicted) lies within ``margin`` either way, *parts*
+    when it lies wholly outside, and is *unclear* otherwise. The sentence
+    also says how many settings the deep-limit prediction, sqrt(chi1(q*)),
+    would put within the margin: where it misses and the layer-by-layer
+    prediction does not, the network is far from q*.
+    """
+    rows = []
+    bound = np.log10(margin)
+    for key, part in beside.groupby(list(by), sort=False):
+        interval = stats.mean_ci(part["difference"])
+        verdict = ("agrees" if -bound <= interval.low and interval.high <= bound else
+                   "parts" if interval.low > bound or interval.high < -bound else "unclear")
+        deep = float(np.log10(part["measured"]).mean()
+                     - np.log10(part["predicted_at_fixed_point"].iloc[0]))
+        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)),
+                     "predicted": part["predicted"].iloc[0],
+                     "measured": 10 ** float(np.log10(part["measured"]).mean()),
+                     "ratio": 10 ** interval.mean, "ratio_low": 10 ** interval.low,
+                     "ratio_high": 10 ** interval.high, "seeds": interval.n, "result": verdict,
+                     "deep_limit_within": abs(deep) <= bound})
+    table = pd.DataFrame(rows)
+    agree, parts = (table[table.result == r] for r in ("agrees", "parts"))
+    worst = table.iloc[int(np.argmax(np.abs(np.log10(table["ratio"]))))]
+    name = ", ".join(str(worst[b]) for b in by)
+    text = (f"Measured and predicted growth per layer agree within {margin:g}× for "
+            f"{len(agree)} of {len(table)} settings; the furthest apart is {name}, measured "
+            f"{tables.interval(worst['ratio'], worst['ratio_low'], worst['ratio_high'], 'x')} "
+            f"the prediction.")
+    if len(parts):
+        text += (" They part for " + "; ".join(", ".join(str(r[b]) for b in by)
+                                               for _, r in parts.iterrows()) + ".")
+    text += (f" The deep-limit prediction sqrt(chi1(q*)) alone would be within {margin:g}× "
+             f"for {int(table['deep_limit_within'].sum())} of them: the rest are networks "
+             "whose q is still far from its fixed point after ten layers.")
+    return table, text

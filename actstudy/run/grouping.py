@@ -87,9 +87,12 @@ def layout(configs: list[Config]) -> tuple[list[int], list[tuple], int]:
 
     Members are ordered by activation (stably), and every activation's members
     split into chunks of one size, the greatest common divisor of their counts
-    (:func:`groups` makes groups whose activations have chunks of one size).
+    (:func:`groups` makes groups whose activations have chunks of one size; a
+    caller of ``fit_group`` who mixes counts of 1 and 16 gets 17 chunks of one,
+    trained one after another). The branches are sorted, so the same
+    activations compile to the same program whatever order a grid lists them in.
     """
-    branches = list(dict.fromkeys(branch(c) for c in configs))
+    branches = sorted(dict.fromkeys(branch(c) for c in configs), key=repr)
     order = sorted(range(len(configs)), key=lambda i: branches.index(branch(configs[i])))
     counts = [sum(branch(c) == b for c in configs) for b in branches]
     return order, branches, len(configs) // functools.reduce(math.gcd, counts)
@@ -111,7 +114,8 @@ def _parts(items: list, most: int) -> list[list]:
             for part in np.array_split(np.arange(len(items)), math.ceil(len(items) / most))]
 
 
-def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[Config]]:
+def groups(configs: Sequence[Config], max_group: int = MAX_GROUP,
+           max_program: int = MAX_PROGRAM) -> list[list[Config]]:
     """Configs that can train as one program (see :func:`program_key`), in order.
 
     Configs that share a group key but are more than ``max_group`` are split into
@@ -119,7 +123,11 @@ def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[C
     of one size compile to one program, which JAX's persistent cache then serves
     to the others (measured: 0.4 s against 4.4 s to compile a 4x64 MNIST MLP's).
     Where the activation shares programs, chunks of one size, each of another
-    activation, go into one program (at most :data:`MAX_PROGRAM` runs).
+    activation, go into one program of at most ``max_program`` runs (a chunk
+    larger than that is a program alone). With ``max_program=max_group`` no
+    program is larger than before activations shared them: what a caller
+    whose workers each train a program, or whose memory holds ``max_group``
+    runs' records, wants.
 
     >>> configs = [Config(dataset="xor", activation=a, seed=s) for a in ("relu", "elu")
     ...            for s in range(3)]
@@ -128,8 +136,9 @@ def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[C
     >>> [len(g) for g in groups([Config(dataset="xor", seed=s) for s in range(30)])]
     [15, 15]
     """
-    if isinstance(max_group, bool) or not isinstance(max_group, int) or max_group < 1:
-        raise ValueError(f"max_group={max_group!r} is not allowed: must be an integer >= 1")
+    for name, value in (("max_group", max_group), ("max_program", max_program)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}={value!r} is not allowed: must be an integer >= 1")
     by_key: dict[tuple, list[Config]] = {}
     for config in configs:
         by_key.setdefault(program_key(config), []).append(config)
@@ -149,7 +158,7 @@ def groups(configs: Sequence[Config], max_group: int = MAX_GROUP) -> list[list[C
         for key, same in by_branch.items():
             for chunk in _parts(same, max_group):
                 program = next((p for p in programs if p[0] == len(chunk) and key not in p[1]
-                                and len(p[2]) + len(chunk) <= max(MAX_PROGRAM, len(chunk))),
+                                and len(p[2]) + len(chunk) <= max_program),
                                None)
                 if program is None:
                     program = (len(chunk), set(), [])

@@ -64,6 +64,9 @@ class Run:
     # [recorded step][layer], beside gradient_norms; empty in records written before it was kept
     bias_gradient_norms: list[list[float]] = dataclasses.field(default_factory=list)
     group_size: int = 1  # runs trained together in one program (see actstudy.run.training)
+    # Activations sharing that program: above 1 the run's seconds are its share of a program
+    # that also trained other activations, not its activation's own cost.
+    program_activations: int = 1
     # One row per (probed step, layer) when the config's probe_every > 0: the probe
     # statistics without quantiles, on the state before that step's update.
     step_activation_stats: list[dict] = dataclasses.field(default_factory=list)

@@ -696,7 +696,8 @@ def fit_group(configs: Sequence[Config], progress: bool = False, record: bool = 
               "blocks": [act.name for _, act in program.blocks],
               "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
               "steps_per_epoch": len(dataset.x_train) // configs[0].batch_size,
-              "compile_seconds": compile_seconds / members, "group_size": members}
+              "compile_seconds": compile_seconds / members, "group_size": members,
+              "program_activations": len(branch_list)}
     group = _GroupRecords(program, dataset, seen, np.asarray(seconds) / members, surface_x)
     runs = [group.run(m, config, common) for m, config in enumerate(configs)]
     return [runs[order.index(i)] for i in range(members)]  # in the order given

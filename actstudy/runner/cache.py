@@ -276,7 +276,8 @@ def check_contents(fields: dict) -> dict:
     """
     if not isinstance(fields, dict):
         raise ValueError(f"not a run record: a {type(fields).__name__}, not a mapping")
-    for name in ("steps_per_epoch", "group_size", "diverged_epoch", "best_epoch"):
+    for name in ("steps_per_epoch", "group_size", "program_activations", "diverged_epoch",
+                 "best_epoch"):
         if isinstance(fields.get(name), bool):
             raise ValueError(f"not a run record: {name} is a bool, not a count")
     history, config = fields.get("history"), fields.get("config")

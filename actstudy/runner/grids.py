@@ -20,7 +20,7 @@ from actstudy.files import write_text_atomic
 # and JAX, and the training loop adds about 5 ms to importing this module (measured).
 from actstudy.run import training
 from actstudy.run.config import Config
-from actstudy.run.grouping import MAX_GROUP, groups
+from actstudy.run.grouping import MAX_GROUP, MAX_PROGRAM, groups
 from actstudy.run.record import Run
 from actstudy.runner import tidy
 from actstudy.runner.cache import (
@@ -117,12 +117,17 @@ def _fit_group_safe(configs: list[Config], fit_group: Callable[[list[Config]], l
 
 def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: bool = True,
              fit_group: Callable[[list[Config]], list[Run]] = training.fit_group,
-             max_group: int = MAX_GROUP) -> GridResult:
+             max_group: int = MAX_GROUP, max_program: int | None = None) -> GridResult:
     """Results for every config: cached ones loaded, missing ones trained.
 
-    Missing runs that differ only in seed, learning rate or initial scale
-    train together as one group (at most ``max_group`` runs; see
-    :func:`groups`), each still stored as its own run. Groups train in this
+    Missing runs that differ only in seed, learning rate, initial scale or
+    initializer train together as one group (chunks of at most ``max_group``
+    runs), and runs that also differ in a built-in parameter-free activation
+    share one program, a chunk per activation, of at most ``max_program``
+    runs (see :func:`groups`); each is still stored as its own run.
+    ``max_program`` defaults to :data:`MAX_PROGRAM` in this process and to
+    ``max_group`` with workers (joblib or Dask), where one large program
+    would leave the other workers idle: its chunks train one after another. Groups train in this
     process (``n_jobs=1``), in joblib worker processes (``n_jobs > 1`` or
     -1), or on a Dask cluster when ``client`` is given or
     ``ACTSTUDY_DASK_SCHEDULER`` names a scheduler. Either way, results come
@@ -148,7 +153,10 @@ def run_grid(configs: Sequence[Config], n_jobs: int = 1, client=None, progress: 
                 if cached is not None:
                     results[key] = cached
     missing = list({k: c for c, k in zip(configs, keys, strict=True) if k not in results}.values())
-    batches = groups(missing, max_group)
+    workers = client is not None or settings.dask_scheduler() or n_jobs != 1
+    if max_program is None:
+        max_program = max_group if workers else MAX_PROGRAM
+    batches = groups(missing, max_group, max_program)
     for name in sorted({config.dataset for config in missing}):
         sources.fetch(name)  # the one step that may download; loading reads local files
     failures, unstored = [], []

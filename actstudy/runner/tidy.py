@@ -49,8 +49,12 @@ def tag(run: Run, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def history_frame(run: Run) -> pd.DataFrame:
-    """One row per epoch."""
-    return tag(run, pd.DataFrame(run.history))
+    """One row per epoch; ``seconds`` is NaN where the run's program trained other activations
+    too (its recorded seconds are a share of theirs, not its activation's own)."""
+    frame = pd.DataFrame(run.history)
+    if run.program_activations > 1 and "seconds" in frame:
+        frame["seconds"] = np.nan
+    return tag(run, frame)
 
 
 def gradient_frame(run: Run) -> pd.DataFrame:
@@ -101,7 +105,8 @@ def summary(run: Run) -> dict:
     """
     last = run.history[-1] if run.history else {}
     best = run.history[run.best_epoch - 1] if run.best_epoch else {}
-    per_epoch = [row["seconds"] for row in run.history]
+    # A program shared by several activations has no per-activation seconds (history_frame).
+    per_epoch = [row["seconds"] for row in run.history] if run.program_activations == 1 else []
     return {
         "key": run.key,
         **tags(run),

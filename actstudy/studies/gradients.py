@@ -138,8 +138,8 @@ class InitializerActivation(Study, network={"dataset": "mnist", "depth": 10, "wi
         return self.network()
 
     def configs(self) -> list[Config]:
-        # The initializer is a group field: an activation's initializers and seeds train
-        # as one program.
+        # The initializer is a group field and the activations share programs: the whole
+        # grid trains as one program.
         return self._grid(self._base(), activation=activation_names(self.activations),
                           initializer=list(self.initializers))
 

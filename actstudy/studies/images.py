@@ -162,9 +162,10 @@ class LearningRate(Study, network={"depth": 2, "width": 64, "epochs": 3, "batch_
                                          activation=names, learning_rate=rates)]
 
     def run(self, progress: bool = True, **run_options):
-        """The study's results; each activation, dataset and optimizer trains as one program.
+        """The study's results; each dataset and optimizer trains as one program, a chunk per
+        activation (:mod:`actstudy.run.grouping`).
 
-        Its rates times seeds may exceed ``run_grid``'s usual group size, and a
+        Its rates times seeds may exceed ``run_grid``'s usual chunk size, and a
         second, smaller program for the rest would cost another compilation.
         """
         from actstudy.run.grouping import MAX_GROUP
@@ -262,7 +263,8 @@ class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, 
     then picks, per activation and depth, the rate with the best mean validation
     accuracy and gives the test accuracy there. So a depth is never judged at a
     rate or an epoch count that suits another depth. The learning rate is a
-    group field: an activation's rates and seeds at one depth train as one program.
+    group field: the rates, seeds and (parameter-free) activations at one depth train as one
+    program.
     """
 
     name: ClassVar[str] = "depth_tuned"

@@ -22,3 +22,4 @@ from actstudy.present.plots.base import *  # noqa: F403
 from actstudy.present.plots.curves import *  # noqa: F403
 from actstudy.present.plots.findings import *  # noqa: F403
 from actstudy.present.plots.gradients import *  # noqa: F403
+from actstudy.present.plots.theory import *  # noqa: F403
