@@ -148,7 +148,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     assert (table["seeds"] >= 2).all(), table[["id", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
     page = tables.verdict_table(table)
-    assert page.count("<tr") == 17 and 'href="05_gradient_flow.html#' in page
+    assert page.count("<tr") == 18 and 'href="05_gradient_flow.html#' in page
 
 
 @pytest.mark.slow
