@@ -163,3 +163,39 @@ def test_claim_17_returns_each_verdict_it_can_give():
     frame = pd.concat([_beside({"relu": 1.5}, spread=0.002),
                        _beside({"tanh": 1.0}, seeds=3, spread=0.2)])
     assert decide(frame)[0] == "contradicted"
+
+
+def test_divergence_and_collapse_are_not_mistaken_for_fixed_points():
+    # float64 sums: a map that grows without bound never shows a false fixed point.
+    assert theory.fixed_point("relu", 2.0, 0.01) == math.inf
+    assert theory.fixed_point("elu", 2.0, 0.0) == math.inf
+    assert theory.fixed_point("tanh", 0.5, 0.0, q0=1e-7) == 0.0
+    assert math.isnan(theory.depth_scale("relu", 2.5, 0.0))  # q* infinite: not computed
+
+
+def test_the_correlation_map_meets_relus_arc_cosine_kernel():
+    # For ReLU, E[relu'(u_a) relu'(u_b)] = (pi - arccos c) / (2 pi) (Cho & Saul 2009).
+    moments = theory._pair_moments("relu")
+    import jax
+
+    with jax.enable_x64(True):
+        found = float(moments(np.float64(1.0), np.float64(0.5))[1])
+    assert found == pytest.approx((math.pi - math.acos(0.5)) / (2 * math.pi), abs=1e-4)
+
+
+def test_beside_measurement_predicts_from_the_data_and_the_initializer():
+    growth = pd.DataFrame([
+        {"key": "a", "dataset": "mnist", "activation": "relu", "initializer": "he_normal",
+         "depth": 10, "init_scale": 1.0, "seed": 0, "slope": 0.0, "growth": 1.0},
+        {"key": "b", "dataset": "mnist", "activation": "tanh", "initializer": None,
+         "depth": 10, "init_scale": 2.0, "seed": 0, "slope": 0.0, "growth": 1.2}])
+    beside = theory.beside_measurement(growth, 0.25, 784, 64)
+    he, tanh = beside.iloc[0], beside.iloc[1]
+    assert he["predicted"] == pytest.approx(1.0, abs=1e-6) and he["difference"] == pytest.approx(
+        0.0, abs=1e-6)
+    assert he["q_first"] == pytest.approx(2.0 * 0.25)
+    # tanh's own initializer is Glorot: the first layer's sigma_w2 is 2 n_in / (n_in + n_out),
+    # times the initial scale squared; the hidden layers' is 1 x 4.
+    assert tanh["initializer"] == "glorot_uniform" and tanh["sigma_w2"] == pytest.approx(4.0)
+    assert tanh["q_first"] == pytest.approx(4.0 * 2 * 784 / 848 * 0.25)
+    assert tanh["difference"] == pytest.approx(math.log10(1.2 / tanh["predicted"]))

@@ -50,7 +50,7 @@ from actstudy.run.config import default_initializer
 __all__ = ["expectation", "length_map", "fixed_point", "chi1", "correlation_map",
            "correlation_fixed_point", "chi_c", "depth_scale", "layer_lengths",
            "predicted_growth", "sigma_w2", "input_length", "mean_square", "beside_measurement", "signal_prediction",
-           "study_beside", "signal_beside",
+           "study_beside", "signal_beside", "studied_marks",
            "phase_map", "TRAINABLE_DEPTHS"]
 
 # Composite Gauss-Legendre quadrature over z in [-Z_MAX, Z_MAX], in panels that meet at 0.
@@ -62,8 +62,10 @@ __all__ = ["expectation", "length_map", "fixed_point", "chi1", "correlation_map"
 Z_MAX = 10.0
 PANELS = 250  # per side: panels 0.04 wide
 NODES = 8  # Gauss-Legendre nodes per panel
-# The 2-D expectations of the correlation map use a coarser rule (its square is the grid).
-PANELS_2D, NODES_2D = 40, 6
+# The 2-D expectations of the correlation map use a coarser rule (its square is the grid): its
+# second argument's kink lies on a diagonal the panels do not follow, so its error shrinks like
+# the panel width (E[relu'(u_a) relu'(u_b)] at c = 0.5: 1/3 to 1e-4).
+PANELS_2D, NODES_2D = 160, 4
 # Schoenholz et al. (2017): random networks train up to a depth of about 6 xi_c.
 TRAINABLE_DEPTHS = 6.0
 # Searches for q* go no further than these from the start: a length below the first has
@@ -83,7 +85,7 @@ def _rule(panels: int, nodes: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _function(activation: str, options: tuple = ()):
-    """The registry's phi and its derivative phi', elementwise (autodiff), on float32."""
+    """The registry's phi and its derivative phi', elementwise (autodiff)."""
     phi = activations.function(activation, **dict(options))
 
     def slope(u):
@@ -101,7 +103,7 @@ def _moments(activation: str, options: tuple = ()):
 def _compiled_moments(activation: str, options: tuple, implementation):
     # Keyed by the implementation too: a name registered again with other code compiles anew.
     phi, slope = _function(activation, options)
-    z, w = (jnp.asarray(a, jnp.float32) for a in _rule(PANELS, NODES))
+    z, w = _rule(PANELS, NODES)
 
     @jax.jit
     def moments(q):
@@ -127,8 +129,11 @@ def expectation(activation: str, q: float, options: tuple = ()) -> dict[str, flo
     """
     if not (math.isfinite(q) and q >= 0):
         raise ValueError(f"q={q!r} is not allowed: must be a finite number >= 0")
-    phi2, slope2, mean = np.asarray(_moments(activation, tuple(options))(jnp.float32(q)),
-                                    dtype=float)
+    # In float64 (JAX's x64 mode, here only): float32 sums leave noise of 1e-7 relative, which
+    # turns a length map that grows without bound into a false fixed point at 1e5.
+    with jax.enable_x64(True):
+        phi2, slope2, mean = np.asarray(_moments(activation, tuple(options))(np.float64(q)),
+                                        dtype=float)
     return {"phi2": float(phi2), "slope2": float(slope2), "mean": float(mean)}
 
 
@@ -157,7 +162,7 @@ def fixed_point(activation: str, sigma_w2: float, sigma_b2: float, q0: float = 1
         return length_map(activation, sigma_w2, sigma_b2, q, options) - q
 
     start = gap(q0)
-    if abs(start) <= 1e-6 * max(1.0, q0):  # float32 quadrature: q0 is a fixed point
+    if abs(start) <= 1e-10 * q0:  # float64 quadrature's rounding: q0 is a fixed point
         return float(q0)
     factor = 0.5 if start < 0 else 2.0
     low = q0
@@ -176,8 +181,8 @@ def chi1(activation: str, sigma_w2: float, sigma_b2: float, q: float | None = No
 
     The factor by which a back-propagated error's squared length grows per
     layer; its square root is the growth of the norm. At q = 0 it is the limit
-    from above, sigma_w2 * phi'(0+)^2 (ReLU: sigma_w2 / 2); where q* is
-    infinite, the limit of large q.
+    of small q, sigma_w2 * (phi'(0-)^2 + phi'(0+)^2) / 2 (ReLU: sigma_w2 / 2);
+    where q* is infinite, the limit of large q.
     """
     _check(activation, sigma_w2, sigma_b2)
     if q is None:
@@ -197,7 +202,7 @@ def _pair_moments(activation: str, options: tuple = ()):
 @functools.lru_cache(maxsize=256)
 def _compiled_pairs(activation: str, options: tuple, implementation):
     phi, slope = _function(activation, options)
-    z, w = (jnp.asarray(a, jnp.float32) for a in _rule(PANELS_2D, NODES_2D))
+    z, w = _rule(PANELS_2D, NODES_2D)
     z1, z2 = z[:, None], z[None, :]
     w2 = w[:, None] * w[None, :]
 
@@ -217,7 +222,8 @@ def correlation_map(activation: str, sigma_w2: float, sigma_b2: float, c: float,
         q = fixed_point(activation, sigma_w2, sigma_b2, options=options)
     if q == 0:
         return 1.0
-    cross = float(_pair_moments(activation, tuple(options))(jnp.float32(q), jnp.float32(c))[0])
+    with jax.enable_x64(True):
+        cross = float(_pair_moments(activation, tuple(options))(np.float64(q), np.float64(c))[0])
     return (sigma_w2 * cross + sigma_b2) / q
 
 
@@ -246,17 +252,23 @@ def chi_c(activation: str, sigma_w2: float, sigma_b2: float, options: tuple = ()
     c = correlation_fixed_point(activation, sigma_w2, sigma_b2, options)
     if c >= 1 - 1e-6 or not math.isfinite(q) or q == 0:
         return chi1(activation, sigma_w2, sigma_b2, q, options)
-    return sigma_w2 * float(_pair_moments(activation, tuple(options))(jnp.float32(q),
-                                                                      jnp.float32(c))[1])
+    with jax.enable_x64(True):
+        pair = _pair_moments(activation, tuple(options))(np.float64(q), np.float64(c))
+    return sigma_w2 * float(pair[1])
 
 
 def depth_scale(activation: str, sigma_w2: float, sigma_b2: float, options: tuple = ()
                 ) -> float:
-    """xi_c = -1 / ln(chi_c): inf at the edge of chaos (chi_c = 1).
+    """xi_c = -1 / ln(chi_c): inf at the edge of chaos (chi_c = 1); NaN where q* is 0 or
+    infinite, where the correlation map is its limit's (ReLU without bias: slope 1 at c = 1
+    whatever sigma_w2), which this module does not compute.
 
-    >>> depth_scale("relu", 2.0, 0.0)
-    inf
+    >>> round(depth_scale("tanh", 1.5, 0.05), 1), depth_scale("relu", 2.5, 0.0)
+    (15.8, nan)
     """
+    q = fixed_point(activation, sigma_w2, sigma_b2, options=options)
+    if q == 0 or not math.isfinite(q):
+        return math.nan
     slope = chi_c(activation, sigma_w2, sigma_b2, options)
     if not math.isfinite(slope) or slope <= 0:
         return 0.0
@@ -363,7 +375,8 @@ def beside_measurement(growth: pd.DataFrame, mean_square_input: float, input_siz
     rows = []
     cache: dict[tuple, dict] = {}
     for row in growth.itertuples(index=False):
-        initializer = row.initializer or default_initializer(row.activation)
+        initializer = (row.initializer if isinstance(row.initializer, str) and row.initializer
+                       else default_initializer(row.activation))  # None or NaN: its own
         key = (row.activation, initializer, float(row.init_scale), int(row.depth))
         if key not in cache:
             first = sigma_w2(initializer, row.init_scale, input_size, width)
@@ -437,6 +450,21 @@ def mean_square(x: np.ndarray) -> float:
     """E||x||^2 / n_in over the rows of ``x`` (any shape per row)."""
     x = np.asarray(x, dtype=float).reshape(len(x), -1)
     return float(np.mean(np.sum(x**2, axis=1)) / x.shape[1])
+
+
+def studied_marks(names, scaled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The settings a phase map marks: LeCun and Glorot (sigma_w2 = 1) and He (2) for every
+    activation in ``names``, and each activation of ``scaled`` (:func:`beside_measurement`
+    rows of a study of initial scales) at its largest scale, with biases at 0."""
+    marks = [{"activation": name, "sigma_w2": w, "sigma_b2": 0.0, "label": label}
+             for name in names for w, label in ((1.0, "LeCun, Glorot"), (2.0, "He"))]
+    if scaled is not None and len(scaled):
+        largest = scaled[scaled["init_scale"] == scaled["init_scale"].max()]
+        for name, scale in largest[["activation", "init_scale"]].drop_duplicates().itertuples(
+                index=False):
+            marks.append({"activation": name, "sigma_b2": 0.0, "label": f"{scale:g}x",
+                          "sigma_w2": sigma_w2(default_initializer(name), scale)})
+    return pd.DataFrame(marks)
 
 
 def phase_map(names, sigma_w2_values, sigma_b2_values) -> pd.DataFrame:

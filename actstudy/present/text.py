@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
 from actstudy import stats
+from actstudy.analysis import theory
 from actstudy.analysis.arithmetic import (
     ARITHMETIC_MODEL_NAMES,
     GATE_CHOICE,
@@ -18,7 +21,7 @@ from actstudy.present import tables
 from actstudy.run import data
 
 __all__ = ["arithmetic_findings", "gate_findings", "weight_findings", "paper_agreement",
-           "swish_depth_agreement", "theory_agreement"]
+           "swish_depth_agreement", "theory_agreement", "signal_agreement"]
 
 
 def arithmetic_findings(errors: pd.DataFrame) -> str:
@@ -156,8 +159,10 @@ def theory_agreement(beside: pd.DataFrame, margin: float, by=("activation", "ini
     log10(measured / predicted) lies within ``margin`` either way, *parts*
     when it lies wholly outside, and is *unclear* otherwise. The sentence
     also says how many settings the deep-limit prediction, sqrt(chi1(q*)),
-    would put within the margin: where it misses and the layer-by-layer
-    prediction does not, the network is far from q*.
+    would put within the margin, and how many the linear regime's,
+    sqrt(chi1(q -> 0)), which ignores the data: where they miss and the
+    layer-by-layer prediction does not, the test tells the theory apart from
+    them.
     """
     rows = []
     bound = np.log10(margin)
@@ -167,12 +172,18 @@ def theory_agreement(beside: pd.DataFrame, margin: float, by=("activation", "ini
                    "parts" if interval.low > bound or interval.high < -bound else "unclear")
         deep = float(np.log10(part["measured"]).mean()
                      - np.log10(part["predicted_at_fixed_point"].iloc[0]))
+        # The null model: a network in its linear regime, chi1 at q -> 0, whatever the data.
+        linear = math.sqrt(theory.chi1(part["activation"].iloc[0],
+                                       float(part["sigma_w2"].iloc[0]), 0.0, 0.0))
+        near_zero = float(np.log10(part["measured"]).mean() - np.log10(linear))
         rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)),
                      "predicted": part["predicted"].iloc[0],
                      "measured": 10 ** float(np.log10(part["measured"]).mean()),
                      "ratio": 10 ** interval.mean, "ratio_low": 10 ** interval.low,
                      "ratio_high": 10 ** interval.high, "seeds": interval.n, "result": verdict,
-                     "deep_limit_within": abs(deep) <= bound})
+                     "deep_limit_within": abs(deep) <= bound,
+                     "linear_within": abs(near_zero) <= bound,
+                     "depth": int(part["depth"].iloc[0])})
     table = pd.DataFrame(rows)
     agree, parts = (table[table.result == r] for r in ("agrees", "parts"))
     worst = table.iloc[int(np.argmax(np.abs(np.log10(table["ratio"]))))]
@@ -184,7 +195,36 @@ def theory_agreement(beside: pd.DataFrame, margin: float, by=("activation", "ini
     if len(parts):
         text += (" They part for " + "; ".join(", ".join(str(r[b]) for b in by)
                                                for _, r in parts.iterrows()) + ".")
-    text += (f" The deep-limit prediction sqrt(chi1(q*)) alone would be within {margin:g}× "
-             f"for {int(table['deep_limit_within'].sum())} of them: the rest are networks "
-             "whose q is still far from its fixed point after ten layers.")
+    depths = " or ".join(str(d) for d in sorted(set(table["depth"])))
+    text += (f" Two simpler rules do less well, and say how much the test can tell apart: the "
+             f"deep limit sqrt(chi1(q*)) alone would be within {margin:g}× for "
+             f"{int(table['deep_limit_within'].sum())} of them (the rest are networks whose q is "
+             f"still far from its fixed point after {depths} layers), and the linear regime "
+             f"sqrt(chi1(q -> 0)), which ignores the data, for "
+             f"{int(table['linear_within'].sum())}.")
     return table, text
+
+
+def signal_agreement(frame: pd.DataFrame, tolerance: float = 0.1) -> str:
+    """A sentence on where the measured layer mean and spread at initialisation meet the
+    length map's prediction (:func:`actstudy.analysis.theory.signal_beside`'s frame).
+
+    The rule: a value agrees when it lies within ``tolerance`` (as a share) of the
+    prediction, or, for a mean predicted within 0.05 of 0, within 0.05 of it.
+    """
+    agree, part = [], []
+    for row in frame.itertuples(index=False):
+        for what, measured, predicted in (("mean", row.measured_mean, row.predicted_mean),
+                                          ("spread", row.measured_std, row.predicted_std)):
+            close = (abs(measured - predicted) <= 0.05 if abs(predicted) < 0.05
+                     else abs(measured / predicted - 1) <= tolerance)
+            (agree if close else part).append(
+                f"{row.activation}'s {what} ({measured:.3g} against {predicted:.3g})")
+    layer = f"hidden layer {int(frame['layer'].iloc[0])} of {int(frame['depth'].iloc[0])}"
+    text = (f"At {layer}, {len(agree)} of {len(agree) + len(part)} measured values lie within "
+            f"{tolerance:.0%} of the length map's prediction")
+    if not part:
+        return text + "."
+    return (text + "; these do not: " + "; ".join(part) + ". The prediction is for "
+            "infinitely wide layers; at a finite width each layer's length carries a random "
+            "error that compounds with depth, a likely cause this report does not measure.")

@@ -13,6 +13,9 @@ from actstudy.present.plots.base import MAX_HUES, _grid
 
 __all__ = ["theory_against_measurement", "edge_of_chaos_map"]
 
+# The edge-of-chaos map's colours run from chi1 = 1/8 to 8 (log2 -3 to 3) and saturate beyond.
+COLOUR_REACH = 3.0
+
 
 def theory_against_measurement(frame: pd.DataFrame, margin: float, panel: str = "panel",
                                columns: int = 4):
@@ -50,7 +53,12 @@ def theory_against_measurement(frame: pd.DataFrame, margin: float, panel: str = 
         ax.set_xlim(low, high)
         ax.set_ylim(low, high)
         for axis in (ax.xaxis, ax.yaxis):
+            # 1, 2, 5 in every decade, written plainly (0.2, 0.5, 1, 2): a log axis spanning
+            # less than two decades has no other labels.
+            axis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
             axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+            axis.set_minor_locator(matplotlib.ticker.LogLocator(subs=(3.0, 4.0, 6.0, 7.0, 8.0,
+                                                                      9.0)))
             axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(str(name), fontsize=10)
         ax.tick_params(labelsize=8)
@@ -76,9 +84,8 @@ def edge_of_chaos_map(phases: pd.DataFrame, marks: pd.DataFrame | None = None, c
     """
     names = list(dict.fromkeys(phases["activation"]))
     fig, axes = _grid(len(names), min(columns, len(names)), size=(3.1, 2.7))
-    with np.errstate(divide="ignore"):
-        values = np.log2(phases["chi1"].clip(lower=1e-6, upper=1e6))
-    reach = float(np.nanmax(np.abs(values[np.isfinite(values)]))) if len(values) else 1.0
+    # Colours saturate at 8x either way: the edge and its neighbourhood are the message.
+    reach = COLOUR_REACH
     image = None
     for ax, name in zip(axes, names, strict=False):
         part = phases[phases["activation"] == name]
@@ -91,18 +98,26 @@ def edge_of_chaos_map(phases: pd.DataFrame, marks: pd.DataFrame | None = None, c
             ax.contour(x, y, table.to_numpy(float), levels=[0.0], colors="black",
                        linewidths=1.2)
         if marks is not None:
-            for row in marks[marks["activation"] == name].itertuples(index=False):
+            for k, row in enumerate(marks[marks["activation"] == name].itertuples(index=False)):
                 ax.plot(row.sigma_w2, row.sigma_b2, marker="o", ms=5, color="black",
-                        markerfacecolor="white")
+                        markerfacecolor="white", clip_on=False)
+                # Labels alternate above and higher above their marks, so neighbours never
+                # overlap on the log axis.
                 ax.annotate(row.label, (row.sigma_w2, row.sigma_b2), textcoords="offset points",
-                            xytext=(4, 4), fontsize=7)
+                            xytext=(0, 7 + 11 * (k % 2)), ha="center", fontsize=7,
+                            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none",
+                                  "alpha": 0.8})
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(name, fontsize=10)
         ax.tick_params(labelsize=8)
-    fig.supxlabel("sigma_w^2 (weight variance x fan-in)", fontsize=10)
+    fig.supxlabel("sigma_w^2 (weight variance x fan-in; log scale)", fontsize=10)
     fig.supylabel("sigma_b^2 (bias variance)", fontsize=10)
     if image is not None:
-        fig.colorbar(image, ax=list(axes), label="log2 chi1 (0: edge of chaos, black line)",
-                     shrink=0.9)
-    fig.suptitle("gradient growth per layer at the fixed point; blue vanishes, red explodes",
-                 fontsize=10)
+        fig.colorbar(image, ax=list(axes), label="log2 chi1 (0: edge of chaos, black line; "
+                     "beyond ±3 saturated)", shrink=0.9)
+    fig.suptitle("chi1 at the fixed point q*: the growth of the error's squared norm per layer; "
+                 "blue vanishes, red explodes", fontsize=10)
     return fig
