@@ -199,3 +199,26 @@ def test_beside_measurement_predicts_from_the_data_and_the_initializer():
     assert tanh["initializer"] == "glorot_uniform" and tanh["sigma_w2"] == pytest.approx(4.0)
     assert tanh["q_first"] == pytest.approx(4.0 * 2 * 784 / 848 * 0.25)
     assert tanh["difference"] == pytest.approx(math.log10(1.2 / tanh["predicted"]))
+
+
+def test_width_signal_meets_the_prediction_for_a_wide_linear_network():
+    # The identity with LeCun weights keeps q: a wide network's last layer has the data's
+    # spread, as the length map says.
+    x = np.random.default_rng(0).standard_normal((64, 20))
+    frame = theory.width_signal("identity", x, 3, widths=(2048,), seeds=2,
+                                initializer="lecun_normal")
+    assert frame["act_std"].mean() == pytest.approx(frame["predicted_std"].iloc[0], rel=0.05)
+
+
+def test_width_agreement_says_where_the_gap_closes():
+    from actstudy.present import text
+
+    def frame(name, gaps):
+        return pd.DataFrame([{"activation": name, "width": w, "seed": 0, "act_std": 1 + g,
+                              "predicted_std": 1.0, "act_mean": 0.0, "predicted_mean": 0.0}
+                             for w, g in zip((64, 1024), gaps, strict=True)])
+
+    closing = text.width_agreement(frame("elu", (-0.2, -0.02)))
+    assert "for 1 of 1 activations" in closing and "-20% at width 64" in closing
+    assert "for 0 of 2 activations" in text.width_agreement(pd.concat(
+        [frame("relu", (-0.2, -0.15)), frame("elu", (-0.1, 0.3))]))

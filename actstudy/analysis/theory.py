@@ -50,7 +50,7 @@ from actstudy.run.config import default_initializer
 __all__ = ["expectation", "length_map", "fixed_point", "chi1", "correlation_map",
            "correlation_fixed_point", "chi_c", "depth_scale", "layer_lengths",
            "predicted_growth", "sigma_w2", "input_length", "mean_square", "beside_measurement", "signal_prediction",
-           "study_beside", "signal_beside", "studied_marks",
+           "study_beside", "signal_beside", "studied_marks", "width_signal",
            "phase_map", "TRAINABLE_DEPTHS"]
 
 # Composite Gauss-Legendre quadrature over z in [-Z_MAX, Z_MAX], in panels that meet at 0.
@@ -443,6 +443,38 @@ def signal_beside(study, signal: pd.DataFrame, layer: int | None = None) -> pd.D
                      "predicted_mean": predicted["act_mean"],
                      "measured_std": measured.loc[name, "act_std"],
                      "predicted_std": predicted["act_std"]})
+    return pd.DataFrame(rows)
+
+
+def width_signal(activation: str, x: np.ndarray, depth: int, widths=(64, 256, 1024),
+                 seeds: int = 3, initializer: str | None = None) -> pd.DataFrame:
+    """The last hidden layer's activation mean and spread at initialisation in random
+    networks of each width (biases 0, Gaussian weights of the initializer's sigma_w2, the
+    inputs ``x``), beside :func:`signal_prediction`: where a measured network parts from the
+    infinitely wide prediction, a gap that closes as the width grows is the finite width's.
+
+    A plain forward pass in NumPy (float64), not a trained run: only the initialisation is
+    in question. The activation is the registry's (JAX), evaluated on NumPy arrays.
+    """
+    initializer = initializer or default_initializer(activation)
+    phi = activations.function(activation)
+    x = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
+    rows = []
+    for width in widths:
+        predicted = signal_prediction(activation, x, depth, width, initializer).iloc[-1]
+        for seed in range(seeds):
+            rng = np.random.default_rng(seed)
+            h = x
+            for _ in range(depth):
+                fan_in = h.shape[1]
+                w2 = sigma_w2(initializer, 1.0, fan_in, width)
+                h = np.asarray(phi(jnp.asarray(h @ (rng.standard_normal((fan_in, width))
+                                                    * math.sqrt(w2 / fan_in)),
+                                               jnp.float32)), dtype=np.float64)
+            rows.append({"activation": activation, "width": width, "seed": seed,
+                         "act_mean": float(h.mean()), "act_std": float(h.std()),
+                         "predicted_mean": predicted["act_mean"],
+                         "predicted_std": predicted["act_std"]})
     return pd.DataFrame(rows)
 
 
