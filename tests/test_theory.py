@@ -213,12 +213,15 @@ def test_width_signal_meets_the_prediction_for_a_wide_linear_network():
 def test_width_agreement_says_where_the_gap_closes():
     from actstudy.present import text
 
-    def frame(name, gaps):
-        return pd.DataFrame([{"activation": name, "width": w, "seed": 0, "act_std": 1 + g,
-                              "predicted_std": 1.0, "act_mean": 0.0, "predicted_mean": 0.0}
-                             for w, g in zip((64, 1024), gaps, strict=True)])
+    def frame(name, gaps, spread=0.01):
+        return pd.DataFrame([{"activation": name, "width": w, "seed": s,
+                              "act_std": 1 + g + spread * (s - 1), "predicted_std": 1.0,
+                              "act_mean": 0.0, "predicted_mean": 0.0}
+                             for w, g in zip((64, 1024), gaps, strict=True) for s in range(3)])
 
-    closing = text.width_agreement(frame("elu", (-0.2, -0.02)))
-    assert "for 1 of 1 activations" in closing and "-20% at width 64" in closing
-    assert "for 0 of 2 activations" in text.width_agreement(pd.concat(
-        [frame("relu", (-0.2, -0.15)), frame("elu", (-0.1, 0.3))]))
+    closing = text.width_agreement(frame("elu", (-0.2, 0.0)))
+    assert "closes with width for elu" in closing and "-20%" in closing
+    staying = text.width_agreement(frame("relu", (-0.2, -0.15)))
+    assert "stays at every width for relu" in staying
+    unclear = text.width_agreement(frame("tanh", (-0.2, 0.1), spread=0.3))
+    assert "For tanh the seeds do not tell" in unclear

@@ -234,20 +234,34 @@ def width_agreement(frame: pd.DataFrame) -> str:
     """A sentence on whether the gap to the infinitely wide prediction closes with width.
 
     ``frame`` is :func:`actstudy.analysis.theory.width_signal`'s, for several
-    activations. The rule, per activation: the gap is the mean over seeds of
-    the measured spread against the prediction, as a share; it *closes* when
-    at the largest width it is under half of what it is at the smallest.
+    activations. The gap is the last layer's measured spread against the
+    prediction, as a share, with its 95% t-interval over seeds. The rule, per
+    activation: the gap *closes* when its interval excludes 0 at the smallest
+    width and includes it at the largest; it *stays* when it excludes 0 at
+    both; otherwise the seeds do not tell.
     """
-    parts, closing = [], 0
+    parts, verdicts = [], {"closes": [], "stays": [], "unclear": []}
     for name, part in frame.groupby("activation", sort=False):
-        gaps = (part.groupby("width")["act_std"].mean()
-                / part.groupby("width")["predicted_std"].first() - 1)
-        small, large = gaps.iloc[0], gaps.iloc[-1]
-        closes = abs(large) < abs(small) / 2
-        closing += closes
-        parts.append(f"{name} {small:+.0%} at width {gaps.index[0]}, {large:+.0%} at "
-                     f"{gaps.index[-1]}")
-    names = frame["activation"].nunique()
-    return (f"The last layer's spread against the prediction: {'; '.join(parts)}. The gap "
-            f"closes with width (under half at the widest) for {closing} of {names} "
-            "activations: what parts at width 64 is the finite width, not the theory.")
+        found = []
+        for width, rows in part.groupby("width"):
+            gap = stats.mean_ci(rows["act_std"] / rows["predicted_std"] - 1)
+            found.append((width, gap))
+        (small_width, small), (large_width, large) = found[0], found[-1]
+        excludes = [g.low > 0 or g.high < 0 for g in (small, large)]
+        verdict = ("closes" if excludes == [True, False] else
+                   "stays" if all(excludes) else "unclear")
+        verdicts[verdict].append(name)
+        parts.append(f"{name} {small.mean:+.0%} [{small.low:+.0%}, {small.high:+.0%}] at "
+                     f"width {small_width}, {large.mean:+.0%} [{large.low:+.0%}, "
+                     f"{large.high:+.0%}] at {large_width}")
+    text = ("The last layer's spread against the prediction, with 95% intervals over seeds: "
+            + "; ".join(parts) + ".")
+    if verdicts["closes"]:
+        text += (f" The gap closes with width for {', '.join(verdicts['closes'])}: there, what "
+                 "parts at the narrow width is the finite width, not the theory.")
+    if verdicts["stays"]:
+        text += f" It stays at every width for {', '.join(verdicts['stays'])}."
+    if verdicts["unclear"]:
+        text += (f" For {', '.join(verdicts['unclear'])} the seeds do not tell (a network's "
+                 "length wanders from seed to seed, more so the deeper and the narrower).")
+    return text
