@@ -223,5 +223,8 @@ def test_width_agreement_says_where_the_gap_closes():
     assert "closes with width for elu" in closing and "-20%" in closing
     staying = text.width_agreement(frame("relu", (-0.2, -0.15)))
     assert "stays at every width for relu" in staying
-    unclear = text.width_agreement(frame("tanh", (-0.2, 0.1), spread=0.3))
-    assert "For tanh the seeds do not tell" in unclear
+    assert "no gap at either width for tanh" in text.width_agreement(
+        frame("tanh", (-0.2, 0.1), spread=0.3))
+    assert "For selu a gap shows only at the widest" in text.width_agreement(
+        pd.concat([frame("selu", (0.0, 0.0), spread=0.3).query("width == 64"),
+                   frame("selu", (0.0, -0.1)).query("width == 1024")]))

@@ -238,9 +238,10 @@ def width_agreement(frame: pd.DataFrame) -> str:
     prediction, as a share, with its 95% t-interval over seeds. The rule, per
     activation: the gap *closes* when its interval excludes 0 at the smallest
     width and includes it at the largest; it *stays* when it excludes 0 at
-    both; otherwise the seeds do not tell.
+    both; there is *none* when it includes 0 at both; else it shows only at
+    the largest width.
     """
-    parts, verdicts = [], {"closes": [], "stays": [], "unclear": []}
+    parts, verdicts = [], {"closes": [], "stays": [], "none": [], "late": []}
     for name, part in frame.groupby("activation", sort=False):
         found = []
         for width, rows in part.groupby("width"):
@@ -248,8 +249,8 @@ def width_agreement(frame: pd.DataFrame) -> str:
             found.append((width, gap))
         (small_width, small), (large_width, large) = found[0], found[-1]
         excludes = [g.low > 0 or g.high < 0 for g in (small, large)]
-        verdict = ("closes" if excludes == [True, False] else
-                   "stays" if all(excludes) else "unclear")
+        verdict = {(True, False): "closes", (True, True): "stays", (False, False): "none",
+                   (False, True): "late"}[tuple(excludes)]
         verdicts[verdict].append(name)
         parts.append(f"{name} {small.mean:+.0%} [{small.low:+.0%}, {small.high:+.0%}] at "
                      f"width {small_width}, {large.mean:+.0%} [{large.low:+.0%}, "
@@ -261,7 +262,10 @@ def width_agreement(frame: pd.DataFrame) -> str:
                  "parts at the narrow width is the finite width, not the theory.")
     if verdicts["stays"]:
         text += f" It stays at every width for {', '.join(verdicts['stays'])}."
-    if verdicts["unclear"]:
-        text += (f" For {', '.join(verdicts['unclear'])} the seeds do not tell (a network's "
-                 "length wanders from seed to seed, more so the deeper and the narrower).")
+    if verdicts["none"]:
+        text += f" There is no gap at either width for {', '.join(verdicts['none'])}."
+    if verdicts["late"]:
+        text += (f" For {', '.join(verdicts['late'])} a gap shows only at the widest, where the "
+                 "seeds vary least (a network's length wanders from seed to seed, more so the "
+                 "deeper and the narrower).")
     return text
