@@ -114,6 +114,14 @@ def _compiled_moments(activation: str, options: tuple, implementation):
     return moments
 
 
+def _in_float64(compiled, *arguments) -> np.ndarray:
+    """A compiled expectation evaluated in float64 (JAX's x64 mode, here only): float32 sums
+    leave noise of 1e-7 relative, which turns a length map that grows without bound into a
+    false fixed point at 1e5."""
+    with jax.enable_x64(True):
+        return np.asarray(compiled(*map(np.float64, arguments)), dtype=float)
+
+
 def _check(activation: str, sigma_w2: float, sigma_b2: float) -> None:
     activations.spec(activation)  # names the activation if it is unknown
     for name, value in (("sigma_w2", sigma_w2), ("sigma_b2", sigma_b2)):
@@ -129,11 +137,7 @@ def expectation(activation: str, q: float, options: tuple = ()) -> dict[str, flo
     """
     if not (math.isfinite(q) and q >= 0):
         raise ValueError(f"q={q!r} is not allowed: must be a finite number >= 0")
-    # In float64 (JAX's x64 mode, here only): float32 sums leave noise of 1e-7 relative, which
-    # turns a length map that grows without bound into a false fixed point at 1e5.
-    with jax.enable_x64(True):
-        phi2, slope2, mean = np.asarray(_moments(activation, tuple(options))(np.float64(q)),
-                                        dtype=float)
+    phi2, slope2, mean = _in_float64(_moments(activation, options), q)
     return {"phi2": float(phi2), "slope2": float(slope2), "mean": float(mean)}
 
 
@@ -222,9 +226,8 @@ def correlation_map(activation: str, sigma_w2: float, sigma_b2: float, c: float,
         q = fixed_point(activation, sigma_w2, sigma_b2, options=options)
     if q == 0:
         return 1.0
-    with jax.enable_x64(True):
-        cross = float(_pair_moments(activation, tuple(options))(np.float64(q), np.float64(c))[0])
-    return (sigma_w2 * cross + sigma_b2) / q
+    cross = _in_float64(_pair_moments(activation, options), q, c)[0]
+    return (sigma_w2 * float(cross) + sigma_b2) / q
 
 
 def correlation_fixed_point(activation: str, sigma_w2: float, sigma_b2: float,
@@ -252,9 +255,7 @@ def chi_c(activation: str, sigma_w2: float, sigma_b2: float, options: tuple = ()
     c = correlation_fixed_point(activation, sigma_w2, sigma_b2, options)
     if c >= 1 - 1e-6 or not math.isfinite(q) or q == 0:
         return chi1(activation, sigma_w2, sigma_b2, q, options)
-    with jax.enable_x64(True):
-        pair = _pair_moments(activation, tuple(options))(np.float64(q), np.float64(c))
-    return sigma_w2 * float(pair[1])
+    return sigma_w2 * float(_in_float64(_pair_moments(activation, options), q, c)[1])
 
 
 def depth_scale(activation: str, sigma_w2: float, sigma_b2: float, options: tuple = ()
@@ -370,7 +371,9 @@ def beside_measurement(growth: pd.DataFrame, mean_square_input: float, input_siz
     prediction is for one input's error; the measured norm is of the batch's
     summed error, whose cross-input terms follow chi_c instead, so the two
     agree where those terms are small or grow alike (the report says how far
-    they do). ``difference`` is log10(measured / predicted growth).
+    they do). ``difference`` is log10(measured / predicted growth);
+    ``predicted_at_fixed_point`` is sqrt(chi1(q*)) and ``predicted_linear``
+    sqrt(chi1(q -> 0)), two simpler rules to compare the prediction with.
     """
     rows = []
     cache: dict[tuple, dict] = {}
@@ -383,12 +386,15 @@ def beside_measurement(growth: pd.DataFrame, mean_square_input: float, input_siz
             hidden = sigma_w2(initializer, row.init_scale, width, width)
             cache[key] = {"sigma_w2": hidden,
                           **predicted_growth(row.activation, hidden, 0.0,
-                                             first * mean_square_input, int(row.depth))}
+                                             first * mean_square_input, int(row.depth)),
+                          # A null model: the linear regime, chi1 at q -> 0, whatever the data.
+                          "growth_linear": math.sqrt(chi1(row.activation, hidden, 0.0, 0.0))}
         found = cache[key]
         rows.append({**row._asdict(), "initializer": initializer,
                      "sigma_w2": found["sigma_w2"], "q_first": found["q_first"],
                      "q_last": found["q_last"], "predicted": found["fitted_growth"],
                      "predicted_at_fixed_point": found["growth_at_fixed_point"],
+                     "predicted_linear": found["growth_linear"],
                      "measured": row.growth,
                      "difference": math.log10(row.growth / found["fitted_growth"])
                      if row.growth > 0 and found["fitted_growth"] > 0 else math.nan})

@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from actstudy import stats
-from actstudy.analysis import theory
 from actstudy.analysis.arithmetic import (
     ARITHMETIC_MODEL_NAMES,
     GATE_CHOICE,
@@ -172,10 +169,8 @@ def theory_agreement(beside: pd.DataFrame, margin: float, by=("activation", "ini
                    "parts" if interval.low > bound or interval.high < -bound else "unclear")
         deep = float(np.log10(part["measured"]).mean()
                      - np.log10(part["predicted_at_fixed_point"].iloc[0]))
-        # The null model: a network in its linear regime, chi1 at q -> 0, whatever the data.
-        linear = math.sqrt(theory.chi1(part["activation"].iloc[0],
-                                       float(part["sigma_w2"].iloc[0]), 0.0, 0.0))
-        near_zero = float(np.log10(part["measured"]).mean() - np.log10(linear))
+        near_zero = float(np.log10(part["measured"]).mean()
+                          - np.log10(part["predicted_linear"].iloc[0]))
         rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)),
                      "predicted": part["predicted"].iloc[0],
                      "measured": 10 ** float(np.log10(part["measured"]).mean()),
