@@ -71,3 +71,23 @@ def test_headers_and_captions_are_shown_not_run():
     frame = pd.DataFrame({"<img src=x onerror=alert(1)>": [1.5], "b": [None]})
     page = tables.show(frame, caption="<script>x</script>", missing="<b>why</b>").to_html()
     assert "<img" not in page and "<script" not in page and "<b>why" not in page
+
+
+def test_speed_table_says_never_before_shared_program():
+    import numpy as np
+    import pandas as pd
+
+    from actstudy.present import tables
+
+    # Two activations from one shared program (no seconds of their own): one reaches the
+    # target, one never does; the seconds columns say which.
+    history = pd.DataFrame([{"key": f"{a}{s}", "dataset": "mnist", "activation": a, "depth": 2,
+                             "seed": s, "epoch": e, "val_accuracy": acc, "seconds": np.nan}
+                            for a, acc in (("relu", 0.95), ("sigmoid", 0.5)) for s in range(2)
+                            for e in (1, 2)])
+    summary = pd.DataFrame([{"dataset": "mnist", "activation": a, "seconds_per_epoch": np.nan}
+                            for a in ("relu", "sigmoid") for _ in range(2)])
+    table = tables.speed_table(history, summary, {"mnist": 0.9}).set_index("activation")
+    assert table.loc["relu", "seconds to target [95% CI]"] == "shared program"
+    assert table.loc["sigmoid", "seconds to target [95% CI]"] == "never in 2 epochs"
+    assert table.loc["sigmoid", "seconds per epoch"] == "shared program"

@@ -218,9 +218,9 @@ def speed_table(history: pd.DataFrame, summary: pd.DataFrame, targets: dict[str,
                     epoch_interval.mean, epoch_interval.low, epoch_interval.high,
                     n=epoch_interval.n, decimals=1) if len(reached) else never),
                 "seconds to target [95% CI]": (
-                    "shared program" if shared else interval(
+                    never if not len(reached) else "shared program" if shared else interval(
                         second_interval.mean, second_interval.low, second_interval.high,
-                        n=second_interval.n) if len(reached) else never),
+                        n=second_interval.n)),
                 "seconds per epoch": ("shared program" if shared
                                       else number(float(per_epoch.median()))),
                 "_order": (epoch_interval.mean if len(reached) else np.inf,
@@ -659,7 +659,8 @@ def signal_theory_table(frame: pd.DataFrame) -> pd.DataFrame:
         "activation": frame["activation"], "initializer": frame["initializer"],
         "hidden layer": [f"{layer} of {depth}" for layer, depth
                          in zip(frame["layer"], frame["depth"], strict=True)],
-        "measured mean": frame["measured_mean"].map("{:+.3f}".format),
-        "predicted mean": frame["predicted_mean"].map("{:+.3f}".format),
+        # Rounded before the sign is written: a mean of -1e-10 reads +0.000, not -0.000.
+        "measured mean": frame["measured_mean"].map(lambda v: f"{round(v, 3) + 0.0:+.3f}"),
+        "predicted mean": frame["predicted_mean"].map(lambda v: f"{round(v, 3) + 0.0:+.3f}"),
         "measured spread": frame["measured_std"].map("{:.3f}".format),
         "predicted spread": frame["predicted_std"].map("{:.3f}".format)})
