@@ -398,9 +398,9 @@ def test_images_takes_one_target_or_one_per_dataset(targets, named):
 
 
 def _reference_runs(values: dict, activation: str = "relu") -> pd.DataFrame:
-    """A hand-made summary: {(dataset, level): [validation accuracy per seed]}."""
+    """A hand-made summary at the sweep's rate: {(dataset, level): [validation accuracy per seed]}."""
     return pd.DataFrame([{"dataset": dataset, "level": level, "activation": activation,
-                          "seed": seed, "final_val_accuracy": accuracy}
+                          "seed": seed, "learning_rate": 0.01, "final_val_accuracy": accuracy}
                          for (dataset, level), accuracies in values.items()
                          for seed, accuracy in enumerate(accuracies)])
 
@@ -442,7 +442,8 @@ def test_a_task_where_no_level_reaches_the_threshold_is_an_outcome_not_a_crash()
     compared = hard.comparison_configs(hard.chosen(summary))
     assert {(c.dataset, dict(c.dataset_options)["cells"]) for c in compared} == {
         ("checkerboard", 4)}
-    assert len(compared) == 2 * 2  # two activations, two seeds
+    assert len(compared) == 2 * 2 * 3  # two activations, two seeds, three rates
+    assert {c.learning_rate for c in compared} == set(hard.learning_rates)
     table = tables.rule_table(rule, hard.threshold)
     assert table["reaches 0.9"].tolist() == ["no", "no", "yes"]
     assert table["rule"].tolist() == ["", "", "chosen"]
@@ -482,8 +483,11 @@ def test_hard_study_runs_the_sweep_then_every_activation_at_the_chosen_level():
 
     def accuracy(config):
         turns = dict(config.dataset_options)["turns"]
-        trained.append((config.activation, turns))
-        return {2: 0.97, 3: 0.93, 4: 0.80}[turns] if config.activation == "relu" else 0.5
+        trained.append((config.activation, turns, config.learning_rate))
+        best = config.learning_rate == 0.01  # every activation's best rate is inside the grid
+        if config.activation == "relu":
+            return {2: 0.97, 3: 0.93, 4: 0.80}[turns] - (0 if best else 0.05)
+        return 0.6 if best else 0.5
 
     hard = studies.ClassificationHard(seeds=2, tasks={"spirals": {"turns": [2, 3, 4]}},
                                       activations=["relu", "tanh", "elu"])
@@ -491,13 +495,34 @@ def test_hard_study_runs_the_sweep_then_every_activation_at_the_chosen_level():
     results = hard.run(progress=False, fit_group=_fake_fit(accuracy))
     summary = hard.summary(results)
     assert hard.chosen(summary) == {"spirals": 3}
-    # ReLU at every level, then the others at 3 turns only; ReLU's runs there train once.
-    assert sorted(set(trained)) == [("elu", 3), ("relu", 2), ("relu", 3), ("relu", 4),
-                                    ("tanh", 3)]
-    assert len(trained) == len(results.runs) == 2 * (3 + 2)
+    # ReLU at every level at the sweep's rate, then every activation at 3 turns at each rate;
+    # ReLU's sweep runs there train once. No chosen rate is at an edge: the grid does not grow.
+    assert sorted({(a, t) for a, t, _ in trained}) == [("elu", 3), ("relu", 2), ("relu", 3),
+                                                       ("relu", 4), ("tanh", 3)]
+    assert len(trained) == len(results.runs) == 2 * (3 + 3 * 3 - 1)
     compared = hard.compared(summary)
     assert sorted(compared["activation"].unique()) == ["elu", "relu", "tanh"]
     assert set(compared["task"]) == {"spirals, 3 turns"} and len(compared) == 6
+    assert set(compared["learning_rate"]) == {0.01}
+
+
+def test_hard_study_grows_the_rate_grid_past_an_edge_and_compares_at_the_chosen_rate():
+    def accuracy(config):
+        turns = dict(config.dataset_options)["turns"]
+        if config.activation == "relu":
+            return {2: 0.97, 3: 0.80}[turns]
+        return 0.9 - abs(np.log10(config.learning_rate / 0.1)) / 10  # tanh's best is 0.1
+
+    hard = studies.ClassificationHard(seeds=2, tasks={"spirals": {"turns": [2, 3]}},
+                                      activations=["relu", "tanh"], extensions=1)
+    summary = hard.summary(hard.run(progress=False, fit_group=_fake_fit(accuracy)))
+    rates = hard.rates(summary).set_index("activation")
+    # tanh chose 0.03, the highest, so the grid grew one step (x3) to 0.09, and no further
+    assert sorted(set(summary.loc[summary.activation == "tanh", "learning_rate"])) == [
+        0.003, 0.01, 0.03, 0.09]
+    assert rates.loc["tanh", "learning_rate"] == 0.09 and rates.loc["tanh", "edge"] == "highest"
+    compared = hard.compared(summary)
+    assert set(compared.loc[compared.activation == "tanh", "learning_rate"]) == {0.09}
 
 
 def test_hard_study_where_nothing_reaches_returns_the_sweep_alone():

@@ -4,6 +4,7 @@
 >>> analysis.time_to_target(results.history, 0.95)  # doctest: +SKIP
 """
 
+from actstudy.analysis import adequacy as adequacy  # analysis.adequacy.converged, ...
 from actstudy.analysis import theory as theory  # a module: analysis.theory.chi1, ...
 from actstudy.analysis.arithmetic import *  # noqa: F403
 from actstudy.analysis.convergence import *  # noqa: F403

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy import stats
+from actstudy.studies.base import choose_rates
 
 __all__ = ["ranking", "learning_rate_curves", "best_learning_rates", "learning_rate_rankings",
            "rank_flips", "flip_counts", "tune_learning_rate"]
@@ -286,24 +287,13 @@ def tune_learning_rate(summary: pd.DataFrame, by: Sequence[str] = ("activation",
     columns = [*by, "seed", "learning_rate", "best_epoch", "epochs_run", "best_val_accuracy",
                "test_accuracy", "diverged", "key"]
     frame = summary[columns].astype({"best_val_accuracy": float})
-    # skipna=False: a rate at which a seed failed gets no mean, so it cannot be chosen.
-    means = (frame.groupby([*by, "learning_rate"], sort=False)["best_val_accuracy"]
-             .agg(lambda v: v.mean(skipna=False)).reset_index()
-             .sort_values("learning_rate", kind="stable"))
-    best = means.dropna(subset=["best_val_accuracy"])
-    best = best.loc[best.groupby(by, sort=False)["best_val_accuracy"].idxmax()]
-    chosen = frame[by].drop_duplicates().merge(best, on=by, how="left")
-    grid = frame.groupby(by, sort=False)["learning_rate"].agg(["min", "max"]).reset_index()
-    chosen = chosen.merge(grid, on=by, how="left")
-    chosen["edge"] = np.select([chosen["learning_rate"] == chosen["min"],
-                                chosen["learning_rate"] == chosen["max"]], ["lowest", "highest"],
-                               "")
+    chosen = choose_rates(frame, by).drop(columns="rates")
     runs = frame.merge(chosen[[*by, "learning_rate"]], on=[*by, "learning_rate"])
     at_end = (runs["best_epoch"] == runs["epochs_run"]).astype(float)
     budget = (at_end.groupby([runs[name] for name in by], sort=False).mean()
               .rename("at_budget_end").reset_index())
     seeds = runs.groupby(by, sort=False)["seed"].nunique().rename("seeds").reset_index()
-    chosen = chosen.drop(columns=["min", "max"]).merge(seeds, on=by, how="left").merge(
+    chosen = chosen.merge(seeds, on=by, how="left").merge(
         budget, on=by, how="left")
     chosen["seeds"] = chosen["seeds"].fillna(0).astype(int)
     return runs[columns].reset_index(drop=True), chosen

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from actstudy.analysis import adequacy
 from actstudy.claims.measures import (
     ARITHMETIC_MARGIN,
     COST_MARGIN,
@@ -14,21 +15,33 @@ from actstudy.claims.measures import (
     THEORY_MARGIN,
     UNIT_MARGIN,
     accuracy_against_depth,
+    arithmetic_adequacy,
     arithmetic_extrapolation,
+    binary_step_adequacy,
     binary_step_learning,
     dead_units_by_rectifier,
+    depth_adequacy,
+    dying_adequacy,
+    elu_adequacy,
     elu_against_relu,
     gelu_cost_and_approximation,
+    gradient_adequacy,
     gradient_growth_with_init_scale,
+    images_adequacy,
+    linear_adequacy,
     linear_network_training,
+    prelu_adequacy,
     prelu_overfitting,
     rectifier_cost,
     relu_sparsity,
+    sine_adequacy,
     sine_nonlinearity,
     smooth_rectifiers_in_depth,
     softplus_cost,
+    sparsity_adequacy,
     tanh_against_sigmoid_convergence,
     theory_agreement,
+    tuned_depth_adequacy,
     vanishing_gradient_ratio,
 )
 from actstudy.claims.verdicts import (
@@ -38,6 +51,7 @@ from actstudy.claims.verdicts import (
     Test,
     format_interval,
     secondary_verdicts,
+    verdict,
 )
 
 __all__ = ["CLAIMS", "evaluate"]
@@ -64,6 +78,7 @@ CLAIMS = [
           Test("test MSE on sin(x): identity MLP / ReLU MLP (×)", "x", "above", 10.0,
                "the claim's own \"at least 10x\": one order of magnitude"),
           "sine", 10, sine_nonlinearity,
+          adequacy=sine_adequacy,
           note="That the identity MLP matches the least-squares line holds by construction (it "
                "is a linear model), so it is shown, not tested as the claim."),
     Claim(2, "A linear activation cannot be trained with backpropagation because its derivative "
@@ -74,14 +89,16 @@ CLAIMS = [
                "above", 1.05,
                "a linear network within 5% of the least-squares optimum is as trained as a linear "
                "model gets"),
-          "sine", 10, linear_network_training),
+          "sine", 10, linear_network_training,
+          adequacy=linear_adequacy),
     Claim(3, "Sigmoid and tanh suffer vanishing gradients in deep networks: the first layer "
              "learns orders of magnitude more slowly than the last, far more so than with ReLU.",
           "Glorot & Bengio (2010); widely repeated in tutorials", _SPEED,
           Test("depth 10: ReLU's first/last-layer ratio of bias-gradient norms (per-unit learning "
                "speed) over sigmoid's or tanh's, whichever is closer to ReLU's (×)", "x", "above",
                10.0, "\"orders of magnitude\" is at least one: 10x"),
-          "depth_sweep", 10, vanishing_gradient_ratio),
+          "depth_sweep", 10, vanishing_gradient_ratio,
+          adequacy=gradient_adequacy),
     Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and so speeds up training.",
           "Medium post on popular activation functions; most overviews", _COST,
           Test("one training epoch of an MNIST MLP (recording off): the cheaper of sigmoid and "
@@ -95,6 +112,7 @@ CLAIMS = [
                "ReLU's, PReLU's and ELU's (pp of units)", "pp", "above", UNIT_MARGIN,
                "2 pp is about one unit of a 64-unit layer; less changes nothing a user sees"),
           "dying", 10, dead_units_by_rectifier,
+          adequacy=dying_adequacy,
           note="\"Dead\" (output exactly 0 on every sample) can only be 0 for the alternatives, "
                "so the test counts inactive units (pre-activation negative on at least 99% of "
                "samples), defined for every activation."),
@@ -104,7 +122,8 @@ CLAIMS = [
                "above", COST_MARGIN,
                "a loss curve 10% lower on average is a difference a user notices; less is "
                "within what a learning-rate change does"),
-          "images", 5, tanh_against_sigmoid_convergence),
+          "images", 5, tanh_against_sigmoid_convergence,
+          adequacy=images_adequacy),
     Claim(7, "Softplus costs more compute than ReLU without an accuracy advantage.",
           "Glorot, Bordes & Bengio (2011); overviews", _COST,
           Test("one training epoch of an MNIST MLP (recording off): softplus / ReLU (×)", "x",
@@ -121,7 +140,8 @@ CLAIMS = [
           Test("test accuracy at depths 10 and more: the smaller of Swish's and GELU's gain over "
                "ReLU, averaged over depths (pp)", "pp", "above", 0.0,
                "\"a slight edge\" is any gain; the seeds are chosen to detect the source's 0.6 pp"),
-          "depth_sweep", 10, smooth_rectifiers_in_depth),
+          "depth_sweep", 10, smooth_rectifiers_in_depth,
+          adequacy=depth_adequacy),
     Claim(10, "Bounded activations (sigmoid, tanh) keep gradients from exploding; unbounded ReLU "
               "can explode with large initial weights.",
           "Course page on activations and gradient flow; overviews of activation properties",
@@ -141,6 +161,7 @@ CLAIMS = [
                "the claim predicts no gain at all; half a point is below the seed-to-seed spread "
                "of an MNIST run"),
           "binary_step", 10, binary_step_learning,
+          adequacy=binary_step_adequacy,
           note="Accuracy is not at chance: the output layer, after the last step, still learns."),
     Claim(12, "ReLU gives sparse activations.",
           "Glorot, Bordes & Bengio (2011); course page on activations",
@@ -150,6 +171,7 @@ CLAIMS = [
                "symmetric pre-activations give about 50% zeros at initialisation by themselves, "
                "so the claim is about what training adds; 2 pp as for units"),
           "depth_sweep", 10, relu_sparsity,
+          adequacy=sparsity_adequacy,
           note="The source's consequence, that sparsity makes a network less prone to "
                "overfitting, is not tested: it needs networks of equal accuracy and different "
                "sparsity, which these studies do not make."),
@@ -159,7 +181,8 @@ CLAIMS = [
           Test("mean training loss over epochs in the ELU paper's MNIST setting (deeper MLP, "
                "SGD): ReLU / ELU (×)", "x", "above", COST_MARGIN,
                "a loss curve 10% lower on average is a difference a user notices"),
-          "elu_setting", 10, elu_against_relu),
+          "elu_setting", 10, elu_against_relu,
+          adequacy=elu_adequacy),
     Claim(14, "More hidden layers give higher accuracy.",
           "MissingLink's guide: a deep network has 2 to 8 additional layers; a beginner's heuristic",
           "04_mnist_convergence#Depth-with-tuned-learning-rates-and-early-stopping",
@@ -167,25 +190,28 @@ CLAIMS = [
                "validation-chosen learning rate with early stopping; the mean over activations "
                "(pp)", "pp", "above", DEPTH_MARGIN,
                "a doubling that buys less than 0.2 pp is not the \"higher accuracy\" promised"),
-          "depth_tuned", 10, accuracy_against_depth),
+          "depth_tuned", 10, accuracy_against_depth,
+          adequacy=tuned_depth_adequacy),
     Claim(15, "PReLU's learned slope raises the risk of overfitting compared with leaky ReLU.",
           "He et al. (2015); \"All About Activation Functions\"",
           "04_mnist_convergence#PReLU-against-leaky-ReLU-from-the-same-slope",
           Test("train - validation accuracy gap on a small training set, both from the same "
                "slope: PReLU - leaky ReLU (pp)", "pp", "above", 0.5,
                "half a point more gap is the least overfitting a user would act on"),
-          "prelu_overfitting", 10, prelu_overfitting),
+          "prelu_overfitting", 10, prelu_overfitting,
+          adequacy=prelu_adequacy),
     Claim(16, "MLPs with ordinary activations learn arithmetic inside their training range but do "
               "not extrapolate it beyond; the NALU, which adds in linear and multiplies in log "
               "space under a learned gate, does.",
           "Trask et al. (2018), \"Neural Arithmetic Logic Units\", NeurIPS",
           "07_arithmetic_extrapolation#Interpolation-and-extrapolation-errors",
-          Test("a × b, inputs outside the training range: mean squared error of the best "
-               "ordinary-activation MLP (per seed, whichever is lowest) / the NALU's (×)", "x",
+          Test("a × b, inputs outside the training range: mean squared error of the "
+               "ordinary-activation MLP with the lowest validation error / the NALU's (×)", "x",
                "above", ARITHMETIC_MARGIN,
                "\"extrapolates where MLPs do not\" is a difference of kind: at least an order of "
                "magnitude in squared error"),
           "arithmetic", 5, arithmetic_extrapolation,
+          adequacy=arithmetic_adequacy,
           note="Multiplication decides it: the task the NALU was made for; addition and "
                "subtraction are linear, so the identity MLP (a linear model) extrapolates them "
                "exactly and they test nothing about activations (they are secondary tests). A "
@@ -222,19 +248,27 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
     rows = []
     for claim in claims or CLAIMS:
         interval, secondary = claim.measure(ctx)
-        primary = Measurement(claim.primary, interval)
+        checks = claim.checks(ctx)
+        failing = adequacy.failed(checks)
+        primary = Measurement(claim.primary, interval,
+                              "; ".join(check.reason() for check in failing))
         test = claim.primary
         checked = secondary_verdicts(secondary)
         rows.append({
             "id": claim.id, "claim": claim.text, "source": claim.source,
-            "verdict": primary.verdict, "statistic": test.statistic, "unit": test.unit,
+            "verdict": primary.verdict, "inadequate": primary.inadequate,
+            "interval_verdict": verdict(interval, test),
+            "adequacy": [{"condition": c.condition, "passed": c.passed, "detail": c.detail}
+                         for c in checks],
+            "statistic": test.statistic, "unit": test.unit,
             "effect": format_interval(interval, test), "prediction": test.prediction,
             "reason": test.reason, "detectable": primary.detectable_effect(),
             "seeds": interval.n, "study": claim.study, "profile": ctx.profile,
             "mean": test.show(interval.mean), "ci_low": test.show(interval.low),
             "ci_high": test.show(interval.high), "margin": test.margin, "kind": test.kind,
             "secondary": [{"test": m.test.statistic, "effect": format_interval(m.interval, m.test),
-                           "prediction": m.test.prediction, "holm_p": p, "verdict": v}
+                           "prediction": m.test.prediction, "holm_p": p, "verdict": v,
+                           "inadequate": m.inadequate}
                           for m, (p, v) in zip(secondary, checked, strict=True)],
             "note": claim.note, "evidence": claim.evidence,
         })

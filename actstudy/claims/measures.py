@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy import analysis, stats
+from actstudy.analysis import adequacy
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.run import activations, data
 from actstudy.stats import Interval, paired
@@ -19,7 +20,8 @@ __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_tr
            "smooth_rectifiers_in_depth", "gradient_growth_with_init_scale", "binary_step_learning",
            "relu_sparsity", "elu_against_relu", "accuracy_against_depth", "DEPTH_MARGIN",
            "prelu_overfitting", "arithmetic_extrapolation", "ARITHMETIC_MARGIN",
-           "THEORY_MARGIN", "theory_verdict_parts", "theory_agreement"]
+           "THEORY_MARGIN", "theory_verdict_parts", "theory_agreement", "TARGET_SHARE",
+           "reachable_target", "best_mlp", "FULL"]
 
 
 # -- measuring helpers -----------------------------------------------------------------------
@@ -69,8 +71,11 @@ def _epochs_test(reach: pd.DataFrame, slow: str, fast: str, setting: str) -> Mea
     table = _per_seed(reach, "epochs")
     interval = stats.mean_ci(table[slow] - table[fast], resolution=1.0) if {
         slow, fast} <= set(table) else stats.mean_ci([])
+    # Runs that never reach the target all count as one epoch past the end: when most do,
+    # the difference says nothing (analysis.adequacy.targets_reached).
+    check = adequacy.targets_reached(reach[reach["activation"].isin([slow, fast])])
     return Measurement(Test(f"epochs to target, {setting}: {slow} - {fast}", "epochs", "above",
-                            0.0), interval)
+                            0.0), interval, "" if check.passed else check.reason())
 
 
 def _mean_loss_ratio(history: pd.DataFrame, slow: str, fast: str, column: str) -> Interval:
@@ -161,11 +166,34 @@ def rectifier_cost(ctx):
     tests += [_epochs_test(reach, name, "relu", f"Adam, {target:.0%} validation accuracy")
               for name in ("sigmoid", "tanh")]
     # It may hold for one optimizer and not the other: SGD with momentum, each activation at
-    # its own validation-chosen rate.
-    sgd = _censored_epochs(_at_best_rate(ctx, "momentum", ["relu", "sigmoid", "tanh"]), target)
+    # its own validation-chosen rate, to a target the runs can reach in their budget.
+    history = _at_best_rate(ctx, "momentum", ["relu", "sigmoid", "tanh"])
+    sgd_target = reachable_target(history)
+    sgd = _censored_epochs(history, sgd_target)
     tests += [_epochs_test(sgd, name, "relu", f"SGD with momentum at each one's best rate, "
-                           f"{target:.0%} validation accuracy") for name in ("sigmoid", "tanh")]
+                           f"{sgd_target:.0%} validation accuracy") for name in ("sigmoid", "tanh")]
     return primary, tests
+
+
+# An epochs-to-target test needs a target its runs reach: the images study's targets are set
+# at about 97% of the best activations' final validation accuracy, and a setting without
+# one gets the same rule, from its own runs.
+TARGET_SHARE = 0.97
+
+
+def reachable_target(history: pd.DataFrame) -> float:
+    """:data:`TARGET_SHARE` of the best activation's mean final validation accuracy, rounded
+    down to a whole percent: a target most runs reach, set without looking at which activation
+    reaches it first.
+
+    >>> history = pd.DataFrame({"key": list("aabb"), "activation": ["relu"] * 2 + ["tanh"] * 2,
+    ...     "epoch": [1, 2, 1, 2], "val_accuracy": [0.8, 0.92, 0.7, 0.85]})
+    >>> reachable_target(history)
+    0.89
+    """
+    last = history[history["epoch"] == history.groupby("key")["epoch"].transform("max")]
+    best = last.groupby("activation")["val_accuracy"].mean().max()
+    return math.floor(100 * TARGET_SHARE * best) / 100
 
 
 def _at_best_rate(ctx, optimizer: str, names: list[str]) -> pd.DataFrame:
@@ -354,25 +382,44 @@ def prelu_overfitting(ctx):
     ]
 
 
-def _extrapolation_ratio(frame: pd.DataFrame, operation: str) -> Interval:
-    """Per seed, log10 of the smallest extrapolation MSE of any MLP over the NALU's, on one
-    task: how many times worse the best ordinary network is outside the training range."""
+def best_mlp(summary: pd.DataFrame, operation: str) -> str | None:
+    """The MLP compared on one task: the activation with the lowest geometric-mean validation
+    error over seeds (inside the training range), never chosen on the extrapolation error
+    the claim tests. None where the task has no MLP with a finite validation error.
+
+    >>> summary = pd.DataFrame({"dataset": "arithmetic_multiply", "architecture": "mlp",
+    ...     "activation": ["relu", "relu", "tanh", "tanh"], "seed": [0, 1, 0, 1],
+    ...     "final_val_loss": [0.1, 0.3, 0.2, 0.2]})
+    >>> best_mlp(summary, "multiply")
+    'relu'
+    """
+    part = summary[(summary["dataset"] == f"arithmetic_{operation}")
+                   & (summary["architecture"] == "mlp")]
+    error = (part.assign(log=stats.log10(part["final_val_loss"].astype(float)))
+             .groupby("activation")["log"].agg(lambda v: v.mean(skipna=False)).dropna())
+    return error.idxmin() if len(error) else None
+
+
+def _extrapolation_ratio(summary: pd.DataFrame, operation: str) -> Interval:
+    """Per seed, log10 of the extrapolation MSE of the MLP chosen on validation
+    (:func:`best_mlp`) over the NALU's, on one task: how many times worse the ordinary network
+    is outside the training range."""
+    frame = analysis.arithmetic_errors(summary)
     table = _per_seed(frame[frame["operation"] == operation], "extrapolation_mse", by="model")
-    mlps = [name for name in table if name not in analysis.ARITHMETIC_MODEL_NAMES.values()]
-    if "NALU" not in table or not mlps:
+    mlp = best_mlp(summary, operation)
+    if "NALU" not in table or mlp not in table:
         return stats.mean_ci([])
-    return stats.mean_ci(stats.log10(table[mlps]).min(axis=1) - stats.log10(table["NALU"]))
+    return stats.mean_ci(stats.log10(table[mlp]) - stats.log10(table["NALU"]))
 
 
 def arithmetic_extrapolation(ctx):
     operations = list(ctx.study("arithmetic").operations)
-    grid = ctx.runs("arithmetic", dataset=["arithmetic_multiply"], architecture=["mlp", "nalu"])
-    frame = analysis.arithmetic_errors(ctx.runs("arithmetic").summary)
-    tests = [Measurement(Test(f"{data.ARITHMETIC[operation][0]}: extrapolation MSE, the best "
-                              "MLP / NALU (×)", "x", "above", ARITHMETIC_MARGIN),
-                         _extrapolation_ratio(frame, operation))
+    summary = ctx.runs("arithmetic").summary
+    tests = [Measurement(Test(f"{data.ARITHMETIC[operation][0]}: extrapolation MSE, the MLP "
+                              "chosen on validation error / NALU (×)", "x", "above",
+                              ARITHMETIC_MARGIN), _extrapolation_ratio(summary, operation))
              for operation in operations if operation != "multiply"]
-    return _extrapolation_ratio(analysis.arithmetic_errors(grid.summary), "multiply"), tests
+    return _extrapolation_ratio(summary, "multiply"), tests
 
 
 # "Extrapolates where the MLPs do not" is a difference of kind, not of degree: at least an
@@ -421,3 +468,83 @@ def theory_agreement(ctx):
     beside = analysis.theory.beside_measurement(
         growth, analysis.theory.mean_square(x), int(np.prod(x.shape[1:])), study.network().width)
     return theory_verdict_parts(beside)
+
+
+# -- the adequacy conditions of each claim's deciding experiment -----------------------------
+
+# Where a check fails for want of training, the profile where the experiment is meant to be
+# decided: the full profile trains the same studies longer, on more data.
+FULL = "the full profile (longer training) is where it is decided"
+
+
+def _trained(grid, by=("activation",)) -> list[adequacy.Check]:
+    """Training finished (few runs still improving) and nothing diverged."""
+    return [adequacy.converged(grid.history, by, remedy=FULL),
+            adequacy.not_diverged(grid.summary, by)]
+
+
+def sine_adequacy(ctx):
+    return _trained(ctx.runs("sine", activation=["identity", "relu"]))
+
+
+def linear_adequacy(ctx):
+    return _trained(ctx.runs("sine", activation=["identity"]))
+
+
+def gradient_adequacy(ctx):
+    grid = ctx.runs("depth_sweep", activation=["relu", "sigmoid", "tanh"])
+    return [adequacy.not_diverged(grid.summary, ["activation", "depth"])]
+
+
+def dying_adequacy(ctx):
+    grid = ctx.runs("dying", activation=["relu", "leaky_relu", "prelu", "elu"])
+    high = max(run.config["learning_rate"] for run in grid.runs)
+    keys = {run.key for run in grid.runs if run.config["learning_rate"] == high}
+    history, summary = grid.history, grid.summary
+    return [adequacy.converged(history[history["key"].isin(keys)], remedy=FULL),
+            adequacy.not_diverged(summary[summary["key"].isin(keys)])]
+
+
+def images_adequacy(ctx):
+    grid = ctx.runs("images", dataset=["mnist"], activation=["sigmoid", "tanh"],
+                    architecture=["mlp"])
+    return [adequacy.not_diverged(grid.summary)]
+
+
+def depth_adequacy(ctx):
+    depths = _deep(ctx.study("depth_sweep").depths)
+    return _trained(ctx.runs("depth_sweep", activation=["relu", "swish", "gelu"], depth=depths),
+                    ["activation", "depth"])
+
+
+def sparsity_adequacy(ctx):
+    return _trained(ctx.runs("depth_sweep", activation=["relu"]), ["activation", "depth"])
+
+
+def binary_step_adequacy(ctx):
+    return [adequacy.not_diverged(ctx.runs("binary_step").summary,
+                                  ["activation", "train_hidden"])]
+
+
+def elu_adequacy(ctx):
+    return [adequacy.not_diverged(ctx.runs("elu_setting", activation=["relu", "elu"]).summary)]
+
+
+def tuned_depth_adequacy(ctx):
+    grid = ctx.runs("depth_tuned")
+    runs, chosen = analysis.tune_learning_rate(grid.summary)
+    history = grid.history
+    return [adequacy.rates_inside(chosen, remedy="a wider learning-rate grid (the study's "
+                                                 "extensions) is where it is decided"),
+            adequacy.converged(history[history["key"].isin(runs["key"])],
+                               ["activation", "depth"], remedy=FULL)]
+
+
+def prelu_adequacy(ctx):
+    grid = ctx.runs("prelu_overfitting")
+    return [adequacy.slopes_moved(analysis.learned_slopes(grid.learned)), *_trained(grid)]
+
+
+def arithmetic_adequacy(ctx):
+    grid = ctx.runs("arithmetic", architecture=["nalu"])
+    return [adequacy.gates_decided(analysis.nalu_gates(grid.learned))]

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from actstudy import stats, studies
+from actstudy.analysis import adequacy
 from actstudy.present import tables
 from actstudy.runner import GridResult
 from actstudy.stats import Interval
@@ -117,14 +118,20 @@ def verdict(interval: Interval, test: Test) -> str:
 
 @dataclass(frozen=True)
 class Measurement:
-    """One test's result: its interval over seeds (on the computed scale) and what it means."""
+    """One test's result: its interval over seeds (on the computed scale) and what it means.
+
+    ``inadequate`` is the reason the experiment behind it does not decide it
+    ("inadequate: 7 of 10 sigmoid runs never reach the target"); its verdict
+    is then undecided whatever the interval says.
+    """
 
     test: Test
     interval: Interval
+    inadequate: str = ""
 
     @property
     def verdict(self) -> str:
-        return verdict(self.interval, self.test)
+        return "undecided" if self.inadequate else verdict(self.interval, self.test)
 
     @property
     def detectable(self) -> float:
@@ -173,7 +180,7 @@ def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str]]:
     claim_side, other_side = stats.holm(sides[:, 0]), stats.holm(sides[:, 1])
     out = []
     for test, p_claim, p_other in zip(tests, claim_side, other_side, strict=True):
-        enough = test.interval.n >= 2
+        enough = test.interval.n >= 2 and not test.inadequate
         result = ("supported" if enough and p_claim < ALPHA else
                   "contradicted" if enough and p_other < ALPHA else "undecided")
         out.append((float(p_claim), result))
@@ -193,6 +200,15 @@ class Claim:
     seeds: int  # the seeds (or timing rounds) the default profile gives that study
     measure: Callable[[Context], tuple[Interval, list[Measurement]]] = dataclasses.field(repr=False)
     note: str = ""  # what the test leaves out, and why
+    # The adequacy conditions of the experiment that decides the primary test
+    # (actstudy.analysis.adequacy): any that fails makes the verdict undecided, with its reason.
+    adequacy: Callable[[Context], list[adequacy.Check]] | None = dataclasses.field(
+        default=None, repr=False)
+
+    def checks(self, ctx: Context) -> list[adequacy.Check]:
+        """The adequacy checks of the deciding experiment on ``ctx``'s runs (none if it names
+        none)."""
+        return list(self.adequacy(ctx)) if self.adequacy is not None else []
 
 
 class Context:

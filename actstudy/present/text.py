@@ -56,21 +56,25 @@ def arithmetic_findings(errors: pd.DataFrame) -> str:
 
 
 def gate_findings(gates: pd.DataFrame) -> str:
-    """Whether the NALU picks an operation, by :data:`GATE_CHOICE`'s rule, from
-    :func:`nalu_gates`.
+    """Whether the NALU picks an operation, by :data:`GATE_CHOICE`'s rule applied to each run's
+    layer (:func:`actstudy.analysis.adequacy.gates_decided`), from :func:`nalu_gates`.
 
     >>> gates = pd.DataFrame({"task": ["a + b"] * 4, "seed": [0, 1, 0, 1],
-    ...                       "layer": [1, 1, 2, 2], "gate": [0.97, 0.95, 0.4, 0.6]})
+    ...                       "layer": [1, 1, 2, 2], "gate": [0.97, 0.95, 0.4, 0.02]})
     >>> print(gate_findings(gates))
-    The NALU's gates (per task and layer, the mean over units and seeds) lie between 0.50 and 0.96; 1 of 2 task layers pick a path (a + b layer 1: adding), the rest mix adding and multiplying.
+    3 of 4 NALU task layers (every task, layer and seed) pick a path, their gate within 0.1 of 1 (adding) or 0 (multiplying): a + b layer 1: adding in 2 of 2 seeds; a + b layer 2: multiplying in 1 of 2 seeds.
     """
-    means = gates.groupby(["task", "layer"], sort=False)["gate"].mean()
-    picks = [f"{task} layer {layer}: {'adding' if gate > 0.5 else 'multiplying'}"
-             for (task, layer), gate in means.items() if min(gate, 1 - gate) < GATE_CHOICE]
-    return (f"The NALU's gates (per task and layer, the mean over units and seeds) lie between "
-            f"{means.min():.2f} and {means.max():.2f}; {len(picks)} of {len(means)} task layers "
-            f"pick a path" + (f" ({'; '.join(picks)})" if picks else "")
-            + ", the rest mix adding and multiplying.")
+    decided = (gates["gate"] - 0.5).abs() >= 0.5 - GATE_CHOICE
+    path = np.where(gates["gate"] > 0.5, "adding", "multiplying")
+    parts = []
+    for (task, layer), part in gates.assign(decided=decided, path=path).groupby(
+            ["task", "layer"], sort=False):
+        picked = part[part["decided"]]["path"].value_counts()
+        parts += [f"{task} layer {layer}: {name} in {count} of {len(part)} seeds"
+                  for name, count in picked.items()]
+    return (f"{int(decided.sum())} of {len(gates)} NALU task layers (every task, layer and seed) "
+            f"pick a path, their gate within {GATE_CHOICE:g} of 1 (adding) or 0 (multiplying)"
+            + (": " + "; ".join(parts) if parts else "") + ".")
 
 
 def weight_findings(weights: pd.DataFrame) -> str:
@@ -264,3 +268,18 @@ def width_agreement(frame: pd.DataFrame) -> str:
                  "seeds vary least (a network's length wanders from seed to seed, more so the "
                  "deeper and the narrower).")
     return text
+
+
+def adequacy_line(checks) -> str:
+    """One Markdown line: whether the experiment did what it was meant to, each check with
+    what the runs show (:mod:`actstudy.analysis.adequacy`).
+
+    >>> from actstudy.analysis.adequacy import Check
+    >>> print(adequacy_line([Check("no run diverged", True, "none of 20 runs diverged"),
+    ...     Check("at most 50% still improving", False, "7 of 10 sigmoid runs still improving")]))
+    **Did it work?** ✓ no run diverged: none of 20 runs diverged. ✗ at most 50% still improving: 7 of 10 sigmoid runs still improving.
+    """
+    parts = [f"{'✓' if check.passed else '✗'} {check.condition}: {check.detail}"
+             + (f" ({check.remedy})" if check.remedy and not check.passed else "")
+             for check in checks]
+    return "**Did it work?** " + " ".join(f"{part}." for part in parts)

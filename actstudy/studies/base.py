@@ -8,11 +8,13 @@ import math
 from dataclasses import dataclass
 from typing import ClassVar
 
+import numpy as np
+
 from actstudy import sources
 from actstudy.run import activations as registry
 from actstudy.run.config import INITIALIZERS, Config
 
-__all__ = ["activation_names", "Study"]
+__all__ = ["activation_names", "Study", "choose_rates", "rates_beyond", "grown"]
 
 
 def activation_names(names="all") -> list[str]:
@@ -189,3 +191,92 @@ def _check_list(study: Study, name: str, valid, allowed: str) -> None:
             not isinstance(v, bool) and valid(v) for v in values):
         raise ValueError(f"{name}={values!r} is not allowed for study {study.name!r}: give a "
                          f"non-empty list of {allowed}")
+
+
+# -- learning rates chosen on validation, and the grid that grows past an edge ---------------
+
+
+def choose_rates(summary, by, metric: str = "best_val_accuracy"):
+    """Per group of ``by``, the learning rate with the best mean ``metric`` over seeds.
+
+    The smaller rate wins a tie. A rate at which any seed has no finite value
+    (a run that failed) has no mean and is never chosen; a group where no rate
+    has one keeps a row with NaN. The test set plays no part: ``metric`` is a
+    validation number. One row per group: ``by``, ``learning_rate``,
+    ``metric`` (the mean there), ``rates`` (how many were tried), ``edge``
+    ("lowest" or "highest" where the chosen rate is an end of the rates the
+    group trained at, so the best may lie beyond it, else "").
+
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"activation": "relu", "seed": [0, 1, 0, 1],
+    ...     "learning_rate": [0.1, 0.1, 0.01, 0.01], "best_val_accuracy": [0.91, 0.93, 0.94, 0.96]})
+    >>> choose_rates(summary, ["activation"])[["learning_rate", "edge"]].values.tolist()
+    [[0.01, 'lowest']]
+    """
+    by = list(by)
+    frame = summary[[*by, "learning_rate", metric]].astype({metric: float})
+    means = (frame.groupby([*by, "learning_rate"], sort=False)[metric]
+             .agg(lambda v: v.mean(skipna=False)).reset_index()  # skipna=False: see above
+             .sort_values("learning_rate", kind="stable"))
+    best = means.dropna(subset=[metric])
+    best = best.loc[best.groupby(by, sort=False)[metric].idxmax()]
+    chosen = frame[by].drop_duplicates().merge(best, on=by, how="left")
+    grid = frame.groupby(by, sort=False)["learning_rate"].agg(["min", "max", "nunique"])
+    chosen = chosen.merge(grid.reset_index(), on=by, how="left")
+    chosen["edge"] = np.select([chosen["learning_rate"] == chosen["min"],
+                                chosen["learning_rate"] == chosen["max"]], ["lowest", "highest"],
+                               "")
+    return chosen.rename(columns={"nunique": "rates"}).drop(columns=["min", "max"])
+
+
+def rates_beyond(summary, by, metric: str = "best_val_accuracy") -> list[tuple[tuple, float]]:
+    """The grid's growth rule: each group of ``by`` whose chosen rate is an end of its rates,
+    and the rate one step beyond that end.
+
+    The step is the ratio of the two rates nearest that end (a half-decade grid
+    grows by half a decade). A group tried at one rate only has no step and
+    does not grow. Returns ``[(group values, new rate)]``, the rate rounded to
+    three significant digits.
+
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"activation": ["relu"] * 2 + ["tanh"] * 2, "seed": 0,
+    ...     "learning_rate": [0.003, 0.01] * 2, "best_val_accuracy": [0.9, 0.8, 0.8, 0.9]})
+    >>> rates_beyond(summary, ["activation"])
+    [(('relu',), 0.0009), (('tanh',), 0.0333)]
+    """
+    by = list(by)
+    out = []
+    for _, row in choose_rates(summary, by, metric).iterrows():
+        if not row["edge"]:
+            continue
+        group = tuple(row[by])
+        mask = np.ones(len(summary), dtype=bool)
+        for field, value in zip(by, group, strict=True):
+            mask &= (summary[field] == value).to_numpy()
+        rates = sorted(set(summary.loc[mask, "learning_rate"]))
+        if len(rates) < 2:
+            continue
+        step = rates[1] / rates[0] if row["edge"] == "lowest" else rates[-1] / rates[-2]
+        rate = rates[0] / step if row["edge"] == "lowest" else rates[-1] * step
+        out.append((group, float(f"{rate:.3g}")))
+    return out
+
+
+def grown(study: Study, results, new_configs, extensions: int, progress: bool, **run_options):
+    """``results`` with up to ``extensions`` rounds of the grid's growth: each round trains
+    ``new_configs(results)`` (the configs one step beyond each edge, :func:`rates_beyond`)
+    until none is left. Every round's runs are cached like any others, so a build that
+    repeats the rule finds them."""
+    import pandas as pd
+
+    from actstudy.runner import GridResult, run_grid
+
+    for _ in range(extensions):
+        configs = new_configs(results)
+        if not configs:
+            break
+        more = run_grid(configs, progress=progress, **run_options)
+        runs = {run.key: run for run in [*results.runs, *more.runs]}
+        results = GridResult(runs=list(runs.values()), failures=pd.concat(
+            [results.failures, more.failures], ignore_index=True))
+    return results

@@ -16,6 +16,8 @@ from actstudy.studies.base import (
     _check_n_train,
     _check_slope,
     activation_names,
+    grown,
+    rates_beyond,
 )
 
 __all__ = ["Images", "LearningRate", "BinaryStep", "PreluOverfitting", "DepthTuned", "EluSetting"]
@@ -270,14 +272,19 @@ class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, 
     name: ClassVar[str] = "depth_tuned"
     activations: str | list[str] = ("sigmoid", "tanh", "relu", "gelu")
     depths: list[int] = (1, 2, 4, 8)
-    # Adam's rates. Measured on the default profile (5000 images, 15 epochs, 10 seeds): of
-    # 1e-3, 3e-3 and 1e-2, 1e-3 validated best for no activation and depth, 1e-2 for most
-    # networks of one or two layers, so the grid reaches up to 3e-2 instead.
-    learning_rates: list[float] = (3e-3, 1e-2, 3e-2)
+    # Adam's rates, half a decade apart. Measured on the default profile (5000 images, 12
+    # epochs, 10 seeds, rates 3e-3 to 3e-2): 9 of the 16 networks chose 3e-3, the lowest, and
+    # one 3e-2, the highest; so the grid starts at 1e-3, and grows past an edge (below).
+    learning_rates: list[float] = (1e-3, 3e-3, 1e-2, 3e-2)
+    # The grid's growth rule, fixed before the runs it adds: up to `extensions` times, every
+    # activation and depth whose chosen rate is the lowest (highest) it trained at also trains
+    # one step beyond it (the ratio of the two rates nearest that end), and the rate is chosen
+    # again over all it tried (studies.base.rates_beyond). A chosen rate still at an edge after
+    # that is reported as such (analysis.adequacy.rates_inside).
+    extensions: int = 2
     # At 5000 images the validation accuracy creeps up for long: measured with 15 epochs,
-    # the best epoch's median was 13-15 and a third of runs were best at the last. 12 is
-    # what the default profile's time allows (Run.best_epoch and the analysis say how many
-    # runs were still improving).
+    # the best epoch's median was 13-15 and a third of runs were best at the last. The
+    # adequacy line of 04 says how many runs were still improving at the end.
 
     def __post_init__(self):
         super().__post_init__()
@@ -285,6 +292,11 @@ class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, 
         _check_list(self, "learning_rates",
                     lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
                     "finite numbers > 0")
+        extensions = self.extensions
+        if isinstance(extensions, bool) or not isinstance(extensions, int) or not (
+                0 <= extensions <= 10):
+            raise ValueError(f"extensions={extensions!r} is not allowed for study {self.name!r}: "
+                             "give an integer from 0 to 10 (steps the rate grid may grow by)")
         _check_image_set(self)
         _check_n_train(self)
         self._base()  # the Config checks the rest, naming the parameter
@@ -293,8 +305,23 @@ class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, 
         return self.network(depth=self.depths[0], restore_best=True)
 
     def configs(self) -> list[Config]:
+        """The first grid; :meth:`run` grows it where a chosen rate is at an edge."""
         return self._grid(self._base(), activation=activation_names(self.activations),
                           depth=list(self.depths), learning_rate=list(self.learning_rates))
+
+    def beyond(self, results) -> list[Config]:
+        """One round of the growth rule on the runs so far: the configs it adds."""
+        return [config for (activation, depth), rate in rates_beyond(
+                    results.summary, ["activation", "depth"])
+                for config in self._grid(self._base().replace(depth=int(depth)),
+                                         activation=[activation], learning_rate=[rate])]
+
+    def run(self, progress: bool = True, **run_options):
+        """The grid, grown by the rule up to ``extensions`` times (:func:`grown`)."""
+        from actstudy.runner import run_grid
+
+        results = run_grid(self.configs(), progress=progress, **run_options)
+        return grown(self, results, self.beyond, self.extensions, progress, **run_options)
 
 
 @dataclass(frozen=True)

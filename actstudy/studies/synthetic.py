@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import ClassVar
@@ -13,7 +14,14 @@ import pandas as pd
 from actstudy import stats
 from actstudy.run import data
 from actstudy.run.config import Config
-from actstudy.studies.base import Study, activation_names
+from actstudy.studies.base import (
+    Study,
+    _check_list,
+    activation_names,
+    choose_rates,
+    grown,
+    rates_beyond,
+)
 
 __all__ = ["Sine", "Classification", "ClassificationHard", "hardest_reaching"]
 
@@ -148,6 +156,12 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
                                     "selu", "gelu", "swish", "mish")
     reference: str = "relu"
     threshold: float = 0.90
+    # Step 3's rates: each activation trains at each, and its rate is chosen per task on mean
+    # validation accuracy (the smaller on a tie), so no activation is compared at a rate
+    # chosen for another. Half a decade apart around the sweep's 0.01; the grid grows past
+    # an edge by the rule of studies.base.rates_beyond, up to `extensions` times.
+    learning_rates: list[float] = (0.003, 0.01, 0.03)
+    extensions: int = 1
 
     def __post_init__(self):
         super().__post_init__()
@@ -162,6 +176,14 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
         except ValueError as error:
             raise ValueError(f"reference={self.reference!r} is not allowed for study "
                              f"{self.name!r}: {error}") from None
+        _check_list(self, "learning_rates",
+                    lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
+                    "finite numbers > 0")
+        extensions = self.extensions
+        if isinstance(extensions, bool) or not isinstance(extensions, int) or not (
+                0 <= extensions <= 10):
+            raise ValueError(f"extensions={extensions!r} is not allowed for study {self.name!r}: "
+                             "give an integer from 0 to 10 (steps the rate grid may grow by)")
         self.configs()  # the Config checks the rest, naming the parameter
 
     def _base(self, dataset: str, level) -> Config:
@@ -192,7 +214,9 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
     def rule(self, summary):
         """Step 2 on a :meth:`summary`: :func:`hardest_reaching`'s frame."""
         reference = activation_names([self.reference])[0]
-        rule = hardest_reaching(summary, self.threshold, reference)
+        # The sweep's runs only: the comparison trains the reference at other rates too.
+        sweep = summary[summary["learning_rate"] == self.learning_rate]
+        rule = hardest_reaching(sweep, self.threshold, reference)
         rule["setting"] = [self.level_label(dataset, level)
                            for dataset, level in zip(rule["dataset"], rule["level"], strict=True)]
         return rule
@@ -208,10 +232,36 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
                 for dataset in self.tasks}
 
     def comparison_configs(self, chosen: dict) -> list[Config]:
-        """Step 3: every activation at each task's chosen level (none where it is None)."""
+        """Step 3: every activation at each task's chosen level (none where it is None), at
+        each of ``learning_rates``."""
         names = activation_names(self.activations)
         return [config for dataset, level in chosen.items() if level is not None
-                for config in self._grid(self._base(dataset, level), activation=names)]
+                for config in self._grid(self._base(dataset, level), activation=names,
+                                         learning_rate=list(self.learning_rates))]
+
+    def _at_levels(self, summary):
+        """The summary's runs of the compared activations at each task's chosen level, every
+        rate."""
+        chosen = self.chosen(summary)
+        names = activation_names(self.activations)
+        keep = [chosen.get(dataset) == level and activation in names for dataset, level, activation
+                in zip(summary["dataset"], summary["level"], summary["activation"], strict=True)]
+        return summary[keep], chosen
+
+    def rates(self, summary):
+        """Each task's and activation's rate, chosen on mean final validation accuracy
+        (:func:`actstudy.studies.base.choose_rates`'s frame)."""
+        at_levels, _ = self._at_levels(summary)
+        return choose_rates(at_levels, ["dataset", "activation"], "final_val_accuracy")
+
+    def beyond(self, results) -> list[Config]:
+        """One round of the growth rule on the comparison so far: the configs it adds."""
+        summary = self.summary(results)
+        at_levels, chosen = self._at_levels(summary)
+        return [config for (dataset, activation), rate in rates_beyond(
+                    at_levels, ["dataset", "activation"], "final_val_accuracy")
+                for config in self._grid(self._base(dataset, chosen[dataset]),
+                                         activation=[activation], learning_rate=[rate])]
 
     def run(self, progress: bool = True, **run_options):
         """The sweep, the rule, and the comparison: one GridResult holding every run.
@@ -228,6 +278,8 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
         if not configs:
             return sweep
         comparison = run_grid(configs, progress=progress, **run_options)
+        comparison = grown(self, comparison, self.beyond, self.extensions, progress,
+                           **run_options)
         # The comparison's runs first, in the order of `activations` (as figures show them).
         runs = {run.key: run for run in [*comparison.runs, *sweep.runs]}
         return GridResult(runs=list(runs.values()),
@@ -235,15 +287,16 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
                                              ignore_index=True))
 
     def compared(self, summary):
-        """The rows of a :meth:`summary` in the comparison: each task at its chosen level.
+        """The rows of a :meth:`summary` in the comparison: each task at its chosen level, each
+        activation at its chosen rate there (:meth:`rates`).
 
         A ``task`` column names it for people ("spirals, 2.5 turns"; :meth:`task_names`).
         """
-        chosen = self.chosen(summary)
-        names = activation_names(self.activations)
-        keep = [chosen.get(dataset) == level and activation in names for dataset, level, activation
-                in zip(summary["dataset"], summary["level"], summary["activation"], strict=True)]
-        compared = summary[keep].copy()
+        at_levels, chosen = self._at_levels(summary)
+        rates = self.rates(summary)[["dataset", "activation", "learning_rate"]]
+        compared = at_levels.reset_index().merge(rates, on=["dataset", "activation",
+                                                            "learning_rate"]).set_index("index")
+        compared.index.name = None
         compared["task"] = compared["dataset"].map(self.task_names(chosen))
         return compared
 
