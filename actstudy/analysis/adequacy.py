@@ -21,7 +21,7 @@ from actstudy.analysis.arithmetic import GATE_CHOICE
 __all__ = ["Check", "IMPROVING_EPOCHS", "MAX_IMPROVING", "MAX_CENSORED", "GATE_DECIDED",
            "MIN_GATES_DECIDED", "MIXTURE_MOVED", "SLOPE_MOVED", "still_improving",
            "converged", "not_diverged", "rates_inside", "targets_reached", "gates_decided",
-           "mixture_moved", "slopes_moved", "failed"]
+           "mixture_moved", "slopes_moved", "failed", "trained", "ran_at_chosen_rates"]
 
 
 # "The last few epochs": one epoch's change is within the noise of a validation split; over
@@ -33,10 +33,11 @@ MAX_IMPROVING = 0.5
 # An epochs-to-target comparison means little when more than half of a group's runs never
 # reach the target: they all count as the same censored value.
 MAX_CENSORED = 0.5
-# A NALU layer has picked a path when its gate is within GATE_CHOICE (0.1) of 0 or 1, the rule
-# 07 states (a gate of 0.9 weighs one path nine times the other); here for each run and layer.
+# A NALU unit has picked a path when its gate is within GATE_CHOICE (0.1) of 0 or 1, the rule
+# 07 states (a gate of 0.9 weighs one path nine times the other); for each run, layer and unit.
 GATE_DECIDED = 0.5 - GATE_CHOICE
-# "The NALU picks an operation" when at least half of its task layers have decided gates.
+# "The NALU picks an operation" when at least half of its units (over tasks, layers and seeds)
+# have decided gates.
 MIN_GATES_DECIDED = 0.5
 # Mixture weights have moved when they are 0.1 from uniform in total variation (a tenth of
 # the output's weight has moved between bases).
@@ -215,26 +216,26 @@ def targets_reached(reach: pd.DataFrame, by: Sequence[str] = ("activation",),
 
 def gates_decided(gates: pd.DataFrame, margin: float = GATE_DECIDED,
                   minimum: float = MIN_GATES_DECIDED, remedy: str = "") -> Check:
-    """The NALU picks a path: at least ``minimum`` of its task layers have a gate at least
-    ``margin`` from 0.5.
+    """The NALU picks a path: at least ``minimum`` of its units (every task, layer and seed) have
+    a gate at least ``margin`` from 0.5.
 
     ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame (one row per
-    run and layer).
+    run, layer and unit).
 
     >>> gates = pd.DataFrame({"task": "a × b", "seed": [0, 1], "layer": 1, "gate": [0.02, 0.6]})
     >>> gates_decided(gates).detail
-    '1 of 2 NALU task layers pick a path (gate below 0.1 or above 0.9)'
+    '1 of 2 NALU units pick a path (gate below 0.1 or above 0.9)'
     """
     decided = (gates["gate"] - 0.5).abs() >= margin
     share = decided.mean() if len(gates) else 0.0
-    condition = (f"at least {minimum:.0%} of the NALU's task layers pick a path (gate at least "
+    condition = (f"at least {minimum:.0%} of the NALU's units pick a path (gate at least "
                  f"{margin:g} from 0.5)")
-    detail = (f"{int(decided.sum())} of {len(gates)} NALU task layers pick a path (gate below "
+    detail = (f"{int(decided.sum())} of {len(gates)} NALU units pick a path (gate below "
               f"{0.5 - margin:.2g} or above {0.5 + margin:.2g})")
     return Check(condition, bool(share >= minimum), detail, "" if share >= minimum else remedy)
 
 
-def mixture_moved(learned: pd.DataFrame, moved: float = MIXTURE_MOVED) -> Check:
+def mixture_moved(learned: pd.DataFrame, moved: float = MIXTURE_MOVED, remedy: str = "") -> Check:
     """The mixture's weights left uniform: the mean over its runs and layers of the total
     variation distance from equal weights is at least ``moved``.
 
@@ -251,10 +252,11 @@ def mixture_moved(learned: pd.DataFrame, moved: float = MIXTURE_MOVED) -> Check:
     distance = float(per_layer.mean()) if len(per_layer) else np.nan
     condition = f"the mixture's weights at least {moved:g} from uniform (total variation)"
     return Check(condition, bool(distance >= moved),
-                 f"mixture weights {distance:.2g} from uniform on average (total variation)")
+                 f"mixture weights {distance:.2g} from uniform on average (total variation)",
+                 "" if distance >= moved else remedy)
 
 
-def slopes_moved(slopes: pd.DataFrame, moved: float = SLOPE_MOVED) -> Check:
+def slopes_moved(slopes: pd.DataFrame, moved: float = SLOPE_MOVED, remedy: str = "") -> Check:
     """PReLU's slopes moved from their start: the mean absolute change over units is at least
     ``moved``. ``slopes`` is :func:`actstudy.analysis.learned_slopes`'s frame.
 
@@ -266,4 +268,15 @@ def slopes_moved(slopes: pd.DataFrame, moved: float = SLOPE_MOVED) -> Check:
     condition = f"PReLU's slopes moved at least {moved:g} from their start on average"
     return Check(condition, bool(change >= moved),
                  f"PReLU slopes moved {change:.2g} from their start on average (mean |change| "
-                 "over units)")
+                 "over units)", "" if change >= moved else remedy)
+
+
+def trained(history: pd.DataFrame, summary: pd.DataFrame, by: Sequence[str] = ("activation",),
+            remedy: str = "") -> list[Check]:
+    """The two checks of any trained comparison: :func:`converged` and :func:`not_diverged`."""
+    return [converged(history, by, remedy=remedy), not_diverged(summary, by)]
+
+
+def ran_at_chosen_rates(history: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``history`` of the runs in ``runs`` (those at each group's chosen rate)."""
+    return history[history["key"].isin(runs["key"])]

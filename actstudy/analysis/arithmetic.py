@@ -16,7 +16,7 @@ from actstudy.run.config import ARITHMETIC_ARCHITECTURES, Config
 __all__ = ["ARITHMETIC_MODEL_NAMES", "RANDOM_SCORE", "SCORE_RESOLUTION", "arithmetic_errors",
            "arithmetic_tasks", "nalu_gates", "arithmetic_weights", "outside_slopes", "model_sizes",
            "LEARNED_SCORE", "PAPER_FINDINGS", "GATE_CHOICE", "PAPER_TABLE_1", "PAPER_MODEL_NAMES",
-           "paper_comparison"]
+           "paper_comparison", "success_rates"]
 
 
 # -- arithmetic and extrapolation ----------------------------------------------------------
@@ -108,16 +108,29 @@ def arithmetic_tasks(datasets: list[dict]) -> pd.DataFrame:
 
 
 def nalu_gates(learned: pd.DataFrame) -> pd.DataFrame:
-    """Per NALU run and layer: its gate after training, the mean over units of each unit's
-    mean gate on the probe batch (1: the adding path, 0: the multiplying path).
+    """Per NALU run, layer and unit: the unit's gate after training, its mean on the probe batch
+    (1: the adding path, 0: the multiplying path).
 
-    ``learned`` is a grid's ``learned`` frame; the last epoch recorded per run.
+    Per unit, not the layer's mean: two units of a layer may each pick a path, one adding and
+    one multiplying, and their mean (about 0.5) would read as neither. ``learned`` is a grid's
+    ``learned`` frame; the last epoch recorded per run.
+
+    >>> learned = pd.DataFrame({"key": "k", "architecture": "nalu", "parameter": "gate",
+    ...     "dataset": "arithmetic_multiply", "seed": 0, "epoch": [0, 9], "layer_index": 0,
+    ...     "values": [[0.5, 0.5], [0.01, 0.97]], "mean": [0.5, 0.49]})
+    >>> nalu_gates(learned)[["task", "layer", "unit", "gate"]].values.tolist()
+    [['a × b', 1, 0, 0.01], ['a × b', 1, 1, 0.97]]
     """
     gates = learned[(learned["architecture"] == "nalu") & (learned["parameter"] == "gate")]
     last = gates[gates["epoch"] == gates.groupby("key")["epoch"].transform("max")]
-    return pd.DataFrame({"task": last["dataset"].map(_task), "seed": last["seed"],
-                         "layer": last["layer_index"] + 1, "gate": last["mean"]}
-                        ).reset_index(drop=True)
+    counts = last["values"].map(len).to_numpy()
+    units = last.loc[last.index.repeat(counts)]
+    return pd.DataFrame({
+        "task": units["dataset"].map(_task).to_numpy(), "seed": units["seed"].to_numpy(),
+        "layer": units["layer_index"].to_numpy() + 1,
+        "unit": np.concatenate([np.arange(n) for n in counts]) if len(counts) else [],
+        "gate": np.concatenate(last["values"].map(np.asarray).to_list()).astype(float)
+        if len(counts) else []})
 
 
 def arithmetic_weights(learned: pd.DataFrame, datasets: list[dict]) -> pd.DataFrame:
@@ -208,8 +221,8 @@ def _mean_log_scores(errors: pd.DataFrame) -> pd.DataFrame:
                                                           "extrapolation_log"]].mean())
 
 
-# A NALU layer picks a path when its gate, averaged over units and seeds, is within this of
-# 0 (the multiplying path) or 1 (the adding path); in between it mixes the two.
+# A NALU unit picks a path when its gate is within this of 0 (the multiplying path) or 1 (the
+# adding path); in between it mixes the two.
 GATE_CHOICE = 0.1
 
 
@@ -278,3 +291,30 @@ def paper_comparison(errors: pd.DataFrame, split: str) -> pd.DataFrame:
                          "same_side": bool((paper < LEARNED_SCORE) == (mean < LEARNED_SCORE))})
     return pd.DataFrame(rows, columns=["operation", "task", "model", "paper", "mean", "low",
                                        "high", "n", "same_side"])
+
+
+def success_rates(errors: pd.DataFrame, split: str = "extrapolation",
+                  threshold: float = LEARNED_SCORE) -> pd.DataFrame:
+    """Per task and model, the share of seeds whose ``split`` score is below ``threshold``
+    (:data:`LEARNED_SCORE`: under 1% of the untrained model's error), with its exact
+    (Clopper-Pearson) 95% binomial interval, as Madsen & Johansen (2020) report success over
+    seeds rather than a mean a few failures dominate.
+
+    >>> errors = pd.DataFrame({"operation": "multiply", "task": "a × b", "model": "NALU",
+    ...     "seed": range(4), "extrapolation_score": [0.01, 0.2, 50.0, 0.5]})
+    >>> success_rates(errors)[["model", "successes", "seeds", "share"]].values.tolist()
+    [['NALU', 3, 4, 0.75]]
+    """
+    from scipy.stats import binomtest
+
+    rows = []
+    for (operation, task, model), part in errors.groupby(["operation", "task", "model"],
+                                                         sort=False):
+        scores = part[f"{split}_score"].astype(float)
+        k, n = int((scores < threshold).sum()), len(scores)
+        interval = binomtest(k, n).proportion_ci(confidence_level=stats.CONFIDENCE,
+                                                 method="exact")
+        rows.append({"operation": operation, "task": task, "model": model, "successes": k,
+                     "seeds": n, "share": k / n, "ci_low": interval.low,
+                     "ci_high": interval.high})
+    return pd.DataFrame(rows)

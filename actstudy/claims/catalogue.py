@@ -210,7 +210,7 @@ CLAIMS = [
                "above", ARITHMETIC_MARGIN,
                "\"extrapolates where MLPs do not\" is a difference of kind: at least an order of "
                "magnitude in squared error"),
-          "arithmetic", 5, arithmetic_extrapolation,
+          "arithmetic", 10, arithmetic_extrapolation,
           adequacy=arithmetic_adequacy,
           note="Multiplication decides it: the task the NALU was made for; addition and "
                "subtraction are linear, so the identity MLP (a linear model) extrapolates them "

@@ -615,7 +615,8 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
 def verdict_table(table) -> str:
     """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure.
 
-    Per claim: the verdict, then its primary test: the statistic, the effect
+    Per claim: the verdict (with the reason where the deciding experiment
+    failed an adequacy check), then its primary test: the statistic, the effect
     with its 95% interval, the prediction (side and margin) with its reason,
     the minimum detectable effect, and the seeds it used.
     """
@@ -626,7 +627,9 @@ def verdict_table(table) -> str:
     shown = pd.DataFrame({
         "#": table["id"],
         "claim": [html.escape(c) for c in table["claim"]],
-        "verdict": [f'<b style="color:{VERDICT_COLOURS[v]}">{v}</b>' for v in table["verdict"]],
+        "verdict": [f'<b style="color:{VERDICT_COLOURS[v]}">{v}</b>'
+                    + (f'<br><small>{html.escape(why)}</small>' if why else "")
+                    for v, why in zip(table["verdict"], _inadequate(table), strict=True)],
         "primary test": [html.escape(s) for s in table["statistic"]],
         "effect [95% CI]": [html.escape(e) for e in table["effect"]],
         "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
@@ -637,6 +640,12 @@ def verdict_table(table) -> str:
                      for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def _inadequate(table) -> list[str]:
+    """Each claim's inadequacy reason ("" where its experiment worked, or none is recorded)."""
+    return (list(table["inadequate"].fillna("")) if "inadequate" in table
+            else [""] * len(table))
 
 
 def theory_table(agreement: pd.DataFrame) -> pd.DataFrame:

@@ -56,25 +56,25 @@ def arithmetic_findings(errors: pd.DataFrame) -> str:
 
 
 def gate_findings(gates: pd.DataFrame) -> str:
-    """Whether the NALU picks an operation, by :data:`GATE_CHOICE`'s rule applied to each run's
-    layer (:func:`actstudy.analysis.adequacy.gates_decided`), from :func:`nalu_gates`.
+    """Whether the NALU picks an operation, by :data:`GATE_CHOICE`'s rule applied to each
+    unit of each run (:func:`actstudy.analysis.adequacy.gates_decided`), from
+    :func:`nalu_gates`.
 
     >>> gates = pd.DataFrame({"task": ["a + b"] * 4, "seed": [0, 1, 0, 1],
-    ...                       "layer": [1, 1, 2, 2], "gate": [0.97, 0.95, 0.4, 0.02]})
+    ...                       "layer": 1, "unit": [0, 0, 1, 1], "gate": [0.97, 0.95, 0.4, 0.02]})
     >>> print(gate_findings(gates))
-    3 of 4 NALU task layers (every task, layer and seed) pick a path, their gate within 0.1 of 1 (adding) or 0 (multiplying): a + b layer 1: adding in 2 of 2 seeds; a + b layer 2: multiplying in 1 of 2 seeds.
+    3 of 4 NALU units (every task, layer, unit and seed) pick a path, their gate within 0.1 of 1 (adding) or 0 (multiplying). a + b: 2 adding, 1 multiplying, 1 mixing.
     """
     decided = (gates["gate"] - 0.5).abs() >= 0.5 - GATE_CHOICE
-    path = np.where(gates["gate"] > 0.5, "adding", "multiplying")
+    path = np.where(~decided, "mixing", np.where(gates["gate"] > 0.5, "adding", "multiplying"))
     parts = []
-    for (task, layer), part in gates.assign(decided=decided, path=path).groupby(
-            ["task", "layer"], sort=False):
-        picked = part[part["decided"]]["path"].value_counts()
-        parts += [f"{task} layer {layer}: {name} in {count} of {len(part)} seeds"
-                  for name, count in picked.items()]
-    return (f"{int(decided.sum())} of {len(gates)} NALU task layers (every task, layer and seed) "
-            f"pick a path, their gate within {GATE_CHOICE:g} of 1 (adding) or 0 (multiplying)"
-            + (": " + "; ".join(parts) if parts else "") + ".")
+    for task, part in gates.assign(path=path).groupby("task", sort=False):
+        counts = part["path"].value_counts()
+        parts.append(f"{task}: " + ", ".join(f"{counts[name]} {name}" for name in
+                                             ("adding", "multiplying", "mixing") if name in counts))
+    return (f"{int(decided.sum())} of {len(gates)} NALU units (every task, layer, unit and seed) "
+            f"pick a path, their gate within {GATE_CHOICE:g} of 1 (adding) or 0 (multiplying). "
+            + "; ".join(parts) + ".")
 
 
 def weight_findings(weights: pd.DataFrame) -> str:

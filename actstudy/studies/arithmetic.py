@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,10 +26,11 @@ class Arithmetic(Study, network={"depth": 2, "width": 8, "epochs": 100, "learnin
     tested inside it (interpolation) and on a larger one (extrapolation). The
     MLPs (one per activation of ``activations``) and the NAC and NALU networks
     (``architectures``) share the depth, the width, the linear output layer and
-    the training; a NAC or NALU layer has two or three weight matrices where a
-    dense layer has one and a bias, so the arithmetic networks have about 2 to
-    3 times the MLPs' parameters. The paper used 100 inputs; fewer keep the
-    default profile's build within its time.
+    the training unless ``arithmetic_depth``, ``arithmetic_width`` or
+    ``arithmetic_learning_rate`` give the NAC and NALU networks their own; a
+    NAC or NALU layer has two or three weight matrices where a dense layer has
+    one and a bias. The paper used 100 inputs; fewer keep the default profile's
+    build within its time.
     """
 
     name: ClassVar[str] = "arithmetic"
@@ -39,6 +41,13 @@ class Arithmetic(Study, network={"depth": 2, "width": 8, "epochs": 100, "learnin
                                     "swish", "mish", "softplus")
     architectures: list[str] = ARITHMETIC_ARCHITECTURES
     n_inputs: int = 10
+    # The NAC and NALU networks' hidden layers, units and Adam rate (None: the MLPs'). A NALU
+    # layer is built to compute the operation itself: one layer of two units learns a x b in
+    # most seeds at rate 0.1, while an MLP needs the width to fit the function at all, and a
+    # rate of 0.1 is too high for it (measured on the default profile's tasks before its runs).
+    arithmetic_depth: int | None = None
+    arithmetic_width: int | None = None
+    arithmetic_learning_rate: float | None = None
 
     def __post_init__(self):
         super().__post_init__()
@@ -51,11 +60,27 @@ class Arithmetic(Study, network={"depth": 2, "width": 8, "epochs": 100, "learnin
             raise ValueError(f"n_inputs={n_inputs!r} is not allowed for study {self.name!r}: give "
                              "an integer >= 2 (a and b sum over inputs of their own)")
         _check_n_train(self)
+        for name in ("arithmetic_depth", "arithmetic_width"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise ValueError(f"{name}={value!r} is not allowed for study {self.name!r}: give "
+                                 "an integer >= 1, or null for the MLPs' value")
+        rate = self.arithmetic_learning_rate
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float)
+                                 or not (math.isfinite(rate) and rate > 0)):
+            raise ValueError(f"arithmetic_learning_rate={rate!r} is not allowed for study "
+                             f"{self.name!r}: give a finite number > 0, or null for the MLPs' "
+                             "rate")
         self.configs()  # the Config checks the rest, naming the parameter
 
     def configs(self) -> list[Config]:
-        base = self.network(dataset=f"arithmetic_{self.operations[0]}", dataset_options={"n_train": self.n_train, "n_inputs": self.n_inputs})
+        base = self.network(dataset=f"arithmetic_{self.operations[0]}",
+                            dataset_options={"n_train": self.n_train, "n_inputs": self.n_inputs})
         datasets = [f"arithmetic_{operation}" for operation in self.operations]
+        units = base.replace(
+            activation="identity",
+            depth=self.arithmetic_depth or base.depth, width=self.arithmetic_width or base.width,
+            learning_rate=self.arithmetic_learning_rate or base.learning_rate)
         return (self._grid(base, dataset=datasets, activation=activation_names(self.activations))
-                + self._grid(base.replace(activation="identity"), dataset=datasets,
-                             architecture=list(self.architectures)))
+                + self._grid(units, dataset=datasets, architecture=list(self.architectures)))

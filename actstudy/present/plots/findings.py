@@ -41,7 +41,10 @@ def verdict_forest(verdicts: pd.DataFrame):
             low, high = row.ci_low, row.ci_high
             if np.isfinite(low) and np.isfinite(high):
                 ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
-            ax.plot(row.mean, k, "o", color=colour, ms=6)
+            # Hollow: the deciding experiment failed an adequacy check, so the interval
+            # decides nothing and the verdict is undecided whatever it shows.
+            hollow = bool(getattr(row, "inadequate", ""))
+            ax.plot(row.mean, k, "o", color=colour, ms=6, mfc="white" if hollow else colour)
             if row.kind == "equivalence":
                 band = (1 / row.margin, row.margin) if row.unit == "x" else (-row.margin,
                                                                                row.margin)
@@ -49,8 +52,9 @@ def verdict_forest(verdicts: pd.DataFrame):
             else:
                 ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
                         ms=7, zorder=4)
-        ax.set_yticks(y, [f"{row.id}. {_short(row.claim)}" for row in part.itertuples()],
-                      fontsize=8)
+        ax.set_yticks(y, [f"{row.id}. {_short(row.claim)}"
+                          + (" (inadequate)" if getattr(row, "inadequate", "") else "")
+                          for row in part.itertuples()], fontsize=8)
         ax.set_ylim(len(part) - 0.5, -0.5)
         if title.startswith("ratios"):
             ax.set_xscale("log")
@@ -61,6 +65,8 @@ def verdict_forest(verdicts: pd.DataFrame):
     handles = [matplotlib.lines.Line2D([], [], color=colour, marker="o", lw=2.2, label=verdict)
                for verdict, colour in VERDICT_COLOURS.items()]
     handles += [
+        matplotlib.lines.Line2D([], [], color=VERDICT_COLOURS["undecided"], marker="o", lw=2.2,
+                                mfc="white", label="undecided: its experiment failed a check"),
         matplotlib.lines.Line2D([], [], color="0.15", marker=">", ls="none",
                                 label="margin; the claim predicts above it"),
         matplotlib.lines.Line2D([], [], color="0.15", marker="<", ls="none",
@@ -123,8 +129,8 @@ def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
 def nalu_gates(gates: pd.DataFrame):
     """The NALU's learned gates per task and layer: 1 takes the adding path, 0 the multiplying.
 
-    ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame: a dot per seed
-    (its units' mean gate on the probe batch), the mean with its 95% t-interval.
+    ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame: a dot per unit
+    and seed (its mean gate on the probe batch), the mean with its 95% t-interval.
     """
     fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
     layers = sorted(gates["layer"].unique())
