@@ -181,7 +181,8 @@ def rates_inside(chosen: pd.DataFrame, by: Sequence[str] = ("activation", "depth
     '1 of 2 chosen rates at an edge of the grid (tanh, depth 2: 0.003, the lowest)'
     """
     edges = chosen[chosen["edge"].astype(str) != ""]
-    condition = f"at most {allowed} chosen learning rates at an edge of their grid"
+    condition = (f"at most {allowed} chosen learning rates at an edge of their grid" if allowed
+                 else "no chosen learning rate at an edge of its grid")
     names = "; ".join(f"{_name(tuple(row[list(by)]), by)}: {row['learning_rate']:g}, the "
                       f"{row['edge']}" for _, row in edges.iterrows())
     detail = (f"{len(edges)} of {len(chosen)} chosen rates at an edge of the grid"
