@@ -407,3 +407,15 @@ def test_decision_boundaries_name_rows_by_task_and_label_the_input_axes():
     assert fig.get_supxlabel() == "input x₀ (no unit)"
     assert fig.get_supylabel() == "input x₁ (no unit)"
     matplotlib.pyplot.close(fig)
+
+
+def test_nalu_gates_draw_a_dot_per_unit_and_seed_and_no_mean_between_two_clusters():
+    gates = pd.DataFrame({"task": ["a × b"] * 4 + ["a + b"] * 4, "seed": [0, 0, 1, 1] * 2,
+                          "layer": 1, "unit": [0, 1] * 4,
+                          "gate": [0.01, 0.99, 0.02, 0.98, 0.97, 0.5, 0.99, 0.03]})
+    fig = plots.nalu_gates(gates)
+    ax = fig.axes[0]
+    dots = np.concatenate([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+    assert sorted(dots[:, 1]) == sorted(gates["gate"])
+    assert not ax.lines  # no mean markers or error bars: they would sit at about 0.5
+    matplotlib.pyplot.close(fig)

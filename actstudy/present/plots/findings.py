@@ -130,30 +130,31 @@ def nalu_gates(gates: pd.DataFrame):
     """The NALU's learned gates per task and layer: 1 takes the adding path, 0 the multiplying.
 
     ``gates`` is :func:`actstudy.analysis.nalu_gates`'s frame: a dot per unit
-    and seed (its mean gate on the probe batch), the mean with its 95% t-interval.
+    and seed (its mean gate on the probe batch), spread sideways so that dots
+    at the same gate stay visible. No mean is drawn: the gates of one task are
+    often two clusters, near 0 and near 1, whose mean (about 0.5) would read as
+    a mix that no unit makes. The shaded band is where a unit mixes the paths
+    (:data:`actstudy.analysis.GATE_CHOICE` from either end).
     """
+    from actstudy.analysis.arithmetic import GATE_CHOICE
+
     fig, ax = plt.subplots(figsize=(7.5, 3.4), constrained_layout=True)
     layers = sorted(gates["layer"].unique())
     tasks = list(dict.fromkeys(gates["task"]))
+    ax.axhspan(GATE_CHOICE, 1 - GATE_CHOICE, color="0.93", lw=0, zorder=0)
+    jitter = np.random.default_rng(0).uniform(-0.12, 0.12, len(gates))  # fixed: same figure
+    width = 0.7 / len(layers)
     for k, layer in enumerate(layers):
-        part = gates[gates["layer"] == layer]
-        offset = (k - (len(layers) - 1) / 2) * 0.25
+        mask = (gates["layer"] == layer).to_numpy()
+        part = gates[mask]
+        offset = (k - (len(layers) - 1) / 2) * width
         x = part["task"].map({t: i for i, t in enumerate(tasks)}) + offset
-        ax.scatter(x, part["gate"], s=12, color=f"C{k}", alpha=0.5, lw=0)
-        for i, task in enumerate(tasks):
-            values = part.loc[part["task"] == task, "gate"]
-            if not len(values):
-                continue
-            found = stats.mean_ci(values)
-            low, high = (found.low, found.high) if found.n >= 2 else (found.mean, found.mean)
-            ax.errorbar(i + offset, found.mean, yerr=[[found.mean - max(low, 0)],
-                                                      [min(high, 1) - found.mean]],
-                        fmt="o", ms=5, capsize=3, color=f"C{k}",
-                        label=f"hidden layer {layer}" if i == 0 else None)
+        ax.scatter(x + jitter[mask] * width / 0.35, part["gate"], s=14, color=f"C{k}",
+                   alpha=0.6, lw=0, label=f"hidden layer {layer}")
     ax.set_xticks(range(len(tasks)), tasks)
     ax.set_xlim(-0.5, len(tasks) - 0.5)
     ax.set_ylim(-0.05, 1.05)
     ax.set_ylabel("gate (1 = add, 0 = multiply)")
-    ax.set_xlabel("task")
+    ax.set_xlabel("task (a dot per unit and seed; shaded: mixing)")
     fig.legend(loc="outside right center", frameon=False)
     return fig
