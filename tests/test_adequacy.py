@@ -196,3 +196,19 @@ def test_every_claim_that_rests_on_training_names_its_adequacy_conditions():
     untrained = {4, 7, 8, 10, 17}
     for claim in claims.CLAIMS:
         assert (claim.adequacy is None) == (claim.id in untrained), claim.id
+
+
+def test_early_stopped_runs_cut_short_and_the_path_a_task_needs():
+    runs = pd.DataFrame({"activation": ["sigmoid"] * 10 + ["relu"] * 10, "depth": 8,
+                         "best_epoch": [14] * 8 + [9] * 2 + [14] * 5 + [7] * 5,
+                         "epochs_run": 14})
+    check = adequacy.not_cut_short(runs)
+    assert not check.passed
+    assert check.detail == "8 of 10 sigmoid, depth 8 runs best at their last epoch (14)"
+    assert adequacy.not_cut_short(runs[runs.activation == "relu"]).passed  # 5 of 10: not more
+    gates = pd.DataFrame({"task": "a × b", "seed": [0, 0, 1, 1, 2, 2], "layer": 1,
+                          "unit": [0, 1] * 3, "gate": [0.02, 0.97, 0.98, 0.99, 0.5, 0.05]})
+    assert adequacy.path_taken(gates, "a × b").passed  # seeds 0 and 2 of 3
+    wrong = gates.assign(gate=[0.97, 0.99, 0.98, 0.99, 0.5, 0.05])  # decided, but adding
+    assert adequacy.gates_decided(wrong).passed and not adequacy.path_taken(wrong, "a × b").passed
+    assert adequacy.path_taken(wrong, "a × b", path="adding").passed

@@ -21,7 +21,8 @@ from actstudy.analysis.arithmetic import GATE_CHOICE
 __all__ = ["Check", "IMPROVING_EPOCHS", "MAX_IMPROVING", "MAX_CENSORED", "GATE_DECIDED",
            "MIN_GATES_DECIDED", "MIXTURE_MOVED", "SLOPE_MOVED", "still_improving",
            "converged", "not_diverged", "rates_inside", "targets_reached", "gates_decided",
-           "mixture_moved", "slopes_moved", "failed", "trained", "ran_at_chosen_rates"]
+           "mixture_moved", "slopes_moved", "failed", "trained", "ran_at_chosen_rates",
+           "not_cut_short", "path_taken"]
 
 
 # "The last few epochs": one epoch's change is within the noise of a validation split; over
@@ -141,7 +142,7 @@ def converged(history: pd.DataFrame, by: Sequence[str] = ("activation",),
                                  f"{_name(group, by)} runs still improving at epoch "
                                  f"{int(part['epochs'].max())}"))
     condition = (f"at most {MAX_IMPROVING:.0%} of each group's runs still improving over the "
-                 f"last {epochs} epochs")
+                 f"last {epochs} epochs (all but the first, in shorter runs)")
     if worst:
         worst.sort(key=lambda w: -w[0])
         more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
@@ -281,3 +282,60 @@ def trained(history: pd.DataFrame, summary: pd.DataFrame, by: Sequence[str] = ("
 def ran_at_chosen_rates(history: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``history`` of the runs in ``runs`` (those at each group's chosen rate)."""
     return history[history["key"].isin(runs["key"])]
+
+
+def not_cut_short(runs: pd.DataFrame, by: Sequence[str] = ("activation", "depth"),
+                  remedy: str = "") -> Check:
+    """For runs trained with early stopping (``Config(restore_best=True)``): at most
+    :data:`MAX_IMPROVING` of each group's runs have their best validation epoch at their last,
+    where the budget cut them off while they were still getting better.
+
+    The direct measure of an early-stopping study's budget: :func:`converged` compares a
+    run's fall with its group's spread, which a group whose seeds disagree widely (some
+    learning, some not) can hide. ``runs`` is :func:`actstudy.analysis.tune_learning_rate`'s
+    first frame (``best_epoch``, ``epochs_run``).
+
+    >>> runs = pd.DataFrame({"activation": "sigmoid", "depth": 8, "best_epoch": [14] * 8 + [9] * 2,
+    ...                      "epochs_run": 14})
+    >>> not_cut_short(runs).detail
+    '8 of 10 sigmoid, depth 8 runs best at their last epoch (14)'
+    """
+    condition = (f"at most {MAX_IMPROVING:.0%} of each group's runs best at their last epoch "
+                 "(early stopping)")
+    at_end = runs["best_epoch"].astype(float) == runs["epochs_run"].astype(float)
+    worst = []
+    for group, part in _groups(runs.assign(at_end=at_end), by):
+        if part["at_end"].mean() > MAX_IMPROVING:
+            worst.append((part["at_end"].mean(), f"{int(part['at_end'].sum())} of {len(part)} "
+                          f"{_name(group, by)} runs best at their last epoch "
+                          f"({int(part['epochs_run'].max())})"))
+    if worst:
+        worst.sort(key=lambda w: -w[0])
+        more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
+        return Check(condition, False, worst[0][1] + more, remedy)
+    return Check(condition, True, f"{int(at_end.sum())} of {len(runs)} runs best at their last "
+                                  "epoch")
+
+
+def path_taken(gates: pd.DataFrame, task: str, path: str = "multiplying",
+               minimum: float = MIN_GATES_DECIDED, remedy: str = "") -> Check:
+    """The NALU takes the path a task needs: in at least ``minimum`` of its seeds on ``task``,
+    some unit's gate is within :data:`GATE_CHOICE` of that path's end (0: multiplying, 1:
+    adding). A decided gate on the wrong path is not a NALU that learned the task.
+
+    >>> gates = pd.DataFrame({"task": "a × b", "seed": [0, 0, 1, 1], "layer": 1,
+    ...                       "unit": [0, 1, 0, 1], "gate": [0.02, 0.97, 0.98, 0.99]})
+    >>> path_taken(gates, "a × b").detail
+    'on a × b, 1 of 2 NALU seeds have a unit on the multiplying path (gate below 0.1)'
+    """
+    part = gates[gates["task"] == task]
+    on_path = (part["gate"] < GATE_CHOICE) if path == "multiplying" else (
+        part["gate"] > 1 - GATE_CHOICE)
+    seeds = part.assign(on=on_path).groupby("seed")["on"].any()
+    share = seeds.mean() if len(seeds) else 0.0
+    where = f"below {GATE_CHOICE:g}" if path == "multiplying" else f"above {1 - GATE_CHOICE:g}"
+    condition = (f"on {task}, at least {minimum:.0%} of the NALU's seeds have a unit on the "
+                 f"{path} path")
+    detail = (f"on {task}, {int(seeds.sum())} of {len(seeds)} NALU seeds have a unit on the "
+              f"{path} path (gate {where})")
+    return Check(condition, bool(share >= minimum), detail, "" if share >= minimum else remedy)

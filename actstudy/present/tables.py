@@ -628,8 +628,9 @@ def verdict_table(table) -> str:
         "#": table["id"],
         "claim": [html.escape(c) for c in table["claim"]],
         "verdict": [f'<b style="color:{VERDICT_COLOURS[v]}">{v}</b>'
-                    + (f'<br><small>{html.escape(why)}</small>' if why else "")
-                    for v, why in zip(table["verdict"], _inadequate(table), strict=True)],
+                    + (f'<br><small>{html.escape(why)}{_alone(alone)}</small>' if why else "")
+                    for v, why, alone in zip(table["verdict"], _inadequate(table),
+                                             _interval_verdicts(table), strict=True)],
         "primary test": [html.escape(s) for s in table["statistic"]],
         "effect [95% CI]": [html.escape(e) for e in table["effect"]],
         "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
@@ -640,6 +641,18 @@ def verdict_table(table) -> str:
                      for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def _interval_verdicts(table) -> list[str]:
+    """What each claim's interval alone would say ("" where it is not recorded)."""
+    return (list(table["interval_verdict"]) if "interval_verdict" in table
+            else [""] * len(table))
+
+
+def _alone(verdict: str) -> str:
+    """"; the interval alone would read contradicted", where it would decide."""
+    return f"; the interval alone would read {verdict}" if verdict in ("supported",
+                                                                       "contradicted") else ""
 
 
 def _inadequate(table) -> list[str]:

@@ -63,7 +63,7 @@ def gate_findings(gates: pd.DataFrame) -> str:
     >>> gates = pd.DataFrame({"task": ["a + b"] * 4, "seed": [0, 1, 0, 1],
     ...                       "layer": 1, "unit": [0, 0, 1, 1], "gate": [0.97, 0.95, 0.4, 0.02]})
     >>> print(gate_findings(gates))
-    3 of 4 NALU units (every task, layer, unit and seed) pick a path, their gate within 0.1 of 1 (adding) or 0 (multiplying). a + b: 2 adding, 1 multiplying, 1 mixing.
+    3 of 4 NALU units (every task, layer, unit and seed) pick a path, their gate within 0.1 of 1 (adding) or 0 (multiplying). a + b: 2 adding, 1 multiplying, 1 mixing. Counted per layer (the mean gate of its units), 0 of 2 layers would.
     """
     decided = (gates["gate"] - 0.5).abs() >= 0.5 - GATE_CHOICE
     path = np.where(~decided, "mixing", np.where(gates["gate"] > 0.5, "adding", "multiplying"))
@@ -72,9 +72,12 @@ def gate_findings(gates: pd.DataFrame) -> str:
         counts = part["path"].value_counts()
         parts.append(f"{task}: " + ", ".join(f"{counts[name]} {name}" for name in
                                              ("adding", "multiplying", "mixing") if name in counts))
+    layers = gates.groupby(["task", "seed", "layer"])["gate"].mean()
+    by_layer = int(((layers - 0.5).abs() >= 0.5 - GATE_CHOICE).sum())
     return (f"{int(decided.sum())} of {len(gates)} NALU units (every task, layer, unit and seed) "
             f"pick a path, their gate within {GATE_CHOICE:g} of 1 (adding) or 0 (multiplying). "
-            + "; ".join(parts) + ".")
+            + "; ".join(parts) + f". Counted per layer (the mean gate of its units), {by_layer} "
+            f"of {len(layers)} layers would.")
 
 
 def weight_findings(weights: pd.DataFrame) -> str:
