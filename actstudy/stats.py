@@ -55,6 +55,7 @@ class Interval:
     n: int
     method: str
     spread: float = math.nan  # the values' standard deviation (what power depends on)
+    resolution: float = 0.0  # the step a counted quantity moves in (mean_ci), 0 if continuous
 
     def __str__(self) -> str:
         if not math.isfinite(self.low):
@@ -98,7 +99,7 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
     if method == "t":
         half = scipy_stats.t.ppf(0.5 + confidence / 2, n - 1) * spread / math.sqrt(n)
         half += resolution / 2
-        return Interval(mean, mean - half, mean + half, n, method, spread)
+        return Interval(mean, mean - half, mean + half, n, method, spread, resolution)
     if n < BOOTSTRAP_MINIMUM:
         raise ValueError(f"method='bootstrap' is not allowed for {n} values: a percentile "
                          f"bootstrap needs at least {BOOTSTRAP_MINIMUM} (it cannot reach beyond "
@@ -108,7 +109,8 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
         method="percentile", rng=np.random.default_rng(seed),
     )
     return Interval(mean, float(result.confidence_interval.low) - resolution / 2,
-                    float(result.confidence_interval.high) + resolution / 2, n, method, spread)
+                    float(result.confidence_interval.high) + resolution / 2, n, method, spread,
+                    resolution)
 
 
 def exact(value: float, n: int = 1) -> Interval:
@@ -117,43 +119,59 @@ def exact(value: float, n: int = 1) -> Interval:
 
 
 def minimum_detectable(interval: Interval, confidence: float = CONFIDENCE,
-                       power: float = POWER) -> float:
+                       power: float = POWER, kind: str = "side") -> float:
     """The smallest true distance from a margin that the design detects with ``power``.
 
     For a t-interval of n values with spread s: the distance d at which a
     two-sided t-test at 1 - ``confidence`` rejects with probability ``power``
-    (statsmodels' power for a one-sample t-test), d = effect size × s. An
-    effect closer to its margin than this is likely to come out "undecided".
-    0 for an exact quantity; infinite with fewer than two values.
+    (statsmodels' power for a one-sample t-test), d = effect size × s. For an
+    equivalence test (``kind="equivalence"``), two one-sided tests at
+    (1 - ``confidence``) / 2 each, both of which must reject: the distance
+    inside the band, (t(1 - alpha/2) + t(1 - (1 - power)/2)) × s / sqrt(n),
+    at which they do with ``power`` when the true value is at the band's
+    centre. A counted quantity's interval is half a step wider each side
+    (its ``resolution``), and so is the distance. An effect closer to its
+    margin than this is likely to come out "undecided". 0 for an exact
+    quantity; infinite with fewer than two values.
 
     >>> round(minimum_detectable(Interval(0.0, -1.0, 1.0, 10, "t", spread=1.0)), 2)
     1.0
     """
     from statsmodels.stats.power import TTestPower
 
+    if kind not in ("side", "equivalence"):
+        raise ValueError(f"kind={kind!r} is not allowed: choose 'side' or 'equivalence'")
     if interval.method == "exact":
         return 0.0
     if interval.n < 2 or not math.isfinite(interval.spread):
         return math.inf
+    if kind == "equivalence":
+        df = interval.n - 1
+        factor = (scipy_stats.t.ppf(1 - (1 - confidence) / 2, df)
+                  + scipy_stats.t.ppf(1 - (1 - power) / 2, df))
+        return float(factor * interval.spread / math.sqrt(interval.n) + interval.resolution / 2)
     size = TTestPower().solve_power(nobs=interval.n, alpha=1 - confidence, power=power,
                                     alternative="two-sided")
-    return float(size * interval.spread)
+    return float(size * interval.spread + interval.resolution / 2)
 
 
 def p_value(interval: Interval, margin: float, side: str) -> float:
     """One-sided p-value of "the true mean is beyond ``margin``" on ``side`` ("above"/"below").
 
     From the interval's t statistic (its spread and n); for an exact quantity,
-    0 when it lies strictly on that side and 1 otherwise.
+    0 when it lies strictly on that side and 1 otherwise. A counted quantity's
+    distance from the margin is shortened by half its ``resolution``, as its
+    interval is widened, so the p-value decides only where the interval does.
     """
     if side not in ("above", "below"):
         raise ValueError(f"side={side!r} is not allowed: choose 'above' or 'below'")
     sign = 1.0 if side == "above" else -1.0
+    distance = sign * (interval.mean - margin) - interval.resolution / 2
     if interval.method == "exact" or interval.spread == 0:
-        return 0.0 if sign * (interval.mean - margin) > 0 else 1.0
+        return 0.0 if distance > 0 else 1.0
     if interval.n < 2 or not math.isfinite(interval.spread):
         return 1.0
-    t = sign * (interval.mean - margin) / (interval.spread / math.sqrt(interval.n))
+    t = distance / (interval.spread / math.sqrt(interval.n))
     return float(scipy_stats.t.sf(t, interval.n - 1))
 
 

@@ -29,8 +29,10 @@ __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_tr
 
 
 def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.DataFrame:
-    """``value`` as a seed × ``by`` table (mean over anything else), seeds every column has."""
-    return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean").dropna()
+    """``value`` as a seed × ``by`` table (mean over anything else). A seed missing for one
+    column (a failed run) is NaN there alone: each comparison keeps the seeds both of its
+    columns have (non-finite values leave mean_ci)."""
+    return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
 
 
 def _weakest(table: pd.DataFrame, reference: str, others, transform=None) -> Interval:
@@ -80,8 +82,11 @@ def _epochs_test(reach: pd.DataFrame, slow: str, fast: str, setting: str) -> Mea
 
 
 def _mean_loss_ratio(history: pd.DataFrame, slow: str, fast: str, column: str) -> Interval:
-    """log10 of the ratio of mean losses over epochs (areas under the curves), per seed."""
-    area = history.groupby(["activation", "seed"], as_index=False)[column].mean()
+    """log10 of the ratio of mean losses over epochs (areas under the curves), per seed. A run
+    with a non-finite loss (diverged) has no mean over its epochs, so its seed's pair is left
+    out rather than compared on its finite epochs alone."""
+    area = history.groupby(["activation", "seed"], as_index=False)[column].agg(
+        lambda v: v.mean(skipna=False))
     table = _per_seed(area, column)
     if not {slow, fast} <= set(table):
         return stats.mean_ci([])

@@ -136,7 +136,8 @@ class Measurement:
     @property
     def detectable(self) -> float:
         """The minimum detectable distance from the margin, on the computed scale."""
-        return stats.minimum_detectable(self.interval)
+        return stats.minimum_detectable(
+            self.interval, kind="equivalence" if self.test.kind == "equivalence" else "side")
 
     def detectable_effect(self) -> str:
         """The effect the design detects four times out of five, in words and units."""

@@ -1,0 +1,57 @@
+"""The verdict machinery's known bugs, each with a test that failed before its fix."""
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from actstudy import stats
+from actstudy.claims import Measurement
+from actstudy.claims import Test as ClaimTest  # not a test class for pytest to collect
+from actstudy.claims.measures import _mean_loss_ratio, _per_seed
+
+
+def test_p_value_and_detectable_effect_count_a_counted_quantitys_resolution():
+    # Whole epochs: the interval is widened by half an epoch each side, so a p-value and a
+    # minimum detectable effect must be too, or a test reads supported while its interval
+    # crosses the margin.
+    counts = [1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0, 1.0]  # a mean of 1.125 epochs above 0
+    widened = stats.mean_ci(counts, resolution=1.0)
+    plain = stats.mean_ci(counts)
+    assert widened.low < 0.6 and plain.low > 0.8
+    test = ClaimTest("epochs to target: a - b", "epochs", "above", 0.8)
+    assert Measurement(test, widened).verdict == "undecided"  # the interval crosses 0.8
+    assert stats.p_value(widened, 0.8, "above") > 0.025  # so its p-value may not decide it
+    assert stats.p_value(plain, 0.8, "above") < 0.025
+    assert math.isclose(stats.minimum_detectable(widened),
+                        stats.minimum_detectable(plain) + 0.5)
+
+
+def test_an_equivalence_tests_detectable_effect_uses_two_one_sided_tests():
+    interval = stats.mean_ci(np.random.default_rng(0).normal(0, 1, 10))
+    se = interval.spread / math.sqrt(10)
+    expected = (scipy_stats.t.ppf(0.975, 9) + scipy_stats.t.ppf(0.90, 9)) * se
+    assert math.isclose(stats.minimum_detectable(interval, kind="equivalence"), expected)
+    one_sided = stats.minimum_detectable(interval)  # a one-sided test's: smaller
+    assert one_sided < expected
+
+
+def test_a_seed_missing_for_one_activation_does_not_drop_the_other_pairs():
+    frame = pd.DataFrame({"activation": ["relu", "tanh", "gelu"] * 3,
+                          "seed": [0, 0, 0, 1, 1, 1, 2, 2, 2],
+                          "value": [1.0, 2.0, 3.0, 1.0, np.nan, 3.0, 1.0, 2.0, 3.0]})
+    table = _per_seed(frame, "value")
+    assert stats.mean_ci(table["gelu"] - table["relu"]).n == 3  # tanh's NaN leaves gelu's pairs
+    assert stats.mean_ci(table["tanh"] - table["relu"]).n == 2
+
+
+def test_a_diverged_runs_mean_loss_is_not_the_mean_of_its_finite_epochs():
+    history = pd.DataFrame({"activation": ["relu"] * 3 + ["elu"] * 3 + ["relu"] * 3 + ["elu"] * 3,
+                            "seed": [0] * 6 + [1] * 6, "epoch": [1, 2, 3] * 4,
+                            "train_loss": [1.0, 0.5, 0.4, 2.0, 1.0, 0.8,
+                                           1.0, np.nan, np.nan, 2.0, 1.0, 0.8]})
+    interval = _mean_loss_ratio(history, "relu", "elu", "train_loss")
+    # seed 1's relu diverged after epoch 1: its "mean" of 1.0 over one epoch is no mean over
+    # the run, so that pair is left out, not compared as if it were
+    assert interval.n == 1
