@@ -55,3 +55,49 @@ def test_a_diverged_runs_mean_loss_is_not_the_mean_of_its_finite_epochs():
     # seed 1's relu diverged after epoch 1: its "mean" of 1.0 over one epoch is no mean over
     # the run, so that pair is left out, not compared as if it were
     assert interval.n == 1
+
+
+def _component_claim(components, checks=()):
+    from actstudy import claims
+
+    test = ClaimTest("made-up gain over ReLU (pp)", "pp", "above", 1.0)
+    return claims.Claim(98, "Two made-up things both beat ReLU.", "nowhere",
+                        "04_mnist_convergence#x", test, "images", 5,
+                        lambda ctx: (components, []), adequacy=lambda ctx: list(checks))
+
+
+def test_a_claim_about_several_things_gets_a_row_per_component_and_the_intersection_union():
+    from actstudy import claims
+    from actstudy.analysis.adequacy import Check
+
+    clear = stats.mean_ci([5.0, 5.2, 4.9, 5.1, 5.0])
+    null = stats.mean_ci([0.5, -0.4, 1.6, 0.9, 1.2])
+    mirror = stats.mean_ci([-5.0, -5.2, -4.9, -5.1, -5.0])
+    ctx = claims.Context("smoke", progress=False)
+
+    def verdicts(components, checks=()):
+        table = claims.evaluate(ctx, claims=[_component_claim(components, checks)])
+        return dict(zip(table["row"], table["verdict"], strict=True))
+
+    assert verdicts({"swish": clear, "gelu": clear}) == {
+        "98": "supported", "98a": "supported", "98b": "supported"}
+    assert verdicts({"swish": clear, "gelu": null}) == {
+        "98": "undecided", "98a": "supported", "98b": "undecided"}
+    assert verdicts({"swish": clear, "gelu": mirror}) == {
+        "98": "contradicted", "98a": "supported", "98b": "contradicted"}
+    failing = Check("trained", False, "7 of 10 swish runs still improving")
+    table = claims.evaluate(ctx, claims=[_component_claim({"swish": clear, "gelu": clear},
+                                                          [failing])])
+    assert set(table["verdict"]) == {"undecided"}
+    assert list(table["interval_verdict"]) == ["supported"] * 3
+    assert list(table["component"]) == ["", "swish", "gelu"]
+
+
+def test_no_claim_takes_a_minimum_or_maximum_over_contrasts():
+    import inspect
+
+    from actstudy.claims import measures
+
+    source = inspect.getsource(measures)
+    for banned in ("_weakest", "np.minimum", "np.maximum", ".min(axis", ".max(axis"):
+        assert banned not in source, banned

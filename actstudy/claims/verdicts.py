@@ -18,7 +18,7 @@ from actstudy.runner import GridResult
 from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
-           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context"]
+           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context", "intersection_union"]
 
 
 VERDICTS = ("supported", "contradicted", "undecided")
@@ -114,6 +114,23 @@ def verdict(interval: Interval, test: Test) -> str:
     if -margin <= low and high <= margin:
         return "supported"
     return "contradicted" if low > margin or high < -margin else "undecided"
+
+
+def intersection_union(verdicts) -> str:
+    """A claim's verdict from its components' (one per thing it names), stated before the runs:
+    supported only if every component is, contradicted if any component is, else undecided.
+
+    >>> intersection_union(["supported", "supported"]), intersection_union(["supported", "undecided"])
+    ('supported', 'undecided')
+    >>> intersection_union(["undecided", "contradicted"])
+    'contradicted'
+    """
+    verdicts = list(verdicts)
+    if not verdicts:
+        return "undecided"
+    if "contradicted" in verdicts:
+        return "contradicted"
+    return "supported" if all(v == "supported" for v in verdicts) else "undecided"
 
 
 @dataclass(frozen=True)

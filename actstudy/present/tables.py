@@ -615,7 +615,9 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
 def verdict_table(table) -> str:
     """The verdict table (:func:`actstudy.claims.evaluate`) as HTML, linking each claim's figure.
 
-    Per claim: the verdict (with the reason where the deciding experiment
+    Per claim, and per component of a claim about several things (its rows
+    follow the claim's, which takes the intersection-union verdict over them):
+    the verdict (with the reason where the deciding experiment
     failed an adequacy check), then its primary test: the statistic, the effect
     with its 95% interval, the prediction (side and margin) with its reason,
     the minimum detectable effect, and the seeds it used.
@@ -624,9 +626,13 @@ def verdict_table(table) -> str:
 
     import pandas as pd
 
+    components = (list(table["component"].fillna("")) if "component" in table
+                  else [""] * len(table))
     shown = pd.DataFrame({
-        "#": table["id"],
-        "claim": [html.escape(c) for c in table["claim"]],
+        "#": table["row"] if "row" in table else table["id"],
+        # a component's row names its component under the claim's own row
+        "claim": [f"<i>↳ {html.escape(part)}</i>" if part else html.escape(c)
+                  for c, part in zip(table["claim"], components, strict=True)],
         "verdict": [f'<b style="color:{VERDICT_COLOURS[v]}">{v}</b>'
                     + (f'<br><small>{html.escape(why)}{_alone(alone)}</small>' if why else "")
                     for v, why, alone in zip(table["verdict"], _inadequate(table),

@@ -25,6 +25,11 @@ def verdict_forest(verdicts: pd.DataFrame):
     panels, ratios on a log axis. A triangle marks the margin and points the
     way the claim predicts; an equivalence claim's band is shaded.
     """
+    # A claim about several things is drawn as its components, one row each ("3a. sigmoid");
+    # its own row has no single interval.
+    verdicts = verdicts[np.isfinite(verdicts["mean"].astype(float))]
+    if "component" not in verdicts:
+        verdicts = verdicts.assign(component="", row=verdicts["id"].astype(str))
     ratio = verdicts["unit"] == "x"
     groups = [(title, part) for title, part in (
         ("ratios (×, log scale)", verdicts[ratio]),
@@ -34,7 +39,7 @@ def verdict_forest(verdicts: pd.DataFrame):
                              figsize=(11, 0.36 * sum(heights) + 0.9 * len(groups) + 0.8),
                              gridspec_kw={"height_ratios": heights})
     for ax, (title, part) in zip(axes[:, 0], groups, strict=True):
-        part = part.sort_values("id")
+        part = part.sort_values(["id", "row"])
         y = np.arange(len(part))
         for k, row in enumerate(part.itertuples()):
             colour = VERDICT_COLOURS.get(row.verdict, VERDICT_COLOURS["undecided"])
@@ -52,7 +57,8 @@ def verdict_forest(verdicts: pd.DataFrame):
             else:
                 ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
                         ms=7, zorder=4)
-        ax.set_yticks(y, [f"{row.id}. {_short(row.claim)}"
+        ax.set_yticks(y, [f"{row.row}. " + (f"{row.component}: " if row.component else "")
+                          + _short(row.claim)
                           + (" (inadequate)" if getattr(row, "inadequate", "") else "")
                           for row in part.itertuples()], fontsize=8)
         ax.set_ylim(len(part) - 0.5, -0.5)
