@@ -1,9 +1,11 @@
-"""The verdict machinery's known bugs, each with a test that failed before its fix."""
+"""The verdict machinery: its known bugs, each with a test that failed before its fix, and the
+verdicts of claims about several things (one per component, and the intersection-union)."""
 
 import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from scipy import stats as scipy_stats
 
 from actstudy import stats
@@ -101,3 +103,30 @@ def test_no_claim_takes_a_minimum_or_maximum_over_contrasts():
     source = inspect.getsource(measures)
     for banned in ("_weakest", "np.minimum", "np.maximum", ".min(axis", ".max(axis"):
         assert banned not in source, banned
+
+
+def test_a_component_whose_experiment_failed_is_undecided_alone():
+    from actstudy import claims
+    from actstudy.analysis.adequacy import Check
+
+    mirror = stats.mean_ci([-5.0, -5.2, -4.9, -5.1, -5.0])
+    clear = stats.mean_ci([5.0, 5.2, 4.9, 5.1, 5.0])
+    ok = Check("trained", True, "0 of 10 runs still improving")
+    bad = Check("trained", False, "8 of 10 sigmoid runs best at their last epoch")
+    test = ClaimTest("made-up gain per doubling (pp)", "pp", "above", 1.0)
+    ctx = claims.Context("smoke", progress=False)
+
+    def table(components, checks):
+        claim = claims.Claim(97, "More is better.", "nowhere", "04_mnist_convergence#x", test,
+                             "images", 5, lambda c: (components, []), adequacy=lambda c: checks)
+        return claims.evaluate(ctx, claims=[claim]).set_index("row")
+
+    rows = table({"relu": mirror, "sigmoid": mirror}, {"relu": [ok], "sigmoid": [bad]})
+    assert rows.loc["97a", "verdict"] == "contradicted"
+    assert rows.loc["97b", "verdict"] == "undecided"
+    assert rows.loc["97b", "inadequate"].startswith("inadequate: 8 of 10 sigmoid")
+    assert rows.loc["97", "verdict"] == "contradicted" and rows.loc["97", "inadequate"] == ""
+    rows = table({"relu": clear, "sigmoid": clear}, {"relu": [ok], "sigmoid": [bad]})
+    assert rows.loc["97", "verdict"] == "undecided" and rows.loc["97", "inadequate"]
+    with pytest.raises(ValueError, match="its adequacy checks name the components"):
+        table({"relu": clear}, {"gelu": [ok]})

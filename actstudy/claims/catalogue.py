@@ -271,8 +271,11 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
     rows = []
     for claim in claims or CLAIMS:
         primary, secondary = claim.measure(ctx)
-        checks = claim.checks(ctx)
-        reason = "; ".join(check.reason() for check in adequacy.failed(checks))
+        found = claim.checks(ctx)
+        per_component = found if isinstance(found, dict) else None
+        checks = ([c for part in found.values() for c in part] if per_component is not None
+                  else found)
+        reason = "; ".join(dict.fromkeys(check.reason() for check in adequacy.failed(checks)))
         test = claim.primary
         checked = secondary_verdicts(secondary)
         common = {
@@ -286,10 +289,16 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
             "evidence": claim.evidence,
         }
         components = primary if isinstance(primary, dict) else {"": primary}
-        measured = {label: Measurement(test, interval, reason)
+        if per_component is not None and set(per_component) != set(components):
+            raise ValueError(f"claim {claim.id}: its adequacy checks name the components "
+                             f"{sorted(per_component)}, its measure {sorted(components)}")
+        own = ({label: "; ".join(c.reason() for c in adequacy.failed(per_component[label]))
+                for label in components} if per_component is not None
+               else dict.fromkeys(components, reason))
+        measured = {label: Measurement(test, interval, own[label])
                     for label, interval in components.items()}
         parts = [{**common, "row": f"{claim.id}{_letter(k)}" if label else str(claim.id),
-                  "component": label, "verdict": m.verdict,
+                  "component": label, "verdict": m.verdict, "inadequate": m.inadequate,
                   "interval_verdict": verdict(m.interval, test),
                   "effect": format_interval(m.interval, test),
                   "detectable": m.detectable_effect(), "seeds": m.interval.n,
@@ -305,8 +314,14 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
             rows.extend(parts)
             continue
         tested = intersection_union([part["interval_verdict"] for part in parts])
+        # Each component's own verdict (undecided where its experiment failed a check) enters
+        # the claim's; with checks for the whole claim, a failure leaves every one undecided.
+        overall = intersection_union([part["verdict"] for part in parts])
         rows.append({**common, "row": str(claim.id), "component": "",
-                     "verdict": "undecided" if reason else tested, "interval_verdict": tested,
+                     "verdict": overall, "interval_verdict": tested,
+                     # the claim's own row gives a reason only where a failed check left it
+                     # undecided; its components' rows give theirs
+                     "inadequate": reason if overall == "undecided" else "",
                      "effect": "; ".join(f"{part['component']}: {part['effect']}"
                                          for part in parts),
                      "detectable": "per component", "seeds": max(p["seeds"] for p in parts),

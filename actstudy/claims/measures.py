@@ -514,12 +514,17 @@ def gradient_adequacy(ctx):
 
 
 def dying_adequacy(ctx):
+    """Per component (each alternative against ReLU): both trained at the high rate."""
     grid = ctx.runs("dying", activation=["relu", "leaky_relu", "prelu", "elu"])
     high = max(run.config["learning_rate"] for run in grid.runs)
-    keys = {run.key for run in grid.runs if run.config["learning_rate"] == high}
-    history, summary = grid.history, grid.summary
-    return [adequacy.converged(history[history["key"].isin(keys)], remedy=FULL),
-            adequacy.not_diverged(summary[summary["key"].isin(keys)])]
+    out = {}
+    for name in ("leaky_relu", "prelu", "elu"):
+        keys = {run.key for run in grid.runs if run.config["learning_rate"] == high
+                and run.config["activation"] in ("relu", name)}
+        history, summary = grid.history, grid.summary
+        out[name] = [adequacy.converged(history[history["key"].isin(keys)], remedy=FULL),
+                     adequacy.not_diverged(summary[summary["key"].isin(keys)])]
+    return out
 
 
 def images_adequacy(ctx):
@@ -529,13 +534,17 @@ def images_adequacy(ctx):
 
 
 def depth_adequacy(ctx):
+    """Per component (Swish, GELU): it and ReLU trained at the deep depths."""
     depths = _deep(ctx.study("depth_sweep").depths)
-    return _trained(ctx.runs("depth_sweep", activation=["relu", "swish", "gelu"], depth=depths),
-                    ["activation", "depth"])
+    return {name: _trained(ctx.runs("depth_sweep", activation=["relu", name], depth=depths),
+                           ["activation", "depth"]) for name in ("swish", "gelu")}
 
 
 def sparsity_adequacy(ctx):
-    return _trained(ctx.runs("depth_sweep", activation=["relu"]), ["activation", "depth"])
+    """Per component (each depth): ReLU trained there."""
+    depths = ctx.study("depth_sweep").depths
+    return {f"depth {d}": _trained(ctx.runs("depth_sweep", activation=["relu"], depth=[d]),
+                                   ["activation", "depth"]) for d in depths}
 
 
 def binary_step_adequacy(ctx):
@@ -548,14 +557,22 @@ def elu_adequacy(ctx):
 
 
 def tuned_depth_adequacy(ctx):
+    """Per component (each activation): its rates inside the grid and its runs not cut short,
+    at every depth."""
     grid = ctx.runs("depth_tuned")
     runs, chosen = analysis.tune_learning_rate(grid.summary)
     history = grid.history
-    return [adequacy.rates_inside(chosen, remedy="a wider learning-rate grid (the study's "
-                                                 "extensions) is where it is decided"),
-            adequacy.converged(history[history["key"].isin(runs["key"])],
+    out = {}
+    for name in dict.fromkeys(runs["activation"]):
+        mine = runs[runs["activation"] == name]
+        out[name] = [
+            adequacy.rates_inside(chosen[chosen["activation"] == name],
+                                  remedy="a wider learning-rate grid (the study's extensions) "
+                                         "is where it is decided"),
+            adequacy.converged(history[history["key"].isin(mine["key"])],
                                ["activation", "depth"], remedy=FULL),
-            adequacy.not_cut_short(runs, remedy=FULL)]
+            adequacy.not_cut_short(mine, remedy=FULL)]
+    return out
 
 
 def prelu_adequacy(ctx):

@@ -220,13 +220,18 @@ class Claim:
     note: str = ""  # what the test leaves out, and why
     # The adequacy conditions of the experiment that decides the primary test
     # (actstudy.analysis.adequacy): any that fails makes the verdict undecided, with its reason.
-    adequacy: Callable[[Context], list[adequacy.Check]] | None = dataclasses.field(
+    # A claim about several things may give them per component ({component: [checks]}): a
+    # failure then makes that component undecided alone.
+    adequacy: Callable[[Context], list | dict] | None = dataclasses.field(
         default=None, repr=False)
 
-    def checks(self, ctx: Context) -> list[adequacy.Check]:
+    def checks(self, ctx: Context) -> list[adequacy.Check] | dict[str, list[adequacy.Check]]:
         """The adequacy checks of the deciding experiment on ``ctx``'s runs (none if it names
-        none)."""
-        return list(self.adequacy(ctx)) if self.adequacy is not None else []
+        none): a list, or a list per component."""
+        if self.adequacy is None:
+            return []
+        found = self.adequacy(ctx)
+        return {k: list(v) for k, v in found.items()} if isinstance(found, dict) else list(found)
 
 
 class Context:
