@@ -130,3 +130,42 @@ def test_a_component_whose_experiment_failed_is_undecided_alone():
     assert rows.loc["97", "verdict"] == "undecided" and rows.loc["97", "inadequate"]
     with pytest.raises(ValueError, match="its adequacy checks name the components"):
         table({"relu": clear}, {"gelu": [ok]})
+
+
+def test_a_components_contradiction_is_holm_adjusted_across_the_claims_components():
+    from actstudy.claims import component_verdicts
+
+    test = ClaimTest("made-up gain (pp)", "pp", "above", 0.0)
+
+    def interval(mean, n=10, spread=1.0):
+        half = scipy_stats.t.ppf(0.975, n - 1) * spread / math.sqrt(n)
+        return stats.Interval(mean, mean - half, mean + half, n, "t", spread)
+
+    # 0.9 below the margin at n = 10, spread 1: one-sided p = 0.0096 for the other side, so
+    # its interval alone contradicts; Holm over four components multiplies it by 4 (0.038)
+    barely = Measurement(test, interval(-0.9))
+    assert barely.verdict == "contradicted"
+    assert math.isclose(barely.p_values()[1], scipy_stats.t.sf(0.9 * math.sqrt(10), 9))
+    nulls = [Measurement(test, interval(0.1))] * 3
+    assert component_verdicts([barely, *nulls]) == ["undecided"] * 4
+    assert component_verdicts([barely]) == ["contradicted"]  # one component: no adjustment
+    clearly = Measurement(test, interval(-3.0))  # p about 1e-6: survives the adjustment
+    assert component_verdicts([clearly, *nulls])[0] == "contradicted"
+    supported = Measurement(test, interval(3.0))  # the claim's side is never adjusted
+    assert component_verdicts([supported, *nulls])[0] == "supported"
+
+
+def test_the_equivalence_detectable_effect_has_its_power_by_simulation():
+    # Two one-sided tests, 95% interval within ±margin, when the true value is at the centre
+    # and the margin is the stated detectable distance: about 80% decide "within".
+    rng = np.random.default_rng(0)
+    n, sims = 10, 20000
+    samples = rng.normal(0.0, 1.0, (sims, n))
+    interval = stats.mean_ci(samples[0])
+    margin = stats.minimum_detectable(stats.Interval(0.0, -1, 1, n, "t", spread=1.0),
+                                      kind="equivalence")
+    means, sds = samples.mean(axis=1), samples.std(axis=1, ddof=1)
+    half = scipy_stats.t.ppf(0.975, n - 1) * sds / np.sqrt(n)
+    power = np.mean((means - half > -margin) & (means + half < margin))
+    assert 0.76 < power < 0.84, power
+    assert interval.n == n

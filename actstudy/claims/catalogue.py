@@ -49,6 +49,7 @@ from actstudy.claims.verdicts import (
     Context,
     Measurement,
     Test,
+    component_verdicts,
     format_interval,
     intersection_union,
     secondary_verdicts,
@@ -183,7 +184,8 @@ CLAIMS = [
                "per depth (pp of outputs)",
                "pp", "above", UNIT_MARGIN,
                "symmetric pre-activations give about 50% zeros at initialisation by themselves, "
-               "so the claim is about what training adds; 2 pp as for units"),
+               "so the claim is about what training adds; 2 pp as for units. The claim names no "
+               "depth, so it is read as holding at every depth studied"),
           "depth_sweep", 10, relu_sparsity,
           adequacy=sparsity_adequacy,
           note="The source's consequence, that sparsity makes a network less prone to "
@@ -206,7 +208,8 @@ CLAIMS = [
           Test("test accuracy gained per doubling of depth, 1 to 8 hidden layers, each at its "
                "validation-chosen learning rate with early stopping; one component per "
                "activation (pp)", "pp", "above", DEPTH_MARGIN,
-               "a doubling that buys less than 0.2 pp is not the \"higher accuracy\" promised"),
+               "a doubling that buys less than 0.2 pp is not the \"higher accuracy\" promised. "
+               "The claim names no activation, so it is read as holding for every one studied"),
           "depth_tuned", 10, accuracy_against_depth,
           adequacy=tuned_depth_adequacy),
     Claim(15, "PReLU's learned slope raises the risk of overfitting compared with leaky ReLU.",
@@ -297,9 +300,18 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
                else dict.fromkeys(components, reason))
         measured = {label: Measurement(test, interval, own[label])
                     for label, interval in components.items()}
+        if per_component is not None:  # each check named by its component, once
+            common["adequacy"] = [{"condition": c.condition, "passed": c.passed,
+                                   "detail": f"{label}: {c.detail}"}
+                                  for label, part in per_component.items() for c in part]
+        several = len(measured) > 1 or any(measured)
+        judged = (component_verdicts(list(measured.values())) if several
+                  else [m.verdict for m in measured.values()])
+        alone = (component_verdicts([Measurement(test, m.interval) for m in measured.values()])
+                 if several else [verdict(m.interval, test) for m in measured.values()])
         parts = [{**common, "row": f"{claim.id}{_letter(k)}" if label else str(claim.id),
-                  "component": label, "verdict": m.verdict, "inadequate": m.inadequate,
-                  "interval_verdict": verdict(m.interval, test),
+                  "component": label, "verdict": judged[k], "inadequate": m.inadequate,
+                  "interval_verdict": alone[k],
                   "effect": format_interval(m.interval, test),
                   "detectable": m.detectable_effect(), "seeds": m.interval.n,
                   "mean": test.show(m.interval.mean), "ci_low": test.show(m.interval.low),
@@ -320,8 +332,10 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
         rows.append({**common, "row": str(claim.id), "component": "",
                      "verdict": overall, "interval_verdict": tested,
                      # the claim's own row gives a reason only where a failed check left it
-                     # undecided; its components' rows give theirs
-                     "inadequate": reason if overall == "undecided" else "",
+                     # undecided though its intervals alone would decide it; its components'
+                     # rows give theirs
+                     "inadequate": reason if overall == "undecided" and tested != "undecided"
+                     else "",
                      "effect": "; ".join(f"{part['component']}: {part['effect']}"
                                          for part in parts),
                      "detectable": "per component", "seeds": max(p["seeds"] for p in parts),

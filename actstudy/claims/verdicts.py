@@ -18,7 +18,8 @@ from actstudy.runner import GridResult
 from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
-           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context", "intersection_union"]
+           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context", "intersection_union",
+           "component_verdicts"]
 
 
 VERDICTS = ("supported", "contradicted", "undecided")
@@ -117,8 +118,12 @@ def verdict(interval: Interval, test: Test) -> str:
 
 
 def intersection_union(verdicts) -> str:
-    """A claim's verdict from its components' (one per thing it names), stated before the runs:
-    supported only if every component is, contradicted if any component is, else undecided.
+    """A claim's verdict from its components' (one per thing it names): supported only if every
+    component is, contradicted if any component is, else undecided. (The rule was put in code
+    after the default build's runs existed: the claims' earlier tests took a minimum, a maximum
+    or a mean over the same components.) A component's "contradicted" has been Holm-adjusted
+    across the claim's components first (:func:`component_verdicts`); "supported" needs no
+    adjustment, since every component must be.
 
     >>> intersection_union(["supported", "supported"]), intersection_union(["supported", "undecided"])
     ('supported', 'undecided')
@@ -131,6 +136,29 @@ def intersection_union(verdicts) -> str:
     if "contradicted" in verdicts:
         return "contradicted"
     return "supported" if all(v == "supported" for v in verdicts) else "undecided"
+
+
+def component_verdicts(measurements: list[Measurement]) -> list[str]:
+    """Each component's verdict, its contradiction Holm-adjusted across the components.
+
+    A component is supported when its interval lies beyond the margin on the
+    claim's side (no adjustment: the claim needs every component). It is
+    contradicted only when its one-sided p-value for the other side, Holm-adjusted
+    over the claim's components, is below :data:`ALPHA`: any one contradicted
+    component contradicts the claim, so without the adjustment k components at
+    their margin would contradict it falsely up to k times as often. An
+    inadequate component is undecided.
+    """
+    if not measurements:
+        return []
+    other = stats.holm([m.p_values()[1] for m in measurements])
+    out = []
+    for m, p in zip(measurements, other, strict=True):
+        v = m.verdict
+        if v == "contradicted" and not p < ALPHA:
+            v = "undecided"
+        out.append(v)
+    return out
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,13 @@ def verdict_forest(verdicts: pd.DataFrame):
     panels, ratios on a log axis. A triangle marks the margin and points the
     way the claim predicts; an equivalence claim's band is shaded.
     """
-    # A claim about several things is drawn as its components, one row each ("3a. sigmoid");
-    # its own row has no single interval.
-    verdicts = verdicts[np.isfinite(verdicts["mean"].astype(float))]
+    # A claim about several things is drawn as its components, one row each ("3a. sigmoid"),
+    # labelled with the claim's own verdict; its own row has no single interval.
     if "component" not in verdicts:
         verdicts = verdicts.assign(component="", row=verdicts["id"].astype(str))
+    overall = dict(zip(verdicts.loc[verdicts["component"] == "", "id"],
+                       verdicts.loc[verdicts["component"] == "", "verdict"], strict=True))
+    verdicts = verdicts[np.isfinite(verdicts["mean"].astype(float))]
     ratio = verdicts["unit"] == "x"
     groups = [(title, part) for title, part in (
         ("ratios (×, log scale)", verdicts[ratio]),
@@ -57,7 +59,9 @@ def verdict_forest(verdicts: pd.DataFrame):
             else:
                 ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
                         ms=7, zorder=4)
-        ax.set_yticks(y, [f"{row.row}. " + (f"{row.component}: " if row.component else "")
+        ax.set_yticks(y, [f"{row.row}. " + (f"{row.component} (claim {row.id} "
+                                             f"{overall.get(row.id, '')}): " if row.component
+                                             else "")
                           + _short(row.claim)
                           + (" (inadequate)" if getattr(row, "inadequate", "") else "")
                           for row in part.itertuples()], fontsize=8)
@@ -80,7 +84,8 @@ def verdict_forest(verdicts: pd.DataFrame):
         matplotlib.patches.Patch(color="0.85", label="the band an equivalence claim predicts"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
-    fig.suptitle("each claim's primary test: effect with its 95% interval over seeds", fontsize=10)
+    fig.suptitle("each claim's primary test (per component, for a claim about several things): "
+                 "effect with its 95% interval over seeds", fontsize=10)
     return fig
 
 
