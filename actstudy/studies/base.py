@@ -176,6 +176,18 @@ def _check_slope(study: Study, name: str, what: str) -> None:
                          f"finite number >= 0 ({what}), or null for none")
 
 
+def _check_rate_grid(study: Study) -> None:
+    """A study whose rate grid grows past an edge: its ``learning_rates`` and ``extensions``."""
+    _check_list(study, "learning_rates",
+                lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
+                "finite numbers > 0")
+    extensions = study.extensions
+    if isinstance(extensions, bool) or not isinstance(extensions, int) or not (
+            0 <= extensions <= 10):
+        raise ValueError(f"extensions={extensions!r} is not allowed for study {study.name!r}: "
+                         "give an integer from 0 to 10 (steps the rate grid may grow by)")
+
+
 def _check_names(cls, given: dict) -> None:
     allowed = [f.name for f in dataclasses.fields(cls)]
     unknown = [name for name in given if name not in allowed]

@@ -14,6 +14,7 @@ from actstudy.studies.base import (
     _check_image_set,
     _check_list,
     _check_n_train,
+    _check_rate_grid,
     _check_slope,
     activation_names,
     grown,
@@ -289,14 +290,7 @@ class DepthTuned(Study, network={"dataset": "mnist", "width": 64, "epochs": 12, 
     def __post_init__(self):
         super().__post_init__()
         _check_list(self, "depths", lambda d: isinstance(d, int) and d >= 1, "integers >= 1")
-        _check_list(self, "learning_rates",
-                    lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
-                    "finite numbers > 0")
-        extensions = self.extensions
-        if isinstance(extensions, bool) or not isinstance(extensions, int) or not (
-                0 <= extensions <= 10):
-            raise ValueError(f"extensions={extensions!r} is not allowed for study {self.name!r}: "
-                             "give an integer from 0 to 10 (steps the rate grid may grow by)")
+        _check_rate_grid(self)
         _check_image_set(self)
         _check_n_train(self)
         self._base()  # the Config checks the rest, naming the parameter

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 from typing import ClassVar
@@ -16,7 +15,7 @@ from actstudy.run import data
 from actstudy.run.config import Config
 from actstudy.studies.base import (
     Study,
-    _check_list,
+    _check_rate_grid,
     activation_names,
     choose_rates,
     grown,
@@ -176,14 +175,7 @@ class ClassificationHard(Study, network={"depth": 3, "width": 32, "epochs": 30,
         except ValueError as error:
             raise ValueError(f"reference={self.reference!r} is not allowed for study "
                              f"{self.name!r}: {error}") from None
-        _check_list(self, "learning_rates",
-                    lambda r: isinstance(r, int | float) and math.isfinite(r) and r > 0,
-                    "finite numbers > 0")
-        extensions = self.extensions
-        if isinstance(extensions, bool) or not isinstance(extensions, int) or not (
-                0 <= extensions <= 10):
-            raise ValueError(f"extensions={extensions!r} is not allowed for study {self.name!r}: "
-                             "give an integer from 0 to 10 (steps the rate grid may grow by)")
+        _check_rate_grid(self)
         self.configs()  # the Config checks the rest, naming the parameter
 
     def _base(self, dataset: str, level) -> Config:
