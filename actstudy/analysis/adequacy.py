@@ -87,6 +87,27 @@ def _groups(frame: pd.DataFrame, by: Sequence[str]):
         yield (group if isinstance(group, tuple) else (group,)), part
 
 
+def _share_check(frame: pd.DataFrame, by: Sequence[str], flag: str, limit: float,
+                 condition: str, remedy: str, what, passed: str) -> Check:
+    """A check that no group of ``by`` has more than ``limit`` of its runs with ``flag`` True.
+
+    Failing, it names the group with the largest share ("7 of 10 sigmoid runs
+    ``what(part)``", the first of equal shares) and how many more groups fail;
+    passing, its detail is ``passed``.
+    """
+    worst = []
+    for group, part in _groups(frame, by):
+        flagged = part[flag].astype(bool)
+        if flagged.mean() > limit:
+            worst.append((flagged.mean(), f"{int(flagged.sum())} of {len(part)} "
+                                          f"{_name(group, by)} runs {what(part)}"))
+    if not worst:
+        return Check(condition, True, passed)
+    worst.sort(key=lambda w: -w[0])
+    more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
+    return Check(condition, False, worst[0][1] + more, remedy)
+
+
 def still_improving(history: pd.DataFrame, by: Sequence[str] = ("activation",),
                     epochs: int = IMPROVING_EPOCHS) -> pd.DataFrame:
     """Per run: whether its validation loss was still falling when training ended.
@@ -133,21 +154,12 @@ def converged(history: pd.DataFrame, by: Sequence[str] = ("activation",),
     '2 of 2 tanh runs still improving at epoch 2'
     """
     runs = still_improving(history, by, epochs)
-    worst = []
-    total, improving = len(runs), int(runs["improving"].sum())
-    for group, part in _groups(runs, by):
-        share = part["improving"].mean()
-        if share > MAX_IMPROVING:
-            worst.append((share, f"{int(part['improving'].sum())} of {len(part)} "
-                                 f"{_name(group, by)} runs still improving at epoch "
-                                 f"{int(part['epochs'].max())}"))
     condition = (f"at most {MAX_IMPROVING:.0%} of each group's runs still improving over the "
                  f"last {epochs} epochs (all but the first, in shorter runs)")
-    if worst:
-        worst.sort(key=lambda w: -w[0])
-        more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
-        return Check(condition, False, worst[0][1] + more, remedy)
-    return Check(condition, True, f"{improving} of {total} runs still improving at the end")
+    return _share_check(
+        runs, by, "improving", MAX_IMPROVING, condition, remedy,
+        lambda part: f"still improving at epoch {int(part['epochs'].max())}",
+        f"{int(runs['improving'].sum())} of {len(runs)} runs still improving at the end")
 
 
 def not_diverged(summary: pd.DataFrame, by: Sequence[str] = ("activation",)) -> Check:
@@ -202,18 +214,10 @@ def targets_reached(reach: pd.DataFrame, by: Sequence[str] = ("activation",),
     '2 of 3 relu runs never reach the target'
     """
     condition = f"at most {MAX_CENSORED:.0%} of each group's runs never reach the target"
-    worst = []
-    for group, part in _groups(reach, by):
-        never = int((~part["reached"].astype(bool)).sum())
-        if never / len(part) > MAX_CENSORED:
-            worst.append((never / len(part), f"{never} of {len(part)} {_name(group, by)} runs "
-                                             "never reach the target"))
-    if worst:
-        worst.sort(key=lambda w: -w[0])
-        more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
-        return Check(condition, False, worst[0][1] + more, remedy)
-    never = int((~reach["reached"].astype(bool)).sum())
-    return Check(condition, True, f"{never} of {len(reach)} runs never reach the target")
+    never = reach.assign(never=~reach["reached"].astype(bool))
+    return _share_check(never, by, "never", MAX_CENSORED, condition, remedy,
+                        lambda part: "never reach the target",
+                        f"{int(never['never'].sum())} of {len(reach)} runs never reach the target")
 
 
 def gates_decided(gates: pd.DataFrame, margin: float = GATE_DECIDED,
@@ -303,18 +307,10 @@ def not_cut_short(runs: pd.DataFrame, by: Sequence[str] = ("activation", "depth"
     condition = (f"at most {MAX_IMPROVING:.0%} of each group's runs best at their last epoch "
                  "(early stopping)")
     at_end = runs["best_epoch"].astype(float) == runs["epochs_run"].astype(float)
-    worst = []
-    for group, part in _groups(runs.assign(at_end=at_end), by):
-        if part["at_end"].mean() > MAX_IMPROVING:
-            worst.append((part["at_end"].mean(), f"{int(part['at_end'].sum())} of {len(part)} "
-                          f"{_name(group, by)} runs best at their last epoch "
-                          f"({int(part['epochs_run'].max())})"))
-    if worst:
-        worst.sort(key=lambda w: -w[0])
-        more = f" (and {len(worst) - 1} more groups)" if len(worst) > 1 else ""
-        return Check(condition, False, worst[0][1] + more, remedy)
-    return Check(condition, True, f"{int(at_end.sum())} of {len(runs)} runs best at their last "
-                                  "epoch")
+    return _share_check(
+        runs.assign(at_end=at_end), by, "at_end", MAX_IMPROVING, condition, remedy,
+        lambda part: f"best at their last epoch ({int(part['epochs_run'].max())})",
+        f"{int(at_end.sum())} of {len(runs)} runs best at their last epoch")
 
 
 def path_taken(gates: pd.DataFrame, task: str, path: str = "multiplying",
