@@ -22,7 +22,7 @@ __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_tr
            "relu_sparsity", "elu_against_relu", "accuracy_against_depth", "DEPTH_MARGIN",
            "prelu_overfitting", "arithmetic_extrapolation", "ARITHMETIC_MARGIN",
            "THEORY_MARGIN", "theory_verdict_parts", "theory_agreement", "TARGET_SHARE",
-           "reachable_target", "best_mlp", "FULL"]
+           "reachable_target", "best_mlp", "FULL", "SPARSE_SHARE"]
 
 
 # -- measuring helpers -----------------------------------------------------------------------
@@ -355,12 +355,37 @@ def binary_step_learning(ctx):
     ]
 
 
+# Claim 12: "only a few neurons are activated" (and the source's "many neurons are inactive")
+# is read as most of them not: more than half of a ReLU layer's outputs exactly zero. A
+# symmetric pre-activation gives about half at initialisation by itself.
+SPARSE_SHARE = 50.0
+
+
 def relu_sparsity(ctx):
-    per_run = analysis.exact_zeros(ctx.runs("depth_sweep", activation=["relu"]).activations)
+    """Claim 12: ReLU's share of exactly zero outputs after training, per depth, against
+    :data:`SPARSE_SHARE`; what training adds, and the smooth activations' shares, beside it."""
+    depths = ctx.study("depth_sweep").depths
+    activations = ctx.runs("depth_sweep").activations
+    per_run = analysis.exact_zeros(activations, "relu")
     zeros = per_run.set_index(["seed", "depth", "stage"])["zero_pp"].unstack("stage")
-    primary = {f"depth {d}": stats.mean_ci(part["trained"] - part["init"])
+    share = Test("ReLU layers' share of exactly zero outputs after training (% of outputs)", "%",
+                 "above", SPARSE_SHARE)
+    primary = {f"depth {d}": Measurement(share, stats.mean_ci(part["trained"]))
                for d, part in zeros.groupby("depth")}
-    return primary, []
+    tests = [Measurement(Test(f"depth {d}: exact zeros in ReLU layers, after training - at "
+                              "initialisation (pp of outputs)", "pp", "above", UNIT_MARGIN),
+                         stats.mean_ci(part["trained"] - part["init"]))
+             for d, part in zeros.groupby("depth")]
+    smooth = [name for name in ("gelu", "swish", "elu")
+              if name in set(activations["activation"])]
+    for name in smooth:
+        trained = analysis.exact_zeros(activations, name)
+        trained = trained[trained["stage"] == "trained"]
+        tests += [Measurement(Test(f"depth {d}: {name} layers' share of exactly zero outputs "
+                                   "after training (% of outputs)", "%", "below", SPARSE_SHARE),
+                              stats.mean_ci(part["zero_pp"]))
+                  for d, part in trained.groupby("depth") if d in depths]
+    return primary, tests
 
 
 def elu_against_relu(ctx):

@@ -29,8 +29,9 @@ KINDS = ("above", "below", "equivalence")
 
 
 # The units a statistic is stated in (:data:`actstudy.present.tables.UNITS` says how each is written).
-# A ratio ("x") is tested on its log10 and written back as a ratio.
-UNITS = {unit: text for unit, text in tables.UNITS.items() if unit != "%"}
+# A ratio ("x") is tested on its log10 and written back as a ratio; a share ("%") is a level in
+# percent, a difference of shares is in "pp".
+UNITS = dict(tables.UNITS)
 
 
 # A one-sided test at this level is what a 95% two-sided interval beyond a margin means.
