@@ -7,17 +7,26 @@ import pandas as pd
 
 from actstudy.analysis.gradients import unit_parameters
 
-__all__ = ["BINARY_STEP_NETWORKS", "binary_step_network", "binary_step_mechanism",
+__all__ = ["BINARY_STEP_NETWORKS", "STRAIGHT_THROUGH", "binary_step_network", "binary_step_mechanism",
            "overfitting_gap", "learned_slopes"]
 
 
 # -- the binary step's mechanism and PReLU's overfitting (studies binary_step, prelu_overfitting) -
 
 
-# The binary_step study's networks, by (activation, train_hidden).
+# The binary step trained through a surrogate derivative, as a run's activation_label names it.
+STRAIGHT_THROUGH = "binary_step(straight_through=True)"
+
+
+# The binary_step study's networks, by (activation label, train_hidden).
 BINARY_STEP_NETWORKS = {("binary_step", True): "binary step, every layer trained",
                         ("binary_step", False): "binary step, output layer only",
+                        (STRAIGHT_THROUGH, True): "binary step, straight-through estimator",
                         ("identity", True): "logistic regression"}
+
+
+def _labels(frame: pd.DataFrame) -> pd.Series:
+    return frame["activation_label"] if "activation_label" in frame else frame["activation"]
 
 
 def binary_step_network(frame: pd.DataFrame) -> pd.Series:
@@ -29,15 +38,16 @@ def binary_step_network(frame: pd.DataFrame) -> pd.Series:
     ['binary step, output layer only', 'logistic regression']
     """
     names = [BINARY_STEP_NETWORKS.get((activation, bool(whole))) for activation, whole
-             in zip(frame["activation"], frame["train_hidden"], strict=True)]
+             in zip(_labels(frame), frame["train_hidden"], strict=True)]
     return pd.Series(names, index=frame.index, name="network")
 
 
-def _one_run_per_seed(part: pd.DataFrame, what: str) -> pd.Series:
+def _one_run_per_seed(part: pd.DataFrame, what: str, column: str = "test_accuracy"
+                      ) -> pd.Series:
     if part["seed"].duplicated().any():
         raise ValueError(f"summary has several {what} runs for one seed; pass one setting's runs "
                          "(one dataset, depth and width)")
-    return part.set_index("seed")["test_accuracy"]
+    return part.set_index("seed")[column]
 
 
 def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.DataFrame:
@@ -50,21 +60,27 @@ def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.
     step); ``trained_accuracy`` is that network's test accuracy,
     ``frozen_accuracy`` the same network's with only its output layer trained
     (hidden layers frozen at their random start), ``linear_accuracy``
-    logistic regression's (the identity network of depth 1). A seed some
-    network lacks, or a diverged run, gives NaN there.
+    logistic regression's (the identity network of depth 1), and
+    ``straight_through_accuracy`` the step trained through a surrogate
+    derivative (NaN where the study has none). ``initial_test_loss`` and
+    ``test_loss`` are the trained binary-step network's test loss before and
+    after training. A seed some network lacks, or a diverged run, gives NaN there.
 
     >>> summary = pd.DataFrame({"key": ["t", "f", "l"], "seed": 0,
     ...     "activation": ["binary_step", "binary_step", "identity"],
-    ...     "train_hidden": [True, False, True], "test_accuracy": [0.8, 0.8, 0.9]})
+    ...     "train_hidden": [True, False, True], "test_accuracy": [0.8, 0.8, 0.9],
+    ...     "initial_test_loss": [2.3, 2.3, 2.3], "test_loss": [1.2, 1.2, 0.3]})
     >>> gradients = pd.DataFrame({"key": "t", "seed": 0, "step": [0, 0, 1, 1],
     ...     "layer": ["linear_0", "head"] * 2, "gradient_norm": [0.0, 2.0, 0.0, 1.0],
     ...     "bias_gradient_norm": [0.0, 0.5, 0.0, 0.4]})
     >>> binary_step_mechanism(summary, gradients).iloc[0].tolist()
-    [0.0, 0.0, 0.0, 2.0, 0.8, 0.8, 0.9]
+    [0.0, 0.0, 0.0, 2.0, 0.8, 0.8, 0.9, nan, 2.3, 1.2]
     """
-    step = summary["activation"] == "binary_step"
+    labels = _labels(summary)
+    step = labels == "binary_step"
     whole = summary["train_hidden"].astype(bool)
     trained, frozen = summary[step & whole], summary[step & ~whole]
+    straight = summary[labels == STRAIGHT_THROUGH]
     linear = summary[summary["activation"] == "identity"]
     for part, what in ((trained, "trained binary-step"), (frozen, "frozen binary-step"),
                        (linear, "identity (logistic regression)")):
@@ -78,7 +94,12 @@ def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.
     accuracies = pd.DataFrame({
         "trained_accuracy": _one_run_per_seed(trained, "trained binary-step"),
         "frozen_accuracy": _one_run_per_seed(frozen, "frozen binary-step"),
-        "linear_accuracy": _one_run_per_seed(linear, "identity")})
+        "linear_accuracy": _one_run_per_seed(linear, "identity"),
+        "straight_through_accuracy": (_one_run_per_seed(straight, "straight-through")
+                                      if len(straight) else float("nan")),
+        "initial_test_loss": _one_run_per_seed(trained, "trained binary-step",
+                                               "initial_test_loss"),
+        "test_loss": _one_run_per_seed(trained, "trained binary-step", "test_loss")})
     table = norms.join(accuracies, how="outer")
     table.index.name = "seed"
     return table.reset_index().astype({"seed": int})

@@ -59,6 +59,7 @@ _builtin("binary_step", ["step", "heaviside"], r"\mathbb{1}[x > 0]", (0.0, 1.0),
          monotonic=True, smooth=False, zero_centred=False, saturating=True, year=1943,
          reference="McCulloch & Pitts (1943), A logical calculus of the ideas immanent in nervous activity",
          description="The perceptron's threshold: zero gradient almost everywhere.",
+         options=[("straight_through", False)],
          implementation=binary_step)
 
 

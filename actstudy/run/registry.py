@@ -80,12 +80,41 @@ class ActivationSpec:
 # -- what Keras lacks ----------------------------------------------------------------
 
 
-def binary_step(x):
+def binary_step(x, straight_through: bool = False):
     """Heaviside step: 1 for x > 0, else 0. Its derivative is 0 almost everywhere.
 
-    Keras has no binary step. Reference: McCulloch & Pitts (1943).
+    With ``straight_through``, the same step forward, but back-propagation
+    uses a surrogate derivative, 0.5 on [-1, 1] and 0 outside: the slope of
+    the hard sigmoid (clip(x, -1, 1) + 1) / 2, which rises from 0 to 1 where
+    the step does (the straight-through estimator; Bengio, Léonard & Courville
+    2013, Hubara et al. 2016). Keras has no binary step and JAX no estimator,
+    so both are written here. Reference: McCulloch & Pitts (1943).
+
+    >>> x = jnp.array([-2.0, -0.5, 0.5, 2.0])
+    >>> binary_step(x, straight_through=True).tolist()
+    [0.0, 0.0, 1.0, 1.0]
+    >>> jax.grad(lambda v: binary_step(v, straight_through=True).sum())(x).tolist()
+    [0.0, 0.5, 0.5, 0.0]
+    >>> jax.grad(lambda v: binary_step(v).sum())(x).tolist()
+    [0.0, 0.0, 0.0, 0.0]
     """
+    return _step_straight_through(x) if straight_through else _step(x)
+
+
+def _step(x):
     return jnp.where(x > 0, 1.0, 0.0).astype(jnp.result_type(x, jnp.float32))
+
+
+@jax.custom_jvp
+def _step_straight_through(x):
+    return _step(x)
+
+
+@_step_straight_through.defjvp
+def _step_straight_through_jvp(primals, tangents):
+    (x,), (tangent,) = primals, tangents
+    slope = jnp.where(jnp.abs(x) <= 1, 0.5, 0.0).astype(jnp.result_type(x, jnp.float32))
+    return _step(x), slope * tangent
 
 
 def swish(x, beta: float = 1.0):
@@ -212,7 +241,16 @@ def _bases(value):
     return tuple(names)
 
 
+def _flag(name: str, option: str):
+    def check(value):
+        if not isinstance(value, bool | np.bool_):
+            raise ValueError(f"{option}={value!r} is not allowed for {name!r}: give true or false")
+        return bool(value)
+    return check
+
+
 _CHECKS = {
+    ("binary_step", "straight_through"): _flag("binary_step", "straight_through"),
     ("leaky_relu", "negative_slope"): _non_negative("leaky_relu", "negative_slope"),
     ("prelu", "initial_slope"): _non_negative("prelu", "initial_slope"),
     ("elu", "alpha"): _positive("elu", "alpha"),

@@ -182,7 +182,7 @@ class LearningRate(Study, network={"depth": 2, "width": 64, "epochs": 3, "batch_
 class BinaryStep(Study, network={"dataset": "mnist", "depth": 2, "width": 128, "epochs": 6,
                                  "learning_rate": 1e-3, "batch_size": 128, "n_train": 10000,
                                  "gradient_every": 1}):
-    """What learns in a binary-step network: three networks per seed on the same data.
+    """What learns in a binary-step network: four networks per seed on the same data.
 
     The binary-step MLP trained end to end; the same MLP with its hidden layers
     frozen at their random start, only the output layer trained
@@ -190,7 +190,10 @@ class BinaryStep(Study, network={"dataset": "mnist", "depth": 2, "width": 128, "
     0 wherever it exists, so back-propagation gives the hidden layers exactly
     zero gradient (every step's norms are recorded) and the trained network can
     be no better than the frozen one: a linear model on fixed random binary
-    features. Logistic regression is the identity network of depth 1, whose two
+    features. The contrast is the same step trained through a surrogate
+    derivative (the straight-through estimator, ``binary_step`` with
+    ``straight_through``): what the hidden layers learn once a signal reaches
+    them. Logistic regression is the identity network of depth 1, whose two
     linear maps compose to one (a width of at least the number of classes
     loses nothing): trained by the same loop, optimizer and epochs, per seed,
     and cached like every run, rather than by scikit-learn, which would be a
@@ -212,6 +215,7 @@ class BinaryStep(Study, network={"dataset": "mnist", "depth": 2, "width": 128, "
     def configs(self) -> list[Config]:
         base = self._base()
         return (self._grid(base, train_hidden=[True, False])
+                + self._grid(base.replace(activation_options={"straight_through": True}))
                 + self._grid(base.replace(activation="identity", depth=1)))
 
 
