@@ -23,7 +23,7 @@ __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_tr
            "prelu_overfitting", "arithmetic_extrapolation", "ARITHMETIC_MARGIN",
            "THEORY_MARGIN", "theory_verdict_parts", "theory_agreement", "TARGET_SHARE",
            "reachable_target", "best_mlp", "FULL", "SPARSE_SHARE", "STEP_LOSS_MARGIN",
-           "CHANCE_MARGIN"]
+           "CHANCE_MARGIN", "EDGE_MARGIN"]
 
 
 # -- measuring helpers -----------------------------------------------------------------------
@@ -301,18 +301,32 @@ def gelu_cost_and_approximation(ctx):
     ]
 
 
+# Claim 9: the Swish paper's smallest edge, 0.6 pp of top-1 accuracy on ImageNet at about 25%
+# top-1 error, is 2.4% fewer errors; the edge is tested as a relative reduction in error, since
+# MNIST's errors are about a tenth of ImageNet's.
+EDGE_MARGIN = 1 / (1 - 0.6 / 25)
+
+
 def smooth_rectifiers_in_depth(ctx):
+    """Claim 9: Swish and GELU each against ReLU in the deepest networks of the tuned-depth
+    study, every network at its own validation-chosen rate with early stopping: ReLU's test
+    error over each one's, per seed. The fixed-rate depth sweep (depths 10 and more) is beside
+    it as secondary tests."""
+    runs, _ = analysis.tune_learning_rate(ctx.runs("depth_tuned",
+                                                   activation=["relu", "swish", "gelu"]).summary)
+    deepest = runs[runs["depth"] == runs["depth"].max()]
+    error = _per_seed(deepest.assign(error=1 - deepest["test_accuracy"]), "error")
+    edge = {name: stats.mean_ci(stats.log10(error["relu"]) - stats.log10(error[name]))
+            for name in ("swish", "gelu")}
     depths = _deep(ctx.study("depth_sweep").depths)
     summary = ctx.runs("depth_sweep", activation=["relu", "swish", "gelu"], depth=depths).summary
     summary["accuracy_pp"] = 100 * summary["test_accuracy"]
-    per_depth = [_per_seed(summary[summary.depth == d], "accuracy_pp") for d in depths]
-    # Per seed, each one's gain over ReLU averaged over the deep depths (seeds every depth has).
-    gains = {name: pd.concat([t[name] - t["relu"] for t in per_depth], axis=1).mean(
-        axis=1, skipna=False) for name in ("swish", "gelu")}
-    tests = [Measurement(Test(f"depth {d}: test accuracy {name} - relu (pp)", "pp", "above", 0.0),
+    tests = [Measurement(Test(f"one rate for all (Adam 1e-3), depth {d}: test accuracy {name} - "
+                              "relu (pp)", "pp", "above", 0.0),
                          stats.mean_ci(t[name] - t["relu"]))
-             for d, t in zip(depths, per_depth, strict=True) for name in ("swish", "gelu")]
-    return {name: stats.mean_ci(gain) for name, gain in gains.items()}, tests
+             for d in depths for t in [_per_seed(summary[summary.depth == d], "accuracy_pp")]
+             for name in ("swish", "gelu")]
+    return edge, tests
 
 
 def _growth(grid, epoch_steps: int) -> pd.DataFrame:
@@ -598,10 +612,10 @@ def images_adequacy(ctx):
 
 
 def depth_adequacy(ctx):
-    """Per component (Swish, GELU): it and ReLU trained at the deep depths."""
-    depths = _deep(ctx.study("depth_sweep").depths)
-    return {name: _trained(ctx.runs("depth_sweep", activation=["relu", name], depth=depths),
-                           ["activation", "depth"]) for name in ("swish", "gelu")}
+    """Per component (Swish, GELU): it and ReLU, at the tuned-depth study's deepest depth,
+    each with its rate inside the grid and its runs not cut short."""
+    checks = tuned_depth_adequacy(ctx, ["relu", "swish", "gelu"], deepest=True)
+    return {name: checks["relu"] + checks[name] for name in ("swish", "gelu")}
 
 
 def sparsity_adequacy(ctx):
@@ -620,11 +634,14 @@ def elu_adequacy(ctx):
     return [adequacy.not_diverged(ctx.runs("elu_setting", activation=["relu", "elu"]).summary)]
 
 
-def tuned_depth_adequacy(ctx):
+def tuned_depth_adequacy(ctx, names=None, deepest: bool = False):
     """Per component (each activation): its rates inside the grid and its runs not cut short,
-    at every depth."""
-    grid = ctx.runs("depth_tuned")
+    at every depth (or at the deepest alone)."""
+    grid = ctx.runs("depth_tuned", **({"activation": names} if names else {}))
     runs, chosen = analysis.tune_learning_rate(grid.summary)
+    if deepest:
+        top = runs["depth"].max()
+        runs, chosen = runs[runs["depth"] == top], chosen[chosen["depth"] == top]
     history = grid.history
     out = {}
     for name in dict.fromkeys(runs["activation"]):

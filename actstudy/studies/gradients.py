@@ -225,8 +225,9 @@ class SwishDepth(Study, network={"dataset": "mnist", "width": 128, "epochs": 3,
     down: ``width`` units a layer (the paper's were wider), ``epochs`` epochs
     on ``n_train`` images with Adam, each activation with its literature
     initializer (He normal for both), so the deepest networks build in a
-    minute on two cores. The findings' claim 9 is decided on the depth sweep;
-    this study is its published counterpart, shown beside it.
+    minute on two cores. The findings' claim 9 is decided on the tuned-depth
+    study (every network at its own rate); this study is its published
+    counterpart, shown beside it.
     """
 
     name: ClassVar[str] = "swish_depth"
