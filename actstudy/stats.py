@@ -113,6 +113,29 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
                     resolution)
 
 
+# The method of a share's interval (:func:`share`): values in percent.
+CLOPPER_PEARSON = "clopper-pearson"
+
+
+def share(successes: int, n: int, confidence: float = CONFIDENCE) -> Interval:
+    """The share of ``n`` trials that succeeded, in percent, with its exact (Clopper-Pearson)
+    interval (SciPy's binomial test): for success rates over seeds, whose bounds stay inside
+    0 to 100%.
+
+    >>> interval = share(8, 10)
+    >>> interval.mean, round(interval.low, 1), round(interval.high, 1)
+    (80.0, 44.4, 97.5)
+    """
+    from scipy.stats import binomtest
+
+    if n < 1:
+        return Interval(math.nan, -math.inf, math.inf, 0, CLOPPER_PEARSON)
+    bounds = binomtest(int(successes), int(n)).proportion_ci(confidence_level=confidence,
+                                                              method="exact")
+    return Interval(100 * successes / n, 100 * bounds.low, 100 * bounds.high, int(n),
+                    CLOPPER_PEARSON)
+
+
 def exact(value: float, n: int = 1) -> Interval:
     """A quantity with no sampling spread (a deterministic maximum, a count of zero)."""
     return Interval(float(value), float(value), float(value), n, "exact", 0.0)
@@ -143,6 +166,12 @@ def minimum_detectable(interval: Interval, confidence: float = CONFIDENCE,
         raise ValueError(f"kind={kind!r} is not allowed: choose 'side' or 'equivalence'")
     if interval.method == "exact":
         return 0.0
+    if interval.method == CLOPPER_PEARSON:
+        # A share, in percent: the normal approximation at its widest (a true share of 50%),
+        # (z(1 - alpha/2) + z(power)) x sqrt(0.25 / n); the exact test needs a little more.
+        z = scipy_stats.norm.ppf
+        return 100 * (z(1 - (1 - confidence) / 2) + z(power)) * math.sqrt(0.25 / interval.n) \
+            if interval.n >= 1 else math.inf
     if interval.n < 2 or not math.isfinite(interval.spread):
         return math.inf
     if kind == "equivalence":
@@ -166,6 +195,14 @@ def p_value(interval: Interval, margin: float, side: str) -> float:
     if side not in ("above", "below"):
         raise ValueError(f"side={side!r} is not allowed: choose 'above' or 'below'")
     sign = 1.0 if side == "above" else -1.0
+    if interval.method == CLOPPER_PEARSON:  # the exact binomial test of the share
+        from scipy.stats import binomtest
+
+        if interval.n < 1 or not 0 < margin < 100:
+            return 1.0
+        k = round(interval.mean * interval.n / 100)
+        return float(binomtest(k, interval.n, margin / 100,
+                               alternative="greater" if side == "above" else "less").pvalue)
     distance = sign * (interval.mean - margin) - interval.resolution / 2
     if interval.method == "exact" or interval.spread == 0:
         return 0.0 if distance > 0 else 1.0

@@ -18,17 +18,20 @@ matplotlib.use("Agg")
 # -- the grids ------------------------------------------------------------------------------
 
 
-def test_binary_step_runs_three_networks_per_seed_on_the_same_data():
+def test_binary_step_runs_four_networks_per_seed_on_the_same_data():
     study = studies.BinaryStep(seeds=3, depth=3, width=32, epochs=2, n_train=2000)
     configs = study.configs()
-    networks = [(c.activation, c.depth, c.train_hidden) for c in configs]
-    assert networks == ([("binary_step", 3, True)] * 3 + [("binary_step", 3, False)] * 3
-                        + [("identity", 1, True)] * 3)
-    assert [c.seed for c in configs] == [0, 1, 2] * 3
+    networks = [(c.activation, dict(c.activation_options), c.depth, c.train_hidden)
+                for c in configs]
+    assert networks == ([("binary_step", {}, 3, True)] * 3 + [("binary_step", {}, 3, False)] * 3
+                        + [("binary_step", {"straight_through": True}, 3, True)] * 3
+                        + [("identity", {}, 1, True)] * 3)
+    assert [c.seed for c in configs] == [0, 1, 2] * 4
     assert {(c.dataset, c.width, c.epochs, c.gradient_every, c.dataset_options)
             for c in configs} == {("mnist", 32, 2, 1, (("n_train", 2000),))}
-    # Frozen and trained are different programs; the seeds of each train together.
-    assert [len(group) for group in groups(configs)] == [3, 3, 3]
+    # Frozen and trained are different programs; the step and its straight-through twin differ
+    # only in their activation and share one; the seeds of each train together.
+    assert [len(group) for group in groups(configs)] == [6, 3, 3]
 
 
 def test_binary_step_shares_its_trained_runs_with_the_images_study_in_every_profile():
@@ -102,7 +105,9 @@ def test_binary_step_mechanism_per_seed():
     table = analysis.binary_step_mechanism(summary, gradients)
     assert table.columns.tolist() == [
         "seed", "max_hidden_kernel_gradient_norm", "max_hidden_bias_gradient_norm",
-        "recorded_steps", "trained_accuracy", "frozen_accuracy", "linear_accuracy"]
+        "recorded_steps", "trained_accuracy", "frozen_accuracy", "linear_accuracy",
+        "straight_through_accuracy", "initial_val_loss", "val_loss"]
+    assert table["straight_through_accuracy"].isna().all()  # these frames have none
     assert table["seed"].tolist() == [0, 1, 2]
     assert (table[["max_hidden_kernel_gradient_norm", "max_hidden_bias_gradient_norm"]] == 0
             ).all().all()
@@ -185,7 +190,8 @@ def test_hidden_and_output_gradients_show_an_exact_zero_apart():
     fig = plots.hidden_and_output_gradients(gradients)
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.lines]
     assert len(panels) == 2 * 3  # kernel and bias norms, three networks
-    assert [ax.get_title() for ax in panels[:3]] == list(analysis.BINARY_STEP_NETWORKS.values())
+    assert [ax.get_title() for ax in panels[:3]] == [  # the networks the frames have
+        name for name in analysis.BINARY_STEP_NETWORKS.values() if "straight-through" not in name]
     assert all(ax.get_yscale() == "symlog" and ax.get_ylim()[0] < 0 < ax.get_ylim()[1]
                for ax in panels)
     assert len(fig.legends) == 1

@@ -182,8 +182,8 @@ def test_initializer_activation_has_no_single_initializer_parameter():
 def test_classic_settings_are_glorot_and_bengios():
     study = studies.ClassicSettings(seeds=2)
     configs = study.configs()
-    assert len(configs) == 2 * 2
-    assert {c.activation for c in configs} == {"sigmoid", "tanh"}
+    assert len(configs) == 3 * 2
+    assert {c.activation for c in configs} == {"sigmoid", "tanh", "relu"}
     assert {(c.optimizer, c.batch_size, c.weight_initializer, c.probe_every, c.depth)
             for c in configs} == {("sgd", 10, "lecun_uniform", 50, 5)}
     assert study.comparison == ("all activations with the standard initialisation "

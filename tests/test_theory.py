@@ -142,14 +142,16 @@ def _beside(factors: dict, seeds: int = 5, spread: float = 0.0) -> pd.DataFrame:
 def test_claim_17_returns_each_verdict_it_can_give():
     from actstudy.claims.catalogue import CLAIMS
     from actstudy.claims.measures import THEORY_MARGIN, theory_verdict_parts
-    from actstudy.claims.verdicts import Measurement
+    from actstudy.claims.verdicts import Measurement, component_verdicts, intersection_union
 
     test = next(c for c in CLAIMS if c.id == 17).primary
     assert test.margin == THEORY_MARGIN == 1.1 and test.kind == "equivalence"
 
     def decide(frame):
-        interval, pairs = theory_verdict_parts(frame)
-        return Measurement(test, interval).verdict, [m.verdict for m in pairs]
+        pairs, secondary = theory_verdict_parts(frame)
+        assert secondary == []
+        each = component_verdicts([Measurement(test, interval) for interval in pairs.values()])
+        return intersection_union(each), each
 
     # Every pair within 1.1x, tightly: supported.
     assert decide(_beside({"relu": 1.02, "tanh": 0.97}, spread=0.002)) == (
@@ -159,7 +161,7 @@ def test_claim_17_returns_each_verdict_it_can_give():
         "contradicted", ["supported", "contradicted"])
     # One pair too noisy to tell: undecided, never supported on the other alone.
     assert decide(_beside({"relu": 1.0, "tanh": 1.05}, seeds=3, spread=0.05))[0] == "undecided"
-    # The deciding pair is the contradicted one even where another reaches further with noise.
+    # A contradicted pair contradicts the claim even where another is too noisy to tell.
     frame = pd.concat([_beside({"relu": 1.5}, spread=0.002),
                        _beside({"tanh": 1.0}, seeds=3, spread=0.2)])
     assert decide(frame)[0] == "contradicted"

@@ -47,6 +47,8 @@ def _one_run_per_seed(part: pd.DataFrame, what: str, column: str = "test_accurac
     if part["seed"].duplicated().any():
         raise ValueError(f"summary has several {what} runs for one seed; pass one setting's runs "
                          "(one dataset, depth and width)")
+    if column not in part:  # a summary from before the column was kept
+        return pd.Series(float("nan"), index=part["seed"])
     return part.set_index("seed")[column]
 
 
@@ -62,14 +64,14 @@ def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.
     (hidden layers frozen at their random start), ``linear_accuracy``
     logistic regression's (the identity network of depth 1), and
     ``straight_through_accuracy`` the step trained through a surrogate
-    derivative (NaN where the study has none). ``initial_test_loss`` and
-    ``test_loss`` are the trained binary-step network's test loss before and
-    after training. A seed some network lacks, or a diverged run, gives NaN there.
+    derivative (NaN where the study has none). ``initial_val_loss`` and
+    ``val_loss`` are the trained binary-step network's validation loss before
+    and after training. A seed some network lacks, or a diverged run, gives NaN there.
 
     >>> summary = pd.DataFrame({"key": ["t", "f", "l"], "seed": 0,
     ...     "activation": ["binary_step", "binary_step", "identity"],
     ...     "train_hidden": [True, False, True], "test_accuracy": [0.8, 0.8, 0.9],
-    ...     "initial_test_loss": [2.3, 2.3, 2.3], "test_loss": [1.2, 1.2, 0.3]})
+    ...     "initial_val_loss": [2.3, 2.3, 2.3], "final_val_loss": [1.2, 1.2, 0.3]})
     >>> gradients = pd.DataFrame({"key": "t", "seed": 0, "step": [0, 0, 1, 1],
     ...     "layer": ["linear_0", "head"] * 2, "gradient_norm": [0.0, 2.0, 0.0, 1.0],
     ...     "bias_gradient_norm": [0.0, 0.5, 0.0, 0.4]})
@@ -97,9 +99,9 @@ def binary_step_mechanism(summary: pd.DataFrame, gradients: pd.DataFrame) -> pd.
         "linear_accuracy": _one_run_per_seed(linear, "identity"),
         "straight_through_accuracy": (_one_run_per_seed(straight, "straight-through")
                                       if len(straight) else float("nan")),
-        "initial_test_loss": _one_run_per_seed(trained, "trained binary-step",
-                                               "initial_test_loss"),
-        "test_loss": _one_run_per_seed(trained, "trained binary-step", "test_loss")})
+        "initial_val_loss": _one_run_per_seed(trained, "trained binary-step",
+                                              "initial_val_loss"),
+        "val_loss": _one_run_per_seed(trained, "trained binary-step", "final_val_loss")})
     table = norms.join(accuracies, how="outer")
     table.index.name = "seed"
     return table.reset_index().astype({"seed": int})

@@ -101,7 +101,8 @@ def summary(run: Run) -> dict:
     On a dataset with an extrapolation split, ``final_extrapolation_loss``
     is the final model's loss there, and ``initial_test_loss`` and
     ``initial_extrapolation_loss`` are the model's at initialisation (the
-    random-model baseline); NaN elsewhere.
+    random-model baseline); NaN elsewhere. ``initial_val_loss`` and
+    ``initial_val_accuracy`` are every run's at initialisation (epoch 0).
     """
     last = run.history[-1] if run.history else {}
     best = run.history[run.best_epoch - 1] if run.best_epoch else {}
@@ -129,6 +130,8 @@ def summary(run: Run) -> dict:
         "best_val_loss": best.get("val_loss"),
         "best_val_accuracy": best.get("val_accuracy"),
         "final_extrapolation_loss": run.extrapolation.get("loss", math.nan),
+        "initial_val_loss": run.initial.get("val_loss", math.nan),
+        "initial_val_accuracy": run.initial.get("val_accuracy", math.nan),
         "initial_test_loss": run.initial.get("test_loss", math.nan),
         "initial_extrapolation_loss": run.extrapolation.get("initial_loss", math.nan),
     }
