@@ -154,7 +154,7 @@ def test_each_claim_has_the_seeds_its_definition_states_in_the_default_profile()
     for claim in claims.CLAIMS:
         study = studies.get(claim.study, "default")
         seeds = (len(study.seed_list) if claim.study != "activation_cost"
-                 else study.epoch_repeats)
+                 else study.processes)  # a timing's replicates are its fresh processes
         assert seeds == claim.seeds, f"claim {claim.id}: {claim.study} has {seeds} seeds"
 
 

@@ -50,18 +50,24 @@ def counted(monkeypatch):
 
     monkeypatch.setattr(timing, "activation_cost", elementwise)
     monkeypatch.setattr(timing, "epoch_cost", epoch)
+    # The fakes run in this process: a spawned one would import the real benchmarks.
+    monkeypatch.setattr(timing, "_in_fresh_process", lambda task: timing._one_process(**task))
     return calls
+
+
+# Each measurement of the smoke profile runs both benchmarks once per fresh process.
+P = studies.get("activation_cost", "smoke").processes
 
 
 def test_rendering_again_reads_the_stored_costs_without_timing(counted, capsys):
     first = studies.build_costs("smoke")
-    assert counted == {"elementwise": 1, "epoch": 1}
+    assert counted == {"elementwise": 1 * P, "epoch": 1 * P}
     assert "no reports/timing-smoke.json yet" in capsys.readouterr().err
     assert timing.stored_path("smoke").parent == settings.timing_dir()
     again = studies.build_costs("smoke")  # a second render of 01
     context = claims.Context("smoke")  # 06's claims
     elementwise, epoch = context.cost(), context.epoch_cost()
-    assert counted == {"elementwise": 1, "epoch": 1}
+    assert counted == {"elementwise": 1 * P, "epoch": 1 * P}
     assert capsys.readouterr().err == ""
     for frame in (again.elementwise, elementwise):
         pd.testing.assert_frame_equal(frame, first.elementwise)
@@ -82,16 +88,16 @@ def test_a_changed_profile_is_measured_again_and_says_why(counted, capsys, tmp_p
     (profiles / "smoke.yaml").write_text(yaml.safe_dump(smoke))
     capsys.readouterr()
     costs = studies.build_costs("smoke")
-    assert counted == {"elementwise": 2, "epoch": 2}
+    assert counted == {"elementwise": 2 * P, "epoch": 2 * P}
     said = capsys.readouterr().err
-    assert "stored with epoch_repeats 3, now 7" in said
+    assert "stored with epoch_repeats 2, now 7" in said
     assert costs.provenance["parameters"]["epoch_repeats"] == 7
-    assert "stored with epoch_repeats 3, now 7" in costs.measured
+    assert "stored with epoch_repeats 2, now 7" in costs.measured
     assert costs.epoch["repeat"].nunique() == 7
     # An override in a notebook is a parameter change too; the same one again is not.
     studies.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
     studies.build_costs("smoke", overrides={"activation_cost": {"epoch_activations": ["relu"]}})
-    assert counted == {"elementwise": 3, "epoch": 3}
+    assert counted == {"elementwise": 3 * P, "epoch": 3 * P}
     assert "epoch_activations also with sigmoid" in capsys.readouterr().err
 
 
@@ -104,7 +110,7 @@ def test_a_file_in_another_layout_or_unreadable_is_measured_again(counted, capsy
     studies.build_costs("smoke")
     path.write_text(path.read_text()[:100])  # cut short by something other than actstudy
     studies.build_costs("smoke")
-    assert counted == {"elementwise": 3, "epoch": 3}
+    assert counted == {"elementwise": 3 * P, "epoch": 3 * P}
     said = capsys.readouterr().err
     assert "older layout" in said and "could not be read" in said
 
@@ -136,7 +142,7 @@ def test_the_cli_measures_for_the_build_and_keeps_it_only_if_asked(counted, caps
     assert out.startswith("reports/timing-smoke.json: Measured once") and "by actstudy timing" in out
     assert main(["timing", "--profile", "smoke"]) == 0  # make runs it for a new build
     assert main(["timing", "--profile", "smoke", "--if-needed"]) == 0
-    assert counted == {"elementwise": 2, "epoch": 2}
+    assert counted == {"elementwise": 2 * P, "epoch": 2 * P}
     assert main(["timing", "--profile", "nope"]) == 2
     assert "profile='nope' is not allowed" in capsys.readouterr().err
 
@@ -183,6 +189,39 @@ def test_ratios_are_geometric_means_with_t_intervals_on_their_logs():
     assert "log scale" in fig.axes[0].get_xlabel() and len(fig.legends) == 1
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["relu", "tanh", "softplus"]
     matplotlib.pyplot.close(fig)
+
+
+def test_intervals_are_over_fresh_processes_not_rounds(counted):
+    # Three processes, each timing its rounds the same to within 0.1%, the processes 1.0x,
+    # 1.2x and 1.44x apart: the interval has three replicates and the spread between processes,
+    # where over rounds it would have nine and their spread within processes.
+    study = studies.get("activation_cost", "smoke").replace(processes=3)
+    costs = study.measure(by="test")
+    assert sorted(costs.epoch["process"].unique()) == [0, 1, 2]
+    assert costs.epoch.groupby("process")["repeat"].nunique().tolist() == [2, 2, 2]
+    frame = pd.DataFrame({"process": np.repeat([0, 1, 2], 3), "repeat": [0, 1, 2] * 3,
+                          "relative_to_relu": np.repeat([1.0, 1.2, 1.44], 3)
+                          * (1 + 0.001 * np.tile([-1, 0, 1], 3))})
+    over = stats.mean_ci(timing.log_ratios(frame))
+    assert over.n == 3
+    assert 10 ** over.low < 1.0 and 10 ** over.high > 1.44  # processes' spread, t with 2 df
+    rounds = stats.mean_ci(np.log10(frame["relative_to_relu"]))
+    assert rounds.n == 9 and over.high - over.low > 3 * (rounds.high - rounds.low)
+    relative = costs.relative().set_index(["measurement", "activation"])
+    assert (relative["processes"] == 3).all() and (relative["rounds"] == 6).all()
+
+
+def test_operation_counts_are_xla_cost_analysis_per_element():
+    counts = timing.operation_counts(["sigmoid", "softplus"], n_elements=1024).set_index(
+        "activation")
+    # ReLU: a comparison and a select, no transcendental; sigmoid and softplus need exp/log.
+    assert counts.loc["relu", "transcendentals_forward"] == 0
+    assert counts.loc["sigmoid", "transcendentals_forward"] >= 1
+    assert (counts["operations_forward_backward"] >= counts["operations_forward"]).all()
+    # per element: the same counts from a vector 16 times longer
+    longer = timing.operation_counts(["sigmoid"], n_elements=16 * 1024).set_index("activation")
+    assert longer.loc["sigmoid", "operations_forward_backward"] == pytest.approx(
+        counts.loc["sigmoid", "operations_forward_backward"])
 
 
 def test_epoch_cost_interleaves_rounds_after_one_warm_up_each(monkeypatch):

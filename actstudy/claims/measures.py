@@ -13,6 +13,7 @@ from actstudy import analysis, stats
 from actstudy.analysis import adequacy
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.run import activations, data
+from actstudy.runner import timing
 from actstudy.stats import Interval, paired
 
 __all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_training",
@@ -36,17 +37,30 @@ def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.Dat
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
 
 
-def _rounds(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.DataFrame:
-    """A timing frame's log10(cost slow / cost fast) per round (the rounds are interleaved)."""
+def _rounds(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.Series:
+    """A timing frame's log10(cost slow / cost fast), one value per fresh process (the mean of
+    its interleaved rounds, :func:`actstudy.runner.timing.log_ratios`), or per round where the
+    frame was measured in one process."""
     value = "seconds" if "seconds" in cost else "us_per_million"
-    table = cost.pivot_table(index="repeat", columns="activation", values=value)
-    return np.log10(table[slow] / table[fast])
+    within = ["process", "repeat"] if "process" in cost else ["repeat"]
+    table = cost.pivot_table(index=within, columns="activation", values=value)
+    ratio = (table[slow] / table[fast]).rename("relative_to_relu").reset_index()
+    return timing.log_ratios(ratio)
 
 
 def _cost_test(cost: pd.DataFrame, slow: str, fast: str, what: str) -> Measurement:
     return Measurement(
         Test(f"{what}: {slow} / {fast} (×)", "x", "above", COST_MARGIN), stats.mean_ci(
             _rounds(cost, slow, fast)))
+
+
+def _operations(ctx, slow: str, fast: str = "relu") -> Measurement:
+    """Claims 4, 7 and 8's deterministic cost: operations per element of the forward+backward
+    pass from XLA's cost analysis (:func:`actstudy.runner.timing.operation_counts`)."""
+    counts = ctx.operations().set_index("activation")["operations_forward_backward"]
+    return Measurement(Test(f"operations per element, forward+backward (XLA's cost analysis: "
+                            f"flops + transcendentals): {slow} - {fast}", "", "above", 0.0),
+                       stats.exact(float(counts[slow] - counts[fast])))
 
 
 def _elementwise(ctx) -> pd.DataFrame:
@@ -169,6 +183,7 @@ def rectifier_cost(ctx):
     primary = {name: stats.mean_ci(_rounds(epoch, name)) for name in ("sigmoid", "tanh")}
     tests = [_cost_test(elementwise, name, "relu", "time per element, forward+backward")
              for name in ("sigmoid", "tanh")]
+    tests += [_operations(ctx, name) for name in ("sigmoid", "tanh")]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "sigmoid", "tanh"],
                     architecture=["mlp"])
     target = ctx.study("images").target_for("mnist")
@@ -282,6 +297,7 @@ def softplus_cost(ctx):
     accuracy = _per_seed(grid.summary, "test_accuracy") * 100
     return primary, [
         _cost_test(_elementwise(ctx), "softplus", "relu", "time per element, forward+backward"),
+        _operations(ctx, "softplus"),
         # No advantage: softplus's accuracy gain over ReLU is below half a point.
         Measurement(Test("test accuracy: relu - softplus (pp)", "pp", "above", -0.5),
                     stats.mean_ci(accuracy["relu"] - accuracy["softplus"])),
@@ -301,6 +317,8 @@ def gelu_cost_and_approximation(ctx):
         _cost_test(epoch, "gelu", "gelu_tanh", "one training epoch"),
         _cost_test(elementwise, "gelu", "relu", "time per element, forward+backward"),
         _cost_test(elementwise, "gelu", "gelu_tanh", "time per element, forward+backward"),
+        _operations(ctx, "gelu"),
+        _operations(ctx, "gelu", "gelu_tanh"),
     ]
 
 

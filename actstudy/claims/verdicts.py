@@ -14,7 +14,7 @@ import pandas as pd
 from actstudy import stats, studies
 from actstudy.analysis import adequacy
 from actstudy.present import tables
-from actstudy.runner import GridResult
+from actstudy.runner import GridResult, timing
 from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
@@ -282,6 +282,7 @@ class Context:
         self.progress = progress
         self._results: dict[str, GridResult] = {}
         self._costs = None
+        self._operations = None
 
     @property
     def grids(self) -> list[GridResult]:
@@ -316,6 +317,13 @@ class Context:
     def epoch_cost(self) -> pd.DataFrame:
         """The build's training-epoch costs (:func:`actstudy.runner.timing.epoch_cost`'s frame)."""
         return self._stored_cost("epoch", "epoch_activations")
+
+    def operations(self) -> pd.DataFrame:
+        """Operations per element of the cost activations, from XLA's cost analysis
+        (:func:`actstudy.runner.timing.operation_counts`): deterministic, so computed here."""
+        if self._operations is None:
+            self._operations = timing.operation_counts(list(self.COST_ACTIVATIONS))
+        return self._operations
 
     def _stored_cost(self, measurement: str, parameter: str) -> pd.DataFrame:
 

@@ -60,7 +60,7 @@ EPOCHS_PER_TIMING = 3
 # How the measurements are named in the summary, its table and its figure.
 MEASUREMENTS = ("element-wise forward", "element-wise forward+backward", "training epoch")
 # Bumped when the stored file's layout changes: an older file is then measured again.
-FORMAT = 1
+FORMAT = 2
 
 
 def _positive_integer(name: str, value, allowed: str = "an integer >= 1") -> None:
@@ -141,6 +141,38 @@ def activation_cost(names=None, n_elements: int = 1_000_000, repeats: int = 20,
     return frame
 
 
+def operation_counts(names, n_elements: int = 1 << 16) -> pd.DataFrame:
+    """Per activation: floating-point and transcendental operations per element of its forward
+    and of its forward+backward pass (the gradient of the sum), from XLA's cost analysis of the
+    compiled program (``jax.jit(...).lower(x).compile().cost_analysis()``). Deterministic: a
+    machine's load moves timings, not these counts; nor do they weigh a transcendental (an
+    exp, a tanh) against a multiply-add, which the timings do.
+
+    >>> counts = operation_counts(["relu", "sigmoid"]).set_index("activation")
+    >>> float(counts.loc["relu", "transcendentals_forward_backward"])
+    0.0
+    >>> bool(counts.loc["sigmoid", "operations_forward_backward"]
+    ...      > counts.loc["relu", "operations_forward_backward"])
+    True
+    """
+    _positive_integer("n_elements", n_elements)
+    x = jnp.zeros((n_elements,), dtype=jnp.float32)
+    rows = []
+    for name in _with_relu(names):
+        f = activations.function(name)
+        row = {"activation": name}
+        for label, fn in (("forward", f),
+                          ("forward_backward", jax.grad(lambda v, f=f: jnp.sum(f(v))))):
+            cost = jax.jit(fn).lower(x).compile().cost_analysis()
+            cost = (cost[0] if isinstance(cost, list) else cost) or {}
+            flops = float(cost.get("flops", 0.0)) / n_elements
+            transcendentals = float(cost.get("transcendentals", 0.0)) / n_elements
+            row |= {f"flops_{label}": flops, f"transcendentals_{label}": transcendentals,
+                    f"operations_{label}": flops + transcendentals}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def epoch_cost(names, *, dataset: str = "mnist", depth: int = 2,
                width: int = 128, batch_size: int = 128, n_train: int | None = 10000,
                repeats: int = 10, seed: int = 0, progress: bool = False) -> pd.DataFrame:
@@ -219,15 +251,34 @@ def _best_epoch(train_epoch) -> float:
     return best
 
 
-def _rounds(repeats: int, label: str, progress: bool):
+def _rounds(repeats: int, label: str, progress: bool, unit: str = "round"):
     if not progress:
         return range(repeats)
     from tqdm import tqdm
 
-    return tqdm(range(repeats), desc=f"timing {label}", unit="round", leave=False)
+    return tqdm(range(repeats), desc=f"timing {label}", unit=unit, leave=False)
 
 
 # -- measured once per build ------------------------------------------------------------------
+
+
+def log_ratios(frame: pd.DataFrame) -> pd.Series:
+    """One activation's log10 ratio to ReLU, one value per fresh process: the mean over that
+    process's rounds. Rounds within one process share its state (its compiled programs, where
+    its memory lies, the machine's load at the time) and vary less than processes do, so a
+    process, not a round, is the replicate an interval over builds needs. Frames without a
+    ``process`` column (one process) give one value per round.
+
+    >>> frame = pd.DataFrame({"process": [0, 0, 1, 1], "repeat": [0, 1, 0, 1],
+    ...                       "relative_to_relu": [10.0, 10.0, 100.0, 100.0]})
+    >>> log_ratios(frame).tolist()
+    [1.0, 2.0]
+    """
+    logs = np.log10(frame["relative_to_relu"].astype(float))
+    if "process" not in frame:
+        return logs.reset_index(drop=True)
+    return logs.groupby(frame["process"].to_numpy()).mean()
+
 
 
 @dataclass(frozen=True)
@@ -246,18 +297,19 @@ class Costs:
     def relative(self) -> pd.DataFrame:
         """Each activation's time as a ×-ratio to ReLU's, per measurement, with a 95% interval.
 
-        The ratio is the geometric mean over rounds of the within-round ratio,
-        and its interval Student's t on the log10 ratios, back-transformed: a
-        ratio of times is skewed, its log roughly symmetric. ReLU's own ratio
-        is 1 in every round by construction; it has no interval and is marked
-        ``reference``.
+        The ratio is the geometric mean of the within-round ratio, and its
+        interval Student's t over the fresh processes it was measured in
+        (:func:`log_ratios`: each process's mean over its rounds is one
+        replicate), back-transformed: a ratio of times is skewed, its log
+        roughly symmetric. ReLU's own ratio is 1 in every round by
+        construction; it has no interval and is marked ``reference``.
 
         Returns
         -------
         pandas.DataFrame
             One row per (measurement, activation): ``measurement`` (one of
             :data:`MEASUREMENTS`), ``activation``, ``ratio``, ``ci_low``,
-            ``ci_high``, ``rounds`` and ``reference``.
+            ``ci_high``, ``rounds``, ``processes`` and ``reference``.
         """
         parts = {MEASUREMENTS[0]: self.elementwise[self.elementwise["pass"] == "forward"],
                  MEASUREMENTS[1]: self.elementwise[self.elementwise["pass"] == "forward+backward"],
@@ -265,13 +317,14 @@ class Costs:
         rows = []
         for measurement, frame in parts.items():
             for name, part in frame.groupby("activation", sort=False):
-                interval = stats.mean_ci(np.log10(part["relative_to_relu"].to_numpy(float)))
+                interval = stats.mean_ci(log_ratios(part))
                 bounded = name != "relu" and interval.n >= 2
                 rows.append({"measurement": measurement, "activation": name,
                              "ratio": 10 ** interval.mean,
                              "ci_low": 10 ** interval.low if bounded else math.nan,
                              "ci_high": 10 ** interval.high if bounded else math.nan,
-                             "rounds": interval.n, "reference": name == "relu"})
+                             "rounds": len(part), "processes": interval.n,
+                             "reference": name == "relu"})
         return pd.DataFrame(rows)
 
     def table(self) -> pd.DataFrame:
@@ -307,8 +360,9 @@ class Costs:
         """One line: when, by what, why, over how many rounds, on what machine, stored where."""
         p = self.provenance
         when = datetime.datetime.fromisoformat(p["measured"]).strftime("%Y-%m-%d %H:%M UTC")
-        rounds = (f"{p['parameters']['repeats']} element-wise and "
-                  f"{p['parameters']['epoch_repeats']} training-epoch rounds")
+        processes = p["parameters"].get("processes", 1)
+        rounds = (f"{processes} fresh processes of {p['parameters']['repeats']} element-wise and "
+                  f"{p['parameters']['epoch_repeats']} training-epoch rounds each")
         load = (f", load average {p['load_average']:.1f} as it began"
                 if p.get("load_average") is not None else "")
         stored = (f"; stored in {p['file']}, which every render reads" if p.get("file")
@@ -326,24 +380,60 @@ def stored_path(profile: str) -> Path:
     return settings.timing_dir() / f"timing-{profile}.json"
 
 
+def _one_process(activations: list[str], epoch_activations: list[str], n_elements: int,
+                 repeats: int, epoch_depth: int, epoch_width: int, epoch_batch_size: int,
+                 epoch_n_train: int | None, epoch_repeats: int
+                 ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both measurements in the calling process (one replicate of :func:`measure`)."""
+    elementwise = activation_cost(activations, n_elements=n_elements, repeats=repeats)
+    epoch = epoch_cost(epoch_activations, depth=epoch_depth, width=epoch_width,
+                       batch_size=epoch_batch_size, n_train=epoch_n_train, repeats=epoch_repeats)
+    return elementwise, epoch
+
+
+def _in_fresh_process(task: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`_one_process` in a new Python process (spawned: nothing of this one's state)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_one_process, **task).result()
+
+
 def measure(activations: list[str], epoch_activations: list[str], *, n_elements: int,
             repeats: int, epoch_depth: int, epoch_width: int, epoch_batch_size: int,
             epoch_n_train: int | None, epoch_repeats: int, parameters: dict,
-            by: str = "actstudy.runner.timing.measure", reason: str = "asked for",
-            progress: bool = False) -> Costs:
+            processes: int = 1, by: str = "actstudy.runner.timing.measure",
+            reason: str = "asked for", progress: bool = False) -> Costs:
     """Both measurements of the named activations, now, with provenance.
 
-    ``parameters`` are stored with the result, so a later reader can tell whether
-    it was measured as it asks (:func:`actstudy.studies.profile.build_costs`).
+    With ``processes`` above 1, each is taken in that many fresh Python
+    processes, one after another (the standard library's spawning process
+    pool, one task per process), each timing ``repeats`` and
+    ``epoch_repeats`` interleaved rounds: the rows carry their ``process``,
+    and the intervals are over processes (:func:`log_ratios`). With 1, in
+    this process. ``parameters`` are stored with the result, so a later
+    reader can tell whether it was measured as it asks
+    (:func:`actstudy.studies.profile.build_costs`).
     """
+    _positive_integer("processes", processes)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     started = time.perf_counter()
     measured = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    elementwise = activation_cost(activations, n_elements=n_elements, repeats=repeats,
-                                  progress=progress)
-    epoch = epoch_cost(epoch_activations, depth=epoch_depth, width=epoch_width,
-                       batch_size=epoch_batch_size, n_train=epoch_n_train, repeats=epoch_repeats,
-                       progress=progress)
+    task = {"activations": activations, "epoch_activations": epoch_activations,
+            "n_elements": n_elements, "repeats": repeats, "epoch_depth": epoch_depth,
+            "epoch_width": epoch_width, "epoch_batch_size": epoch_batch_size,
+            "epoch_n_train": epoch_n_train, "epoch_repeats": epoch_repeats}
+    if processes == 1:
+        results = [_one_process(**task)]
+    else:
+        results = [_in_fresh_process(task)
+                   for _ in _rounds(processes, "in fresh processes", progress, unit="process")]
+    elementwise = pd.concat([frame.assign(process=k) for k, (frame, _) in enumerate(results)],
+                            ignore_index=True)
+    epoch = pd.concat([frame.assign(process=k) for k, (_, frame) in enumerate(results)],
+                      ignore_index=True)
     device = jax.devices()[0]
     provenance = {
         "format": FORMAT, "measured": measured, "by": by, "reason": reason,

@@ -19,7 +19,8 @@ __all__ = ["ActivationCost", "parameters"]
 class ActivationCost(Study):
     """What each activation costs to compute, relative to ReLU timed in the same round.
 
-    Measured two ways, in interleaved rounds (:mod:`actstudy.runner.timing`):
+    Measured two ways, in interleaved rounds, in ``processes`` fresh processes
+    (:mod:`actstudy.runner.timing`):
     element-wise (each activation alone on ``n_elements`` values, forward and
     forward+backward, ``repeats`` rounds), and as one training epoch of an MLP
     on MNIST with recording off (``epoch_activations`` in ``epoch_depth`` x
@@ -44,12 +45,15 @@ class ActivationCost(Study):
     epoch_batch_size: int = 128
     epoch_n_train: int | None = 10000  # None: the whole training split
     epoch_repeats: int = 10
+    # Fresh processes, one after another, each timing `repeats` and `epoch_repeats` rounds: the
+    # intervals are over processes, which vary between builds as rounds in one process do not.
+    processes: int = 1
 
     def __post_init__(self):
         super().__post_init__()
         epoch_names = activation_names(self.epoch_activations)  # names a bad one
         for name in ("n_elements", "repeats", "epoch_depth", "epoch_width", "epoch_batch_size",
-                     "epoch_repeats"):
+                     "epoch_repeats", "processes"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name}={value!r} is not allowed for study {self.name!r}: "
@@ -78,7 +82,8 @@ class ActivationCost(Study):
             n_elements=self.n_elements, repeats=self.repeats, epoch_depth=self.epoch_depth,
             epoch_width=self.epoch_width, epoch_batch_size=self.epoch_batch_size,
             epoch_n_train=self.epoch_n_train, epoch_repeats=self.epoch_repeats,
-            parameters=parameters(self), by=by, reason=reason, progress=progress)
+            processes=self.processes, parameters=parameters(self), by=by, reason=reason,
+            progress=progress)
 
 
 def parameters(study) -> dict:
