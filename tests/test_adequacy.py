@@ -212,3 +212,10 @@ def test_early_stopped_runs_cut_short_and_the_path_a_task_needs():
     wrong = gates.assign(gate=[0.97, 0.99, 0.98, 0.99, 0.5, 0.05])  # decided, but adding
     assert adequacy.gates_decided(wrong).passed and not adequacy.path_taken(wrong, "a × b").passed
     assert adequacy.path_taken(wrong, "a × b", path="adding").passed
+
+
+def test_a_boolean_group_is_named_in_words():
+    summary = pd.DataFrame({"activation": "binary_step", "train_hidden": [True, False],
+                            "diverged": [True, False]})
+    check = adequacy.not_diverged(summary, ["activation", "train_hidden"])
+    assert check.detail == "1 of 1 binary_step, train hidden runs diverged"

@@ -75,6 +75,8 @@ def _name(group: tuple, by: Sequence[str]) -> str:
             parts.append(str(value))
         elif field == "learning_rate":
             parts.append(f"rate {value:g}")
+        elif isinstance(value, bool | np.bool_):  # train_hidden True -> "train hidden"
+            parts.append(field.replace("_", " ") if value else f"not {field.replace('_', ' ')}")
         else:
             parts.append(f"{field.replace('_', ' ')} {value:g}" if isinstance(
                 value, int | float | np.number) else f"{field.replace('_', ' ')} {value}")

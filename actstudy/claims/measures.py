@@ -199,7 +199,7 @@ def rectifier_cost(ctx):
     for name in ("sigmoid", "tanh"):
         test = _epochs_test(sgd, name, "relu", f"SGD with momentum at each one's best rate, "
                             f"{sgd_target:.0%} validation accuracy")
-        check = edges.get(name) or edges.get("relu")
+        check = edges.get(name) or edges.get("relu") or ""
         tests.append(dataclasses.replace(test, inadequate=test.inadequate or check))
     return primary, tests
 

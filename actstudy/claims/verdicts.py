@@ -107,7 +107,9 @@ def format_interval(interval: Interval, test: Test) -> str:
 def verdict(interval: Interval, test: Test) -> str:
     """The rule that turns an interval (on the computed scale) into a verdict (module docstring)."""
     low, high, margin = interval.low, interval.high, test.threshold
-    if interval.n < 2 or not (math.isfinite(low) and math.isfinite(high)):
+    # An exact quantity (no sampling spread: a count of operations) needs no replicates.
+    if (interval.n < 2 and interval.method != "exact") or not (math.isfinite(low)
+                                                                and math.isfinite(high)):
         return "undecided"
     if test.kind == "above":
         return "supported" if low > margin else "contradicted" if high < margin else "undecided"
@@ -227,7 +229,8 @@ def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str]]:
     claim_side, other_side = stats.holm(sides[:, 0]), stats.holm(sides[:, 1])
     out = []
     for test, p_claim, p_other in zip(tests, claim_side, other_side, strict=True):
-        enough = test.interval.n >= 2 and not test.inadequate
+        enough = ((test.interval.n >= 2 or test.interval.method == "exact")
+                  and not test.inadequate)
         result = ("supported" if enough and p_claim < ALPHA else
                   "contradicted" if enough and p_other < ALPHA else "undecided")
         out.append((float(p_claim), result))
