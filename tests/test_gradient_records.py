@@ -47,13 +47,13 @@ def _probe_stats(params, x):
             "relative_derivative_mean": relative.mean(),
             "near_bound_fraction": np.mean((a <= -0.9) | (a >= 0.9)),  # 5% of [-1, 1] each end
             "inactive_fraction": np.mean(np.mean(z < 0, axis=0) >= INACTIVE_SHARE),
-            "relative": relative})
+            "relative": relative, "silent": np.all(z < 0, axis=0)})
     return rows
 
 
 def _assert_stats_match(recorded: dict, expected: dict):
     for name, value in expected.items():
-        if name != "relative":
+        if name not in ("relative", "silent"):
             assert recorded[name] == pytest.approx(value, rel=1e-5, abs=1e-6), name
 
 
@@ -119,14 +119,17 @@ def test_relative_saturation_bounds_and_derivative_quantiles_match_numpy():
     trainable = [jnp.asarray(v.value) for v in model.trainable_variables]
     non_trainable = [jnp.asarray(v.value) for v in model.non_trainable_variables]
     x = CONFIG.load_dataset().x_val[: CONFIG.probe_size]
-    stats, _, derivatives = program._probe(trainable, non_trainable, jnp.asarray(x))
+    stats, _, derivatives, silent = program._probe(trainable, non_trainable, jnp.asarray(x))
     params = [(jnp.asarray(layer.kernel.numpy()), jnp.asarray(layer.bias.numpy()))
               for layer in models.weighted_layers(model)]
     expected = _probe_stats(params, x)
     assert any(e["saturated_fraction"] > 0 for e in expected)
     assert any(0 < e["near_bound_fraction"] < 1 for e in expected)
-    for row, e, sampled in zip(np.asarray(stats), expected, derivatives, strict=True):
+    for row, e, sampled, units in zip(np.asarray(stats), expected, derivatives, silent,
+                                      strict=True):
         _assert_stats_match(dict(zip(PROBE_STATS, row, strict=True)), e)
+        # per unit: negative on every probe input (what dead_from_fraction is built from)
+        assert np.asarray(units).tolist() == e["silent"].tolist()
         # The quantiles come from a fixed subset of the same values (training._subsample).
         subset = np.asarray(training._subsample(jnp.asarray(e["relative"], jnp.float32)))
         assert np.asarray(sampled) == pytest.approx(subset, abs=1e-6)

@@ -13,7 +13,7 @@ from actstudy import stats
 from actstudy.run import activations
 from actstudy.run.recording import PROBE_STATS
 
-__all__ = ["gradient_ratio", "gradient_growth", "signal_propagation", "exact_zeros",
+__all__ = ["gradient_ratio", "gradient_growth", "signal_propagation", "exact_zeros", "dead_units",
            "unit_parameters", "mixture_weights", "mixture_against_bases"]
 
 
@@ -144,6 +144,34 @@ def exact_zeros(activations: pd.DataFrame, activation: str = "relu") -> pd.DataF
     per_run = ends.groupby(["key", "stage", "depth", "seed"], as_index=False)["zero_fraction"].mean()
     per_run["zero_pp"] = 100 * per_run["zero_fraction"]
     return per_run
+
+
+def dead_units(activations: pd.DataFrame) -> pd.DataFrame:
+    """Per run: the share of its hidden units that are dead, in percent (``dead_pp``).
+
+    A unit is dead when its pre-activation is negative on every probe input
+    from some recorded epoch to the end of training, and for at least the last
+    two of them (so through at least one epoch of training): the recorder's
+    ``dead_from_fraction`` at the run's second-to-last recorded epoch, averaged
+    over its hidden layers. Defined for every activation, unlike an output of
+    exactly 0, which leaky ReLU, PReLU and ELU never give.
+
+    >>> activations = pd.DataFrame({"key": "k", "activation": "relu", "seed": 0,
+    ...     "epoch": [0, 0, 1, 1, 2, 2], "layer_index": [0, 1] * 3,
+    ...     "dead_from_fraction": [0.0, 0.0, 0.25, 0.5, 0.5, 0.5]})
+    >>> dead_units(activations)["dead_pp"].tolist()
+    [37.5]
+    """
+    if "dead_from_fraction" not in activations or activations["dead_from_fraction"].isna().all():
+        raise ValueError("these runs have no per-unit dead record (written before it was kept): "
+                         "train them again")
+    epochs = activations.groupby("key")["epoch"].transform(lambda e: sorted(set(e))[-2]
+                                                           if e.nunique() > 1 else e.max())
+    at = activations[activations["epoch"] == epochs]
+    tags = [c for c in ("activation", "activation_label", "learning_rate", "depth", "seed")
+            if c in at]
+    per_run = at.groupby(["key", *tags], as_index=False)["dead_from_fraction"].mean()
+    return per_run.assign(dead_pp=100 * per_run["dead_from_fraction"])
 
 
 def unit_parameters(learned: pd.DataFrame, parameter: str = "slope") -> pd.DataFrame:

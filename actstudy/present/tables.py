@@ -33,6 +33,7 @@ from actstudy import stats
 from actstudy.analysis import properties
 from actstudy.analysis.arithmetic import _log_interval
 from actstudy.analysis.convergence import last_epoch, time_to_target
+from actstudy.analysis.gradients import dead_units
 from actstudy.analysis.rankings import ranking
 from actstudy.run import activations
 
@@ -587,19 +588,21 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
     """Inactive and dead units after training beside the test accuracy they come with.
 
     Per group of ``by``: the last epoch's share of inactive units (pre-activation
-    negative on at least 99% of probe samples; defined for every activation) and
-    of dead units (output and derivative exactly 0 on every sample; only the
-    hard-zero rectifiers can have them), averaged over layers, in percent, and
-    the test accuracy in percent; each a mean with a 95% t-interval over seeds.
+    negative on at least 99% of probe samples), the share of dead units (negative
+    on every probe input from some epoch to the end, and at least at the last two
+    recorded epochs: :func:`actstudy.analysis.dead_units`), both defined for every
+    activation and averaged over layers, in percent, and the test accuracy in
+    percent; each a mean with a 95% t-interval over seeds.
     """
     units = last_epoch(grid.activations)
     frame = units.merge(grid.summary[["key", "test_accuracy"]], on="key")
-    frame[["inactive_fraction", "dead_fraction", "test_accuracy"]] *= 100
+    frame = frame.merge(dead_units(grid.activations)[["key", "dead_pp"]], on="key")
+    frame[["inactive_fraction", "test_accuracy"]] *= 100
     rows = []
     for group, part in frame.groupby(list(by), sort=True):
         row = dict(zip(by, group, strict=True))
         for column, name in (("inactive_fraction", "inactive units %"),
-                             ("dead_fraction", "dead units %"),
+                             ("dead_pp", "dead units %"),
                              ("test_accuracy", "test accuracy %")):
             ci = stats.mean_ci(part[column])
             row[name] = interval(ci.mean, ci.low, ci.high,

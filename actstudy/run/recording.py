@@ -34,6 +34,20 @@ SURFACE_POINTS = 512
 SURFACE_GRID = 60
 
 
+def _dead_from(silent: np.ndarray) -> np.ndarray:
+    """Per recorded epoch, the share of a layer's units whose pre-activation is negative on every
+    probe input at that epoch and at every recorded epoch after it, to the end: units dead from
+    that epoch on. ``silent`` is (epochs, units) of booleans.
+
+    >>> _dead_from(np.array([[True, True, False], [False, True, False], [True, True, True]]))
+    array([0.33333333, 0.33333333, 1.        ])
+    """
+    if silent.size == 0:
+        return np.zeros(len(silent))
+    from_here = np.logical_and.accumulate(silent[::-1], axis=0)[::-1]
+    return from_here.mean(axis=1)
+
+
 def probe_quantiles(values: np.ndarray) -> np.ndarray:
     """QUANTILES of each row of probe activations (any leading axes, values last).
 
@@ -110,11 +124,13 @@ class _GroupRecords:
             bias_gradient_norms = norms[:, layers:].tolist()
         stats_rows = []
         if program.record:
-            for epoch in kept:
+            dead_from = [_dead_from(np.asarray(silent)[kept, m]) for silent in seen["silent"]]
+            for k, epoch in enumerate(kept):
                 for b, (_, act) in enumerate(program.blocks):
                     stats_rows.append({
                         "epoch": epoch, "layer": act.name, "layer_index": b,
                         **dict(zip(PROBE_STATS, seen["stats"][epoch, m, b].tolist(), strict=True)),
+                        "dead_from_fraction": float(dead_from[b][k]),
                         "quantiles": self.quantiles[b][epoch, m].tolist(),
                         "derivative_quantiles": self.derivative_quantiles[b][epoch, m].tolist()})
         # With restore_best the final model is the best state (none until a finite trained

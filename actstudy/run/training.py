@@ -439,7 +439,7 @@ class _Program:
                                   for indices in self.arithmetic_index]
             seen["gates"] = self._gates(trainable, non_trainable, probe_x)
         if self.record:
-            seen["stats"], seen["values"], seen["derivatives"] = self._probe(
+            seen["stats"], seen["values"], seen["derivatives"], seen["silent"] = self._probe(
                 trainable, non_trainable, probe_x)
         return seen
 
@@ -483,14 +483,15 @@ class _Program:
 
     def _probe(self, trainable, non_trainable, x, values: bool = True):
         """Per hidden layer, PROBE_STATS on the probe batch; with ``values``, also a subsample
-        of each layer's activations and of its relative derivatives |f'(z)| / max|f'|."""
+        of each layer's activations and of its relative derivatives |f'(z)| / max|f'|, and per
+        unit whether its pre-activation is negative on every probe input (``silent``)."""
         outputs, _ = self.probe_model.stateless_call(
             [trainable[i] for i in self.probe_index],
             [non_trainable[i] for i in self.probe_non_index],
             x,
             training=False,
         )
-        stats, activations_, derivatives = [], [], []
+        stats, activations_, derivatives, silent = [], [], [], []
         for b, (_, act) in enumerate(self.blocks):
             z, a = outputs[2 * b], outputs[2 * b + 1]
             act_vars = [trainable[i] for i in self.block_index[b]]
@@ -524,12 +525,13 @@ class _Program:
             ]))
             activations_.append(_subsample(a))
             derivatives.append(_subsample(relative))
+            silent.append(jnp.all(z < 0, axis=unit_axes).reshape(-1))
         if not values:
             return jnp.stack(stats)
         # The values go back whole (subsampled), and their quantiles are taken with NumPy
         # once the run is over: XLA's CPU sort is slow (measured: 89 ms for eight layers of
         # 65536 values against 13 ms with NumPy), and it would run every epoch.
-        return jnp.stack(stats), activations_, derivatives
+        return jnp.stack(stats), activations_, derivatives, silent
 
 
 def _versions() -> dict:
