@@ -143,7 +143,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     assert len(list((smoke_reports / "runs").glob("*.npz"))) == len(json.loads(
         (smoke_reports / "counts.json").read_text())["after findings"])  # all cache hits
     own = table[table["component"] == ""]  # each claim's own row; its components follow it
-    assert list(own["id"]) == list(range(1, 18))
+    assert list(own["id"]) == list(range(1, 20))
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
     # A claim about several things has two or more components, each a row of its own.
     parts = table[table["component"] != ""].groupby("id")["component"].count()
@@ -183,14 +183,14 @@ def test_index_links_every_report(smoke_reports):
     page = (smoke_reports / "index.html").read_text()
     for stem in EXPECTED:
         assert f'href="{stem}.html"' in page
-    # The findings notebook's headline: a verdict for each of the 17 claims. ("verdict" alone
+    # The findings notebook's headline: a verdict for each of the 19 claims. ("verdict" alone
     # is always on the page: 06's one-line summary in the list of reports says it.)
     counts = re.search(r"(\d+) supported, (\d+) contradicted, (\d+) undecided", page)
-    assert counts and sum(map(int, counts.groups())) == 17, page
-    # the headline table: a header row, the 17 claims, and a row per component (↳) of the
-    # claims about several things (3, 4, 5, 9, 10, 12 and 14: at least two each)
+    assert counts and sum(map(int, counts.groups())) == 19, page
+    # the headline table: a header row, the 19 claims, and a row per component (↳) of the
+    # claims about several things (3, 4, 5, 9, 10, 11, 12, 14, 16, 17: at least two each)
     components = page.count("↳")
-    assert components >= 14 and page.count("<tr") == 18 + components
+    assert components >= 20 and page.count("<tr") == 20 + components
     # The findings notebook wrote its headline into this reports folder, not the repository's.
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
 

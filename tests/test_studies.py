@@ -318,7 +318,7 @@ def test_learning_rate_trains_all_rates_and_seeds_of_a_setting_as_one_program(mo
     asked = {}
     monkeypatch.setattr(runner, "run_grid", lambda configs, **options: asked.update(options))
     studies.get("learning_rate", "default").run(progress=False)
-    assert asked["max_group"] == 6 * 3  # six rates, three seeds: more than MAX_GROUP
+    assert asked["max_group"] == 6 * 5  # six rates, five seeds: more than MAX_GROUP
     studies.get("learning_rate", "smoke").run(progress=False, max_group=2)
     assert asked["max_group"] == 2  # a caller's choice stands
 

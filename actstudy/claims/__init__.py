@@ -34,4 +34,5 @@ change the verdict. Fewer than two seeds decide nothing.
 
 from actstudy.claims.catalogue import *  # noqa: F403
 from actstudy.claims.measures import *  # noqa: F403
+from actstudy.claims.tuning import *  # noqa: F403
 from actstudy.claims.verdicts import *  # noqa: F403

@@ -1,0 +1,206 @@
+"""Claims 18 and 19, the practical advice: every activation at its own validation-chosen
+learning rate, per dataset (MNIST and Fashion-MNIST from the learning-rate study, the harder
+synthetic tasks from 03), and the nested variance decomposition claim 19 reads.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from actstudy import stats
+from actstudy.analysis import adequacy
+from actstudy.claims.measures import FULL, _per_seed
+from actstudy.claims.verdicts import Measurement, Test
+from actstudy.stats import Interval
+
+__all__ = ["TIER_MARGIN", "CHOICE_MARGIN", "MODERN", "CHOICE_BOOTSTRAP", "relu_first",
+           "choice_matters", "variance_components", "choice_ratio", "relu_first_adequacy",
+           "choice_adequacy"]
+
+
+# Claim 18 (ours): an alternative that makes at least 10% fewer test errors than ReLU, both at
+# their validation-chosen rates, is worth moving to; within that, ReLU is in the top tier.
+TIER_MARGIN = 1.10
+# Claim 19's "modern" activations: the rectifiers and smooth rectifiers (no sigmoidal, no
+# identity), those a user chooses among today.
+MODERN = ("relu", "leaky_relu", "elu", "selu", "gelu", "swish", "mish")
+# Claim 19 (ours): the activation choice matters when the spread between activations' best-tuned
+# accuracy is larger than what the rate choice and the seed move one run by.
+CHOICE_MARGIN = 1.0
+# Bootstrap replicates of claim 19's variance ratio (resampled seeds).
+CHOICE_BOOTSTRAP = 2000
+
+
+def _tuned(ctx) -> dict[str, pd.DataFrame]:
+    """Per dataset, every run of each activation with its validation-chosen rate: MNIST and
+    Fashion-MNIST from the learning-rate study (Adam), the harder synthetic tasks from 03's
+    comparison. Columns dataset, activation, seed, learning_rate, chosen (the rate is the one
+    chosen), test_accuracy, final_val_accuracy, key, diverged; the frame's ``attrs['rates']``
+    holds the choice (:func:`actstudy.studies.base.choose_rates`'s frame)."""
+    from actstudy.studies.base import choose_rates
+
+    out = {}
+    study = ctx.study("learning_rate")
+    summary = ctx.runs("learning_rate", optimizer=["adam"]).summary
+    hard = ctx.study("classification_hard")
+    compared = hard.summary(ctx.runs("classification_hard"))
+    at_levels, _ = hard._at_levels(compared)
+    names = hard.task_names(hard.chosen(compared))
+    for label, frame in ([(d, summary[summary["dataset"] == d]) for d in study.datasets]
+                         + [(names[d], at_levels[at_levels["dataset"] == d]) for d in names]):
+        rates = choose_rates(frame, ["activation"], "final_val_accuracy")
+        chosen = dict(zip(rates["activation"], rates["learning_rate"], strict=True))
+        frame = frame.assign(chosen=frame["learning_rate"] == frame["activation"].map(chosen))
+        frame.attrs["rates"] = rates
+        out[label] = frame
+    return out
+
+
+def _relu_against_best(frame: pd.DataFrame) -> Interval:
+    """Per seed, log10 of ReLU's test error over the best alternative's (the activation other
+    than ReLU with the highest mean validation accuracy at its chosen rate), both at their
+    chosen rates."""
+    at = frame[frame["chosen"]]
+    others = at[at["activation"] != "relu"]
+    if others.empty or "relu" not in set(at["activation"]):
+        return stats.mean_ci([])
+    best = others.groupby("activation")["final_val_accuracy"].mean().idxmax()
+    error = _per_seed(at.assign(error=1 - at["test_accuracy"].astype(float)), "error")
+    return stats.mean_ci(stats.log10(error["relu"]) - stats.log10(error[best]))
+
+
+def relu_first(ctx):
+    """Claim 18: on each dataset, ReLU's test error within :data:`TIER_MARGIN` of the best
+    alternative's, every activation at its validation-chosen rate."""
+    tuned = _tuned(ctx)
+    primary = {label: _relu_against_best(frame) for label, frame in tuned.items()}
+    tests = []
+    for label, frame in tuned.items():
+        at = frame[frame["chosen"]]
+        best = (at[at["activation"] != "relu"].groupby("activation")["final_val_accuracy"]
+                .mean().idxmax())
+        accuracy = _per_seed(at.assign(pp=100 * at["test_accuracy"].astype(float)), "pp")
+        tests.append(Measurement(Test(f"{label}: test accuracy, {best} (best on validation) - "
+                                      "relu (pp)", "pp", "below", 0.5),
+                                 stats.mean_ci(accuracy[best] - accuracy["relu"])))
+    return primary, tests
+
+
+def variance_components(frame: pd.DataFrame, value: str = "test_accuracy") -> dict[str, float]:
+    """The nested random-effects decomposition of ``value`` over activation, rate within
+    activation, and seed, from a balanced frame (every activation at the same number of rates,
+    every cell at the same seeds): ANOVA's expected mean squares, negative components set to 0.
+
+    For a balanced nested design these equal the REML estimates wherever those are positive;
+    they are written out because claim 19's bootstrap refits them thousands of times, which a
+    statsmodels MixedLM fit per replicate (about 0.2 s each) would make minutes.
+
+    >>> frame = pd.DataFrame({"activation": np.repeat(["a", "b"], 4),
+    ...     "learning_rate": np.tile(np.repeat([1, 2], 2), 2), "seed": np.tile([0, 1], 4),
+    ...     "test_accuracy": [1.0, 1.2, 1.0, 1.2, 3.0, 3.2, 3.0, 3.2]})
+    >>> {k: round(v, 3) for k, v in variance_components(frame).items()}
+    {'activation': 2.0, 'rate': 0.0, 'seed': 0.02}
+    """
+    cells = frame.groupby(["activation", "learning_rate"])[value]
+    n = int(cells.size().iloc[0])
+    rates = frame.groupby("activation")["learning_rate"].nunique()
+    a, b = len(rates), int(rates.iloc[0])
+    y = frame[value].astype(float)
+    cell_mean = cells.transform("mean")
+    act_mean = frame.groupby("activation")[value].transform("mean")
+    ms_seed = float(((y - cell_mean) ** 2).sum()) / (a * b * (n - 1))
+    ms_rate = n * float(((cell_mean - act_mean) ** 2).sum()) / n / (a * (b - 1))
+    ms_act = b * n * float(((act_mean - y.mean()) ** 2).sum()) / (b * n) / (a - 1)
+    return {"activation": max((ms_act - ms_rate) / (b * n), 0.0),
+            "rate": max((ms_rate - ms_seed) / n, 0.0), "seed": ms_seed}
+
+
+def _near_best(frame: pd.DataFrame, names) -> pd.DataFrame:
+    """Each named activation at its chosen rate and the grid's two nearest others (the two
+    neighbours, or the next two inward at an edge): the rates a tuner lands among. Balanced:
+    only the seeds every one of these runs has."""
+    parts = []
+    for _, part in frame[frame["activation"].isin(names)].groupby("activation"):
+        grid = sorted(part["learning_rate"].unique())
+        if len(grid) < 3 or not part["chosen"].any():
+            continue
+        k = grid.index(part.loc[part["chosen"], "learning_rate"].iloc[0])
+        start = min(max(k - 1, 0), len(grid) - 3)
+        parts.append(part[part["learning_rate"].isin(grid[start:start + 3])])
+    if not parts:
+        return frame.iloc[:0]
+    near = pd.concat(parts)
+    near = near[np.isfinite(near["test_accuracy"].astype(float))]
+    cells = near.groupby(["activation", "learning_rate"])["seed"].agg(set)
+    common = set.intersection(*cells) if len(cells) else set()
+    return near[near["seed"].isin(common)]
+
+
+def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOOTSTRAP,
+                 seed: int = 0) -> Interval:
+    """Claim 19's statistic on one dataset: log10 of the SD between activations (their accuracy
+    near their best rates) over the SD a single run's accuracy has from the rate (among the
+    three near the best) and the seed together, with a 95% percentile-bootstrap interval over
+    seeds (seeds resampled with replacement, the same draw for every cell)."""
+    near = _near_best(frame, names)
+    seeds = sorted(set(near["seed"]))
+    if near["activation"].nunique() < 2 or len(seeds) < 2:
+        return stats.mean_ci([])
+
+    def ratio(part):
+        c = variance_components(part)
+        noise = c["rate"] + c["seed"]
+        return np.log10(max(math.sqrt(c["activation"]), 1e-12) / math.sqrt(noise)) \
+            if noise > 0 else math.inf
+
+    point = ratio(near)
+    by_seed = {s: near[near["seed"] == s] for s in seeds}
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(replicates):
+        picked = rng.choice(seeds, size=len(seeds), replace=True)
+        sample = pd.concat([by_seed[s].assign(seed=k) for k, s in enumerate(picked)])
+        draws.append(ratio(sample))
+    draws = np.asarray(draws, dtype=float)
+    draws = draws[np.isfinite(draws)]
+    low, high = np.quantile(draws, [(1 - stats.CONFIDENCE) / 2, (1 + stats.CONFIDENCE) / 2])
+    return Interval(float(point), float(low), float(high), len(seeds), "bootstrap",
+                    spread=float(np.std(draws)) * math.sqrt(len(seeds)))
+
+
+def choice_matters(ctx):
+    """Claim 19: on each dataset, the modern activations' spread against what the rate choice
+    and the seed move (:func:`choice_ratio`)."""
+    tuned = _tuned(ctx)
+    return {label: choice_ratio(frame) for label, frame in tuned.items()}, []
+
+
+def tuned_adequacy(ctx, names=None):
+    """Per dataset of claims 18 and 19: the compared activations' chosen rates inside their
+    grids, their runs there trained and none diverged."""
+    out = {}
+    for label, frame in _tuned(ctx).items():
+        if names is not None:
+            frame = frame[frame["activation"].isin(names)]
+        rates = frame.attrs["rates"]
+        at = frame[frame["chosen"]]
+        history = ctx.runs("learning_rate" if label in ctx.study("learning_rate").datasets
+                           else "classification_hard").history
+        out[label] = [
+            adequacy.rates_inside(rates[rates["activation"].isin(set(frame["activation"]))],
+                                  by=["activation"],
+                                  remedy="a wider learning-rate grid is where it is decided"),
+            adequacy.converged(history[history["key"].isin(at["key"])], remedy=FULL),
+            adequacy.not_diverged(at)]
+    return out
+
+
+def relu_first_adequacy(ctx):
+    return tuned_adequacy(ctx)
+
+
+def choice_adequacy(ctx):
+    return tuned_adequacy(ctx, MODERN)
