@@ -1,4 +1,5 @@
 import math
+import re
 
 import nbformat
 import numpy as np
@@ -169,3 +170,19 @@ def test_an_underpowered_design_is_undecided_and_says_what_it_could_have_detecte
     # The same effect over many quiet seeds is decided.
     powered = Measurement(test, stats.mean_ci(0.6 + RNG.normal(0.0, 0.05, 30)))
     assert powered.verdict == "supported" and powered.detectable < 0.1
+
+
+def test_each_claim_quotes_its_source_verbatim_and_labels_the_margins_it_does_not_give():
+    folder = settings.ROOT.parent / "shared" / "sources"
+    if not folder.is_dir():
+        pytest.skip("the source articles (../shared/sources) are not beside this checkout")
+    for claim in claims.CLAIMS:
+        text = " ".join((folder / claim.quote_file).read_text(encoding="utf-8").split())
+        pieces = [" ".join(piece.split()) for piece in claim.quote.split("…")]
+        assert all(piece.strip() in text for piece in pieces), claim.id
+        # A margin not labelled as ours cites a number the quoted sentence gives.
+        reason = claim.primary.reason
+        if not reason.startswith("ours"):
+            assert any(number in claim.quote for number in re.findall(r"\d+(?:\.\d+)?", reason)
+                       ), f"claim {claim.id}: its margin is not the source's; label it ours"
+    assert [c.id for c in claims.CLAIMS if c.quote_is_closest] == [13, 17]

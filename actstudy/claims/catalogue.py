@@ -81,7 +81,8 @@ _COST = "01_activation_gallery#Compute-cost"
 _SPEED = "05_gradient_flow#First-and-last-layer-learning-speeds-under-SGD"
 
 
-_SAME_REASON_COST = ("a saving under 10% is within what a busy machine changes between builds, "
+_SAME_REASON_COST = ("ours (no source gives a number): a saving under 10% is within what a busy "
+                     "machine changes between builds, "
                      "and not what \"cheaper\" promises a user")
 
 
@@ -111,8 +112,8 @@ CLAIMS = [
           "02_synthetic_regression#Learning-curves",
           Test("training MSE of the trained identity MLP / the least-squares optimum's (×)", "x",
                "above", 1.05,
-               "a linear network within 5% of the least-squares optimum is as trained as a linear "
-               "model gets"),
+               "ours (no source gives a number): a linear network within 5% of the least-squares "
+               "optimum is as trained as a linear model gets"),
           "sine", 10, linear_network_training,
           adequacy=linear_adequacy),
     Claim(3, "Sigmoid and tanh suffer vanishing gradients in deep networks: the first layer "
@@ -123,7 +124,7 @@ CLAIMS = [
                "layers (Glorot & Bengio's setting): ReLU's first/last-layer learning-speed ratio "
                "(bias-gradient norms over the first epoch) over each of sigmoid's and tanh's, "
                "one component each (×)", "x", "above", 10.0,
-               "\"orders of magnitude\" is at least one: 10x"),
+               "ours (no source gives a number): \"orders of magnitude\" is at least one: 10x"),
           "classic", 5, vanishing_gradient_ratio,
           adequacy=gradient_adequacy,
           note="Decided where the claim was made: plain SGD from the standard initialisation, "
@@ -146,7 +147,8 @@ CLAIMS = [
                "probe input from some epoch to the end): ReLU's share minus each of leaky "
                "ReLU's, PReLU's and ELU's, one component each (pp of units)", "pp", "above",
                UNIT_MARGIN,
-               "2 pp is about one unit of a 64-unit layer; less changes nothing a user sees"),
+               "ours (no source gives a number): 2 pp is about one unit of a 64-unit layer; less "
+               "changes nothing a user sees"),
           "dying", 20, dead_units_by_rectifier,
           adequacy=dying_adequacy,
           note="\"Dead\" is defined for every activation: the unit's pre-activation is negative "
@@ -159,8 +161,8 @@ CLAIMS = [
           "LeCun et al. (1998), Efficient BackProp; tutorials", _CURVES,
           Test("mean validation loss over epochs, MNIST MLP with Adam: sigmoid / tanh (×)", "x",
                "above", COST_MARGIN,
-               "a loss curve 10% lower on average is a difference a user notices; less is "
-               "within what a learning-rate change does"),
+               "ours (no source gives a number): a loss curve 10% lower on average is a "
+               "difference a user notices; less is within what a learning-rate change does"),
           "images", 5, tanh_against_sigmoid_convergence,
           adequacy=images_adequacy,
           note="Its only adequacy check is that no run diverged: a claim about how fast curves fall "
@@ -198,8 +200,8 @@ CLAIMS = [
                "largest initial weights (3x), each of sigmoid and tanh, one component each (×)",
                "x", "below",
                COST_MARGIN,
-               "a factor of 1.1 per layer compounds to about 7x over 20 layers; below it nothing "
-               "explodes at these depths"),
+               "ours (no source gives a number): a factor of 1.1 per layer compounds to about 7x "
+               "over 20 layers; below it nothing explodes at these depths"),
           "large_init", 5, gradient_growth_with_init_scale),
     Claim(11, "The binary step's gradient is zero, so back-propagation cannot train it: "
               "improvement of the model does not really happen.",
@@ -238,7 +240,8 @@ CLAIMS = [
           "04_mnist_convergence#ELU-against-ReLU-in-the-ELU-paper's-setting",
           Test("mean training loss over epochs in the ELU paper's MNIST setting (deeper MLP, "
                "SGD): ReLU / ELU (×)", "x", "above", COST_MARGIN,
-               "a loss curve 10% lower on average is a difference a user notices"),
+               "ours (no source gives a number): a loss curve 10% lower on average is a "
+               "difference a user notices"),
           "elu_setting", 10, elu_against_relu,
           adequacy=elu_adequacy,
           note="Its only adequacy check is that no run diverged: a claim about how fast curves fall "
@@ -250,7 +253,8 @@ CLAIMS = [
           Test("test accuracy gained per doubling of depth, 1 to 8 hidden layers, each at its "
                "validation-chosen learning rate with early stopping; one component per "
                "activation (pp)", "pp", "above", DEPTH_MARGIN,
-               "a doubling that buys less than 0.2 pp is not the \"higher accuracy\" promised. "
+               "ours (no source gives a number): a doubling that buys less than 0.2 pp is not "
+               "the \"higher accuracy\" promised. "
                "The claim names no activation, so it is read as holding for every one studied"),
           "depth_tuned", 10, accuracy_against_depth,
           adequacy=tuned_depth_adequacy),
@@ -259,7 +263,8 @@ CLAIMS = [
           "04_mnist_convergence#PReLU-against-leaky-ReLU-from-the-same-slope",
           Test("train - validation accuracy gap on a small training set, both from the same "
                "slope: PReLU - leaky ReLU (pp)", "pp", "above", 0.5,
-               "half a point more gap is the least overfitting a user would act on"),
+               "ours (no source gives a number): half a point more gap is the least overfitting "
+               "a user would act on"),
           "prelu_overfitting", 10, prelu_overfitting,
           adequacy=prelu_adequacy),
     Claim(16, "MLPs with ordinary activations learn arithmetic inside their training range but do "
@@ -288,7 +293,8 @@ CLAIMS = [
           Test("measured / predicted per-layer growth of ||dC/db_l|| at the first step, 10 layers "
                "of 64, one component per activation and initializer pair (×)", "x",
                "equivalence", THEORY_MARGIN,
-               "at width 64 a layer's error norm fluctuates by about 9% around the mean-field "
+               "ours (no source gives a number): at width 64 a layer's error norm fluctuates by "
+               "about 9% around the mean-field "
                "value, about 3% per layer over a ten-layer fit; 1.1 is three times that"),
           "initializer_activation", 5, theory_agreement,
           note="Every pair must agree for \"supported\"; any pair that disagrees (Holm-adjusted "
@@ -337,6 +343,110 @@ CLAIMS = [
                "MNIST and Fashion-MNIST."),
 ]
 
+# Each claim's sentence in ../shared/sources, verbatim ("…" marks an omission), and its file.
+_QUOTES = {
+    1: ("003_d11bb1c84bc57827.txt",
+         "Without activation functions, a neural network, regardless of how many layers it has, "
+         "would essentially behave like a linear model … The ReLU model learns the sine wave "
+         "quite well … The linear model struggles โ it can only form a straight or very shallow "
+         "curve",
+        False),
+    2: ("002_37e775ef2faa5e0b.txt",
+         "Not possible to use backpropagation (gradient descent) to train the model—the "
+         "derivative of the function is a constant, and has no relation to the input, X.",
+        False),
+    3: ("003_d11bb1c84bc57827.txt",
+         "Sigmoid and tanh squish input values into small ranges, which can make gradients tiny "
+         "during backpropagation (leading to slow or stalled learning). … ReLU doesnโt squash "
+         "input โ its gradient is 1 for positive values, so gradients stay healthy and learning "
+         "is faster.",
+        False),
+    4: ("001_025a89e6651326c7.txt",
+         "This function is more computationally efficient compared to the sigmoid and the tanh "
+         "function. Hence, using this function speeds up the training time.",
+        False),
+    5: ("003_d11bb1c84bc57827.txt",
+         "If too many neurons output zero (never activate), they might stop learning โ we say "
+         "theyโre โdeadโ. … Use Leaky ReLU: Allows a small, non-zero gradient for negative "
+         "inputs. … Parametric ReLU (PReLU) or ELU are other alternatives.",
+        False),
+    6: ("000_d773acbcb4226dd7.txt",
+         "Tanh is similar to the sigmoid function … however, it is centered around 0 with a "
+         "range from -1 to 1, exclusive. … The tanh function helps center the data, potentially "
+         "leading to faster convergence",
+        False),
+    7: ("000_d773acbcb4226dd7.txt",
+         "Softplus is not really used in practice since it increases the computing power needed "
+         "without much of an advantage over even the standard ReLU.",
+        False),
+    8: ("000_d773acbcb4226dd7.txt",
+         "The GeLU is smooth and differentiable, combining the properties of dropout and ReLU to"
+         " improve performance, although it is computationally expensive. … This approximation "
+         "is accurate enough to be used in practice to speed up computational speed.",
+        False),
+    9: ("002_37e775ef2faa5e0b.txt",
+         "According to their paper, it performs better than ReLU with a similar level of "
+         "computational efficiency. In experiments on ImageNet with identical models running "
+         "ReLU and Swish, the new function achieved top -1 classification accuracy 0.6-0.9% "
+         "higher.",
+        False),
+    10: ("003_d11bb1c84bc57827.txt",
+         "Exploding Gradient Problem (can happen in deep networks with unbounded activations): …"
+         " This happens when activations amplify inputs too much (e.g., using very large initial"
+         " weights in ReLU). … Sigmoid | โ No (vanishing gradient for extreme values) | โ Yes "
+         "(bounded output)",
+        False),
+    11: ("004_8f79222b5d9e1cb1.txt",
+         "the gradient of the step function is zero. This makes the step function not so useful "
+         "since during back-propagation … The gradient of the step function reduces it all to "
+         "zero and improvement of the models doesn’t really happen.",
+        False),
+    12: ("003_d11bb1c84bc57827.txt",
+         "ReLU outputs zero for negative inputs, meaning many neurons are inactive at a given "
+         "time. … This sparsity makes the network more efficient and less prone to overfitting.",
+        False),
+    13: ("000_d773acbcb4226dd7.txt",
+         "The ELU is accurate and produces better results along with reducing the vanishing "
+         "gradient problem yet preserving an element of the ReLU (while simultaneously improving"
+         " the dying ReLU problem). … It is used in deep networks that need decently fast "
+         "convergence and good performance.",
+        True),
+    14: ("002_37e775ef2faa5e0b.txt",
+         "A Deep Neural Network (DNN) commonly has between 2-8 additional layers of neurons. "
+         "Research from Goodfellow, Bengio and Courville and other experts suggests that neural "
+         "networks increase in accuracy with the number of hidden layers.",
+        False),
+    15: ("000_d773acbcb4226dd7.txt",
+         "PReLU allows the network to learn the optimal value of the negative slope, making it "
+         "easier to use than the Leaky ReLU, however also introducing additional parameters, "
+         "which increases the risk of overfitting.",
+        False),
+    16: ("004_8f79222b5d9e1cb1.txt",
+         "they seldom generalize well outside of the range of numerical values encountered "
+         "during training. … linear activations which are manipulated using primitive arithmetic"
+         " operators, controlled by learned gates. … we obtain substantially better "
+         "generalization both inside and outside of the range of numerical values encountered "
+         "during training",
+        False),
+    17: ("004_8f79222b5d9e1cb1.txt",
+         "Different choices of activation functions and weight initialization schemes can have a"
+         " significant impact on the network's performance and convergence.",
+        True),
+    18: ("004_8f79222b5d9e1cb1.txt",
+         "Begin with using ReLU function and then move over to other activation functions in "
+         "case ReLU doesn’t provide with optimum results.",
+        False),
+    19: ("002_37e775ef2faa5e0b.txt",
+         "When building a model and training a neural network, the selection of activation "
+         "functions is critical. Experimenting with different activation functions for different"
+         " problems will allow you to achieve much better results.",
+        False),
+}
+
+CLAIMS = [dataclasses.replace(claim, quote=_QUOTES[claim.id][1], quote_file=_QUOTES[claim.id][0],
+                               quote_is_closest=_QUOTES[claim.id][2]) for claim in CLAIMS]
+
+
 
 def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.DataFrame:
     """The verdict table under a profile (a name, or a :class:`Context` to share its runs).
@@ -369,7 +479,8 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
             "adequacy": [{"condition": c.condition, "passed": c.passed, "detail": c.detail}
                          for c in checks],
             **_stated(test), "study": claim.study, "profile": ctx.profile, "note": claim.note,
-            "evidence": claim.evidence,
+            "evidence": claim.evidence, "quote": claim.quote, "quote_file": claim.quote_file,
+            "quote_is_closest": claim.quote_is_closest,
         }
         components = primary if isinstance(primary, dict) else {"": primary}
         if per_component is not None and set(per_component) != set(components):

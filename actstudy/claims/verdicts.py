@@ -256,6 +256,12 @@ class Claim:
     # failure then makes that component undecided alone.
     adequacy: Callable[[Context], list | dict] | None = dataclasses.field(
         default=None, repr=False)
+    # The sentence the claim comes from, verbatim ("…" marks an omission), and the file of
+    # ../shared/sources it is in; where no file states the claim, the closest sentence, and
+    # ``quote_is_closest`` says so.
+    quote: str = ""
+    quote_file: str = ""
+    quote_is_closest: bool = False
 
     def checks(self, ctx: Context) -> list[adequacy.Check] | dict[str, list[adequacy.Check]]:
         """The adequacy checks of the deciding experiment on ``ctx``'s runs (none if it names
