@@ -192,8 +192,24 @@ def _histories(tuned: dict[str, pd.DataFrame]) -> dict:
             for study, frames in split.items()}
 
 
-def _evaluate(monkeypatch, claim_id: int, tuned: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _evaluate(monkeypatch, claim_id: int, tuned: dict[str, pd.DataFrame],
+              attrs_workaround: bool = True) -> pd.DataFrame:
     monkeypatch.setattr(tuning, "_tuned", lambda ctx: tuned)  # see the module docstring
+    if attrs_workaround:
+        # PACKAGE BUG (reported, not fixed here): ``_tuned`` attaches the choose_rates frame as
+        # ``frame.attrs["rates"]``; ``_near_best``'s and ``choice_ratio``'s ``pd.concat`` of
+        # slices of that frame then compare the slices' attrs with ``==`` (pandas 3), which
+        # raises "The truth value of a DataFrame is ambiguous". Claim 19's measure is given
+        # the frame without its attrs (the adequacy check still reads them); the test below
+        # marked xfail gives it the frame as ``_tuned`` does.
+        original = tuning.choice_ratio
+
+        def without_attrs(frame, *args, **kwargs):
+            frame = frame.copy()
+            frame.attrs = {}
+            return original(frame, *args, **kwargs)
+
+        monkeypatch.setattr(tuning, "choice_ratio", without_attrs)
     return _table(claim_id, _histories(tuned))
 
 
@@ -328,6 +344,19 @@ def test_claim_19_known_answer(monkeypatch, sd_act, sd_rate, sd_seed, expected):
     assert table.loc["19a", "mean"] == pytest.approx(planted, rel=1e-6)
     if expected == "undecided":
         assert table.loc["19a", "ci_low"] < 1 < table.loc["19a", "ci_high"]
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError,
+                   reason="package bug: tuning._near_best's pd.concat of slices of a frame whose "
+                          "attrs hold a DataFrame (as _tuned attaches attrs['rates']) raises "
+                          "under pandas 3; remove this mark and _evaluate's workaround once fixed")
+def test_claim_19_known_answer_on_the_frame_as_tuned_gives_it(monkeypatch):
+    # The supported case (SD 3 pp against 0.3 pp), the frame with its attrs["rates"] as
+    # ``_tuned`` returns it
+    table = _evaluate(monkeypatch, 19, _choice_frame(0.03, 0.003 / math.sqrt(2),
+                                                     0.003 / math.sqrt(2)),
+                      attrs_workaround=False)
+    _check(table, 19, "supported", {"a": ("mnist", "supported")})
 
 
 # -- variance_components, claim 19's decomposition ---------------------------------------------

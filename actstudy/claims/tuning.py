@@ -122,6 +122,8 @@ def _near_best(frame: pd.DataFrame, names) -> pd.DataFrame:
     """Each named activation at its chosen rate and the grid's two nearest others (the two
     neighbours, or the next two inward at an edge): the rates a tuner lands among. Balanced:
     only the seeds every one of these runs has."""
+    frame = frame.copy()
+    frame.attrs = {}  # the choice's frame rides in attrs, which pandas cannot compare in concat
     parts = []
     for _, part in frame[frame["activation"].isin(names)].groupby("activation"):
         grid = sorted(part["learning_rate"].unique())
