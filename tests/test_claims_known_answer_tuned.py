@@ -34,7 +34,6 @@ import pytest
 from test_claims_known_answer_basic import _assert_inadequate, _centred, _claim
 from test_claims_known_answer_redesigned import _check, _table
 
-from actstudy import claims
 from actstudy.claims import tuning
 from actstudy.studies.base import choose_rates
 
@@ -192,24 +191,10 @@ def _histories(tuned: dict[str, pd.DataFrame]) -> dict:
             for study, frames in split.items()}
 
 
-def _evaluate(monkeypatch, claim_id: int, tuned: dict[str, pd.DataFrame],
-              attrs_workaround: bool = True) -> pd.DataFrame:
+def _evaluate(monkeypatch, claim_id: int, tuned: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    # Each frame carries attrs["rates"] as ``_tuned``'s do: claim 19's measure once failed on
+    # them (pandas 3 compares attrs in concat; fixed in 77996ad), which these tests would show.
     monkeypatch.setattr(tuning, "_tuned", lambda ctx: tuned)  # see the module docstring
-    if attrs_workaround:
-        # PACKAGE BUG (reported, not fixed here): ``_tuned`` attaches the choose_rates frame as
-        # ``frame.attrs["rates"]``; ``_near_best``'s and ``choice_ratio``'s ``pd.concat`` of
-        # slices of that frame then compare the slices' attrs with ``==`` (pandas 3), which
-        # raises "The truth value of a DataFrame is ambiguous". Claim 19's measure is given
-        # the frame without its attrs (the adequacy check still reads them); the test below
-        # marked xfail gives it the frame as ``_tuned`` does.
-        original = tuning.choice_ratio
-
-        def without_attrs(frame, *args, **kwargs):
-            frame = frame.copy()
-            frame.attrs = {}
-            return original(frame, *args, **kwargs)
-
-        monkeypatch.setattr(tuning, "choice_ratio", without_attrs)
     return _table(claim_id, _histories(tuned))
 
 
@@ -331,7 +316,7 @@ def _choice_frame(sd_act: float, sd_rate: float, sd_seed: float, seeds: int = 5)
     # one run by 0.3 pp together (0.2 pp each, rounded): 10x, beyond the 1x margin
     (0.03, 0.003 / math.sqrt(2), 0.003 / math.sqrt(2), "supported"),
     # the activations identical (SD 0), the rate and the seed moving one run by 1 pp: the
-    # ratio is at the measure's floor (1e-12 / 0.01, 1e-10x), wholly below 1x
+    # ratio is 0, wholly below 1
     (0.0, 0.01 / math.sqrt(2), 0.01 / math.sqrt(2), "contradicted"),
     # SD between activations 1 pp, the rate and the seed 1 pp together: 1x, the margin
     (0.01, 0.01 / math.sqrt(2), 0.01 / math.sqrt(2), "undecided"),
@@ -340,23 +325,10 @@ def test_claim_19_known_answer(monkeypatch, sd_act, sd_rate, sd_seed, expected):
     table = _evaluate(monkeypatch, 19, _choice_frame(sd_act, sd_rate, sd_seed))
     row = _check(table, 19, expected, {"a": ("mnist", expected)})
     assert row["seeds"] == 5
-    planted = max(sd_act, 1e-12) / math.hypot(sd_rate, sd_seed)
+    planted = sd_act / math.hypot(sd_rate, sd_seed)
     assert table.loc["19a", "mean"] == pytest.approx(planted, rel=1e-6)
     if expected == "undecided":
         assert table.loc["19a", "ci_low"] < 1 < table.loc["19a", "ci_high"]
-
-
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="package bug: tuning._near_best's pd.concat of slices of a frame whose "
-                          "attrs hold a DataFrame (as _tuned attaches attrs['rates']) raises "
-                          "under pandas 3; remove this mark and _evaluate's workaround once fixed")
-def test_claim_19_known_answer_on_the_frame_as_tuned_gives_it(monkeypatch):
-    # The supported case (SD 3 pp against 0.3 pp), the frame with its attrs["rates"] as
-    # ``_tuned`` returns it
-    table = _evaluate(monkeypatch, 19, _choice_frame(0.03, 0.003 / math.sqrt(2),
-                                                     0.003 / math.sqrt(2)),
-                      attrs_workaround=False)
-    _check(table, 19, "supported", {"a": ("mnist", "supported")})
 
 
 # -- variance_components, claim 19's decomposition ---------------------------------------------

@@ -329,7 +329,7 @@ CLAIMS = [
                "(rectifiers and smooth rectifiers), each at its chosen rate and the grid's two "
                "nearest, and seeds: SD between activations / SD of one run from the rate and "
                "the seed together, 95% bootstrap interval over seeds; one component per "
-               "dataset (×)", "x", "above", CHOICE_MARGIN,
+               "dataset", "", "above", CHOICE_MARGIN,
                "ours (the source gives no number): the choice matters when it moves accuracy "
                "more than the choices a user makes anyway (the rate among the near-best, the "
                "seed)"),

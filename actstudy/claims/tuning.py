@@ -143,10 +143,11 @@ def _near_best(frame: pd.DataFrame, names) -> pd.DataFrame:
 
 def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOOTSTRAP,
                  seed: int = 0) -> Interval:
-    """Claim 19's statistic on one dataset: log10 of the SD between activations (their accuracy
-    near their best rates) over the SD a single run's accuracy has from the rate (among the
-    three near the best) and the seed together, with a 95% percentile-bootstrap interval over
-    seeds (seeds resampled with replacement, the same draw for every cell)."""
+    """Claim 19's statistic on one dataset: the SD between activations (their accuracy near
+    their best rates) over the SD a single run's accuracy has from the rate (among the three
+    near the best) and the seed together, with a 95% percentile-bootstrap interval over seeds
+    (seeds resampled with replacement, the same draw for every cell). A plain ratio, not its
+    log: the SD between activations may be estimated as 0."""
     near = _near_best(frame, names)
     seeds = sorted(set(near["seed"]))
     if near["activation"].nunique() < 2 or len(seeds) < 2:
@@ -155,8 +156,7 @@ def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOO
     def ratio(part):
         c = variance_components(part)
         noise = c["rate"] + c["seed"]
-        return np.log10(max(math.sqrt(c["activation"]), 1e-12) / math.sqrt(noise)) \
-            if noise > 0 else math.inf
+        return math.sqrt(c["activation"] / noise) if noise > 0 else math.inf
 
     point = ratio(near)
     by_seed = {s: near[near["seed"] == s] for s in seeds}
