@@ -136,6 +136,26 @@ def share(successes: int, n: int, confidence: float = CONFIDENCE) -> Interval:
                     CLOPPER_PEARSON)
 
 
+def at_confidence(interval: Interval, confidence: float) -> Interval:
+    """The same estimate's interval at another confidence level: Student's t from its spread
+    (half a ``resolution`` step wider each side, as :func:`mean_ci`), Clopper-Pearson from its
+    count; an exact value is its own interval. A percentile bootstrap keeps its own (its draws
+    are not kept).
+
+    >>> wide = at_confidence(Interval(1.0, 0.0, 2.0, 10, "t", spread=1.0), 0.99)
+    >>> round(float(wide.high - wide.mean), 3)
+    1.028
+    """
+    if interval.method == "t" and interval.n >= 2 and math.isfinite(interval.spread):
+        half = (scipy_stats.t.ppf(0.5 + confidence / 2, interval.n - 1) * interval.spread
+                / math.sqrt(interval.n) + interval.resolution / 2)
+        return Interval(interval.mean, interval.mean - half, interval.mean + half, interval.n,
+                        interval.method, interval.spread, interval.resolution)
+    if interval.method == CLOPPER_PEARSON and interval.n >= 1:
+        return share(round(interval.mean * interval.n / 100), interval.n, confidence)
+    return interval
+
+
 def exact(value: float, n: int = 1) -> Interval:
     """A quantity with no sampling spread (a deterministic maximum, a count of zero)."""
     return Interval(float(value), float(value), float(value), n, "exact", 0.0)

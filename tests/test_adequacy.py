@@ -174,7 +174,8 @@ def test_an_inadequate_secondary_test_is_undecided():
     decided = Measurement(test, clear)
     censored = Measurement(test, clear, "inadequate: 5 of 5 relu runs never reach the target")
     assert decided.verdict == "supported" and censored.verdict == "undecided"
-    assert [v for _, v in secondary_verdicts([decided, censored])] == ["supported", "undecided"]
+    assert [v for _, v, _ in secondary_verdicts([decided, censored])] == ["supported",
+                                                                         "undecided"]
 
 
 def test_a_target_runs_reach_follows_the_stated_share_of_the_best():

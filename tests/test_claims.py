@@ -5,6 +5,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats as scipy_stats
 
 from actstudy import claims, settings, stats, studies
 from actstudy.claims import Measurement, format_interval, secondary_verdicts, verdict
@@ -116,16 +117,32 @@ def test_p_values_and_holm():
         stats.p_value(interval, 0.0, "left")
 
 
-def test_secondary_tests_are_holm_adjusted():
+def test_secondary_tests_are_bonferroni_adjusted_and_labelled_by_the_interval_shown():
     clear = Measurement(ABOVE, stats.mean_ci(CLEAR))
     noise = Measurement(ABOVE, stats.mean_ci(NOISE))
     against = Measurement(ABOVE, stats.mean_ci(-CLEAR))
     checked = secondary_verdicts([clear, noise, against])
-    assert [v for _, v in checked] == ["supported", "undecided", "contradicted"]
+    assert [v for _, v, _ in checked] == ["supported", "undecided", "contradicted"]
     alone = clear.p_values()[0]
-    assert checked[0][0] == pytest.approx(min(1.0, 3 * alone))  # the smallest of three: x3
+    assert checked[0][0] == pytest.approx(min(1.0, 3 * alone))  # three tests: x3
+    # each shown interval is at 1 - 0.05/3 and wider than the 95% one
+    shown = checked[1][2]
+    assert shown.high - shown.low > noise.interval.high - noise.interval.low
+    assert (shown.high - shown.mean) == pytest.approx(
+        scipy_stats.t.ppf(1 - 0.05 / 6, len(NOISE) - 1) * noise.interval.spread
+        / math.sqrt(len(NOISE)))
 
 
+def test_a_secondary_label_never_contradicts_the_interval_beside_it():
+    # Four tests; one whose 95% interval lies just below the margin: under Holm's step-down it
+    # read undecided next to an interval wholly on the other side. Now its interval is shown at
+    # 1 - 0.05/4, and its label is that interval's.
+    rng = np.random.default_rng(3)
+    near = Measurement(ABOVE, stats.mean_ci(-0.9 + rng.normal(0, 1.0, 10)))
+    others = [Measurement(ABOVE, stats.mean_ci(rng.normal(0, 1.0, 10))) for _ in range(3)]
+    for (_, label, shown), m in zip(secondary_verdicts([near, *others]), [near, *others],
+                                    strict=True):
+        assert label == verdict(shown, m.test)
 def test_paired_helper_matches_seeds():
     frame = pd.DataFrame({"activation": ["a", "a", "b", "b", "b"], "seed": [0, 1, 0, 1, 2],
                           "value": [3.0, 4.0, 1.0, 1.5, 9.0]})

@@ -65,6 +65,7 @@ from actstudy.claims.verdicts import (
     component_verdicts,
     format_interval,
     intersection_union,
+    secondary_level,
     secondary_verdicts,
     verdict,
 )
@@ -454,7 +455,7 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
     One row per claim: the verdict and the primary test's effect, interval,
     prediction, minimum detectable effect and seeds (as text, and as numbers in
     the statistic's unit for plots), then every secondary test with its
-    Holm-adjusted p-value. A claim about several things (its measure returns
+    Bonferroni-adjusted p-value, its interval at the adjusted level. A claim about several things (its measure returns
     one interval per component, e.g. sigmoid and tanh) has a row of its own per
     component ("3a", "3b"), each tested against the claim's margin, and the
     claim's row takes the intersection-union verdict over them
@@ -512,10 +513,11 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
                   "mean": m.test.show(m.interval.mean), "ci_low": m.test.show(m.interval.low),
                   "ci_high": m.test.show(m.interval.high), "secondary": []}
                  for k, (label, m) in enumerate(measured.items())]
-        secondary_rows = [{"test": m.test.statistic, "effect": format_interval(m.interval, m.test),
-                           "prediction": m.test.prediction, "holm_p": p, "verdict": v,
+        secondary_rows = [{"test": m.test.statistic, "effect": format_interval(shown, m.test),
+                           "prediction": m.test.prediction, "p": p, "verdict": v,
+                           "level": secondary_level(len(secondary)),
                            "inadequate": m.inadequate}
-                          for m, (p, v) in zip(secondary, checked, strict=True)]
+                          for m, (p, v, shown) in zip(secondary, checked, strict=True)]
         if len(parts) == 1 and not parts[0]["component"]:
             parts[0]["secondary"] = secondary_rows
             rows.extend(parts)

@@ -8,7 +8,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
 from actstudy import stats, studies
@@ -18,7 +17,8 @@ from actstudy.runner import GridResult, timing
 from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
-           "verdict", "Measurement", "secondary_verdicts", "Claim", "Context", "intersection_union",
+           "verdict", "Measurement", "secondary_verdicts", "secondary_level", "Claim", "Context",
+           "intersection_union",
            "component_verdicts"]
 
 
@@ -216,24 +216,36 @@ class Measurement:
         return inside, outside
 
 
-def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str]]:
-    """Holm-adjusted p-value (of the claim's side) and verdict of each secondary test.
+def secondary_level(k: int) -> float:
+    """The confidence of each of a claim's ``k`` secondary intervals: Bonferroni's
+    1 - (1 - :data:`stats.CONFIDENCE`) / k, so that the k intervals together hold at 95%."""
+    return 1 - (1 - stats.CONFIDENCE) / max(k, 1)
 
-    The claim's side and the other side are each Holm-adjusted across the
-    claim's secondary tests; a side whose adjusted one-sided p-value is below
-    ``ALPHA`` decides the test, as a 95% interval beyond the margin would.
+
+def secondary_verdicts(tests: list[Measurement]) -> list[tuple[float, str, Interval]]:
+    """Each secondary test's Bonferroni-adjusted one-sided p-value (of the claim's side), its
+    verdict, and the interval it is decided on and shown with.
+
+    With k secondary tests, each interval is at :func:`secondary_level` (k) and its verdict
+    follows that interval by the primary test's rule, so the label a reader sees always agrees
+    with the interval beside it; the p-value is the one-sided one times k (at most 1), below
+    :data:`ALPHA` exactly when the interval lies beyond the margin. (Holm's step-down, used
+    before, is more powerful but has no intervals to show: it labelled some tests undecided
+    whose unadjusted interval lay wholly beyond the margin.)
     """
     if not tests:
         return []
-    sides = np.array([t.p_values() for t in tests])
-    claim_side, other_side = stats.holm(sides[:, 0]), stats.holm(sides[:, 1])
+    level = secondary_level(len(tests))
     out = []
-    for test, p_claim, p_other in zip(tests, claim_side, other_side, strict=True):
-        enough = ((test.interval.n >= 2 or test.interval.method == "exact")
-                  and not test.inadequate)
-        result = ("supported" if enough and p_claim < ALPHA else
-                  "contradicted" if enough and p_other < ALPHA else "undecided")
-        out.append((float(p_claim), result))
+    for test in tests:
+        shown = stats.at_confidence(test.interval, level)
+        result = "undecided" if test.inadequate else verdict(shown, test.test)
+        if test.interval.method == "bootstrap" and result != "undecided":
+            # a bootstrap interval cannot be re-drawn at another level: decide on p instead
+            p_claim, p_other = (min(1.0, len(tests) * p) for p in test.p_values())
+            result = ("supported" if p_claim < ALPHA else "contradicted" if p_other < ALPHA
+                      else "undecided")
+        out.append((float(min(1.0, len(tests) * test.p_values()[0])), result, shown))
     return out
 
 
