@@ -95,8 +95,9 @@ def variance_components(frame: pd.DataFrame, value: str = "test_accuracy") -> di
     every cell at the same seeds): ANOVA's expected mean squares, negative components set to 0.
 
     For a balanced nested design these equal the REML estimates wherever those are positive;
-    they are written out because claim 19's bootstrap refits them thousands of times, which a
-    statsmodels MixedLM fit per replicate (about 0.2 s each) would make minutes.
+    they are written out, vectorised over the replicates, because claim 19's bootstrap refits
+    them thousands of times, which a statsmodels MixedLM fit per replicate (about 0.2 s each)
+    would make minutes.
 
     >>> frame = pd.DataFrame({"activation": np.repeat(["a", "b"], 4),
     ...     "learning_rate": np.tile(np.repeat([1, 2], 2), 2), "seed": np.tile([0, 1], 4),
@@ -104,18 +105,30 @@ def variance_components(frame: pd.DataFrame, value: str = "test_accuracy") -> di
     >>> {k: round(v, 3) for k, v in variance_components(frame).items()}
     {'activation': 2.0, 'rate': 0.0, 'seed': 0.02}
     """
-    cells = frame.groupby(["activation", "learning_rate"])[value]
-    n = int(cells.size().iloc[0])
-    rates = frame.groupby("activation")["learning_rate"].nunique()
-    a, b = len(rates), int(rates.iloc[0])
-    y = frame[value].astype(float)
-    cell_mean = cells.transform("mean")
-    act_mean = frame.groupby("activation")[value].transform("mean")
-    ms_seed = float(((y - cell_mean) ** 2).sum()) / (a * b * (n - 1))
-    ms_rate = n * float(((cell_mean - act_mean) ** 2).sum()) / n / (a * (b - 1))
-    ms_act = b * n * float(((act_mean - y.mean()) ** 2).sum()) / (b * n) / (a - 1)
-    return {"activation": max((ms_act - ms_rate) / (b * n), 0.0),
-            "rate": max((ms_rate - ms_seed) / n, 0.0), "seed": ms_seed}
+    return {k: float(v) for k, v in _components(_cube(frame, value)).items()}
+
+
+def _cube(frame: pd.DataFrame, value: str = "test_accuracy") -> np.ndarray:
+    """A balanced frame's ``value`` as an (activation, rate rank within it, seed) array."""
+    frame = frame.assign(rank=frame.groupby("activation")["learning_rate"].rank(method="dense"))
+    table = frame.pivot_table(index=["activation", "rank"], columns="seed", values=value,
+                              aggfunc="mean")
+    a = frame["activation"].nunique()
+    return table.to_numpy(float).reshape(a, -1, table.shape[1])
+
+
+def _components(cube: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`variance_components` of arrays (..., activation, rate, seed), vectorised over the
+    leading axes (the bootstrap's replicates)."""
+    a, b, n = cube.shape[-3:]
+    cell = cube.mean(axis=-1, keepdims=True)
+    act = cell.mean(axis=-2, keepdims=True)
+    grand = act.mean(axis=-3, keepdims=True)
+    ms_seed = ((cube - cell) ** 2).sum(axis=(-3, -2, -1)) / (a * b * (n - 1))
+    ms_rate = n * ((cell - act) ** 2).sum(axis=(-3, -2, -1)) / (a * (b - 1))
+    ms_act = b * n * ((act - grand) ** 2).sum(axis=(-3, -2, -1)) / (a - 1)
+    return {"activation": np.maximum((ms_act - ms_rate) / (b * n), 0.0),
+            "rate": np.maximum((ms_rate - ms_seed) / n, 0.0), "seed": ms_seed}
 
 
 def _near_best(frame: pd.DataFrame, names) -> pd.DataFrame:
@@ -153,23 +166,20 @@ def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOO
     if near["activation"].nunique() < 2 or len(seeds) < 2:
         return stats.mean_ci([])
 
-    def ratio(part):
-        c = variance_components(part)
+    def ratio(cube):
+        c = _components(cube)
         noise = c["rate"] + c["seed"]
-        return math.sqrt(c["activation"] / noise) if noise > 0 else math.inf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(noise > 0, np.sqrt(c["activation"] / noise), np.inf)
 
-    point = ratio(near)
-    by_seed = {s: near[near["seed"] == s] for s in seeds}
+    cube = _cube(near)
+    point = float(ratio(cube))
     rng = np.random.default_rng(seed)
-    draws = []
-    for _ in range(replicates):
-        picked = rng.choice(seeds, size=len(seeds), replace=True)
-        sample = pd.concat([by_seed[s].assign(seed=k) for k, s in enumerate(picked)])
-        draws.append(ratio(sample))
-    draws = np.asarray(draws, dtype=float)
+    picks = rng.integers(0, len(seeds), size=(replicates, len(seeds)))
+    draws = ratio(cube[..., picks].transpose(3, 0, 1, 2))  # (replicates, act, rate, seed)
     draws = draws[np.isfinite(draws)]
     low, high = np.quantile(draws, [(1 - stats.CONFIDENCE) / 2, (1 + stats.CONFIDENCE) / 2])
-    return Interval(float(point), float(low), float(high), len(seeds), "bootstrap",
+    return Interval(point, float(low), float(high), len(seeds), "bootstrap",
                     spread=float(np.std(draws)) * math.sqrt(len(seeds)))
 
 
