@@ -117,6 +117,12 @@ def _cube(frame: pd.DataFrame, value: str = "test_accuracy") -> np.ndarray:
     return table.to_numpy(float).reshape(a, -1, table.shape[1])
 
 
+def _resampled(cube: np.ndarray, picks: np.ndarray) -> np.ndarray:
+    """The (activation, rate, seed) array with its seeds drawn as each row of ``picks`` says:
+    (replicates, activation, rate, seed)."""
+    return cube[..., picks].transpose(2, 0, 1, 3)
+
+
 def _components(cube: np.ndarray) -> dict[str, np.ndarray]:
     """:func:`variance_components` of arrays (..., activation, rate, seed), vectorised over the
     leading axes (the bootstrap's replicates)."""
@@ -176,7 +182,7 @@ def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOO
     point = float(ratio(cube))
     rng = np.random.default_rng(seed)
     picks = rng.integers(0, len(seeds), size=(replicates, len(seeds)))
-    draws = ratio(cube[..., picks].transpose(3, 0, 1, 2))  # (replicates, act, rate, seed)
+    draws = ratio(_resampled(cube, picks))
     draws = draws[np.isfinite(draws)]
     low, high = np.quantile(draws, [(1 - stats.CONFIDENCE) / 2, (1 + stats.CONFIDENCE) / 2])
     return Interval(point, float(low), float(high), len(seeds), "bootstrap",
