@@ -330,3 +330,15 @@ def test_claim_17_known_answer(differences, noise, expected):
     row = _theory_row(differences, noise)
     assert row["verdict"] == expected, row[["effect", "verdict", "inadequate"]]
     assert row["inadequate"] == ""
+
+
+def test_claim_10_known_answer_relu_exploding_reads_as_the_claim_predicts():
+    # ReLU grows 2x per layer at 3x initial weights and stays flat at 1x: its secondary tests
+    # predict growth above 1.1x beyond the usual scale (supported) and below it at 1x
+    # (supported); the flat bounded ones are below 1.1x everywhere
+    runs = _large_init_runs({"sigmoid": 0.0, "tanh": 0.0, "relu": math.log10(2.0)}, 0.02)
+    row = _verdict(10, {"large_init": runs})
+    relu = [t for t in row["secondary"] if t["test"].startswith("relu")]
+    assert relu and all(t["verdict"] == "supported" for t in relu), relu
+    assert {t["prediction"] for t in relu if "3x" in t["test"]} == {"above 1.1×"}
+    assert {t["prediction"] for t in relu if "1x" in t["test"]} == {"below 1.1×"}

@@ -526,7 +526,11 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
         # Each component's own verdict (undecided where its experiment failed a check) enters
         # the claim's; with checks for the whole claim, a failure leaves every one undecided.
         overall = intersection_union([part["verdict"] for part in parts])
+        # components with tests of their own: the claim's row names each one's prediction
+        predictions = dict.fromkeys(part["prediction"] for part in parts)
         rows.append({**common, "row": str(claim.id), "component": "",
+                     "prediction": "; ".join(predictions) if len(predictions) > 1
+                     else common["prediction"],
                      "verdict": overall, "interval_verdict": tested,
                      # the claim's own row gives a reason only where a failed check left it
                      # undecided though its intervals alone would decide it; its components'
