@@ -117,12 +117,6 @@ def _cube(frame: pd.DataFrame, value: str = "test_accuracy") -> np.ndarray:
     return table.to_numpy(float).reshape(a, -1, table.shape[1])
 
 
-def _resampled(cube: np.ndarray, picks: np.ndarray) -> np.ndarray:
-    """The (activation, rate, seed) array with its seeds drawn as each row of ``picks`` says:
-    (replicates, activation, rate, seed)."""
-    return cube[..., picks].transpose(2, 0, 1, 3)
-
-
 def _components(cube: np.ndarray) -> dict[str, np.ndarray]:
     """:func:`variance_components` of arrays (..., activation, rate, seed), vectorised over the
     leading axes (the bootstrap's replicates)."""
@@ -164,29 +158,41 @@ def choice_ratio(frame: pd.DataFrame, names=MODERN, replicates: int = CHOICE_BOO
                  seed: int = 0) -> Interval:
     """Claim 19's statistic on one dataset: the SD between activations (their accuracy near
     their best rates) over the SD a single run's accuracy has from the rate (among the three
-    near the best) and the seed together, with a 95% percentile-bootstrap interval over seeds
-    (seeds resampled with replacement, the same draw for every cell). A plain ratio, not its
-    log: the SD between activations may be estimated as 0."""
+    near the best) and the seed together, with a 95% parametric-bootstrap interval: data
+    drawn again from the fitted components, new activation, rate and seed effects each time
+    (:func:`_simulated`), so the few activations' own sampling spread is in the interval, and
+    the ratio's percentiles over the draws. A plain ratio, not its log: the SD between
+    activations may be estimated as 0."""
     near = _near_best(frame, names)
     seeds = sorted(set(near["seed"]))
     if near["activation"].nunique() < 2 or len(seeds) < 2:
         return stats.mean_ci([])
-
-    def ratio(cube):
-        c = _components(cube)
-        noise = c["rate"] + c["seed"]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(noise > 0, np.sqrt(c["activation"] / noise), np.inf)
-
     cube = _cube(near)
-    point = float(ratio(cube))
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(seeds), size=(replicates, len(seeds)))
-    draws = ratio(_resampled(cube, picks))
+    point = float(_ratio(cube))
+    draws = _ratio(_simulated(_components(cube), cube.shape, replicates, seed))
     draws = draws[np.isfinite(draws)]
     low, high = np.quantile(draws, [(1 - stats.CONFIDENCE) / 2, (1 + stats.CONFIDENCE) / 2])
     return Interval(point, float(low), float(high), len(seeds), "bootstrap",
                     spread=float(np.std(draws)) * math.sqrt(len(seeds)))
+
+
+def _ratio(cube: np.ndarray) -> np.ndarray:
+    """SD between activations over the SD of one run from rate and seed, per leading index."""
+    c = _components(cube)
+    noise = c["rate"] + c["seed"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(noise > 0, np.sqrt(c["activation"] / noise), np.inf)
+
+
+def _simulated(components: dict, shape: tuple, replicates: int, seed: int = 0) -> np.ndarray:
+    """``replicates`` arrays of ``shape`` (activation, rate, seed) drawn from the nested model
+    with the given variance components: (replicates, activation, rate, seed)."""
+    a, b, n = shape
+    rng = np.random.default_rng(seed)
+    sd = {k: math.sqrt(float(v)) for k, v in components.items()}
+    return (rng.normal(0, sd["activation"], (replicates, a, 1, 1))
+            + rng.normal(0, sd["rate"], (replicates, a, b, 1))
+            + rng.normal(0, sd["seed"], (replicates, a, b, n)))
 
 
 def choice_matters(ctx):
