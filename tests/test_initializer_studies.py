@@ -53,7 +53,7 @@ def test_smoke_classic_settings_record_the_probe_every_few_steps():
     study, results = _run("classic")
     assert {(r.config["optimizer"], r.config["batch_size"]) for r in results.runs} == {("sgd", 10)}
     steps = _step_records(study, results)
-    assert set(steps["activation"]) == {"sigmoid", "tanh"}
+    assert set(steps["activation"]) == {"sigmoid", "tanh", "relu"}  # relu: claim 3
     assert np.isfinite(steps["act_mean"]).all()
     matplotlib.pyplot.close(plots.step_trajectories(steps, "act_mean"))
 

@@ -147,7 +147,8 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     assert set(table["verdict"]) <= set(claims.VERDICTS), table["verdict"].tolist()
     # A claim about several things has two or more components, each a row of its own.
     parts = table[table["component"] != ""].groupby("id")["component"].count()
-    assert sorted(parts.index) == [3, 4, 5, 9, 10, 12, 14] and (parts >= 2).all(), parts
+    assert sorted(parts.index) == [3, 4, 5, 9, 10, 11, 12, 14, 16, 17, 18, 19] and (
+        parts >= 2).all(), parts
     # Every primary test compares at least the profile's two seeds (one decides nothing).
     assert (table["seeds"] >= 2).all(), table[["row", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()

@@ -20,9 +20,9 @@ __all__ = ["verdict_forest", "arithmetic_scores", "nalu_gates"]
 def verdict_forest(verdicts: pd.DataFrame):
     """Each claim's deciding effect with its 95% interval against its margin, coloured by verdict.
 
-    ``verdicts`` is :func:`actstudy.claims.evaluate`'s table. Ratios (×) and
-    additive statistics (percentage points, epochs) are drawn in their own
-    panels, ratios on a log axis. A triangle marks the margin and points the
+    ``verdicts`` is :func:`actstudy.claims.evaluate`'s table. Ratios (×),
+    differences (percentage points, epochs), shares (%) and plain values are
+    drawn in panels of their own, ratios on a log axis. A triangle marks the margin and points the
     way the claim predicts; an equivalence claim's band is shaded.
     """
     # A claim about several things is drawn as its components, one row each ("3a. sigmoid"),
@@ -32,10 +32,12 @@ def verdict_forest(verdicts: pd.DataFrame):
     overall = dict(zip(verdicts.loc[verdicts["component"] == "", "id"],
                        verdicts.loc[verdicts["component"] == "", "verdict"], strict=True))
     verdicts = verdicts[np.isfinite(verdicts["mean"].astype(float))]
-    ratio = verdicts["unit"] == "x"
+    unit = verdicts["unit"]
     groups = [(title, part) for title, part in (
-        ("ratios (×, log scale)", verdicts[ratio]),
-        ("differences (pp, epochs)", verdicts[~ratio])) if len(part)]
+        ("ratios (×, log scale)", verdicts[unit == "x"]),
+        ("differences (pp, epochs)", verdicts[unit.isin(["pp", "epochs", "steps"])]),
+        ("shares (% of units, outputs or seeds)", verdicts[unit == "%"]),
+        ("plain values (no unit)", verdicts[unit == ""])) if len(part)]
     heights = [len(part) for _, part in groups]
     fig, axes = plt.subplots(len(groups), 1, squeeze=False, constrained_layout=True,
                              figsize=(11, 0.36 * sum(heights) + 0.9 * len(groups) + 0.8),
