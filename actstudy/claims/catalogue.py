@@ -82,9 +82,9 @@ _COST = "01_activation_gallery#Compute-cost"
 _SPEED = "05_gradient_flow#First-and-last-layer-learning-speeds-under-SGD"
 
 
-_SAME_REASON_COST = ("ours (no source gives a number): a saving under 10% is within what a busy "
-                     "machine changes between builds, "
-                     "and not what \"cheaper\" promises a user")
+_SAME_REASON_COST = ("ours (no source gives a number): a training epoch under 10% shorter is not "
+                     "the speed-up \"speeds up training\" or \"cheaper\" promises a user "
+                     "(the spread between builds is in the interval, over fresh processes)")
 
 
 # Every timing claim's note: what its interval is over, and what machine it speaks for.

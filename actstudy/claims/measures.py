@@ -109,8 +109,8 @@ def _deep(depths, wanted: int = 10) -> list[int]:
     return [d for d in depths if d >= wanted] or [max(depths)]
 
 
-# The margin every cost comparison uses: a saving under 10% is within what a busy machine
-# changes from one build to the next, and not what "cheaper" promises a user.
+# The margin every cost comparison uses: a saving under 10% is not what "cheaper" or "speeds up
+# training" promises a user (the spread between builds is in the interval, over processes).
 COST_MARGIN = 1.10
 
 
