@@ -22,8 +22,8 @@ Ratios are tested on log10 (their logs are roughly normal over seeds) and shown
 back as ratios. An undecided verdict comes with its size: the minimum detectable
 effect, the smallest true distance from the margin that the design would detect
 four times out of five (:func:`actstudy.stats.minimum_detectable`). Secondary
-tests are shown with Holm-adjusted p-values within their claim; they never
-change the verdict. Fewer than two seeds decide nothing.
+tests are shown with Bonferroni intervals and p-values within their claim (their
+labels follow the intervals shown); they never change the verdict. Fewer than two seeds decide nothing.
 
 >>> from actstudy.claims import Test, verdict
 >>> from actstudy.stats import Interval
