@@ -127,8 +127,8 @@ def _components(cube: np.ndarray) -> dict[str, np.ndarray]:
     ms_seed = ((cube - cell) ** 2).sum(axis=(-3, -2, -1)) / (a * b * (n - 1))
     ms_rate = n * ((cell - act) ** 2).sum(axis=(-3, -2, -1)) / (a * (b - 1))
     ms_act = b * n * ((act - grand) ** 2).sum(axis=(-3, -2, -1)) / (a - 1)
-    return {"activation": np.maximum((ms_act - ms_rate) / (b * n), 0.0),
-            "rate": np.maximum((ms_rate - ms_seed) / n, 0.0), "seed": ms_seed}
+    return {"activation": np.clip((ms_act - ms_rate) / (b * n), 0.0, None),
+            "rate": np.clip((ms_rate - ms_seed) / n, 0.0, None), "seed": ms_seed}
 
 
 def _near_best(frame: pd.DataFrame, names) -> pd.DataFrame:
