@@ -59,15 +59,22 @@ def _tuned(ctx) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _relu_against_best(frame: pd.DataFrame) -> Interval:
-    """Per seed, log10 of ReLU's test error over the best alternative's (the activation other
-    than ReLU with the highest mean validation accuracy at its chosen rate), both at their
-    chosen rates."""
-    at = frame[frame["chosen"]]
+def _best_alternative(at: pd.DataFrame) -> str | None:
+    """The activation other than ReLU with the highest mean validation accuracy among runs at
+    their chosen rates (never chosen on the test set); None where there is none."""
     others = at[at["activation"] != "relu"]
-    if others.empty or "relu" not in set(at["activation"]):
+    if others.empty:
+        return None
+    return others.groupby("activation")["final_val_accuracy"].mean().idxmax()
+
+
+def _relu_against_best(frame: pd.DataFrame) -> Interval:
+    """Per seed, log10 of ReLU's test error over the best alternative's
+    (:func:`_best_alternative`), both at their chosen rates."""
+    at = frame[frame["chosen"]]
+    best = _best_alternative(at)
+    if best is None or "relu" not in set(at["activation"]):
         return stats.mean_ci([])
-    best = others.groupby("activation")["final_val_accuracy"].mean().idxmax()
     error = _per_seed(at.assign(error=1 - at["test_accuracy"].astype(float)), "error")
     return stats.mean_ci(stats.log10(error["relu"]) - stats.log10(error[best]))
 
@@ -80,8 +87,7 @@ def relu_first(ctx):
     tests = []
     for label, frame in tuned.items():
         at = frame[frame["chosen"]]
-        best = (at[at["activation"] != "relu"].groupby("activation")["final_val_accuracy"]
-                .mean().idxmax())
+        best = _best_alternative(at)
         accuracy = _per_seed(at.assign(pp=100 * at["test_accuracy"].astype(float)), "pp")
         tests.append(Measurement(Test(f"{label}: test accuracy, {best} (best on validation) - "
                                       "relu (pp)", "pp", "below", 0.5),
