@@ -78,16 +78,30 @@ def number(value: float, unit: str = "", decimals: int | None = None,
     if value is None or not math.isfinite(value):
         return "n/a"
     if unit == "x":
-        return f"{value:.3g}×" if 1e-3 <= abs(value) < 1e5 else f"{value:.1e}×"
+        return _significant(value) + "×" if 1e-3 <= abs(value) < 1e6 else f"{value:.1e}×"
     if scientific:
         return f"{value:.1e}"
     sign = "+" if unit in SIGNED else ""
-    text = f"{value:{sign}.{decimals}f}" if decimals is not None else f"{value:{sign}.3g}"
+    text = f"{value:{sign}.{decimals}f}" if decimals is not None else _significant(value, sign)
+    if value == 0:  # zero has no sign
+        text = text.lstrip("+-")
     return text + UNITS[unit]
 
 
+def _significant(value: float, sign: str = "") -> str:
+    """Three significant digits without scientific notation from 1000 up to a million.
+
+    >>> _significant(2381.6), _significant(999.7), _significant(0.01234, "+")
+    ('2,380', '1,000', '+0.0123')
+    """
+    if 999.5 <= abs(value) < 1e6:
+        return f"{float(f'{value:.3g}'):{sign},.0f}"
+    return f"{value:{sign}.3g}"
+
+
 def interval(mean: float, low: float, high: float, unit: str = "", decimals: int | None = None,
-             n: int | None = None, scientific: bool = False) -> str:
+             n: int | None = None, scientific: bool = False,
+             bounds: tuple[float, float] | None = None) -> str:
     """``"0.951 [0.947, 0.955]"``: an estimate and its interval, the unit written once.
 
     The precision follows the half-width (:func:`precision`) unless ``decimals``
@@ -104,8 +118,19 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
 
     >>> interval(0.2275531, 0.2275530999999998, 0.2275531000000002, n=5)
     '0.23 (same on every seed)'
+
+    An interval never leaves the values its quantity can take: ``bounds`` (a
+    share's [0, 1]; by default [0, 100] for a level in %, and above 0 for a
+    ratio) cut it there. The cut interval covers the true value exactly as
+    often as the uncut one, since the true value lies within the bounds.
+
+    >>> interval(0.995, 0.986, 1.003, bounds=(0, 1)), interval(6.0, -3.0, 16.0, "%")
+    ('0.995 [0.986, 1.000]', '6 [0, 16]%')
     """
     _check_unit(unit)
+    bounds = bounds or {"%": (0.0, 100.0), "x": (0.0, math.inf)}.get(unit)
+    if bounds is not None and low is not None and high is not None:
+        low, high = max(low, bounds[0]), min(high, bounds[1])
     if mean is None or not math.isfinite(mean):
         return "n/a"
     if low is None or high is None or not (math.isfinite(low) and math.isfinite(high)):
@@ -124,15 +149,31 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
 
 
 def intervals(frame: pd.DataFrame, unit: str = "", scale: float = 1.0,
-              scientific: bool = False) -> list[str]:
+              scientific: bool = False, bounds: tuple[float, float] | None = None) -> list[str]:
     """:func:`interval` per row of a frame with ``mean``, ``ci_low``, ``ci_high`` (and ``seeds``
-    or ``n``), at one precision for the whole column."""
+    or ``n``), at one precision for the whole column, within ``bounds`` (after ``scale``)."""
     mean, low, high = (frame[c].astype(float).to_numpy() * scale
                        for c in ("mean", "ci_low", "ci_high"))
     counts = frame["seeds"] if "seeds" in frame else frame.get("n", pd.Series([None] * len(frame)))
     places = None if unit == "x" or scientific else precision((high - low) / 2)
-    return [interval(m, lo, hi, unit, places, n, scientific)
+    return [interval(m, lo, hi, unit, places, n, scientific, bounds)
             for m, lo, hi, n in zip(mean, low, high, counts, strict=True)]
+
+
+def bounds_for(name: str, scale: float = 1.0) -> tuple[float, float] | None:
+    """The values a quantity can take, from its column's name: a share (an accuracy, a
+    fraction of units) lies in [0, ``scale``], a loss or an error is at least 0.
+
+    >>> bounds_for("test_accuracy"), bounds_for("dead units %"), bounds_for("test MSE")
+    ((0.0, 1.0), (0.0, 100), (0.0, inf))
+    """
+    name = name.lower()
+    scale = 100 if "%" in name else scale  # "test accuracy %": in percent
+    if any(word in name for word in ("accuracy", "fraction", "share", "units %", "success")):
+        return 0.0, scale
+    if any(word in name for word in ("loss", "mse", "error", "norm", "seconds")):
+        return 0.0, math.inf
+    return None
 
 
 def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True,
@@ -149,13 +190,16 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
     Every cell's text is escaped, so what a cell holds is shown, never run;
     ``markup=True`` opts out, for a table whose every cell is the package's own HTML.
     """
-    table = frame.copy()
+    table = _with_row_labels(frame)
     if sort_by is not None:
         if sort_by not in table:
             raise ValueError(f"sort_by={sort_by!r} is not allowed: choose one of the table's "
                              f"columns ({', '.join(map(str, table.columns))})")
         table = table.sort_values(sort_by, ascending=ascending, kind="stable")
     table = table[[c for c in table.columns if not str(c).startswith("_")]]
+    # A column with nothing in any row says nothing; it goes (a "note" column no row needed).
+    table = table[[c for c in table.columns
+                   if not table[c].astype(str).str.strip().eq("").all() or table.empty]]
     notes = []
     for column in table.columns:
         empty = table[column].isna()
@@ -184,6 +228,24 @@ def show(frame: pd.DataFrame, sort_by: str | None = None, ascending: bool = True
             [{"selector": "caption", "props": "caption-side: bottom; text-align: left; "
                                               "font-size: 0.9em; color: #555;"}])
     return styler
+
+
+def _with_row_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose row labels are columns: the page hides pandas' index, so an
+    index that names the rows (an activation, a depth) would otherwise vanish from the table.
+
+    >>> _with_row_labels(pd.DataFrame({"rank": [1, 2]}, index=pd.Index(["relu", "elu"],
+    ...                  name="activation"))).columns.tolist()
+    ['activation', 'rank']
+    >>> _with_row_labels(pd.DataFrame({"rank": [1, 2]}).iloc[[1]]).columns.tolist()
+    ['rank']
+    """
+    index = frame.index
+    if index.nlevels == 1 and index.name is None and pd.api.types.is_integer_dtype(index):
+        return frame.reset_index(drop=True)  # positions (a filtered frame's), not labels
+    names = [name or ("" if index.nlevels == 1 else f"level {i}")
+             for i, name in enumerate(index.names)]
+    return frame.rename_axis(names).reset_index()
 
 
 def speed_table(history: pd.DataFrame, summary: pd.DataFrame, targets: dict[str, float]
@@ -383,7 +445,8 @@ def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: s
         "rank": [texts[name].split(" ")[0] if pd.notna(rank) else "–"
                  for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
         "activation": ranks["activation"],
-        f"{label} [95% CI]": intervals(ranks, scale=100.0 if percent else 1.0),
+        f"{label} [95% CI]": intervals(ranks, scale=100.0 if percent else 1.0,
+                                       bounds=bounds_for(value, 100 if percent else 1)),
         "rank [95% CI]": ["[" + texts[name].split("[", 1)[1] if pd.notna(rank) else "–"
                           for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
         "tier": ranks["tier"],
@@ -411,7 +474,8 @@ def learning_rate_table(rankings: pd.DataFrame, dataset: str) -> pd.DataFrame:
     for setting in settings:
         ranks = part[part["setting"] == setting].set_index("activation")
         texts = _rank_texts(ranks)
-        means = dict(zip(ranks.index, intervals(ranks, scale=100.0), strict=True))
+        means = dict(zip(ranks.index, intervals(ranks, scale=100.0, bounds=(0, 100)),
+                         strict=True))
         tiers = ranks["tier"]
         if setting != settings[0]:
             columns[(setting, "rate")] = {
@@ -456,8 +520,8 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
     for task, part in summary.groupby(by, sort=False):
         ranks = stats.rank_intervals(part, value, True).set_index("activation")
         # Identical values on every seed read "(same on every seed)", not a zero-width interval.
-        columns[(task, f"{label} [95% CI]")] = dict(zip(ranks.index, intervals(ranks),
-                                                        strict=True))
+        columns[(task, f"{label} [95% CI]")] = dict(zip(
+            ranks.index, intervals(ranks, bounds=bounds_for(value)), strict=True))
         columns[(task, "tier")] = ranks["tier"]
         means[task] = ranks["mean"]
     overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")
@@ -561,7 +625,8 @@ def mean_intervals(frame: pd.DataFrame, by: str | list[str], columns: dict[str, 
         part = stats.summarise(frame, by, column)
         places = precision((part["ci_high"] - part["ci_low"]) / 2) if digits is None \
             else digits
-        part[heading] = [interval(m, low, high, decimals=places, n=n)
+        part[heading] = [interval(m, low, high, decimals=places, n=n,
+                                  bounds=bounds_for(f"{column} {heading}"))
                          for m, low, high, n in zip(part["mean"], part["ci_low"],
                                                     part["ci_high"], part["n"], strict=True)]
         part = part.drop(columns=["mean", "ci_low", "ci_high"]).rename(columns={"n": "seeds"})
@@ -605,8 +670,8 @@ def unit_cost(grid, by=("activation", "learning_rate")) -> pd.DataFrame:
                              ("dead_pp", "dead units %"),
                              ("test_accuracy", "test accuracy %")):
             ci = stats.mean_ci(part[column])
-            row[name] = interval(ci.mean, ci.low, ci.high,
-                                        n=ci.n)
+            row[name] = interval(ci.mean, ci.low, ci.high, n=ci.n,
+                                 bounds=(0, 100))
         row["seeds"] = len(part)
         rows.append(row)
     return pd.DataFrame(rows)
