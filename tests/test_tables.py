@@ -12,7 +12,7 @@ def test_the_interval_sets_the_precision():
     assert tables.interval(95.12, 94.62, 95.62) == "95.1 [94.6, 95.6]"
     assert tables.interval(90.0, 87.5, 92.5) == "90 [88, 92]"  # half-width 2.5: no decimals
     assert tables.interval(0.4, 0.03, 0.77, "pp") == "+0.4 [+0.0, +0.8] pp"
-    assert tables.interval(327.0, 100.0, 1000.0, "x") == "327× [100×, 1e+03×]"
+    assert tables.interval(327.0, 100.0, 1000.0, "x") == "327× [100×, 1,000×]"
     assert tables.interval(3.2e-4, 1.1e-4, 9.0e-4, scientific=True) == "3.2e-04 [1.1e-04, 9.0e-04]"
 
 

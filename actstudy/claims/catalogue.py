@@ -341,7 +341,10 @@ CLAIMS = [
                "that is positive. The rates near each activation's best are the ones a tuner "
                "lands among; rates far off the best would make the rate look like all that "
                "matters. The harder synthetic tasks (03, 10 seeds) are components beside "
-               "MNIST and Fashion-MNIST."),
+               "MNIST and Fashion-MNIST. An SD ratio of exactly 0 is ANOVA's negative estimate "
+               "of the between-activation variance set to 0: less spread between activations "
+               "than their runs' own, not a measured zero. The interval's detectable effect is "
+               "a normal approximation from the bootstrap draws' spread."),
 ]
 
 # Each claim's sentence in ../shared/sources, verbatim ("…" marks an omission), and its file.

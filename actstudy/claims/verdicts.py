@@ -195,7 +195,8 @@ class Measurement:
         if test.kind == "equivalence":
             inner = test.threshold - distance
             if inner <= 0:
-                return f"none: the spread is too wide to show equivalence within {test.prediction}"
+                return (f"none: with no true difference, an interval this wide would still not "
+                        f"fit {test.prediction.removeprefix('within ')}")
             bound = format_value(test.show(inner), test.unit).lstrip("+")
             return (f"equivalence, when the true ratio lies within {bound} either way"
                     if test.unit == "x" else f"equivalence, when the true effect is within ±{bound}")

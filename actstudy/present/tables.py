@@ -108,8 +108,8 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
     is given. An interval of width 0 over several seeds reads "(same on every
     seed)"; a missing one says how many seeds there were.
 
-    >>> interval(0.41, 0.38, 0.44, "pp"), interval(100.0, 31.6, 316.0, "x")
-    ('+0.41 [+0.38, +0.44] pp', '100× [31.6×, 316×]')
+    >>> interval(0.41, 0.38, 0.44, "pp"), interval(1.003, 0.999, 1.0101, "x")
+    ('+0.41 [+0.38, +0.44] pp', '1.003× [0.999×, 1.010×]')
     >>> interval(1.0, 1.0, 1.0, n=5)
     '1.00 (same on every seed)'
 
@@ -141,6 +141,10 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
     if decimals is None and unit != "x" and not scientific:
         decimals = precision([(high - low) / 2])
     texts = [number(v, unit, decimals, scientific) for v in (mean, low, high)]
+    if unit == "x" and decimals is None and high > low and 0.01 <= low and high < 1e6:
+        # a ratio's three numbers at one precision, as any other interval's
+        places = precision([(high - low) / 2])
+        texts = [f"{v:,.{places}f}×" for v in (mean, low, high)]
     suffix = UNITS[unit]
     if unit in ("x", ""):
         return f"{texts[0]} [{texts[1]}, {texts[2]}]"
@@ -715,6 +719,46 @@ def verdict_table(table) -> str:
                      for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def verdict_badge(verdict: str) -> str:
+    """A verdict as a coloured label, readable without its colour."""
+    colour = VERDICT_COLOURS.get(verdict, VERDICT_COLOURS["undecided"])
+    return (f'<span style="background:{colour};color:#fff;padding:0.05em 0.45em;'
+            f'border-radius:3px;white-space:nowrap">{html.escape(verdict)}</span>')
+
+
+def headline_table(table) -> str:
+    """The verdict table of the index page: what to mail to a colleague, with links into the reports.
+
+    Per claim: its text, its verdict (coloured, and why it is undecided where its
+    experiment failed an adequacy check), the test that decides it in words (the
+    effect with its 95% interval, what the claim predicts, and the statistic), and
+    a link to the report section holding its evidence. A component's row (3a
+    sigmoid, 3b tanh) follows its claim's and gives its own effect and verdict.
+    """
+    components = (list(table["component"].fillna("")) if "component" in table
+                  else [""] * len(table))
+    rows = []
+    for (_, row), part, why in zip(table.iterrows(), components, _inadequate(table),
+                                   strict=True):
+        report, anchor = str(row["evidence"]).split("#", 1)
+        link = f'<a href="{html.escape(report)}.html#{html.escape(anchor)}">{report[:2]}</a>'
+        test = (f"<b>{html.escape(row['effect'])}</b>, predicted "
+                f"{html.escape(row['prediction'])}")
+        if part:
+            claim = f"<i>↳ {html.escape(part)}</i>"
+        else:
+            claim = html.escape(row["claim"])
+            test += f'<br><small>{html.escape(row["statistic"])}</small>'
+        verdict = verdict_badge(row["verdict"]) + (
+            f"<br><small>its experiment failed a check: {html.escape(why)}</small>"
+            if why and not part else "")
+        rows.append(f'<tr class="{"component" if part else "claim"}"><td>{row.get("row", row["id"])}'
+                    f"</td><td>{claim}</td><td>{verdict}</td><td>{test}</td><td>{link}</td></tr>")
+    return ('<table class="headline"><thead><tr><th>#</th><th>claim</th><th>verdict</th>'
+            "<th>deciding test: effect [95% CI], prediction, statistic</th><th>evidence</th>"
+            "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
 
 
 def _interval_verdicts(table) -> list[str]:
