@@ -194,6 +194,26 @@ def test_index_links_every_report(smoke_reports):
     assert components >= 20 and page.count("<tr") == 20 + components
     # The findings notebook wrote its headline into this reports folder, not the repository's.
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
+    # A page to share on its own: the setting, the forest plot inside it, coloured verdicts,
+    # and each claim's evidence one click away, in a report beside it.
+    assert re.search(r"Profile <b>smoke</b>, built \S+ on (CPU|GPU|TPU)", page)
+    assert "epochs" in page and "seeds" in page
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/]{1000}', page)) == 1
+    assert page.count("border-radius:3px") == page.count("<tr") - 1
+    links = re.findall(r'<a href="(0\d_[a-z_]+)\.html#[^"]+">', page)
+    assert len(links) == page.count("<tr") - 1 and set(links) <= set(EXPECTED)
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", page)
+
+
+@pytest.mark.slow
+def test_rendered_reports_have_none_of_the_defects_a_reader_trips_over(smoke_reports):
+    # The report checker's five classes (actstudy.report.check; each shown by its own tests to
+    # fire on a made-up page, and on the reports the issue was filed against).
+    from actstudy.report import check
+
+    found = {name: problems for name, problems in check.check_folder(smoke_reports).items()
+             if problems}
+    assert found == {}, "\n".join(p for problems in found.values() for p in problems)
 
 
 @pytest.mark.slow

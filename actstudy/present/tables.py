@@ -739,13 +739,17 @@ def headline_table(table) -> str:
     """
     components = (list(table["component"].fillna("")) if "component" in table
                   else [""] * len(table))
+    parts = pd.Series([row_id for row_id, part in zip(table["id"], components, strict=True)
+                       if part]).value_counts()
     rows = []
     for (_, row), part, why in zip(table.iterrows(), components, _inadequate(table),
                                    strict=True):
         report, anchor = str(row["evidence"]).split("#", 1)
         link = f'<a href="{html.escape(report)}.html#{html.escape(anchor)}">{report[:2]}</a>'
-        test = (f"<b>{html.escape(row['effect'])}</b>, predicted "
-                f"{html.escape(row['prediction'])}")
+        many = int(parts.get(row["id"], 0)) if not part else 0
+        # a claim about several things: its components' effects are in their own rows
+        effect = f"{many} components, below" if many else f"<b>{html.escape(row['effect'])}</b>"
+        test = f"{effect}, predicted {html.escape(row['prediction'])}"
         if part:
             claim = f"<i>↳ {html.escape(part)}</i>"
         else:

@@ -439,7 +439,61 @@ def _describe(notebook_path: Path) -> tuple[str, str]:
     return notebook_path.stem, ""
 
 
+def device() -> str:
+    """The machine the build ran on, in words: its accelerator, or its CPU and cores."""
+    import jax
+
+    found = jax.devices()[0]
+    if found.platform != "cpu":
+        return f"{found.platform.upper()} ({found.device_kind})"
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        model = next((line.split(":", 1)[1].strip() for line in lines
+                      if line.startswith("model name")), model)
+    return f"CPU ({model}, {os.cpu_count()} cores), no GPU"
+
+
+def setting(profile: str) -> str:
+    """One line on what the build measured: the profile, the data sizes, epochs and seeds.
+
+    Every study's full settings are in each report's provenance block; this is
+    the line a reader needs before trusting a verdict.
+    """
+    from actstudy.studies import load_profile
+
+    params = load_profile(profile)
+    common = params.get("common") or {}
+    sections = {name: section or {} for name, section in params.get("studies", {}).items()}
+    trained = {name: s for name, s in sections.items() if "epochs" in s}
+    epochs = sorted({int(s["epochs"]) for s in trained.values()})
+    seeds = sorted({int(s.get("seeds", common.get("seeds", 1))) for s in trained.values()})
+    images = sections.get("images", {})
+    image_line = ""
+    if images:
+        names = " and ".join(html.escape(str(d)).replace("fashion_mnist", "Fashion-MNIST")
+                             .replace("mnist", "MNIST") for d in images.get("datasets", []))
+        image_line = (f"{names} MLPs train on {int(images.get('n_train', 0)):,} images for "
+                      f"{images.get('epochs')} epochs and are tested on the full test sets; ")
+    return (f"Profile <b>{html.escape(profile)}</b>, built "
+            f"{datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d')} on "
+            f"{html.escape(device())}. {image_line}the {len(trained)} trained studies run "
+            f"{_span(epochs)} epochs and {_span(seeds)} seeds (each claim's row gives its seeds; "
+            "each report's provenance block, every setting).")
+
+
+def _span(values) -> str:
+    return f"{values[0]}" if len(values) == 1 else f"{values[0]}–{values[-1]}"
+
+
 def index(profile: str) -> Path:
+    """``reports/index.html``: the page one shares, a single file that needs nothing else.
+
+    The setting line, the verdict counts, the forest plot of every claim's
+    deciding test (an embedded PNG), the verdict table with coloured verdicts,
+    the deciding tests in words and links to each claim's evidence, then the
+    seven reports.
+    """
     rows = []
     for notebook in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")):
         title, summary = _describe(notebook)
@@ -448,29 +502,48 @@ def index(profile: str) -> Path:
                 else f"{html.escape(title)} (not built)")
         rows.append(f"<li>{link}<br><span>{html.escape(summary)}</span></li>")
     headline = json.loads(HEADLINE.read_text()) if HEADLINE.exists() else None
-    headline_html = (
-        f"<h2>Headline</h2><p>{html.escape(headline['note'])}</p>{headline['html']}"
-        if headline else "<p>The headline table appears once 06_findings has been built.</p>"
-    )
+    if headline:
+        figure = (f'<img alt="Every claim\'s deciding effect with its 95% interval against its '
+                  f'margin, coloured by verdict" src="data:image/png;base64,{headline["figure"]}">'
+                  if headline.get("figure") else "")
+        headline_html = (
+            f"<h2>Verdicts</h2><p>{html.escape(headline['note'])}</p>"
+            "<p>Each claim's deciding test: a point is its effect, a bar its 95% interval, the "
+            "triangle the margin, pointing the way the claim predicts (a grey band for a claim "
+            "of no difference). Green: the whole interval lies past the margin (supported); "
+            "red: wholly on the other side (contradicted); grey: across it, or its experiment "
+            "failed a check (hollow), undecided. The <a href=\"06_findings.html\">findings "
+            f"report</a> gives each test's reason, secondary tests and quotes.</p>{figure}"
+            f"{headline['html']}")
+    else:
+        headline_html = "<p>The verdicts appear once 06_findings has been built.</p>"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>actstudy: activation functions, measured</title>
 <style>
- body {{ font-family: system-ui, sans-serif; max-width: 960px; margin: 2em auto; padding: 0 1em;
-        line-height: 1.5; color: #222; }}
+ body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em;
+        line-height: 1.45; color: #222; }}
  li {{ margin: 0.6em 0; }} li span {{ color: #555; font-size: 0.92em; }}
- table {{ border-collapse: collapse; font-size: 0.9em; }}
- th, td {{ border-bottom: 1px solid #ddd; padding: 0.3em 0.6em; text-align: left; }}
- td:nth-child(n+3) {{ white-space: nowrap; }}  /* the verdict table's numbers stay whole */
+ img {{ max-width: 100%; height: auto; }}
+ .setting {{ background: #f4f4f4; border-left: 4px solid #888; padding: 0.5em 0.9em; }}
+ table.headline {{ border-collapse: collapse; font-size: 0.88em; width: 100%; }}
+ table.headline th, table.headline td {{ border-bottom: 1px solid #ddd; padding: 0.3em 0.5em;
+        text-align: left; vertical-align: top; }}
+ table.headline tr.claim td {{ border-top: 2px solid #bbb; }}
+ table.headline tr.component td {{ font-size: 0.95em; color: #333; }}
+ table.headline td:first-child {{ white-space: nowrap; }}
+ table.headline small {{ color: #555; }}
  footer {{ margin-top: 2em; color: #666; font-size: 0.85em; }}
 </style></head><body>
 <h1>actstudy: activation functions, measured</h1>
 <p>How sigmoid, tanh, the ReLU family, ELU, SELU, GELU, Swish, Mish and learnable activations
-differ in convergence, accuracy and gradient flow, with every number from a run you can redo
-(<code>make report PROFILE={html.escape(profile)}</code>).</p>
-<h2>Reports</h2><ol>{''.join(rows)}</ol>
+differ in convergence, accuracy and gradient flow, and which popular claims about them hold,
+with every number from a run you can redo (<code>make report PROFILE={html.escape(profile)}</code>).
+</p>
+<p class="setting">{setting(profile)}</p>
 {headline_html}
+<h2>Reports</h2><ol>{''.join(rows)}</ol>
 <footer>Profile <b>{html.escape(profile)}</b> · commit {html.escape(git_commit())} ·
 built {datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d %H:%M UTC')} ·
 actstudy {actstudy.__version__}</footer>

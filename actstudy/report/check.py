@@ -157,7 +157,9 @@ def _unidentified_rows(table: Table) -> list[str]:
     if any(row.find("th") is not None for row in table.body_rows):
         return []
     columns = [table.column(i) for i in range(len(table.headers))]
-    labels = [i for i, cells in enumerate(columns) if _is_label(cells)]
+    # a column headed "#" or "id" (3a, 3b, ...) names its rows, though its cells start with digits
+    labels = [i for i, cells in enumerate(columns)
+              if _is_label(cells) or table.headers[i].strip().lower() in ("#", "id", "row")]
     settings = [i for i, cells in enumerate(columns)
                 if i not in labels and all(SETTING.match(cell) for cell in cells)]
     first_is_key = (
