@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from actstudy.present import tables
+from actstudy.present import verdict_tables
 from actstudy.report import build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,7 +152,7 @@ def test_every_claim_is_measured_under_smoke(smoke_reports, monkeypatch):
     # Every primary test compares at least the profile's two seeds (one decides nothing).
     assert (table["seeds"] >= 2).all(), table[["row", "seeds", "statistic"]]
     assert (table["profile"] == "smoke").all() and table["effect"].notna().all()
-    page = tables.verdict_table(table)
+    page = verdict_tables.verdict_table(table)
     assert page.count("<tr") == len(table) + 1 and 'href="05_gradient_flow.html#' in page
 
 

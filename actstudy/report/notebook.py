@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import io
 
-from actstudy.present import tables
+from actstudy.present import verdict_tables
 from actstudy.report.build import HEADLINE_MIME
 
 __all__ = ["show_headline"]
@@ -16,7 +16,7 @@ def show_headline(verdicts, figure=None, note: str = "") -> None:
     """Called by the findings notebook: what the index page shows, as notebook output.
 
     ``verdicts`` is :func:`actstudy.claims.evaluate`'s table, written as the
-    index's verdict table (:func:`actstudy.present.tables.headline_table`);
+    index's verdict table (:func:`actstudy.present.verdict_tables.headline_table`);
     ``figure`` (the verdict forest) travels as an embedded PNG, so the index
     stays one file that needs nothing else. ``render`` writes it all to
     ``reports/headline.json`` once the notebook has run through; an interrupted
@@ -29,5 +29,5 @@ def show_headline(verdicts, figure=None, note: str = "") -> None:
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
         png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    display({HEADLINE_MIME: {"note": note, "html": tables.headline_table(verdicts),
+    display({HEADLINE_MIME: {"note": note, "html": verdict_tables.headline_table(verdicts),
                              "figure": png}}, raw=True)
