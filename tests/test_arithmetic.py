@@ -194,7 +194,7 @@ def test_scores_are_percentages_of_the_initial_models_error_and_failures_count_a
     assert errors["extrapolation_failed"].tolist() == [False, True, True]
     assert errors["interpolation_failed"].tolist() == [False, False, True]
     table = tables.arithmetic_table(errors, "extrapolation")
-    assert table.set_index(table.columns[0]).loc["NALU", "a × b"] == "1e+02 [1e+02, 1e+02] " \
+    assert table.set_index(table.columns[0]).loc["NALU", "a × b"] == "100 [100, 100] " \
         "(2 failed)"
 
 

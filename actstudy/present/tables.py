@@ -79,8 +79,10 @@ def number(value: float, unit: str = "", decimals: int | None = None,
         return "n/a"
     if unit == "x":
         return _significant(value) + "×" if 1e-3 <= abs(value) < 1e6 else f"{value:.1e}×"
-    if scientific:
+    if scientific and not 0.01 <= abs(value) < 1000:  # ordinary numbers stay ordinary
         return f"{value:.1e}"
+    if scientific:
+        return _significant(value)
     sign = "+" if unit in SIGNED else ""
     text = f"{value:{sign}.{decimals}f}" if decimals is not None else _significant(value, sign)
     if value == 0:  # zero has no sign
@@ -563,8 +565,9 @@ def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation ac
 
 
 def _geometric_text(mean: float, low: float, high: float, n: int) -> str:
-    """A geometric mean and its interval for people: "0.012 [0.004, 0.04]"."""
-    return f"{mean:.2g} [{low:.2g}, {high:.2g}]" if n >= 2 else f"{mean:.2g}"
+    """A geometric mean and its interval for people: "0.0123 [4.0e-03, 0.0380]"."""
+    texts = [number(v, scientific=True) for v in (mean, low, high)]
+    return f"{texts[0]} [{texts[1]}, {texts[2]}]" if n >= 2 else texts[0]
 
 
 def arithmetic_table(errors: pd.DataFrame, split: str) -> pd.DataFrame:
@@ -599,7 +602,7 @@ def paper_table(comparison: pd.DataFrame) -> pd.DataFrame:
     ...     "paper": [10.1, 0.0], "mean": [0.4, 0.02], "low": [0.071, 0.0036],
     ...     "high": [2.2, 0.11], "n": 3, "same_side": [False, True]})
     >>> paper_table(comparison).values.tolist()
-    [['a × b', '10.1', '0.4 [0.071, 2.2] †', '0', '0.02 [0.0036, 0.11]']]
+    [['a × b', '10.1', '0.4 [0.071, 2.2] †', '0', '0.02 [3.6e-03, 0.11]']]
     """
     table = {}
     for _, row in comparison.iterrows():
