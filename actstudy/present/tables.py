@@ -552,7 +552,7 @@ def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation ac
     Three decimals throughout, whatever the interval: the rule compares the
     mean itself with the threshold, and 0.899 must not read as 0.90.
     """
-    texts = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]" if np.isfinite(lo) else f"{m:.3f} ({n} seeds)"
+    texts = [interval(m, lo, hi, decimals=3, n=n, bounds=bounds_for(label))
              for m, lo, hi, n in zip(rule["mean"], rule["ci_low"], rule["ci_high"],
                                      rule["seeds"], strict=True)]
     return pd.DataFrame({
