@@ -532,8 +532,10 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
         means[task] = ranks["mean"]
     overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")
     table = pd.DataFrame(columns).reindex(overall.index)
-    rank = overall.rank(ascending=False, method="min").astype(int)
-    tied = overall.duplicated(keep=False)
+    # ranked on the mean as shown: two activations that read 0.987 share a rank, marked "="
+    shown = overall.round(3)
+    rank = shown.rank(ascending=False, method="min").astype(int)
+    tied = shown.duplicated(keep=False)
     table.insert(0, ("", "rank"), [f"{r}=" if t else f"{r}" for r, t in zip(rank, tied,
                                                                             strict=True)])
     table.insert(1, ("", f"mean {label} over tasks"), overall.map(lambda m: f"{m:.3f}"))
