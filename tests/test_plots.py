@@ -419,3 +419,174 @@ def test_nalu_gates_draw_a_dot_per_unit_and_seed_and_no_mean_between_two_cluster
     assert sorted(dots[:, 1]) == sorted(gates["gate"])
     assert not ax.lines  # no mean markers or error bars: they would sit at about 0.5
     matplotlib.pyplot.close(fig)
+
+
+# -- count axes, outliers, two-valued quantities, whole claim texts ---------------------------
+
+
+def _tick_texts(fig, axis: str = "x") -> list[list[str]]:
+    """The tick labels each visible panel shows on ``axis``, within its limits."""
+    fig.canvas.draw()  # tick labels are written at drawing time
+    shown = []
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        which = getattr(ax, f"{axis}axis")
+        low, high = sorted(which.get_view_interval())
+        index = 0 if axis == "x" else 1
+        shown.append([t.get_text() for t in which.get_majorticklabels()
+                      if t.get_text() and low <= t.get_position()[index] <= high])
+    return shown
+
+
+def _whole_numbers(texts: list[str]) -> bool:
+    return bool(texts) and all(t.replace("−", "-").lstrip("-").isdigit() for t in texts)
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([5, 10, 20], ["5", "10", "20"]),  # few values: a tick at each
+    (list(range(0, 18)), None),  # many: whole numbers that matplotlib picks, never 2.5
+])
+def test_integer_ticks_give_a_count_axis_whole_numbers_only(values, expected):
+    fig, ax = matplotlib.pyplot.subplots()
+    ax.plot(values, np.linspace(0, 1, len(values)))
+    plots.integer_ticks(ax.xaxis, values)
+    [texts] = _tick_texts(fig)
+    assert _whole_numbers(texts)
+    if expected is not None:
+        assert texts == expected
+    matplotlib.pyplot.close(fig)
+
+
+def _by_depth(names=("sigmoid", "tanh", "relu"), depths=(5, 10, 20), seeds=3) -> pd.DataFrame:
+    return pd.DataFrame([{"activation": a, "depth": d, "seed": s,
+                          "slope": (-0.6 if a == "sigmoid" else 0.05 * (i + 1)) + 0.001 * s,
+                          "ratio": (1e-3 ** (d / 5) if a == "sigmoid" else 1.5 + i) * (1 + s / 10)}
+                         for i, a in enumerate(names) for d in depths for s in range(seeds)])
+
+
+@pytest.mark.parametrize("draw, log", [(plots.growth_by_depth, False),
+                                       (plots.ratio_by_depth, True)])
+def test_by_depth_draws_a_far_line_apart_so_the_rest_can_be_told_apart(draw, log):
+    fig = draw(_by_depth(), apart=["sigmoid"])
+    every, rest = fig.axes
+    assert rest.get_title() == "without sigmoid, on its own scale"
+    named = [[t.get_text() for t in ax.texts] for ax in fig.axes]
+    assert sorted(named[0]) == ["sigmoid", "the other 2"] and sorted(named[1]) == ["relu", "tanh"]
+    assert _tick_texts(fig) == [["5", "10", "20"]] * 2  # the depths measured, whole numbers
+    low, high = rest.get_ylim()
+    assert low > (0 if log else -0.6)  # sigmoid's scale is not the rest's
+    assert (rest.get_yscale() == "log") == log
+    matplotlib.pyplot.close(fig)
+    single = draw(_by_depth())
+    assert len(single.axes) == 1 and len(single.axes[0].texts) == 3
+    matplotlib.pyplot.close(single)
+
+
+def test_metric_by_activation_best_first_with_an_outlier_off_the_axis():
+    frame = pd.DataFrame({"activation": np.repeat(["relu", "tanh", "binary_step"], 3),
+                          "accuracy": [95.0, 95.2, 95.1, 93.0, 93.1, 93.3, 59.0, 60.0, 61.0]})
+    fig = plots.metric_by_activation(frame, "accuracy", high_first=True, off_axis=["binary_step"],
+                                     references={94.0: "a reference"})
+    [ax] = fig.axes
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["relu", "tanh", "binary_step"]
+    low, high = ax.get_xlim()
+    assert 90 < low < 93 and 95.2 < high < 96  # the others' spread fills the axis
+    [note] = [t.get_text() for t in ax.texts if "off the axis" in t.get_text()]
+    assert note.startswith("◀ 60")
+    assert any(t.get_text() == "a reference" for t in ax.texts)
+    matplotlib.pyplot.close(fig)
+
+
+def test_metric_by_activation_on_a_log_axis_uses_the_geometric_mean_and_interval():
+    frame = pd.DataFrame({"activation": ["a"] * 3, "mse": [0.001, 0.01, 0.1]})
+    fig = plots.metric_by_activation(frame, "mse", log=True)
+    [ax] = fig.axes
+    bars = [line.get_xdata() for line in ax.lines if len(line.get_xdata()) == 2]
+    centre, low, high = plots.centre_and_interval([0.001, 0.01, 0.1], log=True)
+    assert centre == pytest.approx(0.01) and 0 < low < 0.001 and bars
+    assert np.allclose(sorted(bars[0]), [low, high])
+    matplotlib.pyplot.close(fig)
+
+
+def test_learning_curves_on_a_log_axis_draw_bands_that_never_reach_zero():
+    history = pd.DataFrame([{"activation": "relu", "seed": s, "epoch": e,
+                             "val_loss": 10.0 ** -(s * 2) / e}
+                            for s in range(3) for e in range(1, 4)])
+    fig = plots.learning_curves(history, log=True)
+    ax = next(ax for ax in fig.axes if ax.get_visible())
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert (band > 0).all()  # an arithmetic-mean interval would reach below 0 here
+    line = next(line for line in ax.lines if line.get_color() != "0.82")
+    assert line.get_ydata()[0] == pytest.approx(10.0 ** -2)  # the geometric mean
+    matplotlib.pyplot.close(fig)
+
+
+def test_two_valued_derivatives_are_drawn_as_the_share_at_the_higher_value():
+    rows = []
+    for name, low in (("relu", 0.0), ("tanh", None)):
+        for seed in range(3):
+            for layer in range(4):
+                share = 0.4 + 0.05 * layer
+                if low is None:
+                    quantiles = np.linspace(0.2, 1.0, 21)
+                else:  # a share of values at 1, the rest at low; one quantile interpolated
+                    quantiles = np.where(np.linspace(0, 1, 21) < 1 - share, low, 1.0)
+                    quantiles[int(np.argmax(quantiles == 1.0))] = 0.5
+                rows.append({"activation": name, "epoch": 0, "layer_index": layer, "seed": seed,
+                             "derivative_quantiles": quantiles.tolist(),
+                             "relative_derivative_mean": (low or 0) + (1 - (low or 0)) * share})
+    fig = plots.activation_distributions(pd.DataFrame(rows), column="derivative_quantiles")
+    relu, tanh = (ax for ax in fig.axes if ax.get_visible())
+    assert relu.get_title() == "relu: two values, 0 or 1"
+    assert relu.get_ylabel() == "share of values at 1"
+    assert list(relu.lines[0].get_ydata()) == pytest.approx([0.4, 0.45, 0.5, 0.55])
+    assert tanh.get_title() == "tanh" and len(tanh.collections) == 2  # the quantile bands
+    assert _whole_numbers(_tick_texts(fig)[0])  # hidden layers 1 to 4
+    matplotlib.pyplot.close(fig)
+
+
+def test_gradient_heatmaps_number_layers_from_one_in_whole_numbers():
+    fig = plots.gradient_heatmaps(_gradients(1, layers=18, steps=40))
+    ax = fig.axes[0]
+    texts = _tick_texts(fig, "y")[0]
+    assert _whole_numbers(texts) and "0" not in texts
+    assert ax.get_ylabel() == "hidden layer (1 = input side)"
+    matplotlib.pyplot.close(fig)
+
+
+def test_intervals_against_a_count_get_ticks_at_the_measured_counts():
+    table = pd.DataFrame({"depth": [5, 10, 20] * 2, "activation": ["relu"] * 3 + ["tanh"] * 3,
+                          "mean": 90.0, "ci_low": 89.0, "ci_high": 91.0, "n": 3})
+    fig = plots.intervals_against(table, x="depth", hue="activation", xlabel="hidden layers",
+                                  ylabel="test accuracy (%)")
+    assert _tick_texts(fig)[0] == ["5", "10", "20"]
+    matplotlib.pyplot.close(fig)
+
+
+def test_verdict_forest_keeps_the_whole_claim_text_wrapped():
+    long = ("Experimenting with different activation functions for different problems achieves "
+            "much better results: the choice among modern activations moves accuracy more than "
+            "the learning-rate choice and the seed do.")
+    frame = pd.DataFrame({
+        "id": [19, 19, 19, 4], "row": ["19", "19a", "19b", "4"],
+        "component": ["", "mnist", "fashion_mnist", ""], "claim": [long] * 3 + ["Short."],
+        "verdict": ["undecided"] * 3 + ["supported"], "unit": ["", "", "", "x"],
+        "mean": [np.nan, 0.5, 0.6, 2.0], "ci_low": [np.nan, 0.1, 0.2, 1.5],
+        "ci_high": [np.nan, 0.9, 1.0, 2.5], "margin": 1.0, "kind": "above"})
+    fig = plots.verdict_forest(frame)
+    labels = [t.get_text() for ax in fig.axes for t in ax.get_yticklabels()]
+    assert any(long in label.replace("\n", " ") for label in labels)  # not cut short
+    assert max(len(line) for label in labels for line in label.split("\n")) <= 80
+    assert "19b. fashion_mnist" in labels  # a further component names only itself
+    matplotlib.pyplot.close(fig)
+
+
+def test_arithmetic_scores_mark_the_learned_line_at_one():
+    errors = pd.DataFrame([{"task": "a + b", "model": m, "seed": s, "interpolation_score": 0.01,
+                            "extrapolation_score": 5.0} for m in ("relu", "NALU") for s in range(3)])
+    fig = plots.arithmetic_scores(errors)
+    ax = next(ax for ax in fig.axes if ax.get_visible())
+    vertical = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() in (":", "--"))
+    assert vertical == [1.0, 100.0]
+    matplotlib.pyplot.close(fig)

@@ -13,7 +13,10 @@ Conventions every figure here follows (``../shared/DESIGN.md``):
   activations in light grey behind them (:func:`learning_curves`);
 - at most :data:`MAX_HUES` hues in a panel and one legend per figure, with at
   most :data:`MAX_HUES` entries (tests check the rendered reports for it);
-- axes are labelled with their units, and a log scale says so in its label;
+- axes are labelled with their units, and a log scale says so in its label; an
+  axis that counts (hidden layers, depth, epochs, steps) has whole-number ticks
+  (:func:`integer_ticks`), and a positive, skewed quantity on a log axis is a
+  geometric mean with its t-interval on log10 (:func:`centre_and_interval`);
 - figures are sized for a laptop screen: at most about 13 inches wide at the
   notebook's resolution, text no smaller than 7 points.
 """

@@ -16,7 +16,8 @@ import seaborn as sns
 from actstudy import stats
 from actstudy.run import activations
 
-__all__ = ["MAX_HUES", "t_interval", "family_panels", "STAT_LABELS", "SCORE_FLOOR"]
+__all__ = ["MAX_HUES", "t_interval", "family_panels", "STAT_LABELS", "SCORE_FLOOR",
+           "integer_ticks", "centre_and_interval"]
 
 
 sns.set_theme(context="notebook", style="whitegrid")
@@ -41,6 +42,43 @@ def t_interval(values) -> tuple[float, float]:
     """The 95% Student's t-interval of the mean, as seaborn's ``errorbar`` callable takes it."""
     interval = stats.mean_ci(values)
     return interval.low, interval.high
+
+
+def centre_and_interval(values, log: bool = False) -> tuple[float, float, float]:
+    """The mean over seeds and its 95% t-interval; with ``log``, the geometric mean and the
+    t-interval of log10 of the values, taken back (for a positive, skewed quantity such as an
+    MSE or a ratio of gradient norms: its interval never reaches 0). Fewer than two values
+    give no interval (NaN).
+
+    >>> [round(v, 3) for v in centre_and_interval([1.0, 10.0, 100.0], log=True)]
+    [10.0, 0.033, 3048.862]
+    """
+    values = np.asarray(values, dtype=float)
+    if log:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            values = np.log10(values)
+    found = stats.mean_ci(values)
+    bounds = (found.low, found.high) if found.n >= 2 else (np.nan, np.nan)
+    centre = (found.mean, *bounds)
+    return tuple(float(10.0 ** v if log else v) for v in centre)
+
+
+def integer_ticks(axis, values=None, most: int = 8) -> None:
+    """Whole-number ticks on an axis that counts (hidden layers, depth, epochs, steps).
+
+    With ``values`` (what the axis shows) of at most ``most`` distinct numbers,
+    the ticks sit at those values (depths 5, 10, 20); otherwise matplotlib picks
+    whole numbers. Either way they are written without decimals, never 2.5 or 7.5.
+    """
+    shown = sorted({int(round(v)) for v in np.asarray(values, dtype=float).ravel()
+                    if np.isfinite(v)}) if values is not None else []
+    if shown and len(shown) <= most:
+        axis.set_major_locator(matplotlib.ticker.FixedLocator(shown))
+        axis.set_minor_locator(matplotlib.ticker.NullLocator())
+    else:
+        axis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins="auto",
+                                                             steps=[1, 2, 5, 10]))
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.0f}"))
 
 
 def family_panels(names) -> list[tuple[str, list[str]]]:
@@ -183,31 +221,25 @@ def _hue_label(hue: str, level) -> str:
     return str(level)
 
 
-def _plain_log_labels(ax) -> None:
-    """Plain numbers (0.2, 0.5, 1, 1e-05) on a log axis; 2 and 5 between powers of ten too
-    where the axis spans less than two of them."""
-    low, high = ax.get_ylim()
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+def _plain_log_labels(ax, which: str = "y") -> None:
+    """Plain numbers (0.2, 0.5, 1, 1e-05) on a log axis (``which``: "x" or "y"); 2 and 5
+    between powers of ten too where the axis spans less than two of them."""
+    low, high = ax.get_ylim() if which == "y" else ax.get_xlim()
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
 
     def between(v, _):
         leading = round(v / 10 ** math.floor(math.log10(v)))
         return f"{v:g}" if leading in (2, 5) else ""
 
     short = 0 < low < high and math.log10(high / low) < 2
-    ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(between) if short
-                                 else matplotlib.ticker.NullFormatter())
+    axis.set_minor_formatter(matplotlib.ticker.FuncFormatter(between) if short
+                             else matplotlib.ticker.NullFormatter())
 
 
 def _layer_label(index: int, depth: int) -> str:
     side = " (input side)" if index == 0 else " (output side)" if index == depth - 1 else ""
     return f"layer {index + 1}{side}"
-
-
-# -- findings (06) --------------------------------------------------------------------------------
-
-
-def _short(text: str, width: int = 58) -> str:
-    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
 
 
 # Scores below this are drawn at it: an exact fit's 0 has no place on a log axis.

@@ -14,13 +14,16 @@ import pandas as pd
 import seaborn as sns
 
 from actstudy import stats
+from actstudy.present import tables
 from actstudy.present.plots.base import (
     _METRIC_LABELS,
     MAX_HUES,
     _grid,
     _label_ends,
     _plain_log_labels,
+    centre_and_interval,
     family_panels,
+    integer_ticks,
     t_interval,
 )
 from actstudy.run import activations
@@ -106,30 +109,68 @@ def fitted_curves(curves: pd.DataFrame, columns: int = 6,
 
 
 def metric_by_activation(summary: pd.DataFrame, metric: str, log: bool = False,
-                         label: str | None = None, by: str = "activation"):
+                         label: str | None = None, by: str = "activation",
+                         high_first: bool = False, references: dict[float, str] | None = None,
+                         off_axis=()):
     """Per-activation (or per ``by``) points for each seed with the mean and its 95%
-    t-interval over seeds.
+    t-interval over seeds, a row each, sorted by the mean: lowest at the top, or with
+    ``high_first`` highest at the top (best first, for an accuracy).
 
     With ``log`` the mean is geometric and the interval is taken on log10 (for a
-    positive, skewed quantity such as an MSE).
+    positive, skewed quantity such as an MSE). ``references`` draws labelled
+    vertical lines (value: label), e.g. a baseline's error. Rows named in
+    ``off_axis`` (e.g. the binary step, far below every other activation) are
+    left off the axis, which then spans the other rows alone; each is written at
+    the edge of the axis with its mean and interval, so the spread among the
+    others shows.
     """
-    def interval(values):
-        values = np.log10(values) if log else values
-        found = stats.mean_ci(values)
-        bounds = (found.low, found.high) if found.n >= 2 else (np.nan, np.nan)
-        return tuple(10.0 ** b for b in bounds) if log else bounds
-
-    def centre(values):
-        return 10.0 ** np.mean(np.log10(values)) if log else np.mean(values)
-
-    order = summary.groupby(by)[metric].agg(centre).sort_values().index
+    groups = {name: part[metric].to_numpy(float)
+              for name, part in summary.groupby(by, sort=False)}
+    found = {name: centre_and_interval(values, log) for name, values in groups.items()}
+    order = sorted(found, key=lambda name: found[name][0], reverse=high_first)
+    apart = [name for name in order if name in set(off_axis)]
     fig, ax = plt.subplots(figsize=(8, 0.3 * len(order) + 1.2), constrained_layout=True)
-    sns.pointplot(summary, y=by, x=metric, order=order, estimator=centre,
-                  errorbar=interval, linestyle="none", color="C3", ax=ax)
-    sns.stripplot(summary, y=by, x=metric, order=order, color="0.4", size=3,
-                  alpha=0.6, ax=ax)
+    jitter = np.random.default_rng(0)  # fixed: the same figure on every build
+    for row, name in enumerate(order):
+        values = groups[name]
+        ax.scatter(values, row + jitter.uniform(-0.15, 0.15, len(values)), s=9, color="0.4",
+                   alpha=0.6, lw=0, zorder=2)
+        centre, low, high = found[name]
+        if np.isfinite(low) and np.isfinite(high):
+            ax.plot([low, high], [row, row], color="C3", lw=2.6, zorder=3,
+                    solid_capstyle="butt")
+        ax.plot(centre, row, "o", color="C3", ms=7, zorder=4)
     if log:
         ax.set_xscale("log")
+    for value, text in (references or {}).items():  # named above the axes, clear of the rows
+        ax.axvline(value, color="0.2", ls="--", lw=1, zorder=1)
+        ax.annotate(text, (value, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                    color="0.2")
+    # The axis spans the seeds, intervals and reference lines of every row it shows.
+    shown = np.asarray([v for name in order if name not in apart
+                        for v in (*groups[name], *found[name][1:])] + list(references or {}),
+                       dtype=float)
+    shown = shown[np.isfinite(shown) & ((shown > 0) if log else True)]
+    if len(shown):
+        scaled = np.log10(shown) if log else shown
+        pad = 0.05 * (scaled.max() - scaled.min() or 1.0)
+        limits = (scaled.min() - pad, scaled.max() + pad)
+        ax.set_xlim(*((10 ** v for v in limits) if log else limits))
+    if log:
+        _plain_log_labels(ax, "x")
+    for name in apart:
+        centre, low, high = found[name]
+        left = centre < ax.get_xlim()[0]
+        written = tables.interval(centre, low, high) if np.isfinite(low) else f"{centre:.3g}"
+        ax.annotate(f"◀ {written}, off the axis" if left else f"{written}, off the axis ▶",
+                    (0.0 if left else 1.0, order.index(name)),
+                    xycoords=("axes fraction", "data"), xytext=(4 if left else -4, 0),
+                    textcoords="offset points", ha="left" if left else "right", va="center",
+                    fontsize=9, color="C3")
+    ax.set_yticks(range(len(order)), order)
+    ax.set_ylim(len(order) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
     ax.set_xlabel(label or metric)
     ax.set_ylabel("")
     return fig
@@ -142,16 +183,19 @@ def learning_curves(history: pd.DataFrame, metric: str = "val_loss", row: str | 
     In each panel the family's activations are coloured and named at their
     line ends (mean over seeds with a 95% t-band); every other activation of
     the figure is a thin grey line behind them, so a panel reads against the
-    rest. Rows (e.g. datasets) share the y axis within the row.
+    rest. Rows (e.g. datasets) share the y axis within the row. With ``log``
+    the lines are geometric means and the bands t-intervals of log10 taken
+    back, as for any positive, skewed quantity drawn on a log axis: a band
+    never reaches 0.
     """
     names = list(dict.fromkeys(history["activation"]))
     panels = family_panels(names)
     rows = [None] if row is None else list(dict.fromkeys(history[row]))
     keys = ([row] if row else []) + ["activation", "epoch"]
-    curves = history.groupby(keys, sort=False)[metric].agg(
-        mean="mean", interval=lambda v: stats.mean_ci(v.to_numpy(float))).reset_index()
-    curves["low"] = [i.low for i in curves["interval"]]
-    curves["high"] = [i.high for i in curves["interval"]]
+    curves = pd.DataFrame(
+        [(*key, *centre_and_interval(values.to_numpy(float), log))
+         for key, values in history.groupby(keys, sort=False)[metric]],
+        columns=[*keys, "mean", "low", "high"])
     fig, axes = plt.subplots(len(rows), len(panels), squeeze=False, sharex=True, sharey="row",
                              constrained_layout=True,
                              figsize=(2.55 * len(panels) + 0.8, 2.3 * len(rows) + 0.7))
@@ -190,13 +234,13 @@ def learning_curves(history: pd.DataFrame, metric: str = "val_loss", row: str | 
                 ax.set_title(title, fontsize=10)
             if j == 0 and value is not None:
                 ax.set_ylabel(str(value), fontsize=10)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True, nbins=5))
+            integer_ticks(ax.xaxis)
             _label_ends(ax, ends)
     what = label or _METRIC_LABELS.get(metric, metric)
     fig.supxlabel("epoch", fontsize=10)
     fig.supylabel(what + (" (log scale)" if log else ""), fontsize=10)
-    fig.suptitle(f"{what}: mean over seeds with a 95% band; grey: the other activations",
-                 fontsize=10)
+    fig.suptitle(f"{what}: {'geometric ' if log else ''}mean over seeds with a 95% band; "
+                 "grey: the other activations", fontsize=10)
     return fig
 
 
@@ -265,6 +309,8 @@ def intervals_against(table: pd.DataFrame, x: str, hue: str, xlabel: str, ylabel
             _plain_log_labels(ax)
         if name is not None:
             ax.set_title(str(name), fontsize=10)
+        if pd.api.types.is_integer_dtype(table[x]):  # a count: hidden layers, epochs
+            integer_ticks(ax.xaxis, table[x])
         ax.set_xlabel(xlabel)
     axes[0][0].set_ylabel(ylabel + (" (log scale)" if log_y else ""))
     handles, labels = axes[0][0].get_legend_handles_labels()
@@ -376,7 +422,7 @@ def train_and_validation(history: pd.DataFrame, hue: str = "activation_label"):
     fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
     sns.lineplot(frame.rename(columns={hue: "activation"}), x="epoch", y="accuracy",
                  hue="activation", style="split", errorbar=t_interval, ax=ax)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    integer_ticks(ax.xaxis)
     ax.set_xlabel("epoch")
     ax.set_ylabel("accuracy (%)")
     sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -413,9 +459,7 @@ def accuracy_by_depth(runs: pd.DataFrame, columns: int = 4):
                         xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7,
                         color="0.35")
         ax.set_xscale("log", base=2)
-        ax.set_xticks(sorted(set(part["depth"])))
-        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
-        ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
+        integer_ticks(ax.xaxis, part["depth"])
         ax.margins(y=0.15)
         low, high = ax.get_ylim()  # an interval over few seeds can reach past 0% or 100%
         ax.set_ylim(max(low, 0), min(high, 100))
@@ -448,7 +492,7 @@ def loss_curves(curves: pd.DataFrame, label: str = "training loss (cross-entropy
                         part["train_loss_high"][shown], color=colour, alpha=0.2, lw=0)
     ax.set_yscale("log")
     _plain_log_labels(ax)
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    integer_ticks(ax.xaxis)
     ax.set_xlabel("epoch")
     ax.set_ylabel(f"{label} (log scale)")
     ax.legend(title="activation", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)

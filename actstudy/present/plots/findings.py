@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.lines
 import matplotlib.patches
 import matplotlib.pyplot as plt
@@ -11,10 +13,38 @@ import numpy as np
 import pandas as pd
 
 from actstudy import stats
-from actstudy.present.plots.base import SCORE_FLOOR, _grid, _short
+from actstudy.present.plots.base import SCORE_FLOOR, _grid
 from actstudy.present.tables import VERDICT_COLOURS
 
 __all__ = ["verdict_forest", "arithmetic_scores", "nalu_gates"]
+
+
+# Claim texts wrap at this many characters; each further line makes its row this much taller.
+_WRAP = 72
+_EXTRA_LINE = 0.45
+
+
+def _forest_labels(part: pd.DataFrame, overall: dict) -> list[str]:
+    """The forest's row labels: the whole claim text, wrapped, on a claim's first row in a
+    panel; its further components ("17b. elu, he_normal") name only themselves.
+
+    >>> part = pd.DataFrame({"id": [3, 3], "row": ["3a", "3b"], "component": ["sigmoid", "tanh"],
+    ...                      "claim": ["Sigmoid and tanh gradients vanish."] * 2})
+    >>> _forest_labels(part, {3: "supported"})
+    ['3a. sigmoid (claim 3 supported): Sigmoid and tanh gradients vanish.', '3b. tanh']
+    """
+    labels, seen = [], set()
+    for row in part.itertuples():
+        flag = " (inadequate)" if getattr(row, "inadequate", "") else ""
+        if row.component and row.id in seen:
+            labels.append(f"{row.row}. {row.component}{flag}")
+            continue
+        seen.add(row.id)
+        head = (f"{row.row}. {row.component} (claim {row.id} {overall.get(row.id, '')}): "
+                if row.component else f"{row.row}. ")
+        labels.append(textwrap.fill(head + row.claim + flag, _WRAP, break_long_words=False,
+                                    break_on_hyphens=False))
+    return labels
 
 
 def verdict_forest(verdicts: pd.DataFrame):
@@ -38,14 +68,18 @@ def verdict_forest(verdicts: pd.DataFrame):
         ("differences (pp, epochs)", verdicts[unit.isin(["pp", "epochs", "steps"])]),
         ("shares (% of units, outputs or seeds)", verdicts[unit == "%"]),
         ("plain values (no unit)", verdicts[unit == ""])) if len(part)]
-    heights = [len(part) for _, part in groups]
+    # Each row as tall as its wrapped label: the whole claim text, once per claim and panel.
+    labelled = [(title, part.sort_values(["id", "row"]), _forest_labels(
+        part.sort_values(["id", "row"]), overall)) for title, part in groups]
+    heights = [[1 + _EXTRA_LINE * label.count("\n") for label in labels]
+               for _, _, labels in labelled]
     fig, axes = plt.subplots(len(groups), 1, squeeze=False, constrained_layout=True,
-                             figsize=(11, 0.36 * sum(heights) + 0.9 * len(groups) + 0.8),
-                             gridspec_kw={"height_ratios": heights})
-    for ax, (title, part) in zip(axes[:, 0], groups, strict=True):
-        part = part.sort_values(["id", "row"])
-        y = np.arange(len(part))
-        for k, row in enumerate(part.itertuples()):
+                             figsize=(11, 0.36 * sum(map(sum, heights)) + 0.9 * len(groups)
+                                      + 0.8),
+                             gridspec_kw={"height_ratios": [sum(h) for h in heights]})
+    for ax, (title, part, labels), rows in zip(axes[:, 0], labelled, heights, strict=True):
+        y = np.cumsum(rows) - np.asarray(rows) / 2
+        for k, row in zip(y, part.itertuples(), strict=True):
             colour = VERDICT_COLOURS.get(row.verdict, VERDICT_COLOURS["undecided"])
             low, high = row.ci_low, row.ci_high
             if np.isfinite(low) and np.isfinite(high):
@@ -61,13 +95,10 @@ def verdict_forest(verdicts: pd.DataFrame):
             else:
                 ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15",
                         ms=7, zorder=4)
-        ax.set_yticks(y, [f"{row.row}. " + (f"{row.component} (claim {row.id} "
-                                             f"{overall.get(row.id, '')}): " if row.component
-                                             else "")
-                          + _short(row.claim)
-                          + (" (inadequate)" if getattr(row, "inadequate", "") else "")
-                          for row in part.itertuples()], fontsize=8)
-        ax.set_ylim(len(part) - 0.5, -0.5)
+        ax.set_yticks(y, labels, fontsize=8)
+        for label in ax.get_yticklabels():  # a wrapped claim reads as a paragraph
+            label.set_multialignment("left")
+        ax.set_ylim(sum(rows), 0)
         if title.startswith("ratios"):
             ax.set_xscale("log")
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
@@ -96,9 +127,13 @@ def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
 
     ``errors`` is :func:`actstudy.analysis.arithmetic_errors`'s frame. Each dot
     is one seed; the larger markers are the geometric mean with its 95%
-    t-interval on log10. Log scale; 100 (the line) is the model at
-    initialisation, below it the model learned something.
+    t-interval on log10. Log scale; 100 (dashed) is the model at
+    initialisation, below it the model learned something; a model learns a
+    split of a task when the whole interval lies below 1 (dotted,
+    :data:`actstudy.analysis.arithmetic.LEARNED_SCORE`).
     """
+    from actstudy.analysis.arithmetic import LEARNED_SCORE
+
     splits = {"interpolation": "C0", "extrapolation": "C3"}
     long = errors.melt(id_vars=["task", "model", "seed"],
                        value_vars=[f"{s}_score" for s in splits], var_name="split",
@@ -127,6 +162,7 @@ def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
                             xerr=[[10 ** found.mean - 10 ** low], [10 ** high - 10 ** found.mean]],
                             label=split if i == 0 else None)
         ax.axvline(100, color="0.3", lw=1, ls="--")
+        ax.axvline(LEARNED_SCORE, color="0.15", lw=1.2, ls=":")
         ax.set_xscale("log")
         ax.set_yticks(range(len(order)), order)
         ax.set_ylim(len(order) - 0.5, -0.5)
@@ -135,6 +171,10 @@ def arithmetic_scores(errors: pd.DataFrame, columns: int = 3):
     fig.supxlabel("error as % of the model at initialisation (log scale; 100 = no better "
                   "than random)", fontsize=10)
     handles, labels = axes[0].get_legend_handles_labels()
+    handles += [matplotlib.lines.Line2D([], [], color="0.15", lw=1.2, ls=":"),
+                matplotlib.lines.Line2D([], [], color="0.3", lw=1, ls="--")]
+    labels += [f"{LEARNED_SCORE:g}: learned where the whole interval lies below it",
+               "100: no better than the model at initialisation"]
     fig.legend(handles, labels, loc="outside upper center", ncols=2, frameon=False)
     return fig
 

@@ -20,10 +20,13 @@ from actstudy.present.plots.base import (
     _first_middle_last,
     _grid,
     _hue_label,
+    _label_ends,
     _layer_label,
     _one_activation,
     _one_setting,
     _plain_log_labels,
+    centre_and_interval,
+    integer_ticks,
 )
 
 __all__ = ["gradient_heatmaps", "ratio_by_depth", "growth_by_depth", "unit_fraction",
@@ -34,10 +37,12 @@ __all__ = ["gradient_heatmaps", "ratio_by_depth", "growth_by_depth", "unit_fract
 
 def gradient_heatmaps(gradients: pd.DataFrame, value: str = "bias_gradient_norm",
                       label: str = "log10 ||dC/db||", columns: int = 4):
-    """log10 of a gradient norm per hidden layer (rows, input at top) and step, a panel per run.
+    """log10 of a gradient norm per hidden layer (rows, layer 1 = input side at the top) and
+    training step, a panel per run.
 
     The colour scale spans the 1st to 99th percentile of every panel together,
     so panels compare with each other. The head (shaped differently) is left out.
+    Steps are taken as evenly spaced, as the runs record them.
     """
     if "layer" in gradients:
         gradients = gradients[gradients["layer"] != "head"]
@@ -50,40 +55,105 @@ def gradient_heatmaps(gradients: pd.DataFrame, value: str = "bias_gradient_norm"
     for ax, key in zip(axes, keys, strict=False):
         part = gradients[gradients["panel"] == key]
         table = part.pivot_table(index="layer_index", columns="step", values=value)
+        steps, layers = table.columns.to_numpy(float), table.index.to_numpy(float) + 1
+        half = np.median(np.diff(steps)) / 2 if len(steps) > 1 else 0.5
         with np.errstate(divide="ignore"):
             image = ax.imshow(np.log10(table.to_numpy()), aspect="auto", cmap="viridis",
-                              vmin=low, vmax=high, interpolation="nearest")
+                              vmin=low, vmax=high, interpolation="nearest",
+                              extent=(steps[0] - half, steps[-1] + half,
+                                      layers[-1] + 0.5, layers[0] - 0.5))
         ax.grid(False)
         ax.set_title(key, fontsize=9)
         ax.set_xlabel("training step", fontsize=8)
-        ax.set_ylabel("hidden layer (input at top)", fontsize=8)
+        ax.set_ylabel("hidden layer (1 = input side)", fontsize=8)
+        integer_ticks(ax.xaxis)
+        integer_ticks(ax.yaxis, layers)
         ax.tick_params(labelsize=7)
     fig.colorbar(image, ax=axes[: len(keys)], shrink=0.6, label=label)
     return fig
 
 
-def ratio_by_depth(ratios: pd.DataFrame):
-    """First-layer / last-hidden-layer bias-gradient norm against depth (log scale)."""
-    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
-    sns.lineplot(ratios, x="depth", y="ratio", hue="activation", marker="o", errorbar=("ci", 95),
-                 ax=ax)
-    ax.set_yscale("log")
-    ax.axhline(1.0, color="0.3", lw=1)
-    ax.set_xlabel("hidden layers")
-    ax.set_ylabel("||dC/db first|| / ||dC/db last hidden|| (log scale)")
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+def _against_depth(frame: pd.DataFrame, value: str, ylabel: str, reference: float,
+                   log: bool, apart=(), hue: str = "activation"):
+    """A value against depth, a line per ``hue`` named at its end, mean over seeds with its 95%
+    t-interval (geometric, on log10, with ``log``).
+
+    Lines named in ``apart`` that lie far from the rest would flatten them
+    onto one another: then a second panel draws the rest alone, on their own
+    scale, and the first shows every line with the rest in grey.
+    """
+    names = list(dict.fromkeys(frame[hue]))
+    if len(names) > MAX_HUES:
+        raise ValueError(f"{hue} has {len(names)} values; a panel shows at most {MAX_HUES}: "
+                         "select some first")
+    apart = [name for name in names if name in set(apart)]
+    rest = [name for name in names if name not in apart]
+    colours = dict(zip(names, sns.color_palette(n_colors=len(names)), strict=True))
+    summary = pd.DataFrame(
+        [(name, depth, *centre_and_interval(part[value], log))
+         for (name, depth), part in frame.groupby([hue, "depth"], sort=False)],
+        columns=[hue, "depth", "mean", "low", "high"])
+    panels = [("every activation" if apart and rest else "", names)]
+    if apart and rest:
+        panels.append((f"without {' and '.join(apart)}, on its own scale", rest))
+    fig, axes = plt.subplots(1, len(panels), squeeze=False, constrained_layout=True,
+                             figsize=(5.4 * len(panels) + 0.6, 4.0))
+    for k, (ax, (title, members)) in enumerate(zip(axes[0], panels, strict=True)):
+        grey = len(panels) > 1 and k == 0  # the rest, drawn apart in the next panel
+        ends, grey_ends = [], []
+        for name in members:
+            line = summary[summary[hue] == name].sort_values("depth")
+            colour = "0.65" if grey and name not in apart else colours[name]
+            errors = np.nan_to_num([line["mean"] - line["low"], line["high"] - line["mean"]])
+            ax.errorbar(line["depth"], line["mean"], yerr=errors, color=colour, marker="o",
+                        ms=4, capsize=3, lw=1.5)
+            end = (name, line["depth"].iloc[-1], line["mean"].iloc[-1], colour)
+            (grey_ends if colour == "0.65" else ends).append(end)
+        if grey_ends:  # one name for the grey bundle, at its middle
+            middle = float(np.median([end[2] for end in grey_ends]))
+            ends.append((f"the other {len(grey_ends)}", grey_ends[0][1], middle, "0.45"))
+        ax.axhline(reference, color="0.3", lw=1)
+        if log:
+            ax.set_yscale("log")
+        low, high = ax.get_ylim()  # the reference line always in view
+        if not low <= reference <= high:
+            ax.set_ylim(min(low, reference), max(high, reference))
+        if log:
+            ax.margins(y=0.08)
+            _plain_log_labels(ax)
+        integer_ticks(ax.xaxis, summary["depth"])
+        ax.set_xlabel("hidden layers")
+        ax.set_ylabel(ylabel)
+        if title:
+            ax.set_title(title, fontsize=10)
+        _label_ends(ax, ends)
+    what = "geometric mean over seeds, 95% t-interval on log10" if log else \
+        "mean over seeds, 95% t-interval"
+    fig.suptitle(what + "; each line named at its end", fontsize=10)
     return fig
 
 
-def growth_by_depth(growth: pd.DataFrame, hue: str = "activation"):
-    """The gradient-growth slope per layer against depth; 0 = every layer learns alike."""
-    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
-    sns.lineplot(growth, x="depth", y="slope", hue=hue, marker="o", errorbar=("ci", 95), ax=ax)
-    ax.axhline(0.0, color="0.3", lw=1)
-    ax.set_xlabel("hidden layers")
-    ax.set_ylabel("change of log10 ||dC/db|| per layer,\nback from the output (< 0: vanishing)")
-    sns.move_legend(ax, "upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-    return fig
+def ratio_by_depth(ratios: pd.DataFrame, apart=()):
+    """First-layer / last-hidden-layer bias-gradient norm against depth (log scale), the
+    geometric mean over seeds with its 95% t-interval on log10, as :func:`tables.ratio_table`
+    gives it; 1 (the line) = both layers learn alike.
+
+    ``apart``: activations far from the rest (sigmoid, orders of magnitude below), drawn
+    beside a second panel of the rest alone on their own scale.
+    """
+    return _against_depth(ratios, "ratio", "||dC/db first|| / ||dC/db last hidden||\n"
+                          "(log scale; < 1: the first layer learns slower)", 1.0, True, apart)
+
+
+def growth_by_depth(growth: pd.DataFrame, hue: str = "activation", apart=()):
+    """The gradient-growth slope per layer against depth, mean over seeds with its 95%
+    t-interval; 0 (the line) = every layer learns alike.
+
+    ``apart``: activations far from the rest, drawn beside a second panel of the rest alone
+    on their own scale.
+    """
+    return _against_depth(growth, "slope", "change of log10 ||dC/db|| per layer,\n"
+                          "back from the output (< 0: vanishing)", 0.0, False, apart, hue)
 
 
 def unit_fraction(stats: pd.DataFrame, value: str, label: str, style: str = "depth"):
@@ -117,7 +187,7 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
             last = row == 0 and column == len(measures) - 1
             sns.lineplot(part, x="epoch", y=value, hue=hue, hue_order=hues,
                          errorbar=("ci", 95), marker="o", ax=ax, legend=last)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            integer_ticks(ax.xaxis)
             ax.set_xlabel("epoch (0 = initialisation)" if row == len(levels) - 1 else "")
             ax.set_ylabel(label if level is None else f"{style.replace('_', ' ')} {level:g}\n"
                           f"{label}" if isinstance(level, int | float) else f"{level}\n{label}")
@@ -126,29 +196,78 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
     return fig
 
 
+# Where a quantity takes two values only, the mean of the same probe gives the share at each.
+_MEANS = {"quantiles": "act_mean", "derivative_quantiles": "relative_derivative_mean"}
+
+
+def _two_values(quantiles: np.ndarray) -> tuple[float, float] | None:
+    """The two values a quantity takes (low, high), where each row of its quantiles holds only
+    those two but for at most one quantile between them, interpolated across the jump; else
+    None.
+
+    >>> _two_values(np.array([[0.0, 0.0, 0.15, 1.0], [0.0, 1.0, 1.0, 1.0]]))
+    (0.0, 1.0)
+    >>> _two_values(np.array([[0.0, 0.4, 0.6, 1.0]])) is None
+    True
+    """
+    finite = quantiles[np.isfinite(quantiles)]
+    if not finite.size or np.isclose(finite.min(), finite.max()):
+        return None
+    low, high = float(finite.min()), float(finite.max())
+    between = ~(np.isclose(quantiles, low, rtol=0, atol=1e-6)
+                | np.isclose(quantiles, high, rtol=0, atol=1e-6))
+    return (low, high) if (between.sum(axis=1) <= 1).all() else None
+
+
 def activation_distributions(stats: pd.DataFrame, epochs=(0,), column: str = "quantiles",
                              label: str = "activation"):
     """Quantile bands (5-95% and 25-75%) and median per layer, e.g. of activations.
 
     ``column`` holds each row's quantiles (``quantiles``: the activations;
-    ``derivative_quantiles``: the relative derivative |f'(z)| / max|f'|).
+    ``derivative_quantiles``: the relative derivative |f'(z)| / max|f'|). Where
+    every quantile of an activation is one of two values (ReLU's derivative, 0
+    or 1; leaky ReLU's, 0.01 or 1), the bands would span the whole panel and
+    the median would only say which value is the more common, so that panel
+    draws the share of the probe's values at the higher one instead (from the
+    mean of the same probe), mean over seeds with its 95% t-interval.
     """
     names = list(dict.fromkeys(stats["activation"]))
     fig, axes = _grid(len(names), 4, size=(3.0, 2.4))
     for ax, name in zip(axes, names, strict=False):
+        mine = stats[stats["activation"] == name]
+        two = _two_values(np.stack(mine[column].to_list())) if _MEANS.get(column) in mine \
+            else None
         for epoch, colour in zip(epochs, ("C0", "C1"), strict=False):
-            part = stats[(stats["activation"] == name) & (stats["epoch"] == epoch)]
+            part = mine[mine["epoch"] == epoch]
+            legend = "initialisation" if epoch == 0 else f"epoch {epoch}"
+            if two is not None:
+                low, high = two
+                shares = (part[_MEANS[column]].astype(float) - low) / (high - low)
+                found = np.array([centre_and_interval(v.to_numpy(float)) for _, v
+                                  in shares.groupby(part["layer_index"])])
+                layers = np.sort(part["layer_index"].unique()) + 1
+                shown = np.isfinite(found[:, 1]) & np.isfinite(found[:, 2])
+                ax.fill_between(layers[shown], found[shown, 1], found[shown, 2], color=colour,
+                                alpha=0.25, lw=0)
+                ax.plot(layers, found[:, 0], color=colour, lw=1.4, marker="o", ms=2.5,
+                        label=legend)
+                continue
             part = part.groupby("layer_index")[column].apply(
                 lambda q: np.mean(np.stack(q.to_list()), axis=0))
             q = np.stack(part.to_list())
-            layers = part.index.to_numpy()
+            layers = part.index.to_numpy() + 1
             ax.fill_between(layers, q[:, 1], q[:, 19], color=colour, alpha=0.2)
             ax.fill_between(layers, q[:, 5], q[:, 15], color=colour, alpha=0.35)
-            ax.plot(layers, q[:, 10], color=colour, lw=1.4,
-                    label="initialisation" if epoch == 0 else f"epoch {epoch}")
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("hidden layer (input = 0)", fontsize=8)
-        ax.set_ylabel(label, fontsize=8)
+            ax.plot(layers, q[:, 10], color=colour, lw=1.4, label=legend)
+        if two is not None:
+            ax.set_ylim(-0.03, 1.03)
+            ax.set_title(f"{name}: two values, {two[0]:g} or {two[1]:g}", fontsize=10)
+            ax.set_ylabel(f"share of values at {two[1]:g}", fontsize=8)
+        else:
+            ax.set_title(name, fontsize=10)
+            ax.set_ylabel(label, fontsize=8)
+        ax.set_xlabel("hidden layer (1 = input side)", fontsize=8)
+        integer_ticks(ax.xaxis)
         ax.tick_params(labelsize=7)
     axes[0].legend(fontsize=7)
     return fig
@@ -199,7 +318,7 @@ def prelu_slopes(units: pd.DataFrame):
             ax.set_xlabel("epoch (0 = initialisation)", fontsize=8)
             if position == "first":  # the panels share their y-axis
                 ax.set_ylabel("slope for x < 0", fontsize=8)
-            ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+            integer_ticks(ax.xaxis)
             ax.tick_params(labelsize=7)
     handles = [matplotlib.lines.Line2D([], [], color=colours[label], lw=1.6,
                                        label=f"{label}: starts at {starts[label]:.3g}")
@@ -253,7 +372,7 @@ def parameter_trajectories(learned: pd.DataFrame, parameter: str = "beta"):
         ax.axhline(start, color="0.4", lw=0.9, ls=":")
         ax.set_xlabel("epoch (0 = initialisation)", fontsize=8)
         ax.set_ylabel(f"{parameter}, mean over seeds", fontsize=8)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        integer_ticks(ax.xaxis)
         ax.tick_params(labelsize=7)
     handles = [matplotlib.lines.Line2D([], [], color=colours[hue], lw=1.6, label=hue)
                for hue in hues]
@@ -380,7 +499,7 @@ def signal_through_depth(frame: pd.DataFrame, value: str = "act_std", hue: str =
             ax.fill_between(layers[shown], low[shown], high[shown], color=palette[level],
                             alpha=0.2, lw=0)
         ax.set_title(name, fontsize=10)
-        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+        integer_ticks(ax.xaxis)
         ax.tick_params(labelsize=8)
         if log:
             ax.set_yscale("log")
@@ -420,6 +539,7 @@ def step_trajectories(steps: pd.DataFrame, value: str, label: str | None = None,
             ax.plot(part["step"], part[value], color=palette[layer], lw=1.4,
                     label=_layer_label(layer, depth))
         ax.set_title(name, fontsize=10)
+        integer_ticks(ax.xaxis)
         ax.tick_params(labelsize=8)
     ylabel = label or STAT_LABELS.get(value, value)
     fig.supxlabel("training step (mini-batches)", fontsize=10)
@@ -462,6 +582,7 @@ def hidden_and_output_gradients(gradients: pd.DataFrame, col: str = "network"):
         ax.axhline(0, color="0.3", lw=0.8)
         ax.set_title(column if norm == per_step["norm"].iloc[0] else "", fontsize=9)
         ax.set_xlabel("training step (mini-batches)", fontsize=9)
+        integer_ticks(ax.xaxis)
         ax.set_ylabel(f"{norm}\n(symmetric log scale)", fontsize=9)
     grid.legend.set_title("")
     return grid.figure
