@@ -12,46 +12,79 @@ from actstudy.analysis.arithmetic import (
     GATE_CHOICE,
     LEARNED_SCORE,
     PAPER_FINDINGS,
-    _mean_log_scores,
+    _log_interval,
 )
 from actstudy.present import tables
 from actstudy.run import data
 
 __all__ = ["arithmetic_findings", "gate_findings", "weight_findings", "paper_agreement",
-           "swish_depth_agreement", "theory_agreement", "signal_agreement", "width_agreement"]
+           "extrapolation_findings", "gradient_ratio_findings", "swish_depth_agreement", "theory_agreement", "signal_agreement", "width_agreement"]
+
+
+def _learning(errors: pd.DataFrame) -> pd.DataFrame:
+    """Per task, model and split: the geometric-mean score over seeds with its 95% t-interval
+    on log10, and what the interval says, as 06 decides a claim: *learns* when it lies wholly
+    below :data:`LEARNED_SCORE`, *misses* when wholly above, *unclear* when it spans it."""
+    bound = np.log10(LEARNED_SCORE)
+    rows = []
+    for (operation, model), part in errors.groupby(["operation", "model"], sort=False):
+        for split in ("interpolation", "extrapolation"):
+            found = _log_interval(part[f"{split}_score"])
+            rows.append({"operation": operation, "task": part["task"].iloc[0], "model": model,
+                         "split": split, "score": 10 ** found.mean, "low": 10 ** found.low,
+                         "high": 10 ** found.high,
+                         "result": ("learns" if found.high < bound else "misses"
+                                    if found.low > bound else "unclear")})
+    return pd.DataFrame(rows)
+
+
+def _score(row) -> str:
+    """'0.71 [0.081, 6.2]': a geometric-mean score and its interval, two significant digits."""
+    return f"{row.score:.2g} [{row.low:.2g}, {row.high:.2g}]"
 
 
 def arithmetic_findings(errors: pd.DataFrame) -> str:
-    """What the error table says, in sentences made from it by :data:`LEARNED_SCORE`'s rule: a
-    model learns a split of a task when its geometric-mean score there is below it.
+    """What the error table says, in sentences made from it by the interval rule of 06: a
+    model learns a split of a task when the whole 95% interval of its geometric-mean score
+    (t over seeds, on log10) lies below :data:`LEARNED_SCORE`, misses it when the whole
+    interval lies above, and the seeds cannot tell where the interval spans it.
 
-    >>> errors = pd.DataFrame({"operation": ["add", "add", "multiply", "multiply"],
-    ...     "task": ["a + b", "a + b", "a × b", "a × b"], "model": ["relu", "NALU"] * 2,
-    ...     "seed": 0, "interpolation_score": [0.1, 0.2, 0.3, 5.0],
-    ...     "extrapolation_score": [0.5, 40.0, 60.0, 20.0]})
+    >>> errors = pd.DataFrame({"operation": ["add"] * 6 + ["multiply"] * 6,
+    ...     "task": ["a + b"] * 6 + ["a × b"] * 6, "model": ["relu"] * 3 + ["NALU"] * 3 + [
+    ...     "relu"] * 3 + ["NALU"] * 3, "seed": [0, 1, 2] * 4,
+    ...     "interpolation_score": [0.1, 0.12, 0.11, 0.2, 0.21, 0.22, 0.3, 0.31, 0.29, 5, 6, 5.5],
+    ...     "extrapolation_score": [0.4, 0.5, 0.45, 0.1, 40, 3, 60, 50, 55, 20, 30, 25]})
     >>> print(arithmetic_findings(errors))
-    Inside the training range (score below 1: an error under 1% of the random model's), 1 of 2 models learn every task (relu); NALU misses a × b. Outside it: a + b is learnt by relu; no model learns a × b.
+    A model learns a split of a task when the whole 95% interval of its geometric-mean score lies below 1 (an error under 1% of the random model's), misses it when the whole interval lies above 1, and the seeds cannot tell where the interval spans 1. Inside the training range, 1 of 2 models learn every task (relu); NALU misses a × b. Outside it: a + b is learnt by relu, and the seeds cannot tell for NALU (2.3 [0.0013, 4e+03]); no model learns a × b.
     """
-    means = _mean_log_scores(errors) < np.log10(LEARNED_SCORE)
+    found = _learning(errors)
     models = list(dict.fromkeys(errors["model"]))
-    tasks = dict(zip(errors["operation"], errors["task"], strict=True))
-    inside = means["interpolation_log"].unstack("operation")
-    every = [m for m in models if inside.loc[m].all()]
-    missed = [f"{m} misses {', '.join(tasks[o] for o in inside.columns if not inside.loc[m, o])}"
-              for m in models if m not in every]
-    text = (f"Inside the training range (score below {LEARNED_SCORE:g}: an error under 1% of "
-            f"the random model's), {len(every)} of {len(models)} models learn every task"
-            + (f" ({', '.join(every)})" if every else "") + ("; " + "; ".join(missed) if missed
-                                                             else "") + ".")
-    outside = means["extrapolation_log"].unstack("model")
-    learnt, nobody = [], []
-    for operation, row in outside.iterrows():
-        who = [m for m in models if m in row.index and row[m]]
-        if who:
-            learnt.append(f"{tasks[operation]} is learnt by {', '.join(who)}")
-        else:
-            nobody.append(tasks[operation])
-    parts = learnt + ([f"no model learns {', '.join(nobody)}"] if nobody else [])
+    inside = found[found["split"] == "interpolation"]
+    every = [m for m in models if (inside.loc[inside["model"] == m, "result"] == "learns").all()]
+    others = []
+    for model in (m for m in models if m not in every):
+        part = inside[inside["model"] == model]
+        missed, unclear = (part[part["result"] == r] for r in ("misses", "unclear"))
+        said = ([f"misses {', '.join(missed['task'])}"] if len(missed) else []) + (
+            [f"cannot be told from {LEARNED_SCORE:g} on "
+             + ", ".join(f"{row.task} ({_score(row)})" for row in unclear.itertuples())]
+            if len(unclear) else [])
+        others.append(f"{model} " + " and ".join(said))
+    text = (f"A model learns a split of a task when the whole 95% interval of its "
+            f"geometric-mean score lies below {LEARNED_SCORE:g} (an error under 1% of the "
+            f"random model's), misses it when the whole interval lies above {LEARNED_SCORE:g}, "
+            f"and the seeds cannot tell where the interval spans {LEARNED_SCORE:g}. Inside the "
+            f"training range, {len(every)} of {len(models)} models learn every task"
+            + (f" ({', '.join(every)})" if every else "")
+            + ("; " + "; ".join(others) if others else "") + ".")
+    parts = []
+    for task, part in found[found["split"] == "extrapolation"].groupby("task", sort=False):
+        learners = list(part.loc[part["result"] == "learns", "model"])
+        unclear = ", ".join(f"{row.model} ({_score(row)})"
+                            for row in part[part["result"] == "unclear"].itertuples())
+        said = f"{task} is learnt by {', '.join(learners)}" if learners else (
+            f"no model learns {task}" if not unclear else f"no model learns {task} for certain")
+        parts.append(said + (f", and the seeds cannot tell for {unclear}" if unclear else ""))
     return text + " Outside it: " + "; ".join(parts) + "."
 
 
@@ -89,9 +122,16 @@ def weight_findings(weights: pd.DataFrame) -> str:
     ...                         "on a and b": [0.9, 0.4], "on the others": [0.1, 0.2]})
     >>> print(weight_findings(weights))
     On a's and b's inputs the first layer's mean |W| is 2× to 9× its mean on the distractors (per task and model, means over seeds); a found solution puts |W| = 1 on them and 0 on the rest.
+
+    On a task without distractors there is nothing to compare:
+
+    >>> print(weight_findings(weights.assign(**{"on the others": float("nan")})))
+    The tasks have no distractor inputs, so there is no |W| on them to compare with.
     """
     means = weights.groupby(["task", "model"])[["on a and b", "on the others"]].mean()
-    ratio = means["on a and b"] / means["on the others"]
+    ratio = (means["on a and b"] / means["on the others"]).dropna()
+    if ratio.empty:
+        return "The tasks have no distractor inputs, so there is no |W| on them to compare with."
     return (f"On a's and b's inputs the first layer's mean |W| is {ratio.min():.2g}× to "
             f"{ratio.max():.2g}× its mean on the distractors (per task and model, means over "
             "seeds); a found solution puts |W| = 1 on them and 0 on the rest.")
@@ -99,31 +139,149 @@ def weight_findings(weights: pd.DataFrame) -> str:
 
 def paper_agreement(errors: pd.DataFrame) -> pd.DataFrame:
     """Each of the paper's findings on the static tasks beside ours: per finding and task, the
-    models' geometric-mean scores, and whether ours agree (a model "learns" a split of a task
-    when its geometric-mean score is below :data:`LEARNED_SCORE`; for "MLPs", the finding
-    holds when every MLP does, and "none extrapolates" when none does)."""
-    means = _mean_log_scores(errors)
+    models' geometric-mean scores with their 95% intervals, and whether ours agree, by the
+    interval rule of :func:`arithmetic_findings` (a model learns a split of a task when the
+    whole interval lies below :data:`LEARNED_SCORE`, misses it when it lies wholly above).
+    A finding that a model learns agrees when every model it speaks of learns ("MLPs": every
+    MLP), and disagrees when one misses; "none extrapolates" agrees when every MLP misses, and
+    disagrees when one learns; otherwise the seeds cannot tell."""
+    found = _learning(errors).set_index(["operation", "split", "model"]).sort_index()
     rows = []
     for statement, who, operations, split, learned in PAPER_FINDINGS:
         for operation in operations:
-            if operation not in means.index.get_level_values("operation"):
+            if (operation, split) not in found.index.droplevel("model"):
                 continue
-            scores = 10 ** means.loc[operation][f"{split}_log"]
-            mlps = [m for m in scores.index
+            mine = found.loc[(operation, split)]
+            mlps = [m for m in mine.index
                     if m not in (*ARITHMETIC_MODEL_NAMES.values(), "identity")]
-            chosen = scores[mlps] if who == "MLPs" else scores[[who]] if who in scores else None
+            chosen = mine.loc[mlps] if who == "MLPs" else mine.loc[[who]] if who in mine.index \
+                else None
             if chosen is None or chosen.empty:
                 continue
-            below = chosen < LEARNED_SCORE
-            agrees = bool(below.all()) if learned else bool(not below.any())
+            wanted, against = ("learns", "misses") if learned else ("misses", "learns")
+            agrees = ("yes" if (chosen["result"] == wanted).all() else "no"
+                      if (chosen["result"] == against).any() else "the seeds cannot tell")
             if len(chosen) == 1:
-                ours = f"{chosen.iloc[0]:.2g}"
+                ours = _score(next(chosen.itertuples()))
             else:
-                best, worst = chosen.idxmin(), chosen.idxmax()
-                ours = f"best {best} {chosen[best]:.2g}, worst {worst} {chosen[worst]:.2g}"
+                best, worst = chosen["score"].idxmin(), chosen["score"].idxmax()
+                ours = (f"best {best} {_score(next(chosen.loc[[best]].itertuples()))}, "
+                        f"worst {worst} {_score(next(chosen.loc[[worst]].itertuples()))}")
             rows.append({"the paper": statement, "task": data.ARITHMETIC[operation][0],
-                         "our score": ours, "ours agree": "yes" if agrees else "no"})
+                         "our score": ours, "ours agree": agrees})
     return pd.DataFrame(rows)
+
+
+def _log_rows(frame: pd.DataFrame, by: list[str], value: str) -> pd.DataFrame:
+    """Per group: the geometric mean of a positive ``value`` over seeds with its 95% t-interval
+    on log10, as :func:`actstudy.present.tables.ratio_table` and ``geometric_table`` show it."""
+    rows = []
+    for key, part in frame.groupby(by, sort=False):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            found = stats.mean_ci(np.log10(part[value].to_numpy(dtype=float)))
+        rows.append({**dict(zip(by, key if isinstance(key, tuple) else (key,), strict=True)),
+                     "mean": 10 ** found.mean, "low": 10 ** found.low, "high": 10 ** found.high})
+    return pd.DataFrame(rows)
+
+
+def _table_mse(mean: float, low: float, high: float) -> str:
+    """An MSE as :func:`actstudy.present.tables.geometric_table` writes it (scientific)."""
+    return tables.interval(mean, low, high, scientific=True)
+
+
+def extrapolation_findings(outside: pd.DataFrame, zero_mse: float) -> str:
+    """Whether any activation's network predicts sin(x) outside its training range better than
+    predicting 0 everywhere, whose MSE, ``zero_mse``, is the sine's variance there.
+
+    ``outside`` is :func:`actstudy.analysis.extrapolation_error`'s. The rule, on the
+    numbers its table shows (geometric mean over seeds, 95% t-interval on log10): *better*
+    when the whole interval lies below ``zero_mse``, *worse* when wholly above, and not told
+    apart when it spans it.
+
+    >>> outside = pd.DataFrame({"activation": ["relu"] * 3 + ["tanh"] * 3,
+    ...                         "outside_mse": [1.2, 1.4, 1.3, 0.3, 0.9, 0.5]})
+    >>> print(extrapolation_findings(outside, 0.5))
+    No activation predicts better than 0 everywhere outside the training range (MSE 0.50, the sine's variance there), its whole 95% interval below that: 1 of 2 are worse, the whole interval above it, and 1 cannot be told apart from it (tanh 0.513 [0.131, 2.01]). The lowest geometric mean is tanh's, 0.513 [0.131, 2.01].
+    """
+    rows = _log_rows(outside, ["activation"], "outside_mse")
+    said = {row.activation: f"{row.activation} {_table_mse(row.mean, row.low, row.high)}"
+            for row in rows.itertuples()}
+    better = rows[rows["high"] < zero_mse]
+    worse = rows[rows["low"] > zero_mse]
+    unclear = rows[~rows.index.isin(better.index) & ~rows.index.isin(worse.index)]
+    reference = f"0 everywhere outside the training range (MSE {zero_mse:.2f}, the sine's " \
+                "variance there)"
+    text = (f"{len(better)} of {len(rows)} activations predict better than {reference}, their "
+            f"whole 95% interval below it ({'; '.join(said[n] for n in better['activation'])})"
+            if len(better) else
+            f"No activation predicts better than {reference}, its whole 95% interval below that")
+    text += (f"{':' if not len(better) else ';'} {len(worse)} of {len(rows)} are worse, the whole "
+             "interval above it, and " + (f"{len(unclear)} cannot be told apart from it ("
+                                          + "; ".join(said[n] for n in unclear["activation"])
+                                          + ")" if len(unclear) else "none spans it") + ".")
+    best = rows.loc[rows["mean"].idxmin()]
+    return (text + f" The lowest geometric mean is {best['activation']}'s, "
+            f"{_table_mse(best['mean'], best['low'], best['high'])}.")
+
+
+def gradient_ratio_findings(ratios: pd.DataFrame) -> str:
+    """Where the first hidden layer's bias gradient is smaller than the last's, at each depth.
+
+    ``ratios`` is :func:`actstudy.analysis.gradient_ratio`'s (first / last hidden layer,
+    per run). The rule, on the numbers :func:`actstudy.present.tables.ratio_table` shows
+    (geometric mean over seeds, 95% t-interval on log10): *below 1* at a depth when the whole
+    interval lies below 1 (the first layer learns more slowly), *above 1* when it lies wholly
+    above, *across 1* otherwise.
+
+    >>> ratios = pd.DataFrame({"activation": ["sigmoid"] * 4 + ["relu"] * 4 + ["tanh"] * 4,
+    ...                        "depth": [5, 5, 10, 10] * 3,
+    ...                        "ratio": [1e-3, 2e-3, 1e-6, 2e-6, 2.0, 2.2, 3.0, 3.1,
+    ...                                  1.4, 1.5, 0.5, 2.0]})
+    >>> print(gradient_ratio_findings(ratios))
+    At 5 and 10 hidden layers, by the whole 95% interval of the geometric mean over seeds: the first layer's gradient is below the last's at every depth for sigmoid (1.4e-03 [1.7e-05, 0.116] at 5 layers, 1.4e-06 [1.7e-08, 1.2e-04] at 10); it is above the last's at every depth for relu (from 2.1 [1.14, 3.84] at 5 layers to 3.05 [2.48, 3.76] at 10); for tanh: its interval spans 1 at 5 layers (1.45 [0.935, 2.25]), its interval spans 1 at 10 (1 [1.5e-04, 6.7e+03]).
+    """
+    rows = _log_rows(ratios, ["activation", "depth"], "ratio").sort_values("depth", kind="stable")
+    rows["side"] = np.where(rows["high"] < 1, "below", np.where(rows["low"] > 1, "above",
+                                                                "across"))
+    depths = sorted(set(rows["depth"]))
+    names = list(dict.fromkeys(ratios["activation"]))
+    pattern = {name: set(rows.loc[rows["activation"] == name, "side"]) for name in names}
+    below = [n for n in names if pattern[n] == {"below"}]
+    above = [n for n in names if pattern[n] == {"above"}]
+    mixed = [n for n in names if n not in below and n not in above]
+
+    def written(row: pd.Series) -> str:  # as the table writes it
+        return tables.interval(row["mean"], row["low"], row["high"], scientific=True)
+
+    def values(name):
+        part = rows[rows["activation"] == name]
+        return ", ".join(f"{written(r)} at {r['depth']}" + (" layers" if k == 0 else "")
+                         for k, (_, r) in enumerate(part.iterrows()))
+
+    parts = []
+    if below:
+        parts.append("the first layer's gradient is below the last's at every depth for "
+                     + "; ".join(f"{n} ({values(n)})" for n in below))
+    else:
+        parts.append("no activation's first layer has a gradient below the last's at every "
+                     "depth")
+    if above:
+        shown = rows[rows["activation"].isin(above)]
+        low, high = (shown.loc[shown["mean"].idxmin()], shown.loc[shown["mean"].idxmax()])
+        whose = (lambda row: f"{row['activation']}'s ") if len(above) > 1 else (lambda row: "")
+        parts.append(f"it is above the last's at every depth for {', '.join(above)} (from "
+                     f"{whose(low)}{written(low)} at {low['depth']} layers to "
+                     f"{whose(high)}{written(high)} at {high['depth']})")
+    words = {"below": "below 1", "above": "above 1", "across": "its interval spans 1"}
+    for name in mixed:
+        sides = rows[rows["activation"] == name]
+        parts.append(f"for {name}: " + ", ".join(
+            f"{words[r['side']]} at {r['depth']}" + (" layers" if k == 0 else "")
+            + f" ({written(r)})" for k, (_, r) in enumerate(sides.iterrows())))
+    layers = " and ".join([", ".join(map(str, depths[:-1])), str(depths[-1])] if len(depths) > 1
+                          else [str(depths[0])])
+    return (f"At {layers} hidden layers, by the whole 95% interval of the geometric mean over "
+            "seeds: " + "; ".join(parts) + ".")
 
 
 def swish_depth_agreement(gains: pd.DataFrame, width: int, epochs: int) -> str:
