@@ -238,7 +238,7 @@ def gradient_ratio_findings(ratios: pd.DataFrame) -> str:
     ...                        "ratio": [1e-3, 2e-3, 1e-6, 2e-6, 2.0, 2.2, 3.0, 3.1,
     ...                                  1.4, 1.5, 0.5, 2.0]})
     >>> print(gradient_ratio_findings(ratios))
-    At 5 and 10 hidden layers, by the whole 95% interval of the geometric mean over seeds: the first layer's gradient is below the last's at every depth for sigmoid (1.4e-03 [1.7e-05, 0.116] at 5 layers, 1.4e-06 [1.7e-08, 1.2e-04] at 10); it is above the last's at every depth for relu (from 2.1 [1.14, 3.84] at 5 layers to 3.05 [2.48, 3.76] at 10); for tanh: its interval spans 1 at 5 layers (1.45 [0.935, 2.25]), its interval spans 1 at 10 (1 [1.5e-04, 6.7e+03]).
+    At 5 and 10 hidden layers, by the whole 95% interval of the geometric mean over seeds: the first layer's gradient is below the last's at every depth for sigmoid (1.4e-03 [1.7e-05, 0.116] at 5 layers, 1.4e-06 [1.7e-08, 1.2e-04] at 10); it is above the last's at every depth for relu (2.1 [1.14, 3.84] at 5 layers, 3.05 [2.48, 3.76] at 10); for tanh: its interval spans 1 at 5 layers (1.45 [0.935, 2.25]), its interval spans 1 at 10 (1 [1.5e-04, 6.7e+03]).
     """
     rows = _log_rows(ratios, ["activation", "depth"], "ratio").sort_values("depth", kind="stable")
     rows["side"] = np.where(rows["high"] < 1, "below", np.where(rows["low"] > 1, "above",
@@ -258,20 +258,21 @@ def gradient_ratio_findings(ratios: pd.DataFrame) -> str:
         return ", ".join(f"{written(r)} at {r['depth']}" + (" layers" if k == 0 else "")
                          for k, (_, r) in enumerate(part.iterrows()))
 
+    every = " at every depth" if len(depths) > 1 else ""
     parts = []
     if below:
-        parts.append("the first layer's gradient is below the last's at every depth for "
+        parts.append(f"the first layer's gradient is below the last's{every} for "
                      + "; ".join(f"{n} ({values(n)})" for n in below))
     else:
-        parts.append("no activation's first layer has a gradient below the last's at every "
-                     "depth")
-    if above:
+        parts.append(f"no activation's first layer has a gradient below the last's{every}")
+    if len(above) == 1:
+        parts.append(f"it is above the last's{every} for {above[0]} ({values(above[0])})")
+    elif above:
         shown = rows[rows["activation"].isin(above)]
         low, high = (shown.loc[shown["mean"].idxmin()], shown.loc[shown["mean"].idxmax()])
-        whose = (lambda row: f"{row['activation']}'s ") if len(above) > 1 else (lambda row: "")
-        parts.append(f"it is above the last's at every depth for {', '.join(above)} (from "
-                     f"{whose(low)}{written(low)} at {low['depth']} layers to "
-                     f"{whose(high)}{written(high)} at {high['depth']})")
+        parts.append(f"it is above the last's{every} for {', '.join(above)} (from "
+                     f"{low['activation']}'s {written(low)} at {low['depth']} layers to "
+                     f"{high['activation']}'s {written(high)} at {high['depth']})")
     words = {"below": "below 1", "above": "above 1", "across": "its interval spans 1"}
     for name in mixed:
         sides = rows[rows["activation"] == name]
