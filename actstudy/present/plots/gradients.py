@@ -97,7 +97,7 @@ def _against_depth(frame: pd.DataFrame, value: str, ylabel: str, reference: floa
     if apart and rest:
         panels.append((f"without {' and '.join(apart)}, on its own scale", rest))
     fig, axes = plt.subplots(1, len(panels), squeeze=False, constrained_layout=True,
-                             figsize=(5.4 * len(panels) + 0.6, 4.0))
+                             figsize=(5.4 * len(panels) + 0.6, 4.6))
     for k, (ax, (title, members)) in enumerate(zip(axes[0], panels, strict=True)):
         grey = len(panels) > 1 and k == 0  # the rest, drawn apart in the next panel
         ends, grey_ends = [], []
@@ -123,7 +123,7 @@ def _against_depth(frame: pd.DataFrame, value: str, ylabel: str, reference: floa
             _plain_log_labels(ax)
         integer_ticks(ax.xaxis, summary["depth"])
         ax.set_xlabel("hidden layers")
-        ax.set_ylabel(ylabel)
+        ax.set_ylabel(ylabel, fontsize=10)
         if title:
             ax.set_title(title, fontsize=10)
         _label_ends(ax, ends)
@@ -142,7 +142,7 @@ def ratio_by_depth(ratios: pd.DataFrame, apart=()):
     beside a second panel of the rest alone on their own scale.
     """
     return _against_depth(ratios, "ratio", "||dC/db first|| / ||dC/db last hidden||\n"
-                          "(log scale; < 1: the first layer learns slower)", 1.0, True, apart)
+                          "(log scale; < 1: the first learns slower)", 1.0, True, apart)
 
 
 def growth_by_depth(growth: pd.DataFrame, hue: str = "activation", apart=()):
