@@ -79,7 +79,7 @@ def number(value: float, unit: str = "", decimals: int | None = None,
         return "n/a"
     if unit == "x":
         return _significant(value) + "×" if 1e-3 <= abs(value) < 1e6 else f"{value:.1e}×"
-    if scientific and not 0.01 <= abs(value) < 1000:  # ordinary numbers stay ordinary
+    if scientific and not 0.01 <= abs(float(f"{value:.1e}")) <= 1000:  # as it would read
         return f"{value:.1e}"
     if scientific:
         return _significant(value)
