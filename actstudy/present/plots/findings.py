@@ -47,13 +47,45 @@ def _forest_labels(part: pd.DataFrame, overall: dict) -> list[str]:
     return labels
 
 
+# Ratio margins within this factor of 1 (1.1×, 1.05×) get a panel of their own, on a range
+# where an effect of 1.07× can be told from a margin of 1.1×.
+NEAR_ONE = 1.5
+
+
+_RATIO_TICKS = (0.01, 0.1, 0.2, 0.5, 0.75, 1, 1.1, 1.25, 1.5, 2, 5, 10, 20, 50, 100, 1000)
+
+
+def _ratio_view(part: pd.DataFrame) -> tuple[float, float]:
+    """A ratio panel's range: its margins with room around them (a factor of 2.3 either side
+    near 1, 20 far from it); an effect beyond it is written at its edge."""
+    margins = part["margin"].astype(float)
+    margins = pd.concat([margins, 1 / margins[part["kind"] == "equivalence"], pd.Series([1.0])])
+    room = 2.3 if margins.between(1 / NEAR_ONE, NEAR_ONE).all() else 20.0
+    return float(margins.min() / room), float(margins.max() * room)
+
+
+def _off_view(ax, row, k: float, view: tuple[float, float], colour) -> None:
+    """A ratio beyond the panel's range: an arrow at the edge it lies past, with its numbers."""
+    from actstudy.present.tables import interval
+
+    right = row.mean > view[1]
+    edge = view[1] if right else view[0]
+    ax.plot(edge, k, ">" if right else "<", color=colour, ms=9, clip_on=False, zorder=5)
+    ax.annotate(f"{interval(row.mean, row.ci_low, row.ci_high, 'x')}, off the axis",
+                (edge, k), xytext=(-8 if right else 8, 5), textcoords="offset points",
+                ha="right" if right else "left", va="bottom", fontsize=8, color=colour)
+    ax.plot(row.margin, k, ">" if row.kind == "above" else "<", color="0.15", ms=7, zorder=4)
+
+
 def verdict_forest(verdicts: pd.DataFrame):
     """Each claim's deciding effect with its 95% interval against its margin, coloured by verdict.
 
     ``verdicts`` is :func:`actstudy.claims.evaluate`'s table. Ratios (×),
     differences (percentage points, epochs), shares (%) and plain values are
     drawn in panels of their own, ratios on a log axis. A triangle marks the margin and points the
-    way the claim predicts; an equivalence claim's band is shaded.
+    way the claim predicts; an equivalence claim's band is shaded. The ratio axis spans the
+    margins with room around them; a ratio far beyond (sigmoid's 2,000×) is an arrow at the
+    edge with its numbers written beside it.
     """
     # A claim about several things is drawn as its components, one row each ("3a. sigmoid"),
     # labelled with the claim's own verdict; its own row has no single interval.
@@ -63,8 +95,10 @@ def verdict_forest(verdicts: pd.DataFrame):
                        verdicts.loc[verdicts["component"] == "", "verdict"], strict=True))
     verdicts = verdicts[np.isfinite(verdicts["mean"].astype(float))]
     unit = verdicts["unit"]
+    near = verdicts["margin"].astype(float).between(1 / NEAR_ONE, NEAR_ONE)
     groups = [(title, part) for title, part in (
-        ("ratios (×, log scale)", verdicts[unit == "x"]),
+        ("ratios with margins near 1 (×, log scale)", verdicts[(unit == "x") & near]),
+        ("ratios with margins far from 1 (×, log scale)", verdicts[(unit == "x") & ~near]),
         ("differences (pp, epochs)", verdicts[unit.isin(["pp", "epochs", "steps"])]),
         ("shares (% of units, outputs or seeds)", verdicts[unit == "%"]),
         ("plain values (no unit)", verdicts[unit == ""])) if len(part)]
@@ -79,8 +113,12 @@ def verdict_forest(verdicts: pd.DataFrame):
                              gridspec_kw={"height_ratios": [sum(h) for h in heights]})
     for ax, (title, part, labels), rows in zip(axes[:, 0], labelled, heights, strict=True):
         y = np.cumsum(rows) - np.asarray(rows) / 2
+        view = _ratio_view(part) if title.startswith("ratios") else None
         for k, row in zip(y, part.itertuples(), strict=True):
             colour = VERDICT_COLOURS.get(row.verdict, VERDICT_COLOURS["undecided"])
+            if view is not None and not view[0] <= row.mean <= view[1]:
+                _off_view(ax, row, k, view, colour)
+                continue
             low, high = row.ci_low, row.ci_high
             if np.isfinite(low) and np.isfinite(high):
                 ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
@@ -99,8 +137,11 @@ def verdict_forest(verdicts: pd.DataFrame):
         for label in ax.get_yticklabels():  # a wrapped claim reads as a paragraph
             label.set_multialignment("left")
         ax.set_ylim(sum(rows), 0)
-        if title.startswith("ratios"):
+        if view is not None:
             ax.set_xscale("log")
+            ax.set_xlim(*view)
+            ax.set_xticks([t for t in _RATIO_TICKS if view[0] <= t <= view[1]])
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
         ax.set_title(title, fontsize=10, loc="left")
         ax.tick_params(axis="x", labelsize=8)
