@@ -142,6 +142,8 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
         return f"{number(mean, unit, 2 if decimals is None else decimals)} (same on every seed)"
     if decimals is None and unit != "x" and not scientific:
         decimals = precision([(high - low) / 2])
+    elif decimals is not None and round(low, decimals) == round(high, decimals):
+        decimals = max(decimals, precision([(high - low) / 2]))  # "0.00 [0.00, 0.00]" says nothing
     texts = [number(v, unit, decimals, scientific) for v in (mean, low, high)]
     if unit == "x" and decimals is None and high > low and 0.01 <= low and high < 1e6:
         # a ratio's three numbers at one precision, as any other interval's
@@ -177,7 +179,8 @@ def bounds_for(name: str, scale: float = 1.0) -> tuple[float, float] | None:
     scale = 100 if "%" in name else scale  # "test accuracy %": in percent
     if any(word in name for word in ("accuracy", "fraction", "share", "units %", "success")):
         return 0.0, scale
-    if any(word in name for word in ("loss", "mse", "error", "norm", "seconds")):
+    if any(word in name for word in ("loss", "mse", "error", "norm", "seconds", "|",
+                                     "distance")):
         return 0.0, math.inf
     return None
 
