@@ -66,7 +66,7 @@ def test_a_test_refuses_bad_definitions(changes, message):
 
 def test_intervals_are_written_in_the_tests_unit_at_the_precision_they_justify():
     ratio = ClaimTest("r", "x", "above", 10.0)
-    assert format_interval(Interval(2.0, 1.5, 2.5, 5, "t"), ratio) == "100× [32×, 316×]"
+    assert format_interval(Interval(2.0, 1.5, 2.5, 5, "t"), ratio) == "100× [31.6×, 316×]"
     points = ClaimTest("d", "pp", "above", 0.0)
     assert format_interval(Interval(0.4, 0.03, 0.77, 5, "t"), points) == "+0.4 [+0.0, +0.8] pp"
     assert format_interval(Interval(0.41, 0.38, 0.44, 5, "t"), points) == "+0.41 [+0.38, +0.44] pp"

@@ -145,8 +145,10 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
     elif decimals is not None and round(low, decimals) == round(high, decimals):
         decimals = max(decimals, precision([(high - low) / 2]))  # "0.00 [0.00, 0.00]" says nothing
     texts = [number(v, unit, decimals, scientific) for v in (mean, low, high)]
-    if unit == "x" and decimals is None and high > low and 0.01 <= low and high < 1e6:
-        # a ratio's three numbers at one precision, as any other interval's
+    if unit == "x" and decimals is None and high > low and 0.01 <= low and high < min(
+            1e6, 2 * low):
+        # a narrow ratio interval's three numbers at one precision, as any other interval's (a
+        # wide one keeps three significant digits each: 25.2× [14.9×, 42.7×], not 25× [15×, 43×])
         places = precision([(high - low) / 2])
         texts = [f"{v:,.{places}f}×" for v in (mean, low, high)]
     suffix = UNITS[unit]

@@ -39,8 +39,9 @@ def _learning(errors: pd.DataFrame) -> pd.DataFrame:
 
 
 def _score(row) -> str:
-    """'0.71 [0.081, 6.2]': a geometric-mean score and its interval, two significant digits."""
-    return f"{row.score:.2g} [{row.low:.2g}, {row.high:.2g}]"
+    """'0.71 [0.081, 6.2]': a geometric-mean score and its interval, as the tables write them
+    (scientific notation only below 0.01 or above 1000)."""
+    return tables._geometric_text(row.score, row.low, row.high, 2)
 
 
 def arithmetic_findings(errors: pd.DataFrame) -> str:
@@ -55,7 +56,7 @@ def arithmetic_findings(errors: pd.DataFrame) -> str:
     ...     "interpolation_score": [0.1, 0.12, 0.11, 0.2, 0.21, 0.22, 0.3, 0.31, 0.29, 5, 6, 5.5],
     ...     "extrapolation_score": [0.4, 0.5, 0.45, 0.1, 40, 3, 60, 50, 55, 20, 30, 25]})
     >>> print(arithmetic_findings(errors))
-    A model learns a split of a task when the whole 95% interval of its geometric-mean score lies below 1 (an error under 1% of the random model's), misses it when the whole interval lies above 1, and the seeds cannot tell where the interval spans 1. Inside the training range, 1 of 2 models learn every task (relu); NALU misses a × b. Outside it: a + b is learnt by relu, and the seeds cannot tell for NALU (2.3 [0.0013, 4e+03]); no model learns a × b.
+    A model learns a split of a task when the whole 95% interval of its geometric-mean score lies below 1 (an error under 1% of the random model's), misses it when the whole interval lies above 1, and the seeds cannot tell where the interval spans 1. Inside the training range, 1 of 2 models learn every task (relu); NALU misses a × b. Outside it: a + b is learnt by relu, and the seeds cannot tell for NALU (2.29 [1.3e-03, 4.0e+03]); no model learns a × b.
     """
     found = _learning(errors)
     models = list(dict.fromkeys(errors["model"]))
@@ -132,8 +133,8 @@ def weight_findings(weights: pd.DataFrame) -> str:
     ratio = (means["on a and b"] / means["on the others"]).dropna()
     if ratio.empty:
         return "The tasks have no distractor inputs, so there is no |W| on them to compare with."
-    return (f"On a's and b's inputs the first layer's mean |W| is {ratio.min():.2g}× to "
-            f"{ratio.max():.2g}× its mean on the distractors (per task and model, means over "
+    return (f"On a's and b's inputs the first layer's mean |W| is {tables.number(ratio.min(), 'x')}"
+            f" to {tables.number(ratio.max(), 'x')} its mean on the distractors (per task and model, means over "
             "seeds); a found solution puts |W| = 1 on them and 0 on the rest.")
 
 
