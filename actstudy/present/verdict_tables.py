@@ -84,7 +84,7 @@ def headline_table(table) -> str:
             test += f'<br><small>{html.escape(row["statistic"])}</small>'
         verdict = verdict_badge(row["verdict"]) + (
             f"<br><small>its experiment failed a check: {html.escape(why)}</small>"
-            if why and not part else "")
+            if why else "")
         rows.append(f'<tr class="{"component" if part else "claim"}"><td>{row.get("row", row["id"])}'
                     f"</td><td>{claim}</td><td>{verdict}</td><td>{test}</td><td>{link}</td></tr>")
     return ('<table class="headline"><thead><tr><th>#</th><th>claim</th><th>verdict</th>'
