@@ -68,7 +68,7 @@ def precision(half_widths) -> int:
 
 
 def number(value: float, unit: str = "", decimals: int | None = None,
-           scientific: bool = False) -> str:
+           scientific: bool = False, keep_zeros: bool = False) -> str:
     """One value in its unit: ``"327×"``, ``"+0.4 pp"``, ``"95.1%"``, ``"3.2e-04"``.
 
     ``decimals`` sets the precision of additive units (by default three
@@ -78,27 +78,32 @@ def number(value: float, unit: str = "", decimals: int | None = None,
     if value is None or not math.isfinite(value):
         return "n/a"
     if unit == "x":
-        return _significant(value) + "×" if 1e-3 <= abs(value) < 1e6 else f"{value:.1e}×"
+        return (_significant(value, keep_zeros=keep_zeros) + "×" if 1e-3 <= abs(value) < 1e6
+                else f"{value:.1e}×")
     if scientific and not 0.01 <= abs(float(f"{value:.1e}")) <= 1000:  # as it would read
         return f"{value:.1e}"
     if scientific:
-        return _significant(value)
+        return _significant(value, keep_zeros=keep_zeros)
     sign = "+" if unit in SIGNED else ""
     text = f"{value:{sign}.{decimals}f}" if decimals is not None else _significant(value, sign)
-    if value == 0:  # zero has no sign
-        text = text.lstrip("+-")
+    if text.startswith("-") and float(text.replace(",", "")) == 0:  # "-0.0" is 0.0
+        text = text[1:]
     return text + UNITS[unit]
 
 
-def _significant(value: float, sign: str = "") -> str:
+def _significant(value: float, sign: str = "", keep_zeros: bool = False) -> str:
     """Three significant digits without scientific notation from 1000 up to a million.
+
+    ``keep_zeros`` keeps trailing zeros, so an interval's three numbers read alike.
 
     >>> _significant(2381.6), _significant(999.7), _significant(0.01234, "+")
     ('2,380', '1,000', '+0.0123')
+    >>> _significant(2.3), _significant(2.3, keep_zeros=True), _significant(100.0, keep_zeros=True)
+    ('2.3', '2.30', '100')
     """
     if 999.5 <= abs(value) < 1e6:
         return f"{float(f'{value:.3g}'):{sign},.0f}"
-    return f"{value:{sign}.3g}"
+    return f"{value:{sign}#.3g}".rstrip(".") if keep_zeros else f"{value:{sign}.3g}"
 
 
 def interval(mean: float, low: float, high: float, unit: str = "", decimals: int | None = None,
@@ -144,7 +149,7 @@ def interval(mean: float, low: float, high: float, unit: str = "", decimals: int
         decimals = precision([(high - low) / 2])
     elif decimals is not None and round(low, decimals) == round(high, decimals):
         decimals = max(decimals, precision([(high - low) / 2]))  # "0.00 [0.00, 0.00]" says nothing
-    texts = [number(v, unit, decimals, scientific) for v in (mean, low, high)]
+    texts = [number(v, unit, decimals, scientific, keep_zeros=True) for v in (mean, low, high)]
     if unit == "x" and decimals is None and high > low and 0.01 <= low and high < min(
             1e6, 2 * low):
         # a narrow ratio interval's three numbers at one precision, as any other interval's (a
@@ -176,8 +181,13 @@ def bounds_for(name: str, scale: float = 1.0) -> tuple[float, float] | None:
 
     >>> bounds_for("test_accuracy"), bounds_for("dead units %"), bounds_for("test MSE")
     ((0.0, 1.0), (0.0, 100), (0.0, inf))
+    >>> bounds_for("accuracy − relu (pp)"), bounds_for("error signal growth (log10)")
+    (None, None)
     """
     name = name.lower()
+    if any(word in name for word in ("pp", "−", " - ", "difference", "gain", "change", "log",
+                                     "growth", "slope", "signal")):
+        return None  # a difference, a change or a logarithm can take either sign
     scale = 100 if "%" in name else scale  # "test accuracy %": in percent
     if any(word in name for word in ("accuracy", "fraction", "share", "units %", "success")):
         return 0.0, scale
@@ -573,7 +583,7 @@ def rule_table(rule: pd.DataFrame, threshold: float, label: str = "validation ac
 
 def _geometric_text(mean: float, low: float, high: float, n: int) -> str:
     """A geometric mean and its interval for people: "0.0123 [4.0e-03, 0.0380]"."""
-    texts = [number(v, scientific=True) for v in (mean, low, high)]
+    texts = [number(v, scientific=True, keep_zeros=n >= 2) for v in (mean, low, high)]
     return f"{texts[0]} [{texts[1]}, {texts[2]}]" if n >= 2 else texts[0]
 
 
@@ -609,7 +619,7 @@ def paper_table(comparison: pd.DataFrame) -> pd.DataFrame:
     ...     "paper": [10.1, 0.0], "mean": [0.4, 0.02], "low": [0.071, 0.0036],
     ...     "high": [2.2, 0.11], "n": 3, "same_side": [False, True]})
     >>> paper_table(comparison).values.tolist()
-    [['a × b', '10.1', '0.4 [0.071, 2.2] †', '0', '0.02 [3.6e-03, 0.11]']]
+    [['a × b', '10.1', '0.400 [0.0710, 2.20] †', '0', '0.0200 [3.6e-03, 0.110]']]
     """
     table = {}
     for _, row in comparison.iterrows():

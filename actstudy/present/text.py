@@ -239,7 +239,7 @@ def gradient_ratio_findings(ratios: pd.DataFrame) -> str:
     ...                        "ratio": [1e-3, 2e-3, 1e-6, 2e-6, 2.0, 2.2, 3.0, 3.1,
     ...                                  1.4, 1.5, 0.5, 2.0]})
     >>> print(gradient_ratio_findings(ratios))
-    At 5 and 10 hidden layers, by the whole 95% interval of the geometric mean over seeds: the first layer's gradient is below the last's at every depth for sigmoid (1.4e-03 [1.7e-05, 0.116] at 5 layers, 1.4e-06 [1.7e-08, 1.2e-04] at 10); it is above the last's at every depth for relu (2.1 [1.14, 3.84] at 5 layers, 3.05 [2.48, 3.76] at 10); for tanh: its interval spans 1 at 5 layers (1.45 [0.935, 2.25]), its interval spans 1 at 10 (1 [1.5e-04, 6.7e+03]).
+    At 5 and 10 hidden layers, by the whole 95% interval of the geometric mean over seeds: the first layer's gradient is below the last's at every depth for sigmoid (1.4e-03 [1.7e-05, 0.116] at 5 layers, 1.4e-06 [1.7e-08, 1.2e-04] at 10); it is above the last's at every depth for relu (2.10 [1.14, 3.84] at 5 layers, 3.05 [2.48, 3.76] at 10); for tanh: its interval spans 1 at 5 layers (1.45 [0.935, 2.25]), its interval spans 1 at 10 (1.00 [1.5e-04, 6.7e+03]).
     """
     rows = _log_rows(ratios, ["activation", "depth"], "ratio").sort_values("depth", kind="stable")
     rows["side"] = np.where(rows["high"] < 1, "below", np.where(rows["low"] > 1, "above",
