@@ -462,18 +462,36 @@ def rank_table(frame: pd.DataFrame, value: str, higher_is_better: bool, label: s
     ranks = stats.rank_intervals(frame, value, higher_is_better, seed=seed)
     texts = _rank_texts(ranks.set_index("activation"))
     label = label or (f"{value} (%)" if percent else value)
+    shown = intervals(ranks, scale=100.0 if percent else 1.0,
+                      bounds=bounds_for(value, 100 if percent else 1))
     return pd.DataFrame({
-        "rank": [texts[name].split(" ")[0] if pd.notna(rank) else "–"
-                 for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
+        "rank": _tied_as_shown(
+            [texts[name].split(" ")[0] if pd.notna(rank) else "–"
+             for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
+            [text.split(" ")[0] for text in shown]),
         "activation": ranks["activation"],
-        f"{label} [95% CI]": intervals(ranks, scale=100.0 if percent else 1.0,
-                                       bounds=bounds_for(value, 100 if percent else 1)),
+        f"{label} [95% CI]": shown,
         "rank [95% CI]": ["[" + texts[name].split("[", 1)[1] if pd.notna(rank) else "–"
                           for name, rank in zip(ranks["activation"], ranks["rank"], strict=True)],
         "tier": ranks["tier"],
         "seeds": ranks["seeds"],
         "note": _notes(ranks["activation"]),
     })
+
+
+def _tied_as_shown(ranks: list[str], means: list[str]) -> list[str]:
+    """Rank labels, best first, where neighbours whose means read the same share the first
+    one's rank, marked "=": a reader sees 83.9 and 83.9, not ranks 3 and 4.
+
+    >>> _tied_as_shown(["1", "2", "3", "4"], ["95.1", "83.9", "83.9", "83.5"])
+    ['1', '2=', '2=', '4']
+    """
+    out = list(ranks)
+    for i in range(1, len(out)):
+        if means[i] == means[i - 1] and out[i] != "–":
+            out[i - 1] = out[i - 1].rstrip("=") + "="
+            out[i] = out[i - 1]
+    return out
 
 
 def learning_rate_table(rankings: pd.DataFrame, dataset: str) -> pd.DataFrame:
