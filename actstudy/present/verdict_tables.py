@@ -75,8 +75,10 @@ def headline_table(table) -> str:
         link = f'<a href="{html.escape(report)}.html#{html.escape(anchor)}">{report[:2]}</a>'
         many = int(parts.get(row["id"], 0)) if not part else 0
         # a claim about several things: its components' effects are in their own rows
-        effect = f"{many} components, below" if many else f"<b>{html.escape(row['effect'])}</b>"
-        test = f"{effect}, predicted {html.escape(row['prediction'])}"
+        seeds = f", {row['seeds']} seeds" if str(row.get("seeds", "")).strip() else ""
+        test = (f"each of its {many} components below, predicted {html.escape(row['prediction'])}"
+                if many else f"<b>{html.escape(row['effect'])}</b>, predicted "
+                f"{html.escape(row['prediction'])}{html.escape(seeds)}")
         if part:
             claim = f"<i>↳ {html.escape(part)}</i>"
         else:

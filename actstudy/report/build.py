@@ -473,13 +473,15 @@ def setting(profile: str) -> str:
     if images:
         names = " and ".join(html.escape(str(d)).replace("fashion_mnist", "Fashion-MNIST")
                              .replace("mnist", "MNIST") for d in images.get("datasets", []))
-        image_line = (f"{names} MLPs train on {int(images.get('n_train', 0)):,} images for "
-                      f"{images.get('epochs')} epochs and are tested on the full test sets; ")
+        image_line = (f"04's main {names} MLPs train on {int(images.get('n_train', 0)):,} "
+                      f"images for {images.get('epochs')} epochs and are tested on the full test "
+                      "sets; ")
     return (f"Profile <b>{html.escape(profile)}</b>, built "
-            f"{datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d')} on "
+            f"{datetime.datetime.now(datetime.UTC).strftime('%Y-%m-%d')} (this page) on "
             f"{html.escape(device())}. {image_line}the {len(trained)} trained studies run "
-            f"{_span(epochs)} epochs and {_span(seeds)} seeds (each claim's row gives its seeds; "
-            "each report's provenance block, every setting).")
+            f"{_span(epochs)} epochs and {_span(seeds)} seeds (each claim's row gives its seeds, "
+            "each report's provenance block every setting). The links below lead into the "
+            "seven reports, which travel beside this page.")
 
 
 def _span(values) -> str:

@@ -52,7 +52,8 @@ def _forest_labels(part: pd.DataFrame, overall: dict) -> list[str]:
 NEAR_ONE = 1.5
 
 
-_RATIO_TICKS = (0.01, 0.1, 0.2, 0.5, 0.75, 1, 1.1, 1.25, 1.5, 2, 5, 10, 20, 50, 100, 1000)
+_NEAR_TICKS = (0.5, 0.75, 1, 1.1, 1.25, 1.5, 2)
+_FAR_TICKS = (0.01, 0.1, 1, 10, 100, 1000)
 
 
 def _ratio_view(part: pd.DataFrame) -> tuple[float, float]:
@@ -121,11 +122,14 @@ def verdict_forest(verdicts: pd.DataFrame):
                 continue
             low, high = row.ci_low, row.ci_high
             if np.isfinite(low) and np.isfinite(high):
-                ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt")
+                ax.plot([low, high], [k, k], color=colour, lw=2.2, solid_capstyle="butt",
+                        zorder=5)
             # Hollow: the deciding experiment failed an adequacy check, so the interval
             # decides nothing and the verdict is undecided whatever it shows.
             hollow = bool(getattr(row, "inadequate", ""))
-            ax.plot(row.mean, k, "o", color=colour, ms=6, mfc="white" if hollow else colour)
+            # drawn over the margin's triangle, so an effect at its margin stays visible
+            ax.plot(row.mean, k, "o", color=colour, ms=6, mfc="white" if hollow else colour,
+                    zorder=6)
             if row.kind == "equivalence":
                 band = (1 / row.margin, row.margin) if row.unit == "x" else (-row.margin,
                                                                                row.margin)
@@ -140,7 +144,9 @@ def verdict_forest(verdicts: pd.DataFrame):
         if view is not None:
             ax.set_xscale("log")
             ax.set_xlim(*view)
-            ax.set_xticks([t for t in _RATIO_TICKS if view[0] <= t <= view[1]])
+            near = title.startswith("ratios with margins near")
+            ax.set_xticks([t for t in (_NEAR_TICKS if near else _FAR_TICKS)
+                           if view[0] <= t <= view[1]])
             ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
             ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}×"))
         ax.set_title(title, fontsize=10, loc="left")
