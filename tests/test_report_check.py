@@ -172,3 +172,13 @@ def test_main_exits_1_on_defects_and_0_without(tmp_path):
     (tmp_path / "02_bad.html").unlink()
     good = subprocess.run(command, capture_output=True, text=True)
     assert good.returncode == 0 and good.stdout.strip() == "no defects in 1 reports"
+
+
+def test_a_negative_zero_is_found_in_tables_and_text_and_nothing_else_is():
+    found = defects(_page("<p>selu −0% [−1%, −0%] at 512</p>"))
+    assert len(found) == 1 and "negative zero" in found[0] and "selu" in found[0]
+    table = ("<table><thead><tr><th>activation</th><th>gain</th></tr></thead><tbody>"
+             "<tr><td>relu</td><td>+1 [-0.00, +3] epochs</td></tr>"
+             "<tr><td>gelu</td><td>+1 [+0, +3] epochs</td></tr></tbody></table>")
+    assert len(defects(_page(table))) == 1
+    assert defects(_page("<p>-0.5, 10.0, x-0, 1e-05, -0.01, 2−0 and 0.00 [0.00, 0.01]</p>")) == []

@@ -33,6 +33,13 @@ position) and the offending column, cell or value. The checks, and why:
    template renders it as a ``jp-OutputArea-output`` with ``data-mime-type="text/plain"``
    outside an execute result (a displayed plain-text object looks the same and counts too),
    and stderr with ``data-mime-type="application/vnd.jupyter.stderr"``.
+6. **A negative zero.** ``-0.00`` or ``−0%`` anywhere in the visible text: a value rounded
+   to zero that kept its sign reads as a negative number that is not there.
+
+What these checks cannot see: whether a number agrees with the figure or sentence beside
+it, ties shown with different ranks, or an interval cut at its bound (the tables' own
+helper cuts intervals at their quantity's bounds, so check 2 catches an interval written
+without it).
 """
 
 from __future__ import annotations
@@ -262,6 +269,24 @@ def _scientific(soup, tables: list[Table]) -> list[str]:
     return found
 
 
+# A zero written with a minus sign ("-0.00", "−0%"): the value rounded to zero, its sign not.
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-\u2212]0(?:\.0+)?(?![\d.]|e[-+\u2212]?\d)")
+
+
+def _negative_zero(soup) -> list[str]:
+    """Check 6: a negative zero anywhere in the visible text, once per text block."""
+    found, seen = [], set()
+    for string in soup.find_all(string=NEGATIVE_ZERO):
+        if isinstance(string, Comment):
+            continue
+        block = string.find_parent(TEXT_BLOCKS + ["td", "th"]) or string.parent
+        if id(block) not in seen:
+            seen.add(id(block))
+            found.append(f'a negative zero ("{NEGATIVE_ZERO.search(string).group()}") in '
+                         f'"{_text(block)[:80]}"')
+    return found
+
+
 def _empty_columns(table: Table) -> list[str]:
     """Check 4: a column whose body cells are all blank."""
     if not table.body:
@@ -299,6 +324,7 @@ def defects(page_html: str, name: str = "") -> list[str]:
     for table in tables:
         found += _empty_columns(table)
     found += _stdout(soup)
+    found += _negative_zero(soup)
     prefix = f"{name}: " if name else ""
     return [prefix + message for message in found]
 
