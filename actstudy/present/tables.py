@@ -185,6 +185,8 @@ def bounds_for(name: str, scale: float = 1.0) -> tuple[float, float] | None:
     (None, None)
     """
     name = name.lower()
+    if "|" in name:  # an absolute value: |slope|, |W|
+        return 0.0, math.inf
     if any(word in name for word in ("pp", "−", " - ", "difference", "gain", "change", "log",
                                      "growth", "slope", "signal")):
         return None  # a difference, a change or a logarithm can take either sign

@@ -392,6 +392,15 @@ def signal_agreement(frame: pd.DataFrame, tolerance: float = 0.1) -> str:
             "error that compounds with depth (the widths below test that).")
 
 
+def _relative(ci) -> str:
+    """A relative difference and its interval in %, at the precision the interval justifies
+    (at most one decimal): "-0.4% [-0.7%, -0.1%]", never "-0% [-1%, -0%]"."""
+    values = [100 * v for v in (ci.mean, ci.low, ci.high)]
+    places = min(tables.precision([(values[2] - values[1]) / 2]), 1)
+    texts = [tables.number(v, "pp", places).removesuffix(" pp") for v in values]
+    return f"{texts[0]}% [{texts[1]}%, {texts[2]}%]"
+
+
 def width_agreement(frame: pd.DataFrame) -> str:
     """A sentence on whether the gap to the infinitely wide prediction closes with width.
 
@@ -414,9 +423,8 @@ def width_agreement(frame: pd.DataFrame) -> str:
         verdict = {(True, False): "closes", (True, True): "stays", (False, False): "none",
                    (False, True): "late"}[tuple(excludes)]
         verdicts[verdict].append(name)
-        parts.append(f"{name} {small.mean:+.0%} [{small.low:+.0%}, {small.high:+.0%}] at "
-                     f"width {small_width}, {large.mean:+.0%} [{large.low:+.0%}, "
-                     f"{large.high:+.0%}] at {large_width}")
+        parts.append(f"{name} {_relative(small)} at width {small_width}, {_relative(large)} "
+                     f"at {large_width}")
     text = ("The last layer's spread against the prediction, with 95% intervals over seeds: "
             + "; ".join(parts) + ".")
     if verdicts["closes"]:
