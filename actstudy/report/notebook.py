@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import io
 
-from actstudy.present import verdict_tables
 from actstudy.report.build import HEADLINE_MIME
 
 __all__ = ["show_headline"]
@@ -23,6 +22,8 @@ def show_headline(verdicts, figure=None, note: str = "") -> None:
     or failed build writes none.
     """
     from IPython.display import display
+
+    from actstudy.present import verdict_tables  # here: `actstudy --help` loads no numpy
 
     png = ""
     if figure is not None:
