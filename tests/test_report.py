@@ -196,7 +196,7 @@ def test_index_links_every_report(smoke_reports):
     assert (smoke_reports / "headline.json").exists() and "Profile smoke" in page
     # A page to share on its own: the setting, the forest plot inside it, coloured verdicts,
     # and each claim's evidence one click away, in a report beside it.
-    assert re.search(r"Profile <b>smoke</b>, built \S+ on (CPU|GPU|TPU)", page)
+    assert re.search(r"Profile <b>smoke</b>, built \S+ \(this page\) on (CPU|GPU|TPU)", page)
     assert "epochs" in page and "seeds" in page
     assert len(re.findall(r'<img [^>]*src="data:image/png;base64,[A-Za-z0-9+/]{1000}', page)) == 1
     assert page.count("border-radius:3px") == page.count("<tr") - 1
