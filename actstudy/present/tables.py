@@ -568,12 +568,10 @@ def task_table(summary: pd.DataFrame, value: str = "test_accuracy", by: str = "d
     overall = pd.DataFrame(means).mean(axis=1).sort_values(ascending=False, kind="stable")
     table = pd.DataFrame(columns).reindex(overall.index)
     # ranked on the mean as shown: two activations that read 0.987 share a rank, marked "="
-    shown = overall.round(3)
-    rank = shown.rank(ascending=False, method="min").astype(int)
-    tied = shown.duplicated(keep=False)
-    table.insert(0, ("", "rank"), [f"{r}=" if t else f"{r}" for r, t in zip(rank, tied,
-                                                                            strict=True)])
-    table.insert(1, ("", f"mean {label} over tasks"), overall.map(lambda m: f"{m:.3f}"))
+    shown = [f"{m:.3f}" for m in overall]
+    table.insert(0, ("", "rank"), _tied_as_shown([str(k) for k in range(1, len(shown) + 1)],
+                                                 shown))
+    table.insert(1, ("", f"mean {label} over tasks"), shown)
     table[("", "note")] = _notes(table.index)
     table.index.name = "activation"
     return table

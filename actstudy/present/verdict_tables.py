@@ -42,10 +42,17 @@ def verdict_table(table) -> str:
                            for p, r in zip(table["prediction"], table["reason"], strict=True)],
         "detectable (80% power)": [html.escape(d) for d in table["detectable"]],
         "seeds": table["seeds"],
-        "evidence": [f'<a href="{e.split("#")[0]}.html#{e.split("#")[1]}">{e.split("#")[0]}</a>'
-                     for e in table["evidence"]],
+        "evidence": [_evidence_link(e) for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def _evidence_link(evidence: str, short: bool = False) -> str:
+    """A claim's evidence ("05_gradient_flow#Anchor") as a link into that report, labelled
+    with the report's name (``short``: its number)."""
+    report, anchor = str(evidence).split("#", 1)
+    label = report[:2] if short else report
+    return f'<a href="{html.escape(report)}.html#{html.escape(anchor)}">{html.escape(label)}</a>'
 
 
 def verdict_badge(verdict: str) -> str:
@@ -71,8 +78,7 @@ def headline_table(table) -> str:
     rows = []
     for (_, row), part, why in zip(table.iterrows(), components, _inadequate(table),
                                    strict=True):
-        report, anchor = str(row["evidence"]).split("#", 1)
-        link = f'<a href="{html.escape(report)}.html#{html.escape(anchor)}">{report[:2]}</a>'
+        link = _evidence_link(row["evidence"], short=True)
         many = int(parts.get(row["id"], 0)) if not part else 0
         # a claim about several things: its components' effects are in their own rows
         seeds = f", {row['seeds']} seeds" if str(row.get("seeds", "")).strip() else ""
