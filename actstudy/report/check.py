@@ -85,7 +85,10 @@ def _text(element) -> str:
 
 
 def _grid(rows) -> list[list[str]]:
-    """The cells' texts of these ``<tr>`` rows, colspan and rowspan spread over the grid."""
+    """The cells' texts of these ``<tr>`` rows, colspan and rowspan spread over the grid.
+
+    By hand: ``pandas.read_html`` does this but needs lxml or html5lib, neither of which the
+    project installs, and it would lose the ``<tr>`` elements the messages point at."""
     grid: list[list[str]] = []
     pending: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
