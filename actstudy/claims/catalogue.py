@@ -83,13 +83,15 @@ _SPEED = "05_gradient_flow#First-and-last-layer-learning-speeds-under-SGD"
 
 
 _SAME_REASON_COST = ("ours (no source gives a number): a training epoch under 10% shorter is not "
-                     "the speed-up \"speeds up training\" or \"cheaper\" promises a user "
-                     "(the spread between builds is in the interval, over fresh processes)")
+                     "the speed-up \"speeds up training\" or \"cheaper\" promises a user")
 
 
 # Every timing claim's note: what its interval is over, and what machine it speaks for.
 _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interleaved rounds; "
-                "the interval is over processes. A timing verdict is about the kind of machine "
+                "each process gives the ratio of the two activations' fastest rounds (a busy "
+                "machine only ever adds time), and the interval is over processes. A busier "
+                "machine gives a wider interval, so an effect near its margin may be decided on "
+                "a quiet machine and undecided on a busy one. A timing verdict is about the kind of machine "
                 "that measured it (01 names it: cores, platform, JAX device); another kind may "
                 "read otherwise. The operations per element from XLA's cost analysis, which no "
                 "machine's load moves, are a secondary test.")
