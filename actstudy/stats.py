@@ -233,13 +233,24 @@ def p_value(interval: Interval, margin: float, side: str) -> float:
 
 
 def holm(p_values) -> np.ndarray:
-    """Holm-adjusted p-values (statsmodels), for several tests of one claim."""
-    from statsmodels.stats.multitest import multipletests
+    """Holm-adjusted p-values, for several tests of one claim: the i-th smallest of m is
+    multiplied by m - i (from 0), made non-decreasing in that order, and capped at 1.
 
+    Written here rather than called from statsmodels' ``multipletests(method="holm")``, which
+    gives the same numbers (a test checks it) but runs a full ``gc.collect()`` on every call:
+    with a report's runs in memory that took 0.7 s a call, 17 s of the findings' 57 s.
+
+    >>> holm([0.01, 0.04, 0.03]).round(3).tolist()
+    [0.03, 0.06, 0.06]
+    """
     p_values = np.asarray(p_values, dtype=float)
     if len(p_values) == 0:
         return p_values
-    return multipletests(p_values, method="holm")[1]
+    order = np.argsort(p_values, kind="stable")
+    scaled = p_values[order] * np.arange(len(p_values), 0, -1)
+    adjusted = np.empty_like(p_values)
+    adjusted[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return adjusted
 
 
 def paired_difference(a, b, confidence: float = CONFIDENCE, method: str = "t") -> Interval:

@@ -117,6 +117,17 @@ def test_p_values_and_holm():
         stats.p_value(interval, 0.0, "left")
 
 
+def test_holm_agrees_with_statsmodels_on_made_up_p_values():
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(3)
+    for size in (1, 2, 5, 13):
+        for p_values in (rng.uniform(0, 0.2, size), rng.uniform(0, 1, size),
+                         np.repeat(rng.uniform(0, 0.1), size)):
+            assert stats.holm(p_values) == pytest.approx(
+                multipletests(p_values, method="holm")[1], abs=1e-15)
+
+
 def test_secondary_tests_are_bonferroni_adjusted_and_labelled_by_the_interval_shown():
     clear = Measurement(ABOVE, stats.mean_ci(CLEAR))
     noise = Measurement(ABOVE, stats.mean_ci(NOISE))

@@ -76,20 +76,21 @@ class GridResult:
 
     @property
     def history(self) -> pd.DataFrame:
-        return _concat([tidy.history_frame(r) for r in self.runs])
+        return tidy.tagged(self.runs, tidy.history_rows)
 
     @property
     def gradients(self) -> pd.DataFrame:
-        return _concat([tidy.gradient_frame(r) for r in self.runs])
+        return tidy.tagged(self.runs, tidy.gradient_rows)
 
     @property
     def activations(self) -> pd.DataFrame:
-        return _concat([tidy.activation_frame(r) for r in self.runs])
+        return tidy.tagged(self.runs, tidy.activation_rows)
 
     @property
     def step_activations(self) -> pd.DataFrame:
         """Probe statistics every ``probe_every`` steps, for runs that asked for them."""
-        return _concat([tidy.step_activation_frame(r) for r in self.runs if r.step_activation_stats])
+        return tidy.tagged([r for r in self.runs if r.step_activation_stats],
+                           tidy.step_activation_rows)
 
     @property
     def datasets(self) -> list[dict]:
@@ -99,12 +100,7 @@ class GridResult:
 
     @property
     def learned(self) -> pd.DataFrame:
-        return _concat([tidy.learned_frame(r) for r in self.runs
-                        if r.learned_parameters])
-
-
-def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return tidy.tagged([r for r in self.runs if r.learned_parameters], tidy.learned_rows)
 
 
 def _fit_group_safe(configs: list[Config], fit_group: Callable[[list[Config]], list[Run]]):

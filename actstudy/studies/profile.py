@@ -98,9 +98,11 @@ def load_profile(profile: str) -> dict:
     return spec
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last,
-    silently); a profile that sets a parameter twice is a mistake to name."""
+    silently); a profile that sets a parameter twice is a mistake to name. LibYAML's parser
+    where PyYAML was built with it: the pure-Python one took 0.09 s a profile, and the findings
+    read it 39 times."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
