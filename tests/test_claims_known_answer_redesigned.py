@@ -168,11 +168,10 @@ _OPERATIONS = {"relu": 3.0, "sigmoid": 9.0, "tanh": 6.0, "softplus": 11.0, "gelu
 def _timing(log_ratios: dict[str, float], noise: float) -> dict:
     """Timing frames of 5 fresh processes x 2 interleaved rounds: each activation's epoch (and
     element-wise forward+backward) time is ``10**log_ratios[name]`` times ReLU's in each process
-    (log10 noise ``noise`` over processes, centred). Each round disturbs one side by 10**0.1 (a
-    busy machine only ever adds time): ReLU in the first round, the other activation in the
-    second, so each process's fastest rounds give its planted value, as the mean of its two
-    per-round ratios does. ReLU's own time moves from process to process (the machine's load);
-    the forward pass alone is planted at 1x and is never the test."""
+    (log10 noise ``noise`` over processes, centred), the first round 10**0.05 above that and the
+    second as far below, so each process's mean over its rounds is its planted value. ReLU's own
+    time moves from process to process (the machine's load); the forward pass alone is planted
+    at 1x and is never the test."""
     rng = np.random.default_rng(7)
     per_process = {name: log_ratios.get(name, 0.0) + (_centred(rng, PROCESSES, noise)
                                                      if name != "relu" else np.zeros(PROCESSES))
@@ -181,12 +180,11 @@ def _timing(log_ratios: dict[str, float], noise: float) -> dict:
     for process in range(PROCESSES):
         relu_seconds = 2.0 * (1 + 0.2 * process)
         for repeat in range(ROUNDS):
-            relu_log = 0.1 if repeat == 0 else 0.0
             for name in _COSTED:
-                log = relu_log if name == "relu" else per_process[name][process] + (
-                    0.0 if repeat == 0 else 0.1)
+                log = 0.0 if name == "relu" else per_process[name][process] + (
+                    0.05 if repeat == 0 else -0.05)
                 common = {"activation": name, "process": process, "repeat": repeat,
-                          "relative_to_relu": 10 ** (log - relu_log)}
+                          "relative_to_relu": 10 ** log}
                 epoch.append({**common, "seconds": relu_seconds * 10 ** log})
                 elementwise.append({**common, "pass": "forward+backward",
                                     "us_per_million": 50 * relu_seconds * 10 ** log})

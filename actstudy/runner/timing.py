@@ -262,37 +262,28 @@ def _rounds(repeats: int, label: str, progress: bool, unit: str = "round"):
 # -- measured once per build ------------------------------------------------------------------
 
 
-def log_ratios(frame: pd.DataFrame, slow: str, fast: str = "relu") -> pd.Series:
-    """log10 of ``slow``'s time over ``fast``'s, one value per fresh process: the ratio of the
-    two activations' fastest rounds in that process (each round is already the best of
-    several epochs or calls). Rounds within one process share its state (its compiled
-    programs, where its memory lies, the machine's load at the time) and vary less than
-    processes do, so a process, not a round, is the replicate an interval over builds needs.
+def log_ratios(frame: pd.DataFrame) -> pd.Series:
+    """One activation's log10 ratio to ReLU, one value per fresh process: the median over that
+    process's rounds. Rounds within one process share its state (its compiled programs, where
+    its memory lies, the machine's load at the time) and vary less than processes do, so a
+    process, not a round, is the replicate. Processes run one after another in one build's
+    minute or two, so the interval over them does not hold what varies from build to build
+    (the README gives that spread, measured). The median, because
+    a round in which the machine stalled one activation's timing (measured: ReLU's epoch
+    0.097 s against its usual 0.053 s) moves every ratio of that round by a factor of two; of
+    five rounds, two such go unnoticed. Frames without a ``process`` column (one process) give
+    one value per round.
 
-    The minimum, because on a shared machine a timing's noise only ever adds: another
-    process taking a core makes an epoch slower, never faster (the reason Python's ``timeit``
-    reports the minimum). A round in which the machine stalled one activation's epoch
-    (measured: ReLU's 0.097 s against its usual 0.053 s) moves that round's ratio by a factor
-    of two, and in a quiet process the per-round ratio of GELU to ReLU ranged from 0.65 to
-    1.62; each activation's fastest round is where neither was disturbed. Frames without a
-    ``process`` column (one process) give one ratio per round.
-
-    ``frame`` holds times: the columns ``activation``, ``repeat``, optionally ``process``,
-    and ``seconds`` or ``us_per_million``.
-
-    >>> frame = pd.DataFrame({"process": [0] * 6 + [1] * 6, "repeat": [0, 0, 1, 1, 2, 2] * 2,
-    ...                       "activation": ["relu", "gelu"] * 6,
-    ...                       "seconds": [1, 10, 2, 10, 1, 50, 1, 100, 1, 200, 3, 100]})
-    >>> log_ratios(frame, "gelu").tolist()
+    >>> frame = pd.DataFrame({"process": [0, 0, 0, 1, 1, 1], "repeat": [0, 1, 2] * 2,
+    ...                       "relative_to_relu": [10.0, 10.0, 0.5, 100.0, 100.0, 100.0]})
+    >>> log_ratios(frame).tolist()
     [1.0, 2.0]
     """
-    value = "seconds" if "seconds" in frame else "us_per_million"
-    within = ["process", "repeat"] if "process" in frame else ["repeat"]
-    times = frame.pivot_table(index=within, columns="activation", values=value, aggfunc="min")
-    if "process" in frame:
-        times = times.groupby(level="process").min()
-    logs = np.log10(times[slow].astype(float)) - np.log10(times[fast].astype(float))
-    return logs.dropna().reset_index(drop=True)
+    logs = np.log10(frame["relative_to_relu"].astype(float))
+    if "process" not in frame:
+        return logs.reset_index(drop=True)
+    return logs.groupby(frame["process"].to_numpy()).median()
+
 
 
 @dataclass(frozen=True)
@@ -311,10 +302,10 @@ class Costs:
     def relative(self) -> pd.DataFrame:
         """Each activation's time as a ×-ratio to ReLU's, per measurement, with a 95% interval.
 
-        The ratio is the geometric mean over the fresh processes it was measured
-        in of each process's ratio of the two activations' fastest rounds
-        (:func:`log_ratios`), and its interval Student's t over those processes,
-        back-transformed: a ratio of times is skewed, its log
+        The ratio is the geometric mean of the within-round ratio, and its
+        interval Student's t over the fresh processes it was measured in
+        (:func:`log_ratios`: each process's mean over its rounds is one
+        replicate), back-transformed: a ratio of times is skewed, its log
         roughly symmetric. ReLU's own ratio is 1 in every round by
         construction; it has no interval and is marked ``reference``.
 
@@ -330,9 +321,8 @@ class Costs:
                  MEASUREMENTS[2]: self.epoch}
         rows = []
         for measurement, frame in parts.items():
-            for name in frame["activation"].unique():
-                part = frame[frame["activation"] == name]
-                interval = stats.mean_ci(log_ratios(frame, name))
+            for name, part in frame.groupby("activation", sort=False):
+                interval = stats.mean_ci(log_ratios(part))
                 bounded = name != "relu" and interval.n >= 2
                 rows.append({"measurement": measurement, "activation": name,
                              "ratio": 10 ** interval.mean,
