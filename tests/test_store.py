@@ -143,3 +143,36 @@ def test_a_record_with_the_right_keys_but_wrong_contents_is_refused(change, name
     Run.from_dict(store.check_contents(record))  # the plain record is one
     with pytest.raises((ValueError, TypeError), match=named):
         Run.from_dict(store.check_contents({**record, **change}))
+
+
+def test_tagging_a_grid_at_once_gives_what_tagging_each_run_gave():
+    # The per-run tagging tidy.tagged replaced: the key first, then each tag put on the frame
+    # (overwriting an own column of the same name), then the label; the frames concatenated.
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from actstudy.runner import tidy
+
+    def one_at_a_time(run):
+        frame = run.frame.copy()
+        frame.insert(0, "key", run.key)
+        for name, value in tidy.tags(run).items():
+            frame[name] = value
+        frame["activation_label"] = tidy.label(run)
+        return frame
+
+    def made_up(key, initializer, activation, own):
+        config = {"dataset": "moons", "architecture": "mlp", "depth": 2, "width": 8,
+                  "activation": activation, "initializer": initializer, "seed": 1}
+        return SimpleNamespace(key=key, config=config,
+                               frame=pd.DataFrame({"epoch": [1, 2], **own}))
+
+    # a tag None in one run and a string in another; a later run with an own column more, and
+    # one that shares a tag's name
+    runs = [made_up("a", None, "relu", {}),
+            made_up("b", "he_normal", "tanh", {"extra": [0.5, 0.6], "depth": [9, 9]}),
+            made_up("c", "glorot_uniform", "prelu", {"extra": [0.1, 0.2]})]
+    expected = pd.concat([one_at_a_time(run) for run in runs], ignore_index=True)
+    pd.testing.assert_frame_equal(tidy.tagged(runs, lambda run: run.frame), expected)
+    assert tidy.tagged([], lambda run: run.frame).empty

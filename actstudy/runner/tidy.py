@@ -52,12 +52,20 @@ def tagged(runs, frame_of) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     body = pd.concat(frames, ignore_index=True)
-    per_run = pd.DataFrame([{"key": run.key, **tags(run), "activation_label": label(run)}
-                            for run in runs])
+    values = [{"key": run.key, **tags(run), "activation_label": label(run)} for run in runs]
+    # A tag that is None for some runs stays an object column holding None (as a None put on
+    # each run's frame and concatenated was), not a column of NaN.
+    per_run = pd.DataFrame({name: pd.Series([v[name] for v in values],
+                                            dtype=object if any(v[name] is None for v in values)
+                                            else None) for name in values[0]})
     rows = per_run.iloc[np.repeat(np.arange(len(runs)), [len(f) for f in frames])]
     rows = rows.reset_index(drop=True)
     own = body.drop(columns=[name for name in per_run.columns if name in body.columns])
-    return pd.concat([rows[["key"]], own, rows.drop(columns="key")], axis=1)
+    # The columns in the order tagging each frame and concatenating gave: the key, the first
+    # frame's own columns, the tags and label, then any own column a later frame adds.
+    order = dict.fromkeys(name for frame in frames
+                          for name in ["key", *frame.columns, *per_run.columns])
+    return pd.concat([rows[["key"]], own, rows.drop(columns="key")], axis=1)[list(order)]
 
 
 def history_rows(run: Run) -> pd.DataFrame:
