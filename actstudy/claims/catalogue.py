@@ -91,7 +91,7 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "the interval is over processes, within this build: between builds on one "
                 "machine the ratio moves by about twice a build's standard error, so an effect "
                 "within a few percent of its margin can be decided in one build and undecided in "
-                "the next (the README gives 15 builds' verdicts). "
+                "the next (the README lists the timing builds' verdicts). "
                 "A timing verdict is about the kind of machine "
                 "that measured it (01 names it: cores, platform, JAX device); another kind may "
                 "read otherwise. The operations per element from XLA's cost analysis, which no "
