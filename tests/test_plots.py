@@ -590,3 +590,17 @@ def test_arithmetic_scores_mark_the_learned_line_at_one():
     vertical = sorted(line.get_xdata()[0] for line in ax.lines if line.get_linestyle() in (":", "--"))
     assert vertical == [1.0, 100.0]
     matplotlib.pyplot.close(fig)
+
+
+def test_unit_measure_bands_stay_within_a_share():
+    # a share near 0 over three seeds: its t-interval reaches below 0, the band must not
+    import matplotlib.pyplot
+
+    rows = [{"key": f"k{seed}", "epoch": epoch, "activation": "tanh", "depth": 2,
+             "saturated_fraction": 0.02 if seed == 0 and epoch else 0.0}
+            for seed in range(3) for epoch in range(3)]
+    fig = plots.unit_measures(pd.DataFrame(rows), {"saturated_fraction": "share saturated"})
+    lows = [path.vertices[:, 1].min() for collection in fig.axes[0].collections
+            for path in collection.get_paths() if len(path.vertices)]
+    assert lows and min(lows) >= 0.0
+    matplotlib.pyplot.close(fig)

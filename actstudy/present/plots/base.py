@@ -44,6 +44,13 @@ def t_interval(values) -> tuple[float, float]:
     return interval.low, interval.high
 
 
+def share_interval(values) -> tuple[float, float]:
+    """:func:`t_interval` for a share, cut at 0 and 1 (the true share lies within them, so the
+    cut interval holds it whenever the whole one does)."""
+    low, high = t_interval(values)
+    return max(low, 0.0), min(high, 1.0)
+
+
 def centre_and_interval(values, log: bool = False) -> tuple[float, float, float]:
     """The mean over seeds and its 95% t-interval; with ``log``, the geometric mean and the
     t-interval of log10 of the values, taken back (for a positive, skewed quantity such as an

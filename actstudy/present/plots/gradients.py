@@ -27,7 +27,7 @@ from actstudy.present.plots.base import (
     _plain_log_labels,
     centre_and_interval,
     integer_ticks,
-    t_interval,
+    share_interval,
 )
 
 __all__ = ["gradient_heatmaps", "ratio_by_depth", "growth_by_depth", "unit_fraction",
@@ -167,8 +167,8 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
     """Per-epoch fractions side by side (e.g. inactive and dead units), one legend.
 
     Each column of panels is one column of ``measures`` (name -> axis label),
-    averaged over layers, with a 95% t-interval over seeds like the reports' other bands of a
-    mean (seaborn's default bootstrap drew anew at every render); epoch 0 is the
+    averaged over layers, with a 95% t-interval over seeds cut at 0 and 1, like the reports'
+    other bands of a mean (seaborn's default bootstrap drew anew at every render); epoch 0 is the
     initialisation. Each value of ``style`` (e.g. the depth) gets its own row
     of panels, so the one legend names the ``hue`` values alone.
     """
@@ -188,7 +188,7 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
             ax = axes[row, column]
             last = row == 0 and column == len(measures) - 1
             sns.lineplot(part, x="epoch", y=value, hue=hue, hue_order=hues,
-                         errorbar=t_interval, marker="o", ax=ax, legend=last)
+                         errorbar=share_interval, marker="o", ax=ax, legend=last)
             integer_ticks(ax.xaxis)
             ax.set_xlabel("epoch (0 = initialisation)" if row == len(levels) - 1 else "")
             ax.set_ylabel(label if level is None else f"{style.replace('_', ' ')} {level:g}\n"
