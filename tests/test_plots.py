@@ -604,3 +604,14 @@ def test_unit_measure_bands_stay_within_a_share():
             for path in collection.get_paths() if len(path.vertices)]
     assert lows and min(lows) >= 0.0
     matplotlib.pyplot.close(fig)
+
+
+def test_a_share_axis_of_zeros_starts_at_zero():
+    import matplotlib.pyplot
+
+    rows = [{"key": f"k{seed}", "epoch": epoch, "activation": "tanh", "depth": 2,
+             "saturated_fraction": 0.0} for seed in range(3) for epoch in range(3)]
+    fig = plots.unit_measures(pd.DataFrame(rows), {"saturated_fraction": "share saturated"})
+    low, high = fig.axes[0].get_ylim()
+    assert -0.05 * high <= low < 0 < high  # not down to -high, as matplotlib centres zeros
+    matplotlib.pyplot.close(fig)

@@ -189,6 +189,9 @@ def unit_measures(stats: pd.DataFrame, measures: dict[str, str], style: str | No
             last = row == 0 and column == len(measures) - 1
             sns.lineplot(part, x="epoch", y=value, hue=hue, hue_order=hues,
                          errorbar=share_interval, marker="o", ax=ax, legend=last)
+            # A share's axis starts at 0 (a panel of zeros would otherwise reach -0.04).
+            low, high = ax.get_ylim()
+            ax.set_ylim(max(low, -0.02 * (high - min(low, 0.0))), high)
             integer_ticks(ax.xaxis)
             ax.set_xlabel("epoch (0 = initialisation)" if row == len(levels) - 1 else "")
             ax.set_ylabel(label if level is None else f"{style.replace('_', ' ')} {level:g}\n"
