@@ -9,6 +9,7 @@
     actstudy data fetch                  # MNIST and Fashion-MNIST into data/
     actstudy data fetch fashion_mnist
     actstudy timing --profile default    # measure activation costs into reports/timing-default.json
+    actstudy timing-builds --profile default B1/timing-default.json B2/...   # their spread
 
 The Makefile calls ``report``, ``timing`` and ``data``. Heavy modules are imported inside
 the subcommands, so ``actstudy --help`` answers at once.
@@ -174,6 +175,25 @@ def cmd_timing(args) -> int:
     return 0
 
 
+def cmd_timing_builds(args) -> int:
+    from actstudy import studies
+    from actstudy.claims.measures import TIMING_CONTRASTS
+    from actstudy.runner import timing_builds
+    from actstudy.studies.cost import parameters
+
+    wanted = parameters(studies.get("activation_cost", args.profile))
+    spread = timing_builds.make(args.files, TIMING_CONTRASTS, wanted,
+                                by=f"actstudy timing-builds --profile {args.profile}")
+    where = timing_builds.store(spread, args.profile)
+    print(f"{where}: {spread.describe()}")
+    for measure, slow, fast in TIMING_CONTRASTS:
+        key = timing_builds.contrast_key(measure, slow, fast)
+        means = spread.means(key)
+        print(f"  {key}: {10 ** means.mean():.3f}x on average, SD between builds "
+              f"{means.std(ddof=1):.4f} (log10)")
+    return 0
+
+
 # sources.IMAGE_SETS, spelled out so that parsing does not import numpy.
 IMAGE_SETS = ("mnist", "fashion_mnist")
 
@@ -256,6 +276,21 @@ def parser() -> argparse.ArgumentParser:
                         help="keep the stored timings where they were measured with the "
                              "profile's parameters")
     timing.set_defaults(func=cmd_timing)
+
+    builds = sub.add_parser(
+        "timing-builds",
+        help="measure how much the timing ratios move between builds, from earlier builds' "
+             "stored timings",
+        description="Read the stored timings of separate builds on one machine (each build's "
+                    "reports/timing-<profile>.json, timed hours apart with the profile's "
+                    "parameters; at least 8) and store each ratio the claims test, per "
+                    "process, in notebooks/params/timing-builds-<profile>.json. The claims take "
+                    "a timing interval's width from the spread of these builds' ratios.")
+    builds.add_argument("--profile", default="default",
+                        help="a notebooks/params/<profile>.yaml (default: default)")
+    builds.add_argument("files", nargs="+", metavar="FILE",
+                        help="stored timings of separate builds (reports/timing-<profile>.json)")
+    builds.set_defaults(func=cmd_timing_builds)
 
     data = sub.add_parser("data", help="fetch and verify the image datasets")
     data_sub = data.add_subparsers(dest="data_command", required=True)

@@ -11,6 +11,7 @@ said from one seed.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from dataclasses import dataclass
@@ -56,11 +57,25 @@ class Interval:
     method: str
     spread: float = math.nan  # the values' standard deviation (what power depends on)
     resolution: float = 0.0  # the step a counted quantity moves in (mean_ci), 0 if continuous
+    # Where the estimate's standard error is not spread / sqrt(n) (between_builds): that
+    # standard error and its degrees of freedom; NaN otherwise (then n - 1).
+    standard_error: float = math.nan
+    df: float = math.nan
 
     def __str__(self) -> str:
         if not math.isfinite(self.low):
             return f"{self.mean:.4g} (n={self.n})"
         return f"{self.mean:.4g} [{self.low:.4g}, {self.high:.4g}]"
+
+
+def _standard_error(interval: Interval) -> float:
+    if math.isfinite(interval.standard_error):
+        return interval.standard_error
+    return interval.spread / math.sqrt(interval.n)
+
+
+def _df(interval: Interval) -> float:
+    return interval.df if math.isfinite(interval.df) else interval.n - 1
 
 
 def _clean(values) -> np.ndarray:
@@ -117,6 +132,39 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
 CLOPPER_PEARSON = "clopper-pearson"
 
 
+def between_builds(values, build_means, confidence: float = CONFIDENCE) -> Interval:
+    """One build's mean of ``values`` (its fresh processes' estimates) with the interval that
+    a build's mean has on this machine: Student's t over ``build_means``, the same quantity's
+    means in earlier builds on the same kind of machine (at least two).
+
+    Processes within one build run one after another in a minute or two, so the interval over
+    them does not hold what moves from build to build (the machine's state over hours); the
+    spread of earlier builds' means does, within-build noise included. It is an intermediate-
+    precision standard deviation (a measurement's spread between occasions, from a precision
+    study of repeated occasions), the standard error of one build's mean: the interval is
+    mean ± t(builds - 1) × SD(build means). SciPy has the quantile but not this interval.
+
+    >>> interval = between_builds([1.0, 1.2], [0.0, 0.1, 0.2])
+    >>> round(interval.mean, 2), round(interval.high - interval.mean, 3), interval.n
+    (1.1, 0.43, 2)
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
+    values, build_means = _clean(values), _clean(build_means)
+    if len(build_means) < 2:
+        raise ValueError(f"build_means has {len(build_means)} finite value(s): the spread "
+                         "between builds needs at least 2")
+    if len(values) == 0:
+        return Interval(math.nan, -math.inf, math.inf, 0, "t")
+    mean = float(values.mean())
+    error = float(build_means.std(ddof=1))
+    df = len(build_means) - 1
+    half = float(scipy_stats.t.ppf(0.5 + confidence / 2, df)) * error
+    spread = float(values.std(ddof=1)) if len(values) > 1 else math.nan
+    return Interval(mean, mean - half, mean + half, len(values), "t", spread,
+                    standard_error=error, df=float(df))
+
+
 def share(successes: int, n: int, confidence: float = CONFIDENCE) -> Interval:
     """The share of ``n`` trials that succeeded, in percent, with its exact (Clopper-Pearson)
     interval (SciPy's binomial test): for success rates over seeds, whose bounds stay inside
@@ -146,11 +194,12 @@ def at_confidence(interval: Interval, confidence: float) -> Interval:
     >>> round(float(wide.high - wide.mean), 3)
     1.028
     """
-    if interval.method == "t" and interval.n >= 2 and math.isfinite(interval.spread):
-        half = (scipy_stats.t.ppf(0.5 + confidence / 2, interval.n - 1) * interval.spread
-                / math.sqrt(interval.n) + interval.resolution / 2)
-        return Interval(interval.mean, interval.mean - half, interval.mean + half, interval.n,
-                        interval.method, interval.spread, interval.resolution)
+    if interval.method == "t" and _df(interval) >= 1 and math.isfinite(
+            _standard_error(interval)):
+        half = (scipy_stats.t.ppf(0.5 + confidence / 2, _df(interval))
+                * _standard_error(interval) + interval.resolution / 2)
+        return dataclasses.replace(interval, low=interval.mean - half,
+                                   high=interval.mean + half)
     if interval.method == CLOPPER_PEARSON and interval.n >= 1:
         return share(round(interval.mean * interval.n / 100), interval.n, confidence)
     return interval
@@ -192,13 +241,19 @@ def minimum_detectable(interval: Interval, confidence: float = CONFIDENCE,
         z = scipy_stats.norm.ppf
         return 100 * (z(1 - (1 - confidence) / 2) + z(power)) * math.sqrt(0.25 / interval.n) \
             if interval.n >= 1 else math.inf
-    if interval.n < 2 or not math.isfinite(interval.spread):
+    if _df(interval) < 1 or not math.isfinite(_standard_error(interval)):
         return math.inf
     if kind == "equivalence":
-        df = interval.n - 1
+        df = _df(interval)
         factor = (scipy_stats.t.ppf(1 - (1 - confidence) / 2, df)
                   + scipy_stats.t.ppf(1 - (1 - power) / 2, df))
-        return float(factor * interval.spread / math.sqrt(interval.n) + interval.resolution / 2)
+        return float(factor * _standard_error(interval) + interval.resolution / 2)
+    if math.isfinite(interval.df):
+        # A standard error of its own (between_builds): the usual approximation to the t-test's
+        # power, (t(1 - alpha/2) + t(power)) x standard error, at its degrees of freedom.
+        factor = (scipy_stats.t.ppf(1 - (1 - confidence) / 2, interval.df)
+                  + scipy_stats.t.ppf(power, interval.df))
+        return float(factor * interval.standard_error + interval.resolution / 2)
     size = TTestPower().solve_power(nobs=interval.n, alpha=1 - confidence, power=power,
                                     alternative="two-sided")
     return float(size * interval.spread + interval.resolution / 2)
@@ -224,12 +279,12 @@ def p_value(interval: Interval, margin: float, side: str) -> float:
         return float(binomtest(k, interval.n, margin / 100,
                                alternative="greater" if side == "above" else "less").pvalue)
     distance = sign * (interval.mean - margin) - interval.resolution / 2
-    if interval.method == "exact" or interval.spread == 0:
+    if interval.method == "exact" or _standard_error(interval) == 0:
         return 0.0 if distance > 0 else 1.0
-    if interval.n < 2 or not math.isfinite(interval.spread):
+    if _df(interval) < 1 or not math.isfinite(_standard_error(interval)):
         return 1.0
-    t = distance / (interval.spread / math.sqrt(interval.n))
-    return float(scipy_stats.t.sf(t, interval.n - 1))
+    t = distance / _standard_error(interval)
+    return float(scipy_stats.t.sf(t, _df(interval)))
 
 
 def holm(p_values) -> np.ndarray:

@@ -193,8 +193,9 @@ def test_the_adequacy_line_marks_each_check():
 
 
 def test_every_claim_that_rests_on_training_names_its_adequacy_conditions():
-    # Claims 4, 7 and 8 are timings, 10 and 17 are at initialisation: no training to check.
-    untrained = {4, 7, 8, 10, 17}
+    # Claims 10 and 17 are at initialisation: no training to check. Claims 4, 7 and 8 are
+    # timings, whose checks are that the spread between builds is known for this machine.
+    untrained = {10, 17}
     for claim in claims.CLAIMS:
         assert (claim.adequacy is None) == (claim.id in untrained), claim.id
 

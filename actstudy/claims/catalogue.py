@@ -29,6 +29,7 @@ from actstudy.claims.measures import (
     dying_adequacy,
     elu_adequacy,
     elu_against_relu,
+    gelu_cost_adequacy,
     gelu_cost_and_approximation,
     gradient_adequacy,
     gradient_growth_with_init_scale,
@@ -38,11 +39,13 @@ from actstudy.claims.measures import (
     prelu_adequacy,
     prelu_overfitting,
     rectifier_cost,
+    rectifier_cost_adequacy,
     relu_sparsity,
     sine_adequacy,
     sine_nonlinearity,
     smooth_rectifiers_in_depth,
     softplus_cost,
+    softplus_cost_adequacy,
     sparsity_adequacy,
     tanh_against_sigmoid_convergence,
     theory_agreement,
@@ -87,15 +90,18 @@ _SAME_REASON_COST = ("ours (no source gives a number): a training epoch under 10
 
 
 # Every timing claim's note: what its interval is over, and what machine it speaks for.
-_TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interleaved rounds; "
-                "the interval is over processes, within this build: between builds on one "
-                "machine the ratio moves by about twice a build's standard error, so an effect "
-                "within a few percent of its margin can be decided in one build and undecided in "
-                "the next (the README lists the timing builds' verdicts). "
-                "A timing verdict is about the kind of machine "
-                "that measured it (01 names it: cores, platform, JAX device); another kind may "
-                "read otherwise. The operations per element from XLA's cost analysis, which no "
-                "machine's load moves, are a secondary test.")
+_TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interleaved rounds: "
+                "the ratio is the mean over processes of each one's median round. Processes "
+                "run within one build's minute or two, and the ratio moves more between "
+                "builds than that, so the interval's width is the spread of earlier builds' "
+                "ratios on the same kind of machine with the same timing parameters "
+                "(Student's t over their means; notebooks/params/timing-builds-<profile>.json, "
+                "made by `actstudy timing-builds`). Without that study for this machine, or "
+                "when this build's processes spread more than any earlier build's, the verdict "
+                "is undecided. A timing verdict is about the kind of machine that measured it "
+                "(01 names it: cores, platform, JAX device); another kind may read otherwise. "
+                "The operations per element from XLA's cost analysis, which no machine's load "
+                "moves, are a secondary test.")
 
 
 CLAIMS = [
@@ -141,7 +147,7 @@ CLAIMS = [
           "Medium post on popular activation functions; most overviews", _COST,
           Test("one training epoch of an MNIST MLP (recording off): each of sigmoid and tanh / "
                "ReLU, one component each (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
-          "activation_cost", 5, rectifier_cost,
+          "activation_cost", 5, rectifier_cost, adequacy=rectifier_cost_adequacy,
           note="Epochs to a target accuracy are secondary: the source's reason is compute. "
                + _TIMING_NOTE),
     Claim(5, "ReLU units can die; leaky ReLU, PReLU and ELU leave fewer dead units.",
@@ -176,12 +182,14 @@ CLAIMS = [
           "Glorot, Bordes & Bengio (2011); overviews", _COST,
           Test("one training epoch of an MNIST MLP (recording off): softplus / ReLU (×)", "x",
                "above", COST_MARGIN, _SAME_REASON_COST),
-          "activation_cost", 5, softplus_cost, note=_TIMING_NOTE),
+          "activation_cost", 5, softplus_cost, adequacy=softplus_cost_adequacy,
+          note=_TIMING_NOTE),
     Claim(8, "GELU is costlier than ReLU; its tanh approximation is accurate and cheaper.",
           "Hendrycks & Gimpel (2016); framework documentation", _COST,
           Test("one training epoch of an MNIST MLP (recording off): GELU / ReLU (×)", "x",
                "above", COST_MARGIN, _SAME_REASON_COST),
-          "activation_cost", 5, gelu_cost_and_approximation, note=_TIMING_NOTE),
+          "activation_cost", 5, gelu_cost_and_approximation, adequacy=gelu_cost_adequacy,
+          note=_TIMING_NOTE),
     Claim(9, "Swish and GELU have a slight edge over ReLU in deeper networks.",
           "Ramachandran et al. (2017): +0.6 to 0.9% top-1 on ImageNet",
           "04_mnist_convergence#Depth-with-tuned-learning-rates-and-early-stopping",

@@ -13,10 +13,11 @@ from actstudy import analysis, stats
 from actstudy.analysis import adequacy
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.run import activations, data
-from actstudy.runner import timing
+from actstudy.runner import timing, timing_builds
 from actstudy.stats import Interval, paired
 
-__all__ = ["COST_MARGIN", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_training",
+__all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "rectifier_cost_adequacy", "softplus_cost_adequacy",
+           "gelu_cost_adequacy", "UNIT_MARGIN", "sine_nonlinearity", "linear_network_training",
            "vanishing_gradient_ratio", "rectifier_cost", "dead_units_by_rectifier",
            "tanh_against_sigmoid_convergence", "softplus_cost", "gelu_cost_and_approximation",
            "smooth_rectifiers_in_depth", "gradient_growth_with_init_scale", "binary_step_learning",
@@ -37,21 +38,74 @@ def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.Dat
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
 
 
-def _rounds(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.Series:
-    """A timing frame's log10(cost slow / cost fast), one value per fresh process (the mean of
-    its interleaved rounds, :func:`actstudy.runner.timing.log_ratios`), or per round where the
-    frame was measured in one process."""
-    value = "seconds" if "seconds" in cost else "us_per_million"
-    within = ["process", "repeat"] if "process" in cost else ["repeat"]
-    table = cost.pivot_table(index=within, columns="activation", values=value)
-    ratio = (table[slow] / table[fast]).rename("relative_to_relu").reset_index()
-    return timing.log_ratios(ratio)
+# The timing ratios claims 4, 7 and 8 test, each (measure, slow, fast): a training epoch's and
+# the element-wise forward+backward pass's. ``actstudy timing-builds`` measures their spread
+# between builds (:mod:`actstudy.runner.timing_builds`).
+TIMING_CONTRASTS = tuple(
+    [(measure, slow, "relu") for measure in ("epoch", "forward+backward")
+     for slow in ("sigmoid", "tanh", "softplus", "gelu")]
+    + [(measure, "gelu", "gelu_tanh") for measure in ("epoch", "forward+backward")])
 
 
-def _cost_test(cost: pd.DataFrame, slow: str, fast: str, what: str) -> Measurement:
-    return Measurement(
-        Test(f"{what}: {slow} / {fast} (×)", "x", "above", COST_MARGIN), stats.mean_ci(
-            _rounds(cost, slow, fast)))
+def _cost_frame(ctx, measure: str) -> pd.DataFrame:
+    return ctx.epoch_cost() if measure == "epoch" else _elementwise(ctx)
+
+
+def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
+    """A timing ratio's interval and the checks it rests on.
+
+    The estimate is this build's (the mean over its fresh processes of each one's median
+    log10 ratio); the interval's width is the spread of earlier builds' estimates on the same
+    kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
+    build's minute do not vary as builds do. Without such a study for this machine the
+    interval is over this build's processes alone and the check that fails says why, so the
+    verdict is undecided; a build whose processes spread more than any earlier build's (a
+    machine busier than any the study saw) is undecided too."""
+    logs = timing.process_log_ratios(_cost_frame(ctx, measure), slow, fast)
+    key = timing_builds.contrast_key(measure, slow, fast)
+    spread, why = ctx.timing_builds()
+    if spread is not None:
+        why = timing_builds.usable(spread, ctx.timing_provenance(), key)
+    calibrated = adequacy.Check(
+        "the ratio's spread between builds was measured on this kind of machine with these "
+        f"timing parameters, in at least {timing_builds.MINIMUM_BUILDS} earlier builds",
+        not why, why or spread.describe(),
+        "" if not why else "time the profile in separate builds hours apart, then "
+        "`actstudy timing-builds` (README, Training speed)")
+    if why:
+        return stats.mean_ci(logs), [calibrated]
+    own, largest = float(np.std(logs, ddof=1)), spread.largest_spread(key)
+    quiet = adequacy.Check(
+        "this build's processes spread no more than an earlier build's did",
+        own <= largest, f"{key}: SD over this build's processes {own:.4f} (log10), the earlier "
+        f"builds' largest {largest:.4f}",
+        "" if own <= largest else "time again on a quiet machine (`actstudy timing`), then "
+        "render 06 again")
+    return stats.between_builds(logs, spread.means(key)), [calibrated, quiet]
+
+
+def _timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:
+    return _between_builds(ctx, measure, slow, fast)[1]
+
+
+def _cost_test(ctx, measure: str, slow: str, fast: str, what: str) -> Measurement:
+    interval, checks = _between_builds(ctx, measure, slow, fast)
+    failed = adequacy.failed(checks)
+    return Measurement(Test(f"{what}: {slow} / {fast} (×)", "x", "above", COST_MARGIN),
+                       interval, failed[0].reason() if failed else "")
+
+
+def rectifier_cost_adequacy(ctx):
+    """Per component (sigmoid, tanh): its epoch ratio's spread between builds is known here."""
+    return {name: _timing_checks(ctx, "epoch", name) for name in ("sigmoid", "tanh")}
+
+
+def softplus_cost_adequacy(ctx):
+    return _timing_checks(ctx, "epoch", "softplus")
+
+
+def gelu_cost_adequacy(ctx):
+    return _timing_checks(ctx, "epoch", "gelu")
 
 
 def _operations(ctx, slow: str, fast: str = "relu") -> Measurement:
@@ -110,7 +164,8 @@ def _deep(depths, wanted: int = 10) -> list[int]:
 
 
 # The margin every cost comparison uses: a saving under 10% is not what "cheaper" or "speeds up
-# training" promises a user. The interval is over fresh processes within one build.
+# training" promises a user. A timing interval's width is the spread between earlier builds on
+# the same kind of machine (_between_builds).
 COST_MARGIN = 1.10
 
 
@@ -179,10 +234,9 @@ def vanishing_gradient_ratio(ctx):
 
 
 def rectifier_cost(ctx):
-    epoch, elementwise = ctx.epoch_cost(), _elementwise(ctx)
-    primary = {name: stats.mean_ci(_rounds(epoch, name)) for name in ("sigmoid", "tanh")}
-    tests = [_cost_test(elementwise, name, "relu", "time per element, forward+backward")
-             for name in ("sigmoid", "tanh")]
+    primary = {name: _between_builds(ctx, "epoch", name)[0] for name in ("sigmoid", "tanh")}
+    tests = [_cost_test(ctx, "forward+backward", name, "relu",
+                        "time per element, forward+backward") for name in ("sigmoid", "tanh")]
     tests += [_operations(ctx, name) for name in ("sigmoid", "tanh")]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "sigmoid", "tanh"],
                     architecture=["mlp"])
@@ -299,12 +353,13 @@ def tanh_against_sigmoid_convergence(ctx):
 
 
 def softplus_cost(ctx):
-    primary = stats.mean_ci(_rounds(ctx.epoch_cost(), "softplus"))
+    primary = _between_builds(ctx, "epoch", "softplus")[0]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "softplus"],
                     architecture=["mlp"])
     accuracy = _per_seed(grid.summary, "test_accuracy") * 100
     return primary, [
-        _cost_test(_elementwise(ctx), "softplus", "relu", "time per element, forward+backward"),
+        _cost_test(ctx, "forward+backward", "softplus", "relu",
+                   "time per element, forward+backward"),
         _operations(ctx, "softplus"),
         # No advantage: softplus's accuracy gain over ReLU is below half a point.
         Measurement(Test("test accuracy: relu - softplus (pp)", "pp", "above", -0.5),
@@ -316,15 +371,15 @@ def gelu_cost_and_approximation(ctx):
     x = np.linspace(-8, 8, 100_001, dtype=np.float32)
     gap = float(np.max(np.abs(np.asarray(activations.function("gelu")(x))
                               - np.asarray(activations.function("gelu_tanh")(x)))))
-    epoch, elementwise = ctx.epoch_cost(), _elementwise(ctx)
-    primary = stats.mean_ci(_rounds(epoch, "gelu"))
+    primary = _between_builds(ctx, "epoch", "gelu")[0]
     return primary, [
         # A deterministic maximum: no sampling spread.
         Measurement(Test("max |gelu - gelu_tanh| on [-8, 8]", "", "below", 1e-3), stats.exact(gap,
                                                                                             2)),
-        _cost_test(epoch, "gelu", "gelu_tanh", "one training epoch"),
-        _cost_test(elementwise, "gelu", "relu", "time per element, forward+backward"),
-        _cost_test(elementwise, "gelu", "gelu_tanh", "time per element, forward+backward"),
+        _cost_test(ctx, "epoch", "gelu", "gelu_tanh", "one training epoch"),
+        _cost_test(ctx, "forward+backward", "gelu", "relu", "time per element, forward+backward"),
+        _cost_test(ctx, "forward+backward", "gelu", "gelu_tanh",
+                   "time per element, forward+backward"),
         _operations(ctx, "gelu"),
         _operations(ctx, "gelu", "gelu_tanh"),
     ]

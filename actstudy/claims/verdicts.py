@@ -13,7 +13,7 @@ import pandas as pd
 from actstudy import stats, studies
 from actstudy.analysis import adequacy
 from actstudy.present import tables
-from actstudy.runner import GridResult, timing
+from actstudy.runner import GridResult, timing, timing_builds
 from actstudy.stats import Interval
 
 __all__ = ["VERDICTS", "KINDS", "UNITS", "ALPHA", "Test", "format_value", "format_interval",
@@ -305,6 +305,7 @@ class Context:
         self._results: dict[str, GridResult] = {}
         self._costs = None
         self._operations = None
+        self._timing_builds = None
 
     @property
     def grids(self) -> list[GridResult]:
@@ -346,6 +347,19 @@ class Context:
         if self._operations is None:
             self._operations = timing.operation_counts(list(self.COST_ACTIVATIONS))
         return self._operations
+
+    def timing_builds(self):
+        """The spread of the timing ratios between earlier builds on this kind of machine
+        (:func:`actstudy.runner.timing_builds.load`): the study, or None and why."""
+        if self._timing_builds is None:
+            self._timing_builds = timing_builds.load(self.profile)
+        return self._timing_builds
+
+    def timing_provenance(self) -> dict:
+        """How and where this build's timings were measured (machine, parameters)."""
+        if self._costs is None:
+            self._costs = studies.build_costs(self.profile)
+        return self._costs.provenance
 
     def _stored_cost(self, measurement: str, parameter: str) -> pd.DataFrame:
 

@@ -267,8 +267,9 @@ def log_ratios(frame: pd.DataFrame) -> pd.Series:
     process's rounds. Rounds within one process share its state (its compiled programs, where
     its memory lies, the machine's load at the time) and vary less than processes do, so a
     process, not a round, is the replicate. Processes run one after another in one build's
-    minute or two, so the interval over them does not hold what varies from build to build
-    (the README gives that spread, measured). The median, because
+    minute or two, so the interval over them does not hold what varies from build to build;
+    the claims take that spread from earlier builds (:mod:`actstudy.runner.timing_builds`).
+    The median, because
     a round in which the machine stalled one activation's timing (measured: ReLU's epoch
     0.097 s against its usual 0.053 s) moves every ratio of that round by a factor of two; of
     five rounds, two such go unnoticed. Frames without a ``process`` column (one process) give
@@ -283,6 +284,17 @@ def log_ratios(frame: pd.DataFrame) -> pd.Series:
     if "process" not in frame:
         return logs.reset_index(drop=True)
     return logs.groupby(frame["process"].to_numpy()).median()
+
+
+def process_log_ratios(cost: pd.DataFrame, slow: str, fast: str = "relu") -> pd.Series:
+    """log10(cost of ``slow`` / cost of ``fast``) in a timing frame (:func:`epoch_cost`'s, or
+    one pass of :func:`activation_cost`'s), one value per fresh process (:func:`log_ratios`):
+    each round's ratio of the two, then each process's median over its rounds."""
+    value = "seconds" if "seconds" in cost else "us_per_million"
+    within = ["process", "repeat"] if "process" in cost else ["repeat"]
+    table = cost.pivot_table(index=within, columns="activation", values=value)
+    ratio = (table[slow] / table[fast]).rename("relative_to_relu").reset_index()
+    return log_ratios(ratio)
 
 
 

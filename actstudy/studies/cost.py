@@ -45,8 +45,9 @@ class ActivationCost(Study):
     epoch_batch_size: int = 128
     epoch_n_train: int | None = 10000  # None: the whole training split
     epoch_repeats: int = 10
-    # Fresh processes, one after another, each timing `repeats` and `epoch_repeats` rounds: the
-    # intervals are over processes, which vary between builds as rounds in one process do not.
+    # Fresh processes, one after another, each timing `repeats` and `epoch_repeats` rounds: each
+    # process gives one estimate. The claims' intervals are as wide as the spread between
+    # builds (actstudy.runner.timing_builds), which processes within one build do not reach.
     processes: int = 1
 
     def __post_init__(self):

@@ -1,0 +1,194 @@
+"""The spread of timing ratios between builds: its interval (stats.between_builds), the study
+made from earlier builds' stored timings (runner.timing_builds, ``actstudy timing-builds``),
+and the study committed for the default profile.
+
+The stored timings here are made-up files in the layout ``actstudy timing`` writes, with a
+planted ratio per build, so each build's mean log10 ratio and the spread between builds are
+known exactly."""
+
+import json
+import math
+import shutil
+
+import numpy as np
+import pytest
+from scipy import stats as scipy_stats
+
+from actstudy import claims, settings, stats, studies
+from actstudy.cli import main
+from actstudy.runner import timing, timing_builds
+from actstudy.studies.cost import parameters
+
+# -- the interval ------------------------------------------------------------------------------
+
+
+def test_one_builds_interval_is_t_over_earlier_builds_means():
+    # Earlier builds' means 0.00 to 0.04 (SD 0.0158); this build's processes average 0.10.
+    earlier = [0.00, 0.01, 0.02, 0.03, 0.04]
+    interval = stats.between_builds([0.09, 0.10, 0.11], earlier)
+    half = scipy_stats.t.ppf(0.975, 4) * np.std(earlier, ddof=1)
+    assert interval.mean == pytest.approx(0.10)
+    assert (interval.low, interval.high) == pytest.approx((0.10 - half, 0.10 + half))
+    assert interval.n == 3 and interval.df == 4
+    # its own processes' spread does not set the width: the earlier builds' does
+    scattered = stats.between_builds([0.05, 0.10, 0.15], earlier)
+    assert scattered.high - scattered.low == pytest.approx(2 * half)
+
+
+def test_p_value_detectable_effect_and_other_levels_follow_the_between_builds_interval():
+    interval = stats.between_builds([0.10, 0.10], [0.00, 0.01, 0.02, 0.03, 0.04])
+    # at the interval's low end the one-sided p-value is 0.025: it decides where the interval does
+    assert stats.p_value(interval, interval.low, "above") == pytest.approx(0.025)
+    assert stats.p_value(interval, interval.low - 1e-6, "above") < 0.025
+    error = np.std([0.00, 0.01, 0.02, 0.03, 0.04], ddof=1)
+    wider = stats.at_confidence(interval, 0.99)
+    assert wider.high - wider.mean == pytest.approx(scipy_stats.t.ppf(0.995, 4) * error)
+    assert stats.minimum_detectable(interval) == pytest.approx(
+        (scipy_stats.t.ppf(0.975, 4) + scipy_stats.t.ppf(0.8, 4)) * error)
+
+
+@pytest.mark.parametrize("build_means, named", [
+    ([0.1], "build_means has 1 finite value(s)"),
+    ([0.1, math.nan], "build_means has 1 finite value(s)"),
+])
+def test_too_few_earlier_builds_are_refused(build_means, named):
+    with pytest.raises(ValueError, match=named.replace("(", r"\(").replace(")", r"\)")):
+        stats.between_builds([0.1, 0.2], build_means)
+
+
+# -- the study from stored timings -------------------------------------------------------------
+
+PROCESSES, ROUNDS = 3, 2
+_MACHINE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu"}
+
+
+def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=None,
+                   measured: str | None = None):
+    """A stored timing in ``actstudy timing``'s layout: every activation's epoch and
+    element-wise times 10**(log_ratio + process offset) x ReLU's, the offsets -0.01, 0, +0.01
+    over the processes (so each build's mean log ratio is ``log_ratio``), gelu_tanh at ReLU's."""
+    epoch, elementwise = [], []
+    for process, offset in enumerate((-0.01, 0.0, 0.01)):
+        for repeat in range(ROUNDS):
+            for name in ("relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"):
+                factor = 1.0 if name in ("relu", "gelu_tanh") else 10 ** (log_ratio + offset)
+                row = {"activation": name, "process": process, "repeat": repeat,
+                       "relative_to_relu": factor}
+                epoch.append({**row, "seconds": 0.05 * factor})
+                for kind in ("forward", "forward+backward"):
+                    elementwise.append({**row, "pass": kind, "us_per_million": 100 * factor})
+    provenance = {"format": timing.FORMAT, "parameters": wanted, **(machine or _MACHINE),
+                  "measured": measured or f"2026-11-{build + 1:02d}T10:00:00+00:00"}
+    path = folder / f"build{build}" / "timing-smoke.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"provenance": provenance, "elementwise": elementwise,
+                                "epoch": epoch}))
+    return path
+
+
+PLANTED = [0.030, 0.034, 0.038, 0.042, 0.046, 0.050, 0.054, 0.058]  # each build's mean
+
+
+@pytest.fixture
+def wanted():
+    return parameters(studies.get("activation_cost", "smoke"))
+
+
+@pytest.fixture
+def builds(tmp_path, wanted):
+    return [_stored_timing(tmp_path, b, log, wanted) for b, log in enumerate(PLANTED)]
+
+
+def test_the_study_holds_each_builds_processes_and_their_spread(builds, wanted, tmp_path,
+                                                                 monkeypatch):
+    spread = timing_builds.make(builds, claims.TIMING_CONTRASTS, wanted, by="test")
+    key = timing_builds.contrast_key("epoch", "gelu", "relu")
+    assert spread.means(key) == pytest.approx(PLANTED)
+    assert spread.largest_spread(key) == pytest.approx(0.01)
+    tanh = timing_builds.contrast_key("forward+backward", "gelu", "gelu_tanh")
+    assert spread.means(tanh) == pytest.approx(PLANTED)
+    # stored whole beside the profile, and read back the same
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    timing_builds.store(spread, "smoke")
+    again, reason = timing_builds.load("smoke")
+    assert reason == "" and again.builds == spread.builds and again.machine == _MACHINE
+    assert "8 builds from 2026-11-01 10:00 to 2026-11-08 10:00 UTC" in again.describe()
+
+
+def test_a_study_is_usable_only_for_its_machine_and_parameters(builds, wanted):
+    spread = timing_builds.make(builds, claims.TIMING_CONTRASTS, wanted, by="test")
+    key = timing_builds.contrast_key("epoch", "gelu", "relu")
+    same = {**_MACHINE, "parameters": wanted}
+    assert timing_builds.usable(spread, same, key) == ""
+    assert "another kind of machine (cpu_count 2" in timing_builds.usable(
+        spread, {**same, "cpu_count": 16}, key)
+    assert "other timing parameters (stored with epoch_repeats" in timing_builds.usable(
+        spread, {**same, "parameters": {**wanted, "epoch_repeats": 9}}, key)
+    assert "does not hold the ratio epoch mish/relu" in timing_builds.usable(
+        spread, same, "epoch mish/relu")
+
+
+def test_an_absent_or_unreadable_study_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    assert timing_builds.load("smoke") == (None, (
+        "no spread between builds has been measured for profile 'smoke' "
+        "(notebooks/params/timing-builds-smoke.json is absent)"))
+    timing_builds.path("smoke").write_text("{")
+    assert timing_builds.load("smoke")[1] == (
+        "notebooks/params/timing-builds-smoke.json could not be read (JSONDecodeError)")
+
+
+def test_bad_timing_files_are_named(builds, wanted, tmp_path):
+    def refused(files, named):
+        with pytest.raises(ValueError, match=named):
+            timing_builds.make(files, claims.TIMING_CONTRASTS, wanted, by="test")
+
+    refused(builds[:7], "files: 7 build\\(s\\) given, at least 8 are needed")
+    refused(builds + [builds[0]], "two files hold the build measured at 2026-11-01T10:00")
+    other = _stored_timing(tmp_path, 20, 0.04, {**wanted, "repeats": 99})
+    refused(builds + [other], "was timed with other parameters than the profile's "
+                              "activation_cost section now gives \\(stored with repeats 99")
+    bigger = _stored_timing(tmp_path, 21, 0.04, wanted, machine={**_MACHINE, "cpu_count": 16})
+    refused(builds + [bigger], "files: timed on 2 kinds of machine")
+    broken = tmp_path / "broken.json"
+    broken.write_text("not json")
+    refused(builds + [broken], "is not a stored timing \\(JSONDecodeError")
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({**json.loads(builds[0].read_text()), "provenance": {
+        **json.loads(builds[0].read_text())["provenance"], "format": 1}}))
+    refused(builds[1:] + [old], "is in an older timing layout \\(format 1, now 2\\)")
+
+
+def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monkeypatch,
+                                                         capsys):
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
+    shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path)
+    assert main(["timing-builds", "--profile", "smoke", *map(str, builds)]) == 0
+    out = capsys.readouterr().out
+    assert "timing-builds-smoke.json: 8 builds from 2026-11-01 10:00" in out
+    assert f"epoch gelu/relu: {10 ** np.mean(PLANTED):.3f}x on average, SD between builds " \
+           f"{np.std(PLANTED, ddof=1):.4f} (log10)" in out
+    assert timing_builds.load("smoke")[0].means(
+        timing_builds.contrast_key("epoch", "softplus", "relu")) == pytest.approx(PLANTED)
+    # too few: one clear line, nothing written over the study
+    before = timing_builds.path("smoke").read_text()
+    assert main(["timing-builds", "--profile", "smoke", str(builds[0])]) == 2
+    assert "at least 8 are needed" in capsys.readouterr().err
+    assert timing_builds.path("smoke").read_text() == before
+
+
+# -- the default profile's study --------------------------------------------------------------
+
+
+def test_the_default_profiles_study_fits_its_timing_parameters():
+    # A changed activation_cost section makes the committed study stale: its timing verdicts
+    # would all read undecided. This says so at once: time the profile again in separate builds
+    # and run `actstudy timing-builds`.
+    spread, reason = timing_builds.load("default")
+    assert reason == ""
+    wanted = parameters(studies.get("activation_cost", "default"))
+    provenance = {**spread.machine, "parameters": wanted}
+    for contrast in claims.TIMING_CONTRASTS:
+        assert timing_builds.usable(spread, provenance,
+                                    timing_builds.contrast_key(*contrast)) == ""
+    assert len(spread.builds) >= timing_builds.MINIMUM_BUILDS
