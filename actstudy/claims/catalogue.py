@@ -91,7 +91,7 @@ _SAME_REASON_COST = ("ours (no source gives a number): a training epoch under 10
 
 # Every timing claim's note: what its interval is over, and what machine it speaks for.
 _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interleaved rounds: "
-                "the ratio is the mean over processes of each one's median round. Processes "
+                "the ratio is the median over processes of each one's median round. Processes "
                 "run within one build's minute or two, and the ratio moves more between "
                 "builds than that, so the interval's width is the spread of earlier builds' "
                 "ratios on the same kind of machine with the same timing parameters "

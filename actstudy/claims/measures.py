@@ -54,9 +54,9 @@ def _cost_frame(ctx, measure: str) -> pd.DataFrame:
 def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
     """A timing ratio's interval and the checks it rests on.
 
-    The estimate is this build's (the mean over its fresh processes of each one's median
-    log10 ratio); the interval's width is the spread of earlier builds' estimates on the same
-    kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
+    The estimate is this build's (the median over its fresh processes of each one's median
+    log10 ratio over its rounds); the interval's width is the spread of earlier builds'
+    estimates on the same kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
     build's minute do not vary as builds do. Without such a study for this machine the
     interval is over this build's processes alone and the check that fails says why, so the
     verdict is undecided; a build whose processes spread more than any earlier build's (a
@@ -81,7 +81,7 @@ def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
         f"builds' largest {largest:.4f}",
         "" if own <= largest else "time again on a quiet machine (`actstudy timing`), then "
         "render 06 again")
-    return stats.between_builds(logs, spread.means(key)), [calibrated, quiet]
+    return stats.between_builds(logs, spread.estimates(key)), [calibrated, quiet]
 
 
 def _timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:

@@ -69,9 +69,10 @@ class BuildSpread:
     builds: list[dict]  # each: {"measured", "file", "log_ratios": {contrast key: [values]}}
     made: dict = field(default_factory=dict)  # when, and by what command
 
-    def means(self, key: str) -> np.ndarray:
-        """Each build's mean log10 ratio for ``key`` (:func:`contrast_key`)."""
-        return np.array([np.mean(build["log_ratios"][key]) for build in self.builds])
+    def estimates(self, key: str) -> np.ndarray:
+        """Each build's estimate of the log10 ratio ``key`` (:func:`contrast_key`): the median
+        over its processes, as :func:`actstudy.stats.between_builds` takes a build's."""
+        return np.array([np.median(build["log_ratios"][key]) for build in self.builds])
 
     def largest_spread(self, key: str) -> float:
         """The largest SD over one build's processes among the builds, for ``key``."""
@@ -182,6 +183,6 @@ def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     if len(spread.builds) < MINIMUM_BUILDS:
         return (f"the spread between builds is from {len(spread.builds)} builds, fewer than "
                 f"{MINIMUM_BUILDS}")
-    if not all(math.isfinite(m) for m in spread.means(key)):
+    if not all(math.isfinite(m) for m in spread.estimates(key)):
         return f"the spread between builds has a non-finite ratio for {key}"
     return ""
