@@ -108,7 +108,7 @@ def test_the_study_holds_each_builds_processes_and_their_spread(builds, wanted, 
     spread = timing_builds.make(builds, claims.TIMING_CONTRASTS, wanted, by="test")
     key = timing_builds.contrast_key("epoch", "gelu", "relu")
     assert spread.estimates(key) == pytest.approx(PLANTED)
-    assert spread.largest_spread(key) == pytest.approx(0.01)
+    assert spread.largest_deviation(key) == pytest.approx(0.01)
     tanh = timing_builds.contrast_key("forward+backward", "gelu", "gelu_tanh")
     assert spread.estimates(tanh) == pytest.approx(PLANTED)
     # stored whole beside the profile, and read back the same
@@ -117,6 +117,16 @@ def test_the_study_holds_each_builds_processes_and_their_spread(builds, wanted, 
     again, reason = timing_builds.load("smoke")
     assert reason == "" and again.builds == spread.builds and again.machine == _MACHINE
     assert "8 builds from 2026-11-01 10:00 to 2026-11-08 10:00 UTC" in again.describe()
+
+
+def test_the_scatter_is_a_median_absolute_deviation_two_busy_processes_leave_unmoved():
+    assert timing_builds.deviation([0.0, 0.01, -0.01, 0.02, -0.02]) == pytest.approx(0.01)
+    # timing21's GELU processes (log10 of 1.074x, 1.086x, 1.082x, 1.007x and 1.247x): two
+    # far off, the deviation that of the three that agree; the SD is eight times as large
+    busy = np.log10([1.074, 1.086, 1.082, 1.007, 1.247])
+    assert timing_builds.deviation(busy) == pytest.approx(
+        np.log10(1.082 / 1.074))
+    assert np.std(busy, ddof=1) > 8 * timing_builds.deviation(busy)
 
 
 def test_a_study_is_usable_only_for_its_machine_and_parameters(builds, wanted):

@@ -97,8 +97,8 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "ratios on the same kind of machine with the same timing parameters "
                 "(Student's t over their means; notebooks/params/timing-builds-<profile>.json, "
                 "made by `actstudy timing-builds`). Without that study for this machine, or "
-                "when this build's processes spread more than any earlier build's, the verdict "
-                "is undecided. A timing verdict is about the kind of machine that measured it "
+                "when this build's processes scatter more than any earlier build's (median "
+                "absolute deviation), the verdict is undecided. A timing verdict is about the kind of machine that measured it "
                 "(01 names it: cores, platform, JAX device); another kind may read otherwise. "
                 "The operations per element from XLA's cost analysis, which no machine's load "
                 "moves, are a secondary test.")

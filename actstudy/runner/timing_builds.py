@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import median_abs_deviation
 
 from actstudy import settings
 from actstudy.files import write_text_atomic
 from actstudy.runner import timing
 
-__all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "contrast_key", "path", "make", "store",
+__all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "deviation", "contrast_key", "path", "make", "store",
            "load", "usable"]
 
 # Fewer earlier builds than this leave the spread between them too uncertain to decide on
@@ -41,6 +42,13 @@ MINIMUM_BUILDS = 8
 # spread between builds to stand for the other's.
 MACHINE = ("cpu_count", "platform", "device")
 FORMAT = 1
+
+
+def deviation(values) -> float:
+    """How far a build's processes scatter: the median absolute deviation of their log10
+    ratios from their median (SciPy's, unscaled). With five processes, two on a busy machine
+    leave it unmoved, as they leave the median; it grows when three or more scatter."""
+    return float(median_abs_deviation(np.asarray(values, dtype=float)))
 
 
 def contrast_key(measure: str, slow: str, fast: str) -> str:
@@ -74,9 +82,10 @@ class BuildSpread:
         over its processes, as :func:`actstudy.stats.between_builds` takes a build's."""
         return np.array([np.median(build["log_ratios"][key]) for build in self.builds])
 
-    def largest_spread(self, key: str) -> float:
-        """The largest SD over one build's processes among the builds, for ``key``."""
-        return float(max(np.std(build["log_ratios"][key], ddof=1) for build in self.builds))
+    def largest_deviation(self, key: str) -> float:
+        """The largest median absolute deviation over one build's processes among the builds,
+        for ``key`` (:func:`deviation`)."""
+        return float(max(deviation(build["log_ratios"][key]) for build in self.builds))
 
     def has(self, key: str) -> bool:
         return all(key in build["log_ratios"] for build in self.builds)
