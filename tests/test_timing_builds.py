@@ -22,8 +22,8 @@ from actstudy.studies.cost import parameters
 # -- the interval ------------------------------------------------------------------------------
 
 
-def test_one_builds_interval_is_t_over_earlier_builds_means():
-    # Earlier builds' means 0.00 to 0.04 (SD 0.0158); this build's processes average 0.10.
+def test_one_builds_interval_is_t_over_earlier_builds_estimates():
+    # Earlier builds' estimates 0.00 to 0.04 (SD 0.0158); this build's processes' median 0.10.
     earlier = [0.00, 0.01, 0.02, 0.03, 0.04]
     interval = stats.between_builds([0.09, 0.10, 0.11], earlier)
     half = scipy_stats.t.ppf(0.975, 4) * np.std(earlier, ddof=1)
@@ -33,6 +33,9 @@ def test_one_builds_interval_is_t_over_earlier_builds_means():
     # its own processes' spread does not set the width: the earlier builds' does
     scattered = stats.between_builds([0.05, 0.10, 0.15], earlier)
     assert scattered.high - scattered.low == pytest.approx(2 * half)
+    # the estimate is the median: one process on a busy machine does not move it
+    busy = stats.between_builds([0.10, 0.11, 0.09, 0.10, -0.50], earlier)
+    assert busy.mean == pytest.approx(0.10) and busy.n == 5
 
 
 def test_p_value_detectable_effect_and_other_levels_follow_the_between_builds_interval():
@@ -47,13 +50,13 @@ def test_p_value_detectable_effect_and_other_levels_follow_the_between_builds_in
         (scipy_stats.t.ppf(0.975, 4) + scipy_stats.t.ppf(0.8, 4)) * error)
 
 
-@pytest.mark.parametrize("build_means, named", [
-    ([0.1], "build_means has 1 finite value(s)"),
-    ([0.1, math.nan], "build_means has 1 finite value(s)"),
+@pytest.mark.parametrize("earlier, named", [
+    ([0.1], "earlier has 1 finite value(s)"),
+    ([0.1, math.nan], "earlier has 1 finite value(s)"),
 ])
-def test_too_few_earlier_builds_are_refused(build_means, named):
+def test_too_few_earlier_builds_are_refused(earlier, named):
     with pytest.raises(ValueError, match=named.replace("(", r"\(").replace(")", r"\)")):
-        stats.between_builds([0.1, 0.2], build_means)
+        stats.between_builds([0.1, 0.2], earlier)
 
 
 # -- the study from stored timings -------------------------------------------------------------
@@ -66,7 +69,8 @@ def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=N
                    measured: str | None = None):
     """A stored timing in ``actstudy timing``'s layout: every activation's epoch and
     element-wise times 10**(log_ratio + process offset) x ReLU's, the offsets -0.01, 0, +0.01
-    over the processes (so each build's mean log ratio is ``log_ratio``), gelu_tanh at ReLU's."""
+    over the processes (so each build's median log ratio is ``log_ratio``), gelu_tanh at
+    ReLU's."""
     epoch, elementwise = [], []
     for process, offset in enumerate((-0.01, 0.0, 0.01)):
         for repeat in range(ROUNDS):
@@ -103,16 +107,26 @@ def test_the_study_holds_each_builds_processes_and_their_spread(builds, wanted, 
                                                                  monkeypatch):
     spread = timing_builds.make(builds, claims.TIMING_CONTRASTS, wanted, by="test")
     key = timing_builds.contrast_key("epoch", "gelu", "relu")
-    assert spread.means(key) == pytest.approx(PLANTED)
-    assert spread.largest_spread(key) == pytest.approx(0.01)
+    assert spread.estimates(key) == pytest.approx(PLANTED)
+    assert spread.largest_deviation(key) == pytest.approx(0.01)
     tanh = timing_builds.contrast_key("forward+backward", "gelu", "gelu_tanh")
-    assert spread.means(tanh) == pytest.approx(PLANTED)
+    assert spread.estimates(tanh) == pytest.approx(PLANTED)
     # stored whole beside the profile, and read back the same
     monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
     timing_builds.store(spread, "smoke")
     again, reason = timing_builds.load("smoke")
     assert reason == "" and again.builds == spread.builds and again.machine == _MACHINE
     assert "8 builds from 2026-11-01 10:00 to 2026-11-08 10:00 UTC" in again.describe()
+
+
+def test_the_scatter_is_a_median_absolute_deviation_two_busy_processes_leave_unmoved():
+    assert timing_builds.deviation([0.0, 0.01, -0.01, 0.02, -0.02]) == pytest.approx(0.01)
+    # timing21's GELU processes (log10 of 1.074x, 1.086x, 1.082x, 1.007x and 1.247x): two
+    # far off, the deviation that of the three that agree; the SD is eight times as large
+    busy = np.log10([1.074, 1.086, 1.082, 1.007, 1.247])
+    assert timing_builds.deviation(busy) == pytest.approx(
+        np.log10(1.082 / 1.074))
+    assert np.std(busy, ddof=1) > 8 * timing_builds.deviation(busy)
 
 
 def test_a_study_is_usable_only_for_its_machine_and_parameters(builds, wanted):
@@ -166,9 +180,9 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
     assert main(["timing-builds", "--profile", "smoke", *map(str, builds)]) == 0
     out = capsys.readouterr().out
     assert "timing-builds-smoke.json: 8 builds from 2026-11-01 10:00" in out
-    assert f"epoch gelu/relu: {10 ** np.mean(PLANTED):.3f}x on average, SD between builds " \
-           f"{np.std(PLANTED, ddof=1):.4f} (log10)" in out
-    assert timing_builds.load("smoke")[0].means(
+    assert f"epoch gelu/relu: {10 ** np.median(PLANTED):.3f}x (the median build), SD between " \
+           f"builds {np.std(PLANTED, ddof=1):.4f} (log10)" in out
+    assert timing_builds.load("smoke")[0].estimates(
         timing_builds.contrast_key("epoch", "softplus", "relu")) == pytest.approx(PLANTED)
     # too few: one clear line, nothing written over the study
     before = timing_builds.path("smoke").read_text()

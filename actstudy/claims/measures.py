@@ -54,13 +54,14 @@ def _cost_frame(ctx, measure: str) -> pd.DataFrame:
 def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
     """A timing ratio's interval and the checks it rests on.
 
-    The estimate is this build's (the mean over its fresh processes of each one's median
-    log10 ratio); the interval's width is the spread of earlier builds' estimates on the same
-    kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
+    The estimate is this build's (the median over its fresh processes of each one's median
+    log10 ratio over its rounds); the interval's width is the spread of earlier builds'
+    estimates on the same kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
     build's minute do not vary as builds do. Without such a study for this machine the
     interval is over this build's processes alone and the check that fails says why, so the
-    verdict is undecided; a build whose processes spread more than any earlier build's (a
-    machine busier than any the study saw) is undecided too."""
+    verdict is undecided; a build whose processes scatter more than any earlier build's (a
+    machine busier than any the study saw: three or more of five processes off) is undecided
+    too."""
     logs = timing.process_log_ratios(_cost_frame(ctx, measure), slow, fast)
     key = timing_builds.contrast_key(measure, slow, fast)
     spread, why = ctx.timing_builds()
@@ -74,14 +75,15 @@ def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
         "`actstudy timing-builds` (README, Training speed)")
     if why:
         return stats.mean_ci(logs), [calibrated]
-    own, largest = float(np.std(logs, ddof=1)), spread.largest_spread(key)
+    own, largest = timing_builds.deviation(logs), spread.largest_deviation(key)
     quiet = adequacy.Check(
-        "this build's processes spread no more than an earlier build's did",
-        own <= largest, f"{key}: SD over this build's processes {own:.4f} (log10), the earlier "
-        f"builds' largest {largest:.4f}",
+        "this build's processes scatter no more than an earlier build's did (the median "
+        "absolute deviation, which one or two busy processes leave unmoved, as the median)",
+        own <= largest, f"{key}: median absolute deviation over this build's processes "
+        f"{own:.4f} (log10), the earlier builds' largest {largest:.4f}",
         "" if own <= largest else "time again on a quiet machine (`actstudy timing`), then "
         "render 06 again")
-    return stats.between_builds(logs, spread.means(key)), [calibrated, quiet]
+    return stats.between_builds(logs, spread.estimates(key)), [calibrated, quiet]
 
 
 def _timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:

@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy.stats import median_abs_deviation
 
 from actstudy import settings
 from actstudy.files import write_text_atomic
 from actstudy.runner import timing
 
-__all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "contrast_key", "path", "make", "store",
+__all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "deviation", "contrast_key", "path", "make", "store",
            "load", "usable"]
 
 # Fewer earlier builds than this leave the spread between them too uncertain to decide on
@@ -41,6 +42,13 @@ MINIMUM_BUILDS = 8
 # spread between builds to stand for the other's.
 MACHINE = ("cpu_count", "platform", "device")
 FORMAT = 1
+
+
+def deviation(values) -> float:
+    """How far a build's processes scatter: the median absolute deviation of their log10
+    ratios from their median (SciPy's, unscaled). With five processes, two on a busy machine
+    leave it unmoved, as they leave the median; it grows when three or more scatter."""
+    return float(median_abs_deviation(np.asarray(values, dtype=float)))
 
 
 def contrast_key(measure: str, slow: str, fast: str) -> str:
@@ -69,13 +77,15 @@ class BuildSpread:
     builds: list[dict]  # each: {"measured", "file", "log_ratios": {contrast key: [values]}}
     made: dict = field(default_factory=dict)  # when, and by what command
 
-    def means(self, key: str) -> np.ndarray:
-        """Each build's mean log10 ratio for ``key`` (:func:`contrast_key`)."""
-        return np.array([np.mean(build["log_ratios"][key]) for build in self.builds])
+    def estimates(self, key: str) -> np.ndarray:
+        """Each build's estimate of the log10 ratio ``key`` (:func:`contrast_key`): the median
+        over its processes, as :func:`actstudy.stats.between_builds` takes a build's."""
+        return np.array([np.median(build["log_ratios"][key]) for build in self.builds])
 
-    def largest_spread(self, key: str) -> float:
-        """The largest SD over one build's processes among the builds, for ``key``."""
-        return float(max(np.std(build["log_ratios"][key], ddof=1) for build in self.builds))
+    def largest_deviation(self, key: str) -> float:
+        """The largest median absolute deviation over one build's processes among the builds,
+        for ``key`` (:func:`deviation`)."""
+        return float(max(deviation(build["log_ratios"][key]) for build in self.builds))
 
     def has(self, key: str) -> bool:
         return all(key in build["log_ratios"] for build in self.builds)
@@ -182,6 +192,6 @@ def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     if len(spread.builds) < MINIMUM_BUILDS:
         return (f"the spread between builds is from {len(spread.builds)} builds, fewer than "
                 f"{MINIMUM_BUILDS}")
-    if not all(math.isfinite(m) for m in spread.means(key)):
+    if not all(math.isfinite(m) for m in spread.estimates(key)):
         return f"the spread between builds has a non-finite ratio for {key}"
     return ""
