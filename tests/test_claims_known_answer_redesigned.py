@@ -214,7 +214,7 @@ def _timing(log_ratios: dict[str, float], noise: float) -> dict:
 
 # The made-up build's machine and timing parameters, and the earlier builds' (the same).
 _MACHINE_PROVENANCE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu",
-                       "parameters": {"processes": PROCESSES}}
+                       "jax": "0.10.2", "parameters": {"processes": PROCESSES}}
 BUILDS = 10
 BETWEEN = 0.005  # the made-up builds' means' SD (log10): half-width t(9) x 0.005 = 0.011
 LARGEST = 0.03  # each made-up earlier build's median absolute deviation over processes (log10)
@@ -315,7 +315,8 @@ def test_claim_4_known_answer(sigmoid, tanh, noise, expected):
     ((_spread(0.02), ""), "undecided", ""),
     ((None, "no spread between builds has been measured for profile 'default'"), "undecided",
      "inadequate: no spread between builds has been measured"),
-    ((_spread(0.005, machine={"cpu_count": 16, "platform": "Linux x86_64", "device": "cpu"}),
+    ((_spread(0.005, machine={"cpu_count": 16, "platform": "Linux x86_64", "device": "cpu",
+                              "jax": "0.10.2"}),
       ""), "undecided", "inadequate: the spread between builds was measured on another kind"),
 ])
 def test_claims_4_7_8_known_answer_between_builds(builds, expected, reason):

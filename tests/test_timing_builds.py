@@ -62,7 +62,7 @@ def test_too_few_earlier_builds_are_refused(earlier, named):
 # -- the study from stored timings -------------------------------------------------------------
 
 PROCESSES, ROUNDS = 3, 2
-_MACHINE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu"}
+_MACHINE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu", "jax": "0.10.2"}
 
 
 def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=None,
@@ -136,6 +136,13 @@ def test_a_study_is_usable_only_for_its_machine_and_parameters(builds, wanted):
     assert timing_builds.usable(spread, same, key) == ""
     assert "another kind of machine (cpu_count 2" in timing_builds.usable(
         spread, {**same, "cpu_count": 16}, key)
+    assert "jax 0.10.2; this build: cpu_count 2, platform Linux x86_64, device cpu, jax 0.4.30)" \
+        in timing_builds.usable(spread, {**same, "jax": "0.4.30"}, key)
+    # a build of the study itself would be judged by its own spread
+    assert "is one of the study's own builds: its interval would be in-sample" in \
+        timing_builds.usable(spread, {**same, "measured": "2026-11-03T10:00:00+00:00"}, key)
+    assert timing_builds.usable(spread, {**same, "measured": "2026-12-01T10:00:00+00:00"},
+                                key) == ""
     assert "other timing parameters (stored with epoch_repeats" in timing_builds.usable(
         spread, {**same, "parameters": {**wanted, "epoch_repeats": 9}}, key)
     assert "does not hold the ratio epoch mish/relu" in timing_builds.usable(

@@ -95,7 +95,7 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "run within one build's minute or two, and the ratio moves more between "
                 "builds than that, so the interval's width is the spread of earlier builds' "
                 "ratios on the same kind of machine with the same timing parameters "
-                "(Student's t over their means; notebooks/params/timing-builds-<profile>.json, "
+                "(Student's t over their medians; notebooks/params/timing-builds-<profile>.json, "
                 "made by `actstudy timing-builds`). Without that study for this machine, or "
                 "when this build's processes scatter more than any earlier build's (median "
                 "absolute deviation), the verdict is undecided. A timing verdict is about the kind of machine that measured it "

@@ -314,11 +314,13 @@ class Costs:
     def relative(self) -> pd.DataFrame:
         """Each activation's time as a ×-ratio to ReLU's, per measurement, with a 95% interval.
 
-        The ratio is the geometric mean of the within-round ratio, and its
-        interval Student's t over the fresh processes it was measured in
-        (:func:`log_ratios`: each process's mean over its rounds is one
-        replicate), back-transformed: a ratio of times is skewed, its log
-        roughly symmetric. ReLU's own ratio is 1 in every round by
+        The ratio is the geometric mean over the fresh processes it was measured
+        in of each process's median within-round ratio (:func:`log_ratios`: a
+        process is one replicate), and its interval Student's t over those
+        processes, back-transformed: a ratio of times is skewed, its log roughly
+        symmetric. This is the build's own spread, what 01 shows; the claims
+        take a build's median over processes and an interval as wide as the
+        ratio moves between builds (:mod:`actstudy.runner.timing_builds`). ReLU's own ratio is 1 in every round by
         construction; it has no interval and is marked ``reference``.
 
         Returns

@@ -13,7 +13,8 @@ The study is stored in ``notebooks/params/timing-builds-<profile>.json`` beside 
 for each earlier build, when it was measured and, for each ratio the claims test, its
 processes' log10 ratios. ``actstudy timing-builds --profile P FILE...`` makes it from the
 stored timings of separate builds (``reports/timing-<profile>.json``, or the file in each
-build's ``ACTSTUDY_TIMING_DIR``), measured hours apart on one machine.
+build's ``ACTSTUDY_TIMING_DIR``), measured on one machine, as far apart as can be (the
+default profile's: 15 builds over six hours of 2026-12-05 and 06, in about eight clusters).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ __all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "deviation", "contrast_ke
 MINIMUM_BUILDS = 8
 # What a timing's provenance says of its machine, and what two machines must share for one's
 # spread between builds to stand for the other's.
-MACHINE = ("cpu_count", "platform", "device")
+MACHINE = ("cpu_count", "platform", "device", "jax")
 FORMAT = 1
 
 
@@ -176,8 +177,8 @@ def load(profile: str) -> tuple[BuildSpread | None, str]:
 
 def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     """Why ``spread`` cannot set the interval of ``key`` for a build timed as ``provenance``
-    says, or "" where it can: the same kind of machine, the same parameters, the ratio in
-    every build, at least :data:`MINIMUM_BUILDS` builds."""
+    says, or "" where it can: the same kind of machine, the same parameters, a build not
+    in the study, the ratio in every build, at least :data:`MINIMUM_BUILDS` builds."""
     machine = _machine(provenance)
     if machine != spread.machine:
         def shown(m):
@@ -187,6 +188,9 @@ def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     if provenance.get("parameters") != spread.parameters:
         return ("the spread between builds was measured with other timing parameters ("
                 f"{timing._difference(spread.parameters, provenance.get('parameters') or {})})")
+    if provenance.get("measured") in {build["measured"] for build in spread.builds}:
+        return (f"this build (measured {provenance['measured']}) is one of the study's own "
+                "builds: its interval would be in-sample")
     if not spread.has(key):
         return f"the spread between builds does not hold the ratio {key}"
     if len(spread.builds) < MINIMUM_BUILDS:
