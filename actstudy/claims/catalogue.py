@@ -95,13 +95,14 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "run within one build's minute or two, and the ratio moves more between "
                 "builds than that, so the interval's width is the spread of earlier builds' "
                 "ratios on the same kind of machine with the same timing parameters "
-                "(Student's t over their medians; notebooks/params/timing-builds-<profile>.json, "
-                "made by `actstudy timing-builds`). Without that study for this machine, or "
-                "when this build's processes scatter more than any earlier build's (median "
-                "absolute deviation), the verdict is undecided. A timing verdict is about the kind of machine that measured it "
-                "(01 names it: cores, platform, JAX device); another kind may read otherwise. "
-                "The operations per element from XLA's cost analysis, which no machine's load "
-                "moves, are a secondary test.")
+                "(Student's t over their medians; for the default profile, "
+                "notebooks/params/timing-builds-default.json, made by `actstudy "
+                "timing-builds`). Without that study for this machine, or when this build's "
+                "processes scatter more than any earlier build's (median absolute deviation), "
+                "the verdict is undecided. A timing verdict is about the kind of machine that "
+                "measured it (01 names it: cores, platform, JAX device); another kind may read "
+                "otherwise. The operations per element from XLA's cost analysis, which no "
+                "machine's load moves, are a secondary test.")
 
 
 CLAIMS = [
