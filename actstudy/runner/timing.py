@@ -457,13 +457,28 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
     provenance = {
         "format": FORMAT, "measured": measured, "by": by, "reason": reason,
         "seconds": time.perf_counter() - started, "cpu_count": os.cpu_count(),
-        "platform": f"{platform.system()} {platform.machine()}", "load_average": load,
+        "platform": f"{platform.system()} {platform.machine()}", "cpu_model": _cpu_model(),
+        "load_average": load,
         "device": device.platform if device.device_kind.lower() == device.platform
         else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
         "actstudy": actstudy.__version__, "python": platform.python_version(),
         "parameters": parameters,
     }
     return Costs(elementwise, epoch, provenance)
+
+
+def _cpu_model() -> str | None:
+    """The processor's model name as Linux reports it (``platform.processor()`` is empty
+    there), or None elsewhere: recorded with a timing, not compared (builds timed before it was
+    recorded lack it)."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
 
 
 def store(costs: Costs, profile: str) -> Path:
