@@ -164,8 +164,8 @@ $(TIMING): $(PROFILE_STAMP) | $(ENV_STAMP)
 
 reports/01_activation_gallery.html reports/06_findings.html: $(TIMING)
 
-# The timing claims' intervals are as wide as the ratios move between builds on this kind of
-# machine, a study of earlier builds kept beside the profile (actstudy timing-builds).
+# The timing claims are decided over this machine's builds: a study of earlier builds kept
+# beside the profile (actstudy timing-builds), which this build's timing joins.
 reports/06_findings.html: $(wildcard notebooks/params/timing-builds-$(profile).json)
 
 # Timing runs alone: in a build that times, every notebook waits for it (order only).

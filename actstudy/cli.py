@@ -176,8 +176,6 @@ def cmd_timing(args) -> int:
 
 
 def cmd_timing_builds(args) -> int:
-    import numpy as np
-
     from actstudy import studies
     from actstudy.claims.measures import TIMING_CONTRASTS
     from actstudy.runner import timing_builds
@@ -188,11 +186,13 @@ def cmd_timing_builds(args) -> int:
                                 by=f"actstudy timing-builds --profile {args.profile}")
     where = timing_builds.store(spread, args.profile)
     print(f"{where}: {spread.describe()}")
+    for build in spread.excluded:
+        print(f"  left out {build['file']} (measured {build['measured']}): {build['why']}")
     for measure, slow, fast in TIMING_CONTRASTS:
         key = timing_builds.contrast_key(measure, slow, fast)
-        estimates = spread.estimates(key)
-        print(f"  {key}: {10 ** np.median(estimates):.3f}x (the median build), SD between "
-              f"builds {estimates.std(ddof=1):.4f} (log10)")
+        occasions = spread.occasion_estimates(key)
+        print(f"  {key}: {10 ** occasions.mean():.3f}x (the mean occasion), SD between "
+              f"occasions {occasions.std(ddof=1):.4f} (log10)")
     return 0
 
 
@@ -284,10 +284,13 @@ def parser() -> argparse.ArgumentParser:
         help="measure how much the timing ratios move between builds, from earlier builds' "
              "stored timings",
         description="Read the stored timings of separate builds on one machine (each build's "
-                    "reports/timing-<profile>.json, timed hours apart with the profile's "
-                    "parameters; at least 8) and store each ratio the claims test, per "
-                    "process, in notebooks/params/timing-builds-<profile>.json. The claims take "
-                    "a timing interval's width from the spread of these builds' ratios.")
+                    "reports/timing-<profile>.json, timed with the profile's parameters with "
+                    "no other work beside them, in at least 8 occasions: builds less than 5 "
+                    "minutes apart are one) and store each ratio the claims test, per process, "
+                    "with ReLU's epoch time, in notebooks/params/timing-builds-<profile>.json. "
+                    "A build whose ReLU epoch is more than 1.10x slower or faster than the "
+                    "median build's is left out, and named. The claims decide each timing "
+                    "ratio over these builds' occasions and this build's.")
     builds.add_argument("--profile", default="default",
                         help="a notebooks/params/<profile>.yaml (default: default)")
     builds.add_argument("files", nargs="+", metavar="FILE",

@@ -169,6 +169,34 @@ def between_builds(values, earlier, confidence: float = CONFIDENCE) -> Interval:
                     standard_error=error, df=float(df))
 
 
+def over_builds(values, earlier, confidence: float = CONFIDENCE) -> Interval:
+    """A ratio decided over a machine's builds: this build's estimate, the median of
+    ``values`` (its fresh processes' estimates), joins ``earlier`` (earlier occasions'
+    estimates on the same kind of machine, at least two) as one more occasion; the estimate is
+    their mean and the interval Student's t over them, on n occasions with n - 1 degrees of
+    freedom.
+
+    It is the summary-statistic form of a random-effects model with the occasion as the random
+    effect: each occasion's estimate holds its own processes' noise and the machine's state
+    that day, so the t-interval over occasions holds both. One build's estimate with an
+    interval as wide as builds move (:func:`between_builds`) cannot decide a ratio close to its
+    margin: its verdict flips from build to build.
+
+    >>> interval = over_builds([0.09, 0.10, 0.11], [0.0, 0.1, 0.2])
+    >>> round(interval.mean, 3), interval.n
+    (0.1, 4)
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
+    values, earlier = _clean(values), _clean(earlier)
+    if len(earlier) < 2:
+        raise ValueError(f"earlier has {len(earlier)} finite value(s): pooling over builds "
+                         "needs at least 2")
+    if len(values) == 0:
+        return Interval(math.nan, -math.inf, math.inf, 0, "t")
+    return mean_ci(np.append(earlier, np.median(values)), confidence)
+
+
 def share(successes: int, n: int, confidence: float = CONFIDENCE) -> Interval:
     """The share of ``n`` trials that succeeded, in percent, with its exact (Clopper-Pearson)
     interval (SciPy's binomial test): for success rates over seeds, whose bounds stay inside

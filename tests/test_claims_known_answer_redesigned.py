@@ -180,13 +180,14 @@ def _symmetric(sd: float) -> np.ndarray:
     return sd * steps / steps.std(ddof=1)
 
 
-def _timing(log_ratios: dict[str, float], noise: float) -> dict:
+def _timing(log_ratios: dict[str, float], noise: float, between: float = 0.005) -> dict:
     """Timing frames of 5 fresh processes x 2 interleaved rounds: each activation's epoch (and
     element-wise forward+backward) time is ``10**log_ratios[name]`` times ReLU's in each process
     (log10 offsets over processes with SD ``noise``, symmetric about 0), the first round 10**0.05 above that and the
     second as far below, so each process's mean over its rounds is its planted value. ReLU's own
     time moves from process to process (the machine's load); the forward pass alone is planted
-    at 1x and is never the test."""
+    at 1x and is never the test. The earlier builds' ratios are centred on the same planted
+    values, moving between builds with SD ``between`` (:func:`_spread`)."""
     per_process = {name: log_ratios.get(name, 0.0) + (_symmetric(noise)
                                                      if name != "relu" else np.zeros(PROCESSES))
                    for name in _COSTED}
@@ -209,31 +210,49 @@ def _timing(log_ratios: dict[str, float], noise: float) -> dict:
                                for name, value in _OPERATIONS.items()])
     return {"epoch": pd.DataFrame(epoch), "elementwise": pd.DataFrame(elementwise),
             "operations": operations, "provenance": _MACHINE_PROVENANCE,
-            "builds": (_spread(BETWEEN), "")}
+            "builds": (_spread(between, log_ratios), "")}
 
 
 # The made-up build's machine and timing parameters, and the earlier builds' (the same).
 _MACHINE_PROVENANCE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu",
                        "jax": "0.10.2", "parameters": {"processes": PROCESSES}}
-BUILDS = 10
-BETWEEN = 0.005  # the made-up builds' means' SD (log10): half-width t(9) x 0.005 = 0.011
+BUILDS = 10  # earlier builds, a day apart: 10 occasions, and this build the 11th
+BETWEEN = 0.005  # the made-up earlier builds' medians' SD (log10)
 LARGEST = 0.03  # each made-up earlier build's median absolute deviation over processes (log10)
+RELU_EPOCH = 2.8  # the made-up build's ReLU epoch (s): the median over its processes (_timing)
 
 
-def _spread(between: float, machine: dict | None = None) -> timing_builds.BuildSpread:
-    """Made-up earlier builds: BUILDS builds, each ratio's build medians with SD exactly
-    ``between`` around 0 (only their spread matters), each build's processes at -2, -1, 0, 1
-    and 2 times ``LARGEST`` from its median (a median absolute deviation of ``LARGEST``)."""
+def _spread(between: float, centres: dict[str, float] | None = None,
+            machine: dict | None = None, speed: float = RELU_EPOCH
+            ) -> timing_builds.BuildSpread:
+    """Made-up earlier builds: BUILDS builds a day apart, each ratio's build medians centred
+    on its planted value (``centres``: each activation's log10 ratio to ReLU, as ``_timing``
+    takes them; a ratio of two is their difference) with SD exactly ``between``, each build's
+    processes at -2, -1, 0, 1 and 2 times ``LARGEST`` from its median (a median absolute
+    deviation of ``LARGEST``), ReLU's epoch ``speed`` seconds in each."""
+    centres = centres or {}
     steps = np.arange(BUILDS) - (BUILDS - 1) / 2
     means = between * steps / steps.std(ddof=1)
     offsets = LARGEST * (np.arange(PROCESSES) - (PROCESSES - 1) / 2)
-    keys = [timing_builds.contrast_key(*contrast) for contrast in claims.TIMING_CONTRASTS]
+    ratios = {timing_builds.contrast_key(measure, slow, fast):
+              centres.get(slow, 0.0) - centres.get(fast, 0.0)
+              for measure, slow, fast in claims.TIMING_CONTRASTS}
     builds = [{"measured": f"2026-01-{b + 1:02d}T00:00:00+00:00", "file": f"b{b}.json",
-               "log_ratios": {key: list(mean + offsets) for key in keys}}
+               "speed": speed,
+               "log_ratios": {key: list(centre + mean + offsets)
+                              for key, centre in ratios.items()}}
               for b, mean in enumerate(means)]
     provenance = machine or _MACHINE_PROVENANCE
     return timing_builds.BuildSpread({name: provenance[name] for name in timing_builds.MACHINE},
                                      _MACHINE_PROVENANCE["parameters"], builds)
+
+
+def _pooled_half(between: float = BETWEEN) -> float:
+    """The pooled interval's half-width (log10) where this build's estimate is the earlier
+    builds' centre: Student's t(BUILDS) on the SD of the BUILDS + 1 occasions over sqrt(n)."""
+    n = BUILDS + 1
+    sd = between * math.sqrt((BUILDS - 1) / (n - 1))
+    return scipy_stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
 
 
 def _images_runs() -> SimpleNamespace:
@@ -295,57 +314,78 @@ def test_claim_4_known_answer(sigmoid, tanh, noise, expected):
     table = _cost_table(4, {"sigmoid": sigmoid, "tanh": tanh}, noise)
     row = _check(table, 4, expected[0], {"a": ("sigmoid", expected[1]),
                                          "b": ("tanh", expected[2])})
-    # the estimate is the median over the 5 fresh processes (each the median of its 2 rounds)
-    assert row["seeds"] == PROCESSES
+    # this build's estimate (the median over its 5 fresh processes, each the median of its 2
+    # rounds) joins the 10 earlier occasions: 11, and the planted mean
+    assert row["seeds"] == BUILDS + 1 and row["counted"] == "occasions"
     assert table.loc["4a", "mean"] == pytest.approx(10 ** sigmoid)
     assert table.loc["4b", "mean"] == pytest.approx(10 ** tanh)
-    # its interval's width is the earlier builds' spread, t(9) x 0.005 each side (log10)
+    # its interval is Student's t over the 11 occasions
     for part, planted in (("4a", sigmoid), ("4b", tanh)):
-        half = scipy_stats.t.ppf(0.975, BUILDS - 1) * BETWEEN
-        assert table.loc[part, "ci_high"] == pytest.approx(10 ** (planted + half))
-        assert table.loc[part, "ci_low"] == pytest.approx(10 ** (planted - half))
+        assert table.loc[part, "ci_high"] == pytest.approx(10 ** (planted + _pooled_half()))
+        assert table.loc[part, "ci_low"] == pytest.approx(10 ** (planted - _pooled_half()))
 
 
-# Softplus planted at 1.2x with processes that agree to 0.002 (log10): the processes alone
-# would support it. Earlier builds that moved with an SD of 0.005 support it too; builds that
-# moved with an SD of 0.02 (half-width 0.045, past the 0.038 between 1.2x and 1.1x) leave it
-# undecided; without a study for this machine it is undecided and says why.
-@pytest.mark.parametrize("builds, expected, reason", [
-    ((_spread(0.005), ""), "supported", ""),
-    ((_spread(0.02), ""), "undecided", ""),
-    ((None, "no spread between builds has been measured for profile 'default'"), "undecided",
-     "inadequate: no spread between builds has been measured"),
-    ((_spread(0.005, machine={"cpu_count": 16, "platform": "Linux x86_64", "device": "cpu",
-                              "jax": "0.10.2"}),
-      ""), "undecided", "inadequate: the spread between builds was measured on another kind"),
-])
-def test_claims_4_7_8_known_answer_between_builds(builds, expected, reason):
+# Softplus planted at 1.2x in this build, its processes agreeing to 0.002 (log10); earlier
+# builds on this machine centred at 1.2x moving with an SD of 0.005 support it; moving with an
+# SD of 0.08 (pooled half-width 0.051, past the 0.038 between 1.2x and 1.1x) they leave it
+# undecided; centred at 1.0x they contradict it, this build being one occasion of 11 (alone,
+# it would be supported: a secondary test); without a study for this machine, with another
+# machine's, or where this build's ReLU epoch ran more than 1.10x slower or faster than the
+# study's, it is undecided and says why.
+_SLOWER = "inadequate: ReLU's epoch took 2800.0 ms in this build, "
+_CASES = {
+    "same machine": ((_spread(0.005, {"softplus": math.log10(1.2)}), ""), "supported", "", ""),
+    "builds far apart": ((_spread(0.08, {"softplus": math.log10(1.2)}), ""), "undecided", "", ""),
+    "a study at 1.0x": ((_spread(0.005), ""), "contradicted", "", "supported"),
+    "no study": ((None, "no spread between builds has been measured for profile 'default'"),
+                 "undecided", "inadequate: no spread between builds has been measured", ""),
+    "another machine": ((_spread(0.005, {"softplus": math.log10(1.2)},
+                                 machine={"cpu_count": 16, "platform": "Linux x86_64",
+                                          "device": "cpu", "jax": "0.10.2"}), ""),
+                        "undecided", "inadequate: the spread between builds was measured on "
+                        "another kind", ""),
+    "a slower study": ((_spread(0.005, {"softplus": math.log10(1.2)},
+                                speed=RELU_EPOCH * 1.11), ""), "undecided",
+                       _SLOWER + "0.901x the study's median build's 3108.0 ms (allowed: 0.909x "
+                       "to 1.10x)", ""),
+    "a faster study": ((_spread(0.005, {"softplus": math.log10(1.2)},
+                                speed=RELU_EPOCH / 1.11), ""), "undecided",
+                       _SLOWER + "1.110x", ""),
+    "a study within 1.10x": ((_spread(0.005, {"softplus": math.log10(1.2)},
+                                      speed=RELU_EPOCH * 1.09), ""), "supported", "", ""),
+}
+
+
+@pytest.mark.parametrize("case", list(_CASES))
+def test_claims_4_7_8_known_answer_pooled_over_builds(case):
+    builds, expected, reason, alone = _CASES[case]
     table = _cost_table(7, {"softplus": math.log10(1.2)}, 0.002, builds)
     row = table.loc["7"]
-    assert row["mean"] == pytest.approx(1.2)
     if reason:
         _assert_inadequate(row, "supported", reason)
-    else:
-        _check(table, 7, expected)
-        undecided = expected == "undecided"
-        assert (row["ci_low"] < claims.COST_MARGIN) == undecided
+        return
+    _check(table, 7, expected)
+    assert (row["ci_low"] < claims.COST_MARGIN < row["ci_high"]) == (expected == "undecided")
+    if alone:
+        # this build alone: its 1.2x with t(9) x the earlier occasions' SD each side
+        own = [test for test in row["secondary"] if "this build alone" in test["test"]]
+        assert own[0]["verdict"] == alone and own[0]["effect"].startswith("1.20×")
 
 
 def test_claims_4_7_8_known_answer_one_busy_process_does_not_decide():
     # Softplus at 1.2x in four processes and 0.95x in the fifth (the machine busy while ReLU
-    # ran), earlier builds that moved with an SD of 0.015 (half-width 0.034): the median, 1.2x,
-    # is supported; the mean over processes, 1.145x, would have left it undecided.
-    timing = _timing({"softplus": math.log10(1.2)}, 0.0)
+    # ran), earlier builds centred at 1.2x: this build's estimate, the median, is 1.2x, and so
+    # is the pooled mean; the mean over processes, 1.145x, would have pulled it down.
+    timing = _timing({"softplus": math.log10(1.2)}, 0.0, between=0.015)
     epoch = timing["epoch"]
     busy = (epoch["activation"] == "softplus") & (epoch["process"] == 4)
     epoch.loc[busy, "seconds"] *= 0.95 / 1.2
     frames = {"images": _images_runs(), "learning_rate": _learning_rate_runs()}
-    table = _table(7, frames, {**timing, "epoch": epoch, "builds": (_spread(0.015), "")})
+    table = _table(7, frames, {**timing, "epoch": epoch})
     row = _check(table, 7, "supported")
     assert row["mean"] == pytest.approx(1.2)
-    logs = np.log10([1.2] * 4 + [0.95])
-    half = scipy_stats.t.ppf(0.975, BUILDS - 1) * 0.015
-    assert logs.mean() - half < math.log10(claims.COST_MARGIN) < logs.mean() + half
+    by_mean = (BUILDS * math.log10(1.2) + np.log10([1.2] * 4 + [0.95]).mean()) / (BUILDS + 1)
+    assert 10 ** by_mean < 1.195
 
 
 def test_claims_4_7_8_known_answer_a_disturbed_build_is_undecided():
@@ -394,7 +434,7 @@ def test_claim_4_known_answer_operations_secondary_is_decided():
 ])
 def test_claim_7_known_answer(softplus, noise, expected):
     row = _check(_cost_table(7, {"softplus": softplus}, noise), 7, expected)
-    assert row["seeds"] == PROCESSES
+    assert row["seeds"] == BUILDS + 1
     assert row["mean"] == pytest.approx(10 ** softplus)
 
 
@@ -407,7 +447,7 @@ def test_claim_8_known_answer(gelu, noise, expected):
     # gelu_tanh's epoch 1.2x ReLU's (a secondary test's reference, never the primary's)
     row = _check(_cost_table(8, {"gelu": gelu, "gelu_tanh": math.log10(1.2)}, noise), 8,
                  expected)
-    assert row["seeds"] == PROCESSES
+    assert row["seeds"] == BUILDS + 1
     assert row["mean"] == pytest.approx(10 ** gelu)
 
 

@@ -1,6 +1,7 @@
-"""The spread of timing ratios between builds: its interval (stats.between_builds), the study
-made from earlier builds' stored timings (runner.timing_builds, ``actstudy timing-builds``),
-and the study committed for the default profile.
+"""Timing ratios over a machine's builds: the pooled interval (stats.over_builds), one build's
+interval (stats.between_builds), the study made from earlier builds' stored timings
+(runner.timing_builds, ``actstudy timing-builds``: its speed rule and occasions), and the
+study committed for the default profile.
 
 The stored timings here are made-up files in the layout ``actstudy timing`` writes, with a
 planted ratio per build, so each build's mean log10 ratio and the spread between builds are
@@ -50,6 +51,27 @@ def test_p_value_detectable_effect_and_other_levels_follow_the_between_builds_in
         (scipy_stats.t.ppf(0.975, 4) + scipy_stats.t.ppf(0.8, 4)) * error)
 
 
+def test_the_pooled_interval_is_t_over_the_occasions_with_this_build_as_one_more():
+    # Earlier occasions 0.00 to 0.04; this build's processes' median 0.10 joins them as a
+    # sixth: the mean 0.0333, Student's t with 5 degrees of freedom on SD / sqrt(6).
+    earlier = [0.00, 0.01, 0.02, 0.03, 0.04]
+    interval = stats.over_builds([0.09, 0.10, 0.11, 0.50], earlier)
+    pooled = np.array(earlier + [0.105])  # the median of four processes
+    half = scipy_stats.t.ppf(0.975, 5) * pooled.std(ddof=1) / math.sqrt(6)
+    assert interval.mean == pytest.approx(pooled.mean())
+    assert (interval.low, interval.high) == pytest.approx((pooled.mean() - half,
+                                                           pooled.mean() + half))
+    assert interval.n == 6
+    # at its low end the one-sided p-value is 0.025
+    assert stats.p_value(interval, interval.low, "above") == pytest.approx(0.025)
+    # no processes: no estimate; too few earlier occasions: refused
+    assert interval.__class__ is stats.Interval and math.isnan(stats.over_builds([], earlier).mean)
+    with pytest.raises(ValueError, match=r"earlier has 1 finite value\(s\): pooling"):
+        stats.over_builds([0.1], [0.1, math.nan])
+    with pytest.raises(ValueError, match="confidence=1.5 is not allowed"):
+        stats.over_builds([0.1], earlier, confidence=1.5)
+
+
 @pytest.mark.parametrize("earlier, named", [
     ([0.1], "earlier has 1 finite value(s)"),
     ([0.1, math.nan], "earlier has 1 finite value(s)"),
@@ -66,11 +88,11 @@ _MACHINE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu", "jax": 
 
 
 def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=None,
-                   measured: str | None = None):
+                   measured: str | None = None, relu: float = 0.05):
     """A stored timing in ``actstudy timing``'s layout: every activation's epoch and
     element-wise times 10**(log_ratio + process offset) x ReLU's, the offsets -0.01, 0, +0.01
     over the processes (so each build's median log ratio is ``log_ratio``), gelu_tanh at
-    ReLU's."""
+    ReLU's, whose epoch takes ``relu`` seconds."""
     epoch, elementwise = [], []
     for process, offset in enumerate((-0.01, 0.0, 0.01)):
         for repeat in range(ROUNDS):
@@ -78,7 +100,7 @@ def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=N
                 factor = 1.0 if name in ("relu", "gelu_tanh") else 10 ** (log_ratio + offset)
                 row = {"activation": name, "process": process, "repeat": repeat,
                        "relative_to_relu": factor}
-                epoch.append({**row, "seconds": 0.05 * factor})
+                epoch.append({**row, "seconds": relu * factor})
                 for kind in ("forward", "forward+backward"):
                     elementwise.append({**row, "pass": kind, "us_per_million": 100 * factor})
     provenance = {"format": timing.FORMAT, "parameters": wanted, **(machine or _MACHINE),
@@ -116,7 +138,49 @@ def test_the_study_holds_each_builds_processes_and_their_spread(builds, wanted, 
     timing_builds.store(spread, "smoke")
     again, reason = timing_builds.load("smoke")
     assert reason == "" and again.builds == spread.builds and again.machine == _MACHINE
-    assert "8 builds from 2026-11-01 10:00 to 2026-11-08 10:00 UTC" in again.describe()
+    assert "8 builds (8 occasions) from 2026-11-01 10:00 to 2026-11-08 10:00 UTC" in \
+        again.describe()
+    assert again.speed() == pytest.approx(0.05) and again.excluded == []
+
+
+def test_builds_run_back_to_back_are_one_occasion(builds, wanted, tmp_path):
+    # Two more builds 2 and 6 minutes after the last: the first shares its occasion (less than
+    # 5 minutes apart), the second, 4 minutes after that one, shares it too; each occasion's
+    # estimate is the mean of its builds'.
+    later = [_stored_timing(tmp_path, 30 + k, log, wanted,
+                            measured=f"2026-11-08T10:0{minute}:00+00:00")
+             for k, (log, minute) in enumerate(((0.070, 2), (0.082, 6)))]
+    spread = timing_builds.make(builds + later, claims.TIMING_CONTRASTS, wanted, by="test")
+    key = timing_builds.contrast_key("epoch", "gelu", "relu")
+    assert list(spread.occasions()) == [0, 1, 2, 3, 4, 5, 6, 7, 7, 7]
+    assert spread.occasion_estimates(key) == pytest.approx(
+        PLANTED[:7] + [np.mean([PLANTED[7], 0.070, 0.082])])
+    # a gap of exactly 5 minutes starts a new occasion
+    apart = _stored_timing(tmp_path, 40, 0.09, wanted, measured="2026-11-08T10:11:00+00:00")
+    spread = timing_builds.make(builds + later + [apart], claims.TIMING_CONTRASTS, wanted,
+                                by="test")
+    assert len(set(spread.occasions())) == 9
+
+
+def test_the_speed_rule_leaves_out_builds_slower_or_faster_than_the_median(builds, wanted,
+                                                                           tmp_path):
+    # ReLU's epoch 0.05 s in the 8 builds; 0.0551 s (1.102x) and 0.0454 s (0.908x) are left
+    # out, 0.0549 s (1.098x) and 0.0456 s (0.912x) kept: the rule sees ReLU's time alone.
+    odd = [_stored_timing(tmp_path, 50 + k, 0.5, wanted, relu=relu,
+                          measured=f"2026-12-0{k + 1}T10:00:00+00:00")
+           for k, relu in enumerate((0.0551, 0.0454, 0.0549, 0.0456))]
+    spread = timing_builds.make(builds + odd, claims.TIMING_CONTRASTS, wanted, by="test")
+    assert len(spread.builds) == 10
+    assert [b["file"] for b in spread.excluded] == [str(odd[0]), str(odd[1])]
+    assert spread.excluded[0]["why"] == ("ReLU's epoch took 55.1 ms, 1.102x the median build's "
+                                         "50.0 ms (allowed: 0.909x to 1.10x)")
+    assert timing_builds.speed_fits(0.055, 0.05) and not timing_builds.speed_fits(0.0551, 0.05)
+    # too few left after the rule: refused, saying how many the rule kept
+    slow = [_stored_timing(tmp_path, 60 + k, 0.04, wanted, relu=0.08,
+                           measured=f"2026-12-1{k}T10:00:00+00:00") for k in range(5)]
+    with pytest.raises(ValueError, match=r"11 build\(s\) given, 6 kept by the speed rule, in 6 "
+                                         r"occasion\(s\)"):
+        timing_builds.make(builds[:6] + slow, claims.TIMING_CONTRASTS, wanted, by="test")
 
 
 def test_the_scatter_is_a_median_absolute_deviation_two_busy_processes_leave_unmoved():
@@ -157,6 +221,10 @@ def test_an_absent_or_unreadable_study_says_why(tmp_path, monkeypatch):
     timing_builds.path("smoke").write_text("{")
     assert timing_builds.load("smoke")[1] == (
         "notebooks/params/timing-builds-smoke.json could not be read (JSONDecodeError)")
+    # a study in the layout before the speed rule is not read as this one
+    timing_builds.path("smoke").write_text(json.dumps({"format": 1, "builds": []}))
+    assert timing_builds.load("smoke")[1] == (
+        "notebooks/params/timing-builds-smoke.json is in another layout (format 1)")
 
 
 def test_bad_timing_files_are_named(builds, wanted, tmp_path):
@@ -164,7 +232,9 @@ def test_bad_timing_files_are_named(builds, wanted, tmp_path):
         with pytest.raises(ValueError, match=named):
             timing_builds.make(files, claims.TIMING_CONTRASTS, wanted, by="test")
 
-    refused(builds[:7], "files: 7 build\\(s\\) given, at least 8 are needed")
+    refused(builds[:7], "files: 7 build\\(s\\) given, 7 kept by the speed rule, in 7 "
+                        "occasion\\(s\\) \\(builds less than 300 s apart are one\\); at least 8 "
+                        "occasions are needed")
     refused(builds + [builds[0]], "two files hold the build measured at 2026-11-01T10:00")
     other = _stored_timing(tmp_path, 20, 0.04, {**wanted, "repeats": 99})
     refused(builds + [other], "was timed with other parameters than the profile's "
@@ -186,15 +256,15 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
     shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path)
     assert main(["timing-builds", "--profile", "smoke", *map(str, builds)]) == 0
     out = capsys.readouterr().out
-    assert "timing-builds-smoke.json: 8 builds from 2026-11-01 10:00" in out
-    assert f"epoch gelu/relu: {10 ** np.median(PLANTED):.3f}x (the median build), SD between " \
-           f"builds {np.std(PLANTED, ddof=1):.4f} (log10)" in out
+    assert "timing-builds-smoke.json: 8 builds (8 occasions) from 2026-11-01 10:00" in out
+    assert f"epoch gelu/relu: {10 ** np.mean(PLANTED):.3f}x (the mean occasion), SD between " \
+           f"occasions {np.std(PLANTED, ddof=1):.4f} (log10)" in out
     assert timing_builds.load("smoke")[0].estimates(
         timing_builds.contrast_key("epoch", "softplus", "relu")) == pytest.approx(PLANTED)
     # too few: one clear line, nothing written over the study
     before = timing_builds.path("smoke").read_text()
     assert main(["timing-builds", "--profile", "smoke", str(builds[0])]) == 2
-    assert "at least 8 are needed" in capsys.readouterr().err
+    assert "at least 8 occasions are needed" in capsys.readouterr().err
     assert timing_builds.path("smoke").read_text() == before
 
 
@@ -212,4 +282,4 @@ def test_the_default_profiles_study_fits_its_timing_parameters():
     for contrast in claims.TIMING_CONTRASTS:
         assert timing_builds.usable(spread, provenance,
                                     timing_builds.contrast_key(*contrast)) == ""
-    assert len(spread.builds) >= timing_builds.MINIMUM_BUILDS
+    assert len(set(spread.occasions())) >= timing_builds.MINIMUM_BUILDS

@@ -91,13 +91,16 @@ _SAME_REASON_COST = ("ours (no source gives a number): a training epoch under 10
 
 # Every timing claim's note: what its interval is over, and what machine it speaks for.
 _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interleaved rounds: "
-                "the ratio is the median over processes of each one's median round. Processes "
-                "run within one build's minute or two, and the ratio moves more between "
-                "builds than that, so the interval's width is the spread of earlier builds' "
-                "ratios on the same kind of machine with the same timing parameters "
-                "(Student's t over their medians; for the default profile, "
-                "notebooks/params/timing-builds-default.json, made by `actstudy "
-                "timing-builds`). Without that study for this machine, or when this build's "
+                "a build's ratio is the median over processes of each one's median round. One "
+                "build cannot decide a ratio near its margin (builds move by about ±2%), so the "
+                "ratio is decided over this machine's builds: this build's joins earlier builds' "
+                "on the same kind of machine with the same timing parameters, builds run back to "
+                "back counted as one occasion, and the interval is Student's t over the "
+                "occasions (for the default profile, notebooks/params/timing-builds-default.json, "
+                "made by `actstudy timing-builds`; pre-registered in preregistrations/). This "
+                "build alone, with the spread between occasions as its interval, is a secondary "
+                "test. Without that study for this machine, or when this build's ReLU epoch took "
+                "more than 1.10x as long (or as short) as the study's median build, or its "
                 "processes scatter more than any earlier build's (median absolute deviation), "
                 "the verdict is undecided. A timing verdict is about the kind of machine that "
                 "measured it (01 names it: cores, platform, JAX device); another kind may read "
@@ -497,6 +500,8 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
             **_stated(test), "study": claim.study, "profile": ctx.profile, "note": claim.note,
             "evidence": claim.evidence, "quote": claim.quote, "quote_file": claim.quote_file,
             "quote_is_closest": claim.quote_is_closest,
+            # what a primary interval's n counts: the timing claims pool builds' occasions
+            "counted": "occasions" if claim.study == "activation_cost" else "seeds",
         }
         components = primary if isinstance(primary, dict) else {"": primary}
         if per_component is not None and set(per_component) != set(components):

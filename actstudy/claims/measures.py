@@ -11,9 +11,19 @@ import pandas as pd
 
 from actstudy import analysis, stats
 from actstudy.analysis import adequacy
+from actstudy.claims.timing_ratios import (
+    COST_MARGIN,
+    TIMING_CONTRASTS,
+    alone_test,
+    cost_test,
+    gelu_cost_adequacy,
+    operations_test,
+    rectifier_cost_adequacy,
+    softplus_cost_adequacy,
+    timing_ratio,
+)
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.run import activations, data
-from actstudy.runner import timing, timing_builds
 from actstudy.stats import Interval, paired
 
 __all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "rectifier_cost_adequacy", "softplus_cost_adequacy",
@@ -36,92 +46,6 @@ def _per_seed(frame: pd.DataFrame, value: str, by: str = "activation") -> pd.Dat
     column (a failed run) is NaN there alone: each comparison keeps the seeds both of its
     columns have (non-finite values leave mean_ci)."""
     return frame.pivot_table(index="seed", columns=by, values=value, aggfunc="mean")
-
-
-# The timing ratios claims 4, 7 and 8 test, each (measure, slow, fast): a training epoch's and
-# the element-wise forward+backward pass's. ``actstudy timing-builds`` measures their spread
-# between builds (:mod:`actstudy.runner.timing_builds`).
-TIMING_CONTRASTS = tuple(
-    [(measure, slow, "relu") for measure in ("epoch", "forward+backward")
-     for slow in ("sigmoid", "tanh", "softplus", "gelu")]
-    + [(measure, "gelu", "gelu_tanh") for measure in ("epoch", "forward+backward")])
-
-
-def _cost_frame(ctx, measure: str) -> pd.DataFrame:
-    return ctx.epoch_cost() if measure == "epoch" else _elementwise(ctx)
-
-
-def _between_builds(ctx, measure: str, slow: str, fast: str = "relu"):
-    """A timing ratio's interval and the checks it rests on.
-
-    The estimate is this build's (the median over its fresh processes of each one's median
-    log10 ratio over its rounds); the interval's width is the spread of earlier builds'
-    estimates on the same kind of machine (:func:`actstudy.stats.between_builds`), since processes run within one
-    build's minute do not vary as builds do. Without such a study for this machine the
-    interval is over this build's processes alone and the check that fails says why, so the
-    verdict is undecided; a build whose processes scatter more than any earlier build's (a
-    machine busier than any the study saw: three or more of five processes off) is undecided
-    too."""
-    logs = timing.process_log_ratios(_cost_frame(ctx, measure), slow, fast)
-    key = timing_builds.contrast_key(measure, slow, fast)
-    spread, why = ctx.timing_builds()
-    if spread is not None:
-        why = timing_builds.usable(spread, ctx.timing_provenance(), key)
-    calibrated = adequacy.Check(
-        "the ratio's spread between builds was measured on this kind of machine with these "
-        f"timing parameters, in at least {timing_builds.MINIMUM_BUILDS} earlier builds",
-        not why, why or spread.describe(),
-        "" if not why else "time the profile in separate builds hours apart, then "
-        "`actstudy timing-builds` (README, Training speed)")
-    if why:
-        return stats.mean_ci(logs), [calibrated]
-    own, largest = timing_builds.deviation(logs), spread.largest_deviation(key)
-    quiet = adequacy.Check(
-        "this build's processes scatter no more than an earlier build's did (the median "
-        "absolute deviation, which one or two busy processes leave unmoved, as the median)",
-        own <= largest, f"{key}: median absolute deviation over this build's processes "
-        f"{own:.4f} (log10), the earlier builds' largest {largest:.4f}",
-        "" if own <= largest else "time again on a quiet machine (`actstudy timing`), then "
-        "render 06 again")
-    return stats.between_builds(logs, spread.estimates(key)), [calibrated, quiet]
-
-
-def _timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:
-    return _between_builds(ctx, measure, slow, fast)[1]
-
-
-def _cost_test(ctx, measure: str, slow: str, fast: str, what: str) -> Measurement:
-    interval, checks = _between_builds(ctx, measure, slow, fast)
-    failed = adequacy.failed(checks)
-    return Measurement(Test(f"{what}: {slow} / {fast} (×)", "x", "above", COST_MARGIN),
-                       interval, failed[0].reason() if failed else "")
-
-
-def rectifier_cost_adequacy(ctx):
-    """Per component (sigmoid, tanh): its epoch ratio's spread between builds is known here."""
-    return {name: _timing_checks(ctx, "epoch", name) for name in ("sigmoid", "tanh")}
-
-
-def softplus_cost_adequacy(ctx):
-    return _timing_checks(ctx, "epoch", "softplus")
-
-
-def gelu_cost_adequacy(ctx):
-    return _timing_checks(ctx, "epoch", "gelu")
-
-
-def _operations(ctx, slow: str, fast: str = "relu") -> Measurement:
-    """Claims 4, 7 and 8's deterministic cost: operations per element of the forward+backward
-    pass from XLA's cost analysis (:func:`actstudy.runner.timing.operation_counts`)."""
-    counts = ctx.operations().set_index("activation")["operations_forward_backward"]
-    return Measurement(Test(f"operations per element, forward+backward (XLA's cost analysis: "
-                            f"flops + transcendentals): {slow} - {fast}", "", "above", 0.0),
-                       stats.exact(float(counts[slow] - counts[fast])))
-
-
-def _elementwise(ctx) -> pd.DataFrame:
-    cost = ctx.cost()
-    return cost[cost["pass"] == "forward+backward"]
 
 
 def _censored_epochs(history: pd.DataFrame, target: float) -> pd.DataFrame:
@@ -163,12 +87,6 @@ def _mean_loss_ratio(history: pd.DataFrame, slow: str, fast: str, column: str) -
 def _deep(depths, wanted: int = 10) -> list[int]:
     """The sweep's depths from ``wanted`` up, or its deepest where none reaches it."""
     return [d for d in depths if d >= wanted] or [max(depths)]
-
-
-# The margin every cost comparison uses: a saving under 10% is not what "cheaper" or "speeds up
-# training" promises a user. A timing interval's width is the spread between earlier builds on
-# the same kind of machine (_between_builds).
-COST_MARGIN = 1.10
 
 
 # Percentage points of a layer's units: 2 pp is about one unit of a 64-unit layer.
@@ -236,10 +154,11 @@ def vanishing_gradient_ratio(ctx):
 
 
 def rectifier_cost(ctx):
-    primary = {name: _between_builds(ctx, "epoch", name)[0] for name in ("sigmoid", "tanh")}
-    tests = [_cost_test(ctx, "forward+backward", name, "relu",
+    primary = {name: timing_ratio(ctx, "epoch", name)[0] for name in ("sigmoid", "tanh")}
+    tests = [alone_test(ctx, name) for name in ("sigmoid", "tanh")]
+    tests += [cost_test(ctx, "forward+backward", name, "relu",
                         "time per element, forward+backward") for name in ("sigmoid", "tanh")]
-    tests += [_operations(ctx, name) for name in ("sigmoid", "tanh")]
+    tests += [operations_test(ctx, name) for name in ("sigmoid", "tanh")]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "sigmoid", "tanh"],
                     architecture=["mlp"])
     target = ctx.study("images").target_for("mnist")
@@ -355,14 +274,15 @@ def tanh_against_sigmoid_convergence(ctx):
 
 
 def softplus_cost(ctx):
-    primary = _between_builds(ctx, "epoch", "softplus")[0]
+    primary = timing_ratio(ctx, "epoch", "softplus")[0]
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "softplus"],
                     architecture=["mlp"])
     accuracy = _per_seed(grid.summary, "test_accuracy") * 100
     return primary, [
-        _cost_test(ctx, "forward+backward", "softplus", "relu",
+        alone_test(ctx, "softplus"),
+        cost_test(ctx, "forward+backward", "softplus", "relu",
                    "time per element, forward+backward"),
-        _operations(ctx, "softplus"),
+        operations_test(ctx, "softplus"),
         # No advantage: softplus's accuracy gain over ReLU is below half a point.
         Measurement(Test("test accuracy: relu - softplus (pp)", "pp", "above", -0.5),
                     stats.mean_ci(accuracy["relu"] - accuracy["softplus"])),
@@ -373,17 +293,18 @@ def gelu_cost_and_approximation(ctx):
     x = np.linspace(-8, 8, 100_001, dtype=np.float32)
     gap = float(np.max(np.abs(np.asarray(activations.function("gelu")(x))
                               - np.asarray(activations.function("gelu_tanh")(x)))))
-    primary = _between_builds(ctx, "epoch", "gelu")[0]
+    primary = timing_ratio(ctx, "epoch", "gelu")[0]
     return primary, [
+        alone_test(ctx, "gelu"),
         # A deterministic maximum: no sampling spread.
         Measurement(Test("max |gelu - gelu_tanh| on [-8, 8]", "", "below", 1e-3), stats.exact(gap,
                                                                                             2)),
-        _cost_test(ctx, "epoch", "gelu", "gelu_tanh", "one training epoch"),
-        _cost_test(ctx, "forward+backward", "gelu", "relu", "time per element, forward+backward"),
-        _cost_test(ctx, "forward+backward", "gelu", "gelu_tanh",
+        cost_test(ctx, "epoch", "gelu", "gelu_tanh", "one training epoch"),
+        cost_test(ctx, "forward+backward", "gelu", "relu", "time per element, forward+backward"),
+        cost_test(ctx, "forward+backward", "gelu", "gelu_tanh",
                    "time per element, forward+backward"),
-        _operations(ctx, "gelu"),
-        _operations(ctx, "gelu", "gelu_tanh"),
+        operations_test(ctx, "gelu"),
+        operations_test(ctx, "gelu", "gelu_tanh"),
     ]
 
 

@@ -41,10 +41,16 @@ def verdict_table(table) -> str:
         "claim predicts": [f'{html.escape(p)}<br><small>{html.escape(r)}</small>'
                            for p, r in zip(table["prediction"], table["reason"], strict=True)],
         "detectable (80% power)": [html.escape(d) for d in table["detectable"]],
-        "seeds": table["seeds"],
+        "seeds": [n if counted == "seeds" else f"{n} {counted}"
+                  for n, counted in zip(table["seeds"], _counted(table), strict=True)],
         "evidence": [_evidence_link(e) for e in table["evidence"]],
     })
     return shown.to_html(index=False, escape=False, border=0, classes="verdicts")
+
+
+def _counted(table) -> list[str]:
+    """What each row's n counts: seeds, or (the timing claims) the builds' occasions pooled."""
+    return list(table["counted"]) if "counted" in table else ["seeds"] * len(table)
 
 
 def _evidence_link(evidence: str, short: bool = False) -> str:
@@ -76,12 +82,12 @@ def headline_table(table) -> str:
     parts = pd.Series([row_id for row_id, part in zip(table["id"], components, strict=True)
                        if part]).value_counts()
     rows = []
-    for (_, row), part, why in zip(table.iterrows(), components, _inadequate(table),
-                                   strict=True):
+    for (_, row), part, why, counted in zip(table.iterrows(), components, _inadequate(table),
+                                            _counted(table), strict=True):
         link = _evidence_link(row["evidence"], short=True)
         many = int(parts.get(row["id"], 0)) if not part else 0
         # a claim about several things: its components' effects are in their own rows
-        seeds = f", {row['seeds']} seeds" if str(row.get("seeds", "")).strip() else ""
+        seeds = f", {row['seeds']} {counted}" if str(row.get("seeds", "")).strip() else ""
         test = (f"each of its {many} components below, predicted {html.escape(row['prediction'])}"
                 if many else f"<b>{html.escape(row['effect'])}</b>, predicted "
                 f"{html.escape(row['prediction'])}{html.escape(seeds)}")

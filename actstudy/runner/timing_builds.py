@@ -1,25 +1,34 @@
-"""How much a timing ratio moves from build to build on one kind of machine: a precision study of earlier builds' timings, which sets the width of each build's timing intervals.
+"""How a timing ratio is decided on one kind of machine: a study of earlier builds' timings,
+pooled with this build's.
 
 A build times the activations in a few fresh processes, one after another, in a minute or
-two (:mod:`actstudy.runner.timing`). The interval over those processes does not hold what
-moves between builds over hours: measured on a 2-core machine, GELU's epoch ratio to ReLU moved
-with an SD of 0.0067 (log10) over 15 builds, against a median within-build standard error of
-0.0037. So the claims take a build's ratio from its own processes and its interval from the
-spread of earlier builds' ratios on the same kind of machine with the same timing parameters
-(:func:`actstudy.stats.between_builds`): an intermediate-precision standard deviation, from a
-study of repeated occasions.
+two (:mod:`actstudy.runner.timing`). What moves between builds over hours is more than those
+processes show: measured on a 2-core machine, GELU's epoch ratio to ReLU moved with an SD of
+0.0067 (log10) over 15 builds, against a median within-build standard error of 0.0037. And one
+build's ratio, with an interval as wide as builds move (about ±2%), cannot decide a ratio that
+lies 1.5% from its margin: the verdict flips from build to build. So the claims pool: this
+build's ratio joins the earlier builds' on the same kind of machine with the same timing
+parameters, each *occasion* (builds run back to back, less than :data:`OCCASION_GAP` apart)
+counted once, and the interval is Student's t over the occasions
+(:func:`actstudy.stats.over_builds`). This build's own ratio, with the spread between
+occasions as its interval (:func:`actstudy.stats.between_builds`), is shown beside it.
 
 The study is stored in ``notebooks/params/timing-builds-<profile>.json`` beside the profile:
-for each earlier build, when it was measured and, for each ratio the claims test, its
-processes' log10 ratios. ``actstudy timing-builds --profile P FILE...`` makes it from the
-stored timings of separate builds (``reports/timing-<profile>.json``, or the file in each
-build's ``ACTSTUDY_TIMING_DIR``), measured on one machine, as far apart as can be (the
-default profile's: 15 builds over six hours of 2026-12-05 and 06, in about eight clusters).
+for each earlier build, when it was measured, ReLU's epoch time (its speed), and, for each
+ratio the claims test, its processes' log10 ratios; and the builds left out, with why.
+``actstudy timing-builds --profile P FILE...`` makes it from the stored timings of separate
+builds (``reports/timing-<profile>.json``, or the file in each build's
+``ACTSTUDY_TIMING_DIR``) measured on one machine with no other work beside them. A build
+whose ReLU epoch is more than :data:`SPEED_TOLERANCE` times slower or faster than the
+median build's is left out: something else shared the cores, or it is another machine. The
+rule looks at ReLU's time alone, never at a ratio (pre-registered in
+``preregistrations/2026-12-06-timing-pooled-over-builds.md``).
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -33,16 +42,24 @@ from actstudy import settings
 from actstudy.files import write_text_atomic
 from actstudy.runner import timing
 
-__all__ = ["MINIMUM_BUILDS", "MACHINE", "BuildSpread", "deviation", "contrast_key", "path", "make", "store",
-           "load", "usable"]
+__all__ = ["MINIMUM_BUILDS", "MACHINE", "SPEED_TOLERANCE", "OCCASION_GAP", "BuildSpread",
+           "deviation", "speed", "contrast_key", "path", "make", "store", "load", "usable",
+           "speed_fits"]
 
-# Fewer earlier builds than this leave the spread between them too uncertain to decide on
+# Fewer earlier occasions than this leave the spread between them too uncertain to decide on
 # (t(7) is 2.36 against t(14)'s 2.14).
 MINIMUM_BUILDS = 8
+# A build whose ReLU epoch is more than this many times slower (or faster) than the study's
+# median build ran beside other work, or on another machine: measured, builds beside a
+# spinning process or other work took 61 to 93 ms a ReLU epoch, quiet ones 53 to 59 ms.
+SPEED_TOLERANCE = 1.10
+# Builds measured less than this many seconds after the one before ran back to back, in one
+# state of the machine: they count as one occasion.
+OCCASION_GAP = 300
 # What a timing's provenance says of its machine, and what two machines must share for one's
 # spread between builds to stand for the other's.
 MACHINE = ("cpu_count", "platform", "device", "jax")
-FORMAT = 1
+FORMAT = 2
 
 
 def deviation(values) -> float:
@@ -50,6 +67,15 @@ def deviation(values) -> float:
     ratios from their median (SciPy's, unscaled). With five processes, two on a busy machine
     leave it unmoved, as they leave the median; it grows when three or more scatter."""
     return float(median_abs_deviation(np.asarray(values, dtype=float)))
+
+
+def speed(epoch: pd.DataFrame, fast: str = "relu") -> float:
+    """A build's speed: ``fast``'s epoch time in seconds, the median over its processes of
+    each one's median round."""
+    times = epoch[epoch["activation"] == fast]
+    if "process" in times:
+        return float(times.groupby("process")["seconds"].median().median())
+    return float(times["seconds"].median())
 
 
 def contrast_key(measure: str, slow: str, fast: str) -> str:
@@ -71,17 +97,40 @@ def _machine(provenance: dict) -> dict:
 
 @dataclass(frozen=True)
 class BuildSpread:
-    """Earlier builds' timings on one kind of machine: each build's processes' log10 ratios."""
+    """Earlier builds' timings on one kind of machine: each build's speed and its processes'
+    log10 ratios, and the builds left out by the speed rule."""
 
     machine: dict
     parameters: dict
-    builds: list[dict]  # each: {"measured", "file", "log_ratios": {contrast key: [values]}}
+    # each: {"measured", "file", "speed" (ReLU's epoch seconds), "log_ratios": {key: [values]}}
+    builds: list[dict]
     made: dict = field(default_factory=dict)  # when, and by what command
+    excluded: list[dict] = field(default_factory=list)  # each: {"measured", "file", "why"}
+
+    def __post_init__(self):
+        # The builds in time order: occasions are runs of builds close in time.
+        object.__setattr__(self, "builds", sorted(self.builds, key=lambda b: b["measured"]))
 
     def estimates(self, key: str) -> np.ndarray:
         """Each build's estimate of the log10 ratio ``key`` (:func:`contrast_key`): the median
-        over its processes, as :func:`actstudy.stats.between_builds` takes a build's."""
+        over its processes."""
         return np.array([np.median(build["log_ratios"][key]) for build in self.builds])
+
+    def occasions(self) -> np.ndarray:
+        """Each build's occasion number, 0 upwards in time: a build measured less than
+        :data:`OCCASION_GAP` seconds after the one before shares that one's occasion."""
+        times = [datetime.datetime.fromisoformat(build["measured"]) for build in self.builds]
+        gaps = [math.inf] + [(later - earlier).total_seconds()
+                             for earlier, later in itertools.pairwise(times)]
+        return np.cumsum([gap >= OCCASION_GAP for gap in gaps]) - 1
+
+    def occasion_estimates(self, key: str) -> np.ndarray:
+        """Each occasion's estimate of ``key``: the mean of its builds' estimates."""
+        return pd.Series(self.estimates(key)).groupby(self.occasions()).mean().to_numpy()
+
+    def speed(self) -> float:
+        """The median build's speed: ReLU's epoch time in seconds (:func:`speed`)."""
+        return float(np.median([build["speed"] for build in self.builds]))
 
     def largest_deviation(self, key: str) -> float:
         """The largest median absolute deviation over one build's processes among the builds,
@@ -92,11 +141,14 @@ class BuildSpread:
         return all(key in build["log_ratios"] for build in self.builds)
 
     def describe(self) -> str:
-        """One line: how many builds, over what dates, on what machine."""
-        dates = sorted(build["measured"][:16].replace("T", " ") for build in self.builds)
+        """One line: how many builds and occasions, over what dates, on what machine, and how
+        many were left out."""
+        dates = [build["measured"][:16].replace("T", " ") for build in self.builds]
         machine = ", ".join(f"{name} {self.machine[name]}" for name in MACHINE)
-        return (f"{len(self.builds)} builds from {dates[0]} to {dates[-1]} UTC on one machine "
-                f"({machine})")
+        left = f"; {len(self.excluded)} left out by the speed rule" if self.excluded else ""
+        occasions = len(set(self.occasions()))
+        return (f"{len(self.builds)} builds ({occasions} occasions) from {dates[0]} to "
+                f"{dates[-1]} UTC on one machine ({machine}){left}")
 
 
 def path(profile: str) -> Path:
@@ -131,7 +183,7 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
             values = timing.process_log_ratios(_frame(costs, measure), slow, fast)
             log_ratios[contrast_key(measure, slow, fast)] = [float(v) for v in values]
         builds.append({"measured": provenance["measured"], "file": str(name),
-                       "log_ratios": log_ratios})
+                       "speed": speed(costs.epoch), "log_ratios": log_ratios})
     kinds = {json.dumps(machine, sort_keys=True) for machine in machines.values()}
     if len(kinds) > 1:
         raise ValueError(f"files: timed on {len(kinds)} kinds of machine ({'; '.join(sorted(kinds))});"
@@ -141,19 +193,37 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
         twice = sorted({t for t in times if times.count(t) > 1})[0]
         raise ValueError(f"files: two files hold the build measured at {twice}: give each "
                          "build's timing once")
-    if len(builds) < MINIMUM_BUILDS:
-        raise ValueError(f"files: {len(builds)} build(s) given, at least {MINIMUM_BUILDS} "
-                         "are needed (the spread between fewer is too uncertain)")
-    made = {"made": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-            "by": by}
-    return BuildSpread(next(iter(machines.values())), parameters, builds, made)
+    median = float(np.median([build["speed"] for build in builds]))
+    kept = [build for build in builds if speed_fits(build["speed"], median)]
+    excluded = [{"measured": build["measured"], "file": build["file"],
+                 "why": f"ReLU's epoch took {build['speed'] * 1000:.1f} ms, "
+                        f"{build['speed'] / median:.3f}x the median build's "
+                        f"{median * 1000:.1f} ms (allowed: {1 / SPEED_TOLERANCE:.3f}x to "
+                        f"{SPEED_TOLERANCE:.2f}x)"}
+                for build in builds if not speed_fits(build["speed"], median)]
+    spread = BuildSpread(next(iter(machines.values())), parameters, kept,
+                         {"made": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+                          "by": by}, excluded)
+    occasions = len(set(spread.occasions())) if kept else 0
+    if occasions < MINIMUM_BUILDS:
+        raise ValueError(f"files: {len(builds)} build(s) given, {len(kept)} kept by the speed "
+                         f"rule, in {occasions} occasion(s) (builds less than {OCCASION_GAP} s "
+                         f"apart are one); at least {MINIMUM_BUILDS} occasions are needed (the "
+                         "spread between fewer is too uncertain)")
+    return spread
+
+
+def speed_fits(seconds: float, median: float) -> bool:
+    """Whether a build whose ReLU epoch took ``seconds`` ran as fast as the median build
+    (``median`` seconds), within :data:`SPEED_TOLERANCE` either way."""
+    return 1 / SPEED_TOLERANCE <= seconds / median <= SPEED_TOLERANCE
 
 
 def store(spread: BuildSpread, profile: str) -> Path:
     """Write the study to :func:`path` whole or not at all."""
     text = json.dumps({"format": FORMAT, "profile": profile, **spread.made,
                        "machine": spread.machine, "parameters": spread.parameters,
-                       "builds": spread.builds}, indent=1)
+                       "builds": spread.builds, "excluded": spread.excluded}, indent=1)
     return write_text_atomic(path(profile), text + "\n")
 
 
@@ -166,19 +236,20 @@ def load(profile: str) -> tuple[BuildSpread | None, str]:
                       f"({shown} is absent)")
     try:
         stored = json.loads(where.read_text())
+        if stored.get("format") != FORMAT:
+            return None, f"{shown} is in another layout (format {stored.get('format')!r})"
         spread = BuildSpread(stored["machine"], stored["parameters"], stored["builds"],
-                             {"made": stored.get("made"), "by": stored.get("by")})
-    except (OSError, ValueError, KeyError, TypeError) as error:
+                             {"made": stored.get("made"), "by": stored.get("by")},
+                             stored["excluded"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return None, f"{shown} could not be read ({type(error).__name__})"
-    if stored.get("format") != FORMAT:
-        return None, f"{shown} is in another layout (format {stored.get('format')!r})"
     return spread, ""
 
 
 def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     """Why ``spread`` cannot set the interval of ``key`` for a build timed as ``provenance``
     says, or "" where it can: the same kind of machine, the same parameters, a build not
-    in the study, the ratio in every build, at least :data:`MINIMUM_BUILDS` builds."""
+    in the study, the ratio in every build, at least :data:`MINIMUM_BUILDS` occasions."""
     machine = _machine(provenance)
     if machine != spread.machine:
         def shown(m):
@@ -193,9 +264,9 @@ def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
                 "builds: its interval would be in-sample")
     if not spread.has(key):
         return f"the spread between builds does not hold the ratio {key}"
-    if len(spread.builds) < MINIMUM_BUILDS:
-        return (f"the spread between builds is from {len(spread.builds)} builds, fewer than "
-                f"{MINIMUM_BUILDS}")
+    occasions = len(set(spread.occasions()))
+    if occasions < MINIMUM_BUILDS:
+        return (f"the study holds {occasions} occasions, fewer than {MINIMUM_BUILDS}")
     if not all(math.isfinite(m) for m in spread.estimates(key)):
         return f"the spread between builds has a non-finite ratio for {key}"
     return ""

@@ -46,8 +46,8 @@ class ActivationCost(Study):
     epoch_n_train: int | None = 10000  # None: the whole training split
     epoch_repeats: int = 10
     # Fresh processes, one after another, each timing `repeats` and `epoch_repeats` rounds: each
-    # process gives one estimate. The claims' intervals are as wide as the spread between
-    # builds (actstudy.runner.timing_builds), which processes within one build do not reach.
+    # process gives one estimate. The claims decide each ratio over this machine's builds
+    # (actstudy.runner.timing_builds): processes within one build do not vary as builds do.
     processes: int = 1
 
     def __post_init__(self):

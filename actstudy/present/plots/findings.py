@@ -165,7 +165,8 @@ def verdict_forest(verdicts: pd.DataFrame):
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
     fig.suptitle("each claim's primary test (per component, for a claim about several things): "
-                 "effect with its 95% interval over seeds", fontsize=10)
+                 "effect with its 95% interval over seeds (timing claims: over the machine's "
+                 "builds)", fontsize=10)
     return fig
 
 
