@@ -132,6 +132,16 @@ def mean_ci(values, confidence: float = CONFIDENCE, method: str = "t", seed: int
 CLOPPER_PEARSON = "clopper-pearson"
 
 
+def _builds(values, earlier, confidence: float, what: str):
+    """This build's processes' and earlier builds' finite estimates, checked."""
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
+    values, earlier = _clean(values), _clean(earlier)
+    if len(earlier) < 2:
+        raise ValueError(f"earlier has {len(earlier)} finite value(s): {what} needs at least 2")
+    return values, earlier
+
+
 def between_builds(values, earlier, confidence: float = CONFIDENCE) -> Interval:
     """One build's estimate, the median of ``values`` (its fresh processes' estimates), with
     the interval a build's estimate has on this machine: Student's t over ``earlier``, the
@@ -152,12 +162,7 @@ def between_builds(values, earlier, confidence: float = CONFIDENCE) -> Interval:
     >>> round(interval.mean, 2), round(interval.high - interval.mean, 3), interval.n
     (1.1, 0.43, 3)
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
-    values, earlier = _clean(values), _clean(earlier)
-    if len(earlier) < 2:
-        raise ValueError(f"earlier has {len(earlier)} finite value(s): the spread between "
-                         "builds needs at least 2")
+    values, earlier = _builds(values, earlier, confidence, "the spread between builds")
     if len(values) == 0:
         return Interval(math.nan, -math.inf, math.inf, 0, "t")
     estimate = float(np.median(values))
@@ -186,12 +191,7 @@ def over_builds(values, earlier, confidence: float = CONFIDENCE) -> Interval:
     >>> round(interval.mean, 3), interval.n
     (0.1, 4)
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} is not allowed: must be in (0, 1)")
-    values, earlier = _clean(values), _clean(earlier)
-    if len(earlier) < 2:
-        raise ValueError(f"earlier has {len(earlier)} finite value(s): pooling over builds "
-                         "needs at least 2")
+    values, earlier = _builds(values, earlier, confidence, "pooling over builds")
     if len(values) == 0:
         return Interval(math.nan, -math.inf, math.inf, 0, "t")
     return mean_ci(np.append(earlier, np.median(values)), confidence)
