@@ -316,7 +316,7 @@ def test_claim_4_known_answer(sigmoid, tanh, noise, expected):
                                          "b": ("tanh", expected[2])})
     # this build's estimate (the median over its 5 fresh processes, each the median of its 2
     # rounds) joins the 10 earlier occasions: 11, and the planted mean
-    assert row["seeds"] == BUILDS + 1 and row["counted"] == "occasions"
+    assert row["seeds"] == BUILDS + 1 and row["counted"] == "timing occasions"
     assert table.loc["4a", "mean"] == pytest.approx(10 ** sigmoid)
     assert table.loc["4b", "mean"] == pytest.approx(10 ** tanh)
     # its interval is Student's t over the 11 occasions

@@ -149,8 +149,8 @@ CLAIMS = [
                "experiment."),
     Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and so speeds up training.",
           "Medium post on popular activation functions; most overviews", _COST,
-          Test("one training epoch of an MNIST MLP (recording off): each of sigmoid and tanh / "
-               "ReLU, one component each (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
+          Test("one training epoch of an MNIST MLP (recording off), over this machine's "
+               "builds: each of sigmoid and tanh / ReLU, one component each (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
           "activation_cost", 5, rectifier_cost, adequacy=rectifier_cost_adequacy,
           note="Epochs to a target accuracy are secondary: the source's reason is compute. "
                + _TIMING_NOTE),
@@ -184,14 +184,14 @@ CLAIMS = [
                "what it measures, not a failure of it."),
     Claim(7, "Softplus costs more compute than ReLU without an accuracy advantage.",
           "Glorot, Bordes & Bengio (2011); overviews", _COST,
-          Test("one training epoch of an MNIST MLP (recording off): softplus / ReLU (×)", "x",
-               "above", COST_MARGIN, _SAME_REASON_COST),
+          Test("one training epoch of an MNIST MLP (recording off), over this machine's "
+               "builds: softplus / ReLU (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
           "activation_cost", 5, softplus_cost, adequacy=softplus_cost_adequacy,
           note=_TIMING_NOTE),
     Claim(8, "GELU is costlier than ReLU; its tanh approximation is accurate and cheaper.",
           "Hendrycks & Gimpel (2016); framework documentation", _COST,
-          Test("one training epoch of an MNIST MLP (recording off): GELU / ReLU (×)", "x",
-               "above", COST_MARGIN, _SAME_REASON_COST),
+          Test("one training epoch of an MNIST MLP (recording off), over this machine's "
+               "builds: GELU / ReLU (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
           "activation_cost", 5, gelu_cost_and_approximation, adequacy=gelu_cost_adequacy,
           note=_TIMING_NOTE),
     Claim(9, "Swish and GELU have a slight edge over ReLU in deeper networks.",
@@ -501,7 +501,7 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
             "evidence": claim.evidence, "quote": claim.quote, "quote_file": claim.quote_file,
             "quote_is_closest": claim.quote_is_closest,
             # what a primary interval's n counts: the timing claims pool builds' occasions
-            "counted": "occasions" if claim.study == "activation_cost" else "seeds",
+            "counted": "timing occasions" if claim.study == "activation_cost" else "seeds",
         }
         components = primary if isinstance(primary, dict) else {"": primary}
         if per_component is not None and set(per_component) != set(components):
