@@ -60,7 +60,7 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
         f"in at least {timing_builds.MINIMUM_BUILDS} earlier occasions",
         not why, why or spread.describe(),
         "" if not why else "time the profile in separate builds hours apart, then "
-        "`actstudy timing-builds` (README, Training speed)")
+        "`actstudy timing-builds` (README, Profiles)")
     if why:
         alone = stats.mean_ci(logs)
         return alone, alone, [calibrated]
@@ -73,7 +73,7 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
         f"study's median build's {median * 1000:.1f} ms (allowed: "
         f"{1 / timing_builds.SPEED_TOLERANCE:.3f}x to {timing_builds.SPEED_TOLERANCE:.2f}x)",
         "" if fits else "time again on a quiet machine (`actstudy timing`), then render 06 "
-        "again; on another machine, study its own builds (README, Training speed)")
+        "again; on another machine, study its own builds (README, Profiles)")
     scatter, largest = timing_builds.deviation(logs), spread.largest_deviation(key)
     quiet = adequacy.Check(
         "this build's processes scatter no more than an earlier build's did (the median "
