@@ -109,7 +109,7 @@ def alone_test(ctx, slow: str, fast: str = "relu") -> Measurement:
 
 
 def rectifier_cost_adequacy(ctx):
-    """Per component (sigmoid, tanh): its epoch ratio's spread between builds is known here."""
+    """Per component (sigmoid, tanh): the checks its epoch ratio is decided over builds on."""
     return {name: timing_checks(ctx, "epoch", name) for name in ("sigmoid", "tanh")}
 
 
