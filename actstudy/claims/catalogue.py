@@ -102,7 +102,8 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "not this build, carry most of the verdict; this build alone, with the spread "
                 "between occasions as its interval, is a secondary test. Contradicted means a "
                 "training epoch is not 10% longer: a smaller cost, which the element-wise time "
-                "and the operation counts (secondary tests) may still show, reads the same. Without that study for this machine, or when this build's ReLU epoch took "
+                "and the operation counts (secondary tests) may still show, reads the same. "
+                "Without that study for this machine, or when this build's ReLU epoch took "
                 "more than 1.10x as long (or as short) as the study's median build, or its "
                 "processes scatter more than any earlier build's (median absolute deviation), "
                 "the verdict is undecided. A timing verdict is about the kind of machine that "
@@ -153,7 +154,8 @@ CLAIMS = [
     Claim(4, "ReLU is cheaper to compute than sigmoid and tanh, and so speeds up training.",
           "Medium post on popular activation functions; most overviews", _COST,
           Test("one training epoch of an MNIST MLP (recording off), over this machine's "
-               "builds: each of sigmoid and tanh / ReLU, one component each (×)", "x", "above", COST_MARGIN, _SAME_REASON_COST),
+               "builds: each of sigmoid and tanh / ReLU, one component each (×)", "x", "above",
+               COST_MARGIN, _SAME_REASON_COST),
           "activation_cost", 5, rectifier_cost, adequacy=rectifier_cost_adequacy,
           note="Epochs to a target accuracy are secondary: the source's reason is compute. "
                + _TIMING_NOTE),

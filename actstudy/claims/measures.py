@@ -154,8 +154,9 @@ def vanishing_gradient_ratio(ctx):
 
 
 def rectifier_cost(ctx):
-    primary = {name: timing_ratio(ctx, "epoch", name)[0] for name in ("sigmoid", "tanh")}
-    tests = [alone_test(ctx, name) for name in ("sigmoid", "tanh")]
+    ratios = {name: timing_ratio(ctx, "epoch", name) for name in ("sigmoid", "tanh")}
+    primary = {name: ratio[0] for name, ratio in ratios.items()}
+    tests = [alone_test(ratio, name) for name, ratio in ratios.items()]
     tests += [cost_test(ctx, "forward+backward", name, "relu",
                         "time per element, forward+backward") for name in ("sigmoid", "tanh")]
     tests += [operations_test(ctx, name) for name in ("sigmoid", "tanh")]
@@ -274,12 +275,12 @@ def tanh_against_sigmoid_convergence(ctx):
 
 
 def softplus_cost(ctx):
-    primary = timing_ratio(ctx, "epoch", "softplus")[0]
+    ratio = timing_ratio(ctx, "epoch", "softplus")
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "softplus"],
                     architecture=["mlp"])
     accuracy = _per_seed(grid.summary, "test_accuracy") * 100
-    return primary, [
-        alone_test(ctx, "softplus"),
+    return ratio[0], [
+        alone_test(ratio, "softplus"),
         cost_test(ctx, "forward+backward", "softplus", "relu",
                    "time per element, forward+backward"),
         operations_test(ctx, "softplus"),
@@ -293,9 +294,9 @@ def gelu_cost_and_approximation(ctx):
     x = np.linspace(-8, 8, 100_001, dtype=np.float32)
     gap = float(np.max(np.abs(np.asarray(activations.function("gelu")(x))
                               - np.asarray(activations.function("gelu_tanh")(x)))))
-    primary = timing_ratio(ctx, "epoch", "gelu")[0]
-    return primary, [
-        alone_test(ctx, "gelu"),
+    ratio = timing_ratio(ctx, "epoch", "gelu")
+    return ratio[0], [
+        alone_test(ratio, "gelu"),
         # A deterministic maximum: no sampling spread.
         Measurement(Test("max |gelu - gelu_tanh| on [-8, 8]", "", "below", 1e-3), stats.exact(gap,
                                                                                             2)),

@@ -13,7 +13,7 @@ from actstudy.claims.verdicts import Measurement, Test
 from actstudy.runner import timing, timing_builds
 
 __all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "timing_ratio", "timing_checks", "cost_test",
-           "alone_test", "operations_test", "elementwise", "rectifier_cost_adequacy",
+           "alone_test", "operations_test", "rectifier_cost_adequacy",
            "softplus_cost_adequacy", "gelu_cost_adequacy"]
 
 # The margin every cost comparison uses: a saving under 10% is not what "cheaper" or "speeds up
@@ -32,7 +32,10 @@ TIMING_CONTRASTS = tuple(
 
 
 def _cost_frame(ctx, measure: str) -> pd.DataFrame:
-    return ctx.epoch_cost() if measure == "epoch" else elementwise(ctx)
+    if measure == "epoch":
+        return ctx.epoch_cost()
+    cost = ctx.cost()
+    return cost[cost["pass"] == measure]
 
 
 def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
@@ -91,21 +94,24 @@ def timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:
     return timing_ratio(ctx, measure, slow, fast)[2]
 
 
+def _measured(statistic: str, interval, checks) -> Measurement:
+    """A timing test against the cost margin, undecided with the first failed check's reason."""
+    failed = adequacy.failed(checks)
+    return Measurement(Test(statistic, "x", "above", COST_MARGIN), interval,
+                       failed[0].reason() if failed else "")
+
+
 def cost_test(ctx, measure: str, slow: str, fast: str, what: str) -> Measurement:
     interval, _, checks = timing_ratio(ctx, measure, slow, fast)
-    failed = adequacy.failed(checks)
-    return Measurement(Test(f"{what}: {slow} / {fast} (×)", "x", "above", COST_MARGIN),
-                       interval, failed[0].reason() if failed else "")
+    return _measured(f"{what}: {slow} / {fast} (×)", interval, checks)
 
 
-def alone_test(ctx, slow: str, fast: str = "relu") -> Measurement:
-    """This build's epoch ratio alone: its processes' median, with the spread between the
-    study's occasions as its interval. Where the study does not fit, the primary says why."""
-    _, alone, checks = timing_ratio(ctx, "epoch", slow, fast)
-    failed = adequacy.failed(checks)
-    return Measurement(Test(f"one training epoch, this build alone (interval: the spread "
-                            f"between earlier occasions): {slow} / {fast} (×)", "x", "above",
-                            COST_MARGIN), alone, failed[0].reason() if failed else "")
+def alone_test(ratio, slow: str, fast: str = "relu") -> Measurement:
+    """This build's epoch ratio alone, from :func:`timing_ratio`'s result ``ratio``: its
+    processes' median, with the spread between the study's occasions as its interval."""
+    _, alone, checks = ratio
+    return _measured(f"one training epoch, this build alone (interval: the spread between "
+                     f"earlier occasions): {slow} / {fast} (×)", alone, checks)
 
 
 def rectifier_cost_adequacy(ctx):
@@ -128,8 +134,3 @@ def operations_test(ctx, slow: str, fast: str = "relu") -> Measurement:
     return Measurement(Test(f"operations per element, forward+backward (XLA's cost analysis: "
                             f"flops + transcendentals): {slow} - {fast}", "", "above", 0.0),
                        stats.exact(float(counts[slow] - counts[fast])))
-
-
-def elementwise(ctx) -> pd.DataFrame:
-    cost = ctx.cost()
-    return cost[cost["pass"] == "forward+backward"]

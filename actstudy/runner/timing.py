@@ -320,8 +320,8 @@ class Costs:
         processes, back-transformed: a ratio of times is skewed, its log roughly
         symmetric. This is the build's own spread, what 01 shows; the claims
         take a build's median over processes and decide each ratio over this
-        machine's builds (:mod:`actstudy.runner.timing_builds`). ReLU's own ratio is 1 in every round by
-        construction; it has no interval and is marked ``reference``.
+        machine's builds (:mod:`actstudy.runner.timing_builds`). ReLU's own
+        ratio is 1 in every round by construction; it has no interval and is marked ``reference``.
 
         Returns
         -------
