@@ -155,7 +155,7 @@ def vanishing_gradient_ratio(ctx):
 
 def rectifier_cost(ctx):
     ratios = {name: timing_ratio(ctx, "epoch", name) for name in ("sigmoid", "tanh")}
-    primary = {name: ratio[0] for name, ratio in ratios.items()}
+    primary = {name: ratio.pooled for name, ratio in ratios.items()}
     tests = [alone_test(ratio, name) for name, ratio in ratios.items()]
     tests += [cost_test(ctx, "forward+backward", name, "relu",
                         "time per element, forward+backward") for name in ("sigmoid", "tanh")]
@@ -279,7 +279,7 @@ def softplus_cost(ctx):
     grid = ctx.runs("images", dataset=["mnist"], activation=["relu", "softplus"],
                     architecture=["mlp"])
     accuracy = _per_seed(grid.summary, "test_accuracy") * 100
-    return ratio[0], [
+    return ratio.pooled, [
         alone_test(ratio, "softplus"),
         cost_test(ctx, "forward+backward", "softplus", "relu",
                    "time per element, forward+backward"),
@@ -295,7 +295,7 @@ def gelu_cost_and_approximation(ctx):
     gap = float(np.max(np.abs(np.asarray(activations.function("gelu")(x))
                               - np.asarray(activations.function("gelu_tanh")(x)))))
     ratio = timing_ratio(ctx, "epoch", "gelu")
-    return ratio[0], [
+    return ratio.pooled, [
         alone_test(ratio, "gelu"),
         # A deterministic maximum: no sampling spread.
         Measurement(Test("max |gelu - gelu_tanh| on [-8, 8]", "", "below", 1e-3), stats.exact(gap,

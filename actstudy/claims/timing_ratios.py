@@ -5,6 +5,8 @@ cost analysis (:func:`operations_test`).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from actstudy import stats
@@ -12,8 +14,8 @@ from actstudy.analysis import adequacy
 from actstudy.claims.verdicts import Measurement, Test
 from actstudy.runner import timing, timing_builds
 
-__all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "timing_ratio", "timing_checks", "cost_test",
-           "alone_test", "operations_test", "rectifier_cost_adequacy",
+__all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "TimingRatio", "timing_ratio", "timing_checks",
+           "cost_test", "alone_test", "operations_test", "rectifier_cost_adequacy",
            "softplus_cost_adequacy", "gelu_cost_adequacy"]
 
 # The margin every cost comparison uses: a saving under 10% is not what "cheaper" or "speeds up
@@ -38,7 +40,16 @@ def _cost_frame(ctx, measure: str) -> pd.DataFrame:
     return cost[cost["pass"] == measure]
 
 
-def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
+class TimingRatio(NamedTuple):
+    """A timing ratio over this machine's builds (:func:`timing_ratio`)."""
+
+    pooled: stats.Interval  # the primary: the study's occasions, and this build's if counted
+    alone: stats.Interval  # this build alone, with the spread between occasions
+    checks: list  # what the pooled verdict rests on: a study for this kind of machine
+    counted: list  # whether this build joins the pooled interval: the study's inclusion rules
+
+
+def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu") -> TimingRatio:
     """A timing ratio decided over this machine's builds: its interval, this build's alone,
     and the checks they rest on.
 
@@ -48,11 +59,15 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
     (:func:`actstudy.stats.over_builds`): one build's processes, run within a minute, do not
     vary as builds do, and one build cannot decide a ratio close to its margin. This build
     alone, with the spread between occasions as its interval
-    (:func:`actstudy.stats.between_builds`), is shown beside it. Without such a study for this
-    machine the interval is over this build's processes alone and the check that fails says
-    why, so the verdict is undecided; so is a build that ran slower or faster than the study's
-    (ReLU's epoch time off by more than the study's tolerance: other work on the cores, or
-    another machine), or whose processes scatter more than any earlier build's."""
+    (:func:`actstudy.stats.between_builds`), is shown beside it.
+
+    This build joins only under the rules the study's own builds met: ReLU's epoch time within
+    the study's tolerance of its median build's (a slower or faster machine: other work on the
+    cores, or another machine), and its processes scattering no more than any earlier build's.
+    A build that fails one is left out, as the study leaves out its own builds that did, and
+    the interval is the study's occasions alone; the checks it failed make this build's own
+    test undecided, not the claim. Without a study for this machine the interval is over this
+    build's processes alone and the check that fails says why, so the verdict is undecided."""
     logs = timing.process_log_ratios(_cost_frame(ctx, measure), slow, fast)
     key = timing_builds.contrast_key(measure, slow, fast)
     spread, why = ctx.timing_builds()
@@ -66,15 +81,17 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
         "`actstudy timing-builds` (README, Profiles)")
     if why:
         alone = stats.mean_ci(logs)
-        return alone, alone, [calibrated]
+        return TimingRatio(alone, alone, [calibrated], [])
     own, median = timing_builds.speed(ctx.epoch_cost()), spread.speed()
     fits = timing_builds.speed_fits(own, median)
+    left_out = "; this build is not counted in the ratio over builds, which is the study's alone"
     fast_enough = adequacy.Check(
         "this build ran as fast as the study's builds (ReLU's epoch time within "
         f"{timing_builds.SPEED_TOLERANCE:.2f}x either way of the median build's)",
         fits, f"ReLU's epoch took {own * 1000:.1f} ms in this build, {own / median:.3f}x the "
         f"study's median build's {median * 1000:.1f} ms (allowed: "
-        f"{1 / timing_builds.SPEED_TOLERANCE:.3f}x to {timing_builds.SPEED_TOLERANCE:.2f}x)",
+        f"{1 / timing_builds.SPEED_TOLERANCE:.3f}x to {timing_builds.SPEED_TOLERANCE:.2f}x)"
+        + ("" if fits else left_out),
         "" if fits else "time again on a quiet machine (`actstudy timing`), then render 06 "
         "again; on another machine, study its own builds (README, Profiles)")
     scatter, largest = timing_builds.deviation(logs), spread.largest_deviation(key)
@@ -82,16 +99,19 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu"):
         "this build's processes scatter no more than an earlier build's did (the median "
         "absolute deviation, which one or two busy processes leave unmoved, as the median)",
         scatter <= largest, f"{key}: median absolute deviation over this build's processes "
-        f"{scatter:.4f} (log10), the earlier builds' largest {largest:.4f}",
+        f"{scatter:.4f} (log10), the earlier builds' largest {largest:.4f}"
+        + ("" if scatter <= largest else left_out),
         "" if scatter <= largest else "time again on a quiet machine (`actstudy timing`), then "
         "render 06 again")
     earlier = spread.occasion_estimates(key)
-    return (stats.over_builds(logs, earlier), stats.between_builds(logs, earlier),
-            [calibrated, fast_enough, quiet])
+    counted = [fast_enough, quiet]
+    pooled = (stats.mean_ci(earlier) if adequacy.failed(counted)
+              else stats.over_builds(logs, earlier))
+    return TimingRatio(pooled, stats.between_builds(logs, earlier), [calibrated], counted)
 
 
 def timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:
-    return timing_ratio(ctx, measure, slow, fast)[2]
+    return timing_ratio(ctx, measure, slow, fast).checks
 
 
 def _measured(statistic: str, interval, checks) -> Measurement:
@@ -102,16 +122,17 @@ def _measured(statistic: str, interval, checks) -> Measurement:
 
 
 def cost_test(ctx, measure: str, slow: str, fast: str, what: str) -> Measurement:
-    interval, _, checks = timing_ratio(ctx, measure, slow, fast)
-    return _measured(f"{what}: {slow} / {fast} (×)", interval, checks)
+    ratio = timing_ratio(ctx, measure, slow, fast)
+    return _measured(f"{what}: {slow} / {fast} (×)", ratio.pooled, ratio.checks)
 
 
-def alone_test(ratio, slow: str, fast: str = "relu") -> Measurement:
+def alone_test(ratio: TimingRatio, slow: str, fast: str = "relu") -> Measurement:
     """This build's epoch ratio alone, from :func:`timing_ratio`'s result ``ratio``: its
-    processes' median, with the spread between the study's occasions as its interval."""
-    _, alone, checks = ratio
+    processes' median, with the spread between the study's occasions as its interval;
+    undecided where this build is not counted in the pooled ratio."""
     return _measured(f"one training epoch, this build alone (interval: the spread between "
-                     f"earlier occasions): {slow} / {fast} (×)", alone, checks)
+                     f"earlier occasions): {slow} / {fast} (×)", ratio.alone,
+                     ratio.checks + ratio.counted)
 
 
 def rectifier_cost_adequacy(ctx):
