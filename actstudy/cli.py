@@ -290,7 +290,8 @@ def parser() -> argparse.ArgumentParser:
                     "with ReLU's epoch time, in notebooks/params/timing-builds-<profile>.json. "
                     "A build whose ReLU epoch is more than 1.10x slower or faster than the "
                     "median build's is left out, and named. The claims decide each timing "
-                    "ratio over these builds' occasions and this build's.")
+                    "ratio over these builds' occasions and this build's, where this build "
+                    "meets the same rule.")
     builds.add_argument("--profile", default="default",
                         help="a notebooks/params/<profile>.yaml (default: default)")
     builds.add_argument("files", nargs="+", metavar="FILE",

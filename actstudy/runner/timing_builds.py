@@ -10,8 +10,10 @@ lies 1.5% from its margin: the verdict flips from build to build. So the claims 
 build's ratio joins the earlier builds' on the same kind of machine with the same timing
 parameters, each *occasion* (builds run back to back, less than :data:`OCCASION_GAP` apart)
 counted once, and the interval is Student's t over the occasions
-(:func:`actstudy.stats.over_builds`). This build's own ratio, with the spread between
-occasions as its interval (:func:`actstudy.stats.between_builds`), is shown beside it.
+(:func:`actstudy.stats.over_builds`). A build that the study's own rules would leave out
+(below), or whose processes scatter more than any study build's, is not counted, and the
+study's occasions decide alone. This build's own ratio, with the spread between occasions as
+its interval (:func:`actstudy.stats.between_builds`), is shown beside it.
 
 The study is stored in ``notebooks/params/timing-builds-<profile>.json`` beside the profile:
 for each earlier build, when it was measured, ReLU's epoch time (its speed), and, for each
