@@ -10,6 +10,8 @@ known exactly."""
 import json
 import math
 import shutil
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -283,3 +285,36 @@ def test_the_default_profiles_study_fits_its_timing_parameters():
         assert timing_builds.usable(spread, provenance,
                                     timing_builds.contrast_key(*contrast)) == ""
     assert len(set(spread.occasions())) >= timing_builds.MINIMUM_BUILDS
+
+
+def _replication_build(folder, ratios: dict[str, float], minute: int):
+    """A made-up build's stored timing: 5 processes x 2 rounds, each activation's epoch
+    ``ratios[name]`` times ReLU's 50 ms in every round."""
+    epoch = [{"activation": name, "repeat": repeat, "process": process,
+              "seconds": 0.05 * (1.0 if name == "relu" else ratios[name])}
+             for process in range(5) for repeat in range(2)
+             for name in ("relu", "sigmoid", "tanh", "softplus", "gelu")]
+    folder.mkdir()
+    (folder / "timing-default.json").write_text(json.dumps(
+        {"epoch": epoch, "provenance": {"measured": f"2026-12-06T10:{minute:02d}:00+00:00"}}))
+    return str(folder)
+
+
+@pytest.mark.parametrize("gelu, code, said", [
+    (1.08, 0, "contradicted"),  # the study's verdicts: replicated
+    (1.20, 1, "supported"),  # GELU well past 1.1x: not the study's verdict
+    (1.10, 1, "undecided"),  # GELU at the margin, moving between builds
+])
+def test_timing_replication_known_answer(tmp_path, capsys, gelu, code, said):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import timing_replication
+    spread = [-0.01, -0.005, 0.0, 0.005, 0.01]  # GELU's build-to-build moves (fraction)
+    paths = [_replication_build(tmp_path / f"b{k}", {
+        "sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": gelu * (1 + move)}, k)
+        for k, move in enumerate(spread)]
+    assert timing_replication.main(paths) == code
+    out = capsys.readouterr().out
+    mean = 10 ** np.mean(np.log10([gelu * (1 + move) for move in spread]))
+    assert f"gelu / relu over 5 builds: {mean:.4f}x" in out
+    assert f"]: {said} (the study: contradicted)" in out.split("gelu / relu")[-1]
+    assert ("NOT replicated" in out) == (code == 1)

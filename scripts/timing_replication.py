@@ -1,0 +1,81 @@
+"""The timing verdicts replicated on new builds alone (claims 4, 7 and 8), as pre-registered in
+preregistrations/2026-12-06-timing-replication-on-new-builds.md.
+
+    .venv/bin/python scripts/timing_replication.py DIR_OR_FILE...
+
+Each argument is a build's stored timing (a timing-<profile>.json, or the folder holding
+timing-default.json). Every build given counts, one occasion each, whatever its speed or
+scatter; nothing from the committed study is used. Each build's estimate is the median over its
+processes of each one's median log10 ratio over its rounds, as the claims take it; the
+interval is Student's t over the builds, tested against the claims' 1.1x margin with the
+claims' own verdict rule. Prints each build's estimates and the four verdicts; exits 1 unless
+they are the study's (sigmoid, tanh and GELU contradicted, softplus supported).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from actstudy import stats
+from actstudy.claims.timing_ratios import COST_MARGIN
+from actstudy.claims.verdicts import Test, verdict
+from actstudy.runner import timing
+
+# Each ratio the check decides, with the verdict the study gives it.
+EXPECTED = {"sigmoid": "contradicted", "tanh": "contradicted", "softplus": "supported",
+            "gelu": "contradicted"}
+
+
+def estimates(paths) -> pd.DataFrame:
+    """One row per build: when it was measured, ReLU's epoch (ms), and each ratio's estimate
+    (log10)."""
+    rows = []
+    for given in paths:
+        path = Path(given)
+        path = path / "timing-default.json" if path.is_dir() else path
+        stored = json.loads(path.read_text())
+        epoch = pd.DataFrame(stored["epoch"])
+        relu = epoch[epoch["activation"] == "relu"].groupby("process")["seconds"].median()
+        rows.append({"build": str(given), "measured": stored["provenance"]["measured"],
+                     "relu_ms": 1000 * float(relu.median()),
+                     **{name: float(np.median(timing.process_log_ratios(epoch, name, "relu")))
+                        for name in EXPECTED}})
+    return pd.DataFrame(rows)
+
+
+def replicate(table: pd.DataFrame) -> dict[str, tuple[stats.Interval, str]]:
+    """Each ratio's interval over the builds (log10) and its verdict against the margin."""
+    test = Test("one training epoch, new builds alone (×)", "x", "above", COST_MARGIN)
+    found = {}
+    for name in EXPECTED:
+        interval = stats.mean_ci(table[name].to_numpy())
+        found[name] = (interval, verdict(interval, test))
+    return found
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__.strip().splitlines()[3].strip(), file=sys.stderr)
+        return 2
+    table = estimates(argv)
+    shown = table.copy()
+    for name in EXPECTED:
+        shown[name] = (10 ** shown[name]).round(4)
+    print(shown.round({"relu_ms": 1}).to_string(index=False))
+    found = replicate(table)
+    for name, (interval, said) in found.items():
+        print(f"{name} / relu over {interval.n} builds: {10 ** interval.mean:.4f}x "
+              f"[{10 ** interval.low:.4f}x, {10 ** interval.high:.4f}x]: {said} "
+              f"(the study: {EXPECTED[name]})")
+    same = all(said == EXPECTED[name] for name, (_, said) in found.items())
+    print("the study's verdicts:", "replicated" if same else "NOT replicated")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
