@@ -221,3 +221,13 @@ def test_a_boolean_group_is_named_in_words():
                             "diverged": [True, False]})
     check = adequacy.not_diverged(summary, ["activation", "train_hidden"])
     assert check.detail == "1 of 1 binary_step, train hidden runs diverged"
+
+
+def test_a_check_shown_beside_a_verdict_does_not_gate_it():
+    # a failed check that gates makes a verdict undecided; one with gates=False is only shown
+    gating = adequacy.Check("no run diverged", False, "2 of 10 runs diverged")
+    shown = adequacy.Check("this build counted", False, "not counted", gates=False)
+    assert adequacy.failed([gating, shown]) == [gating]
+    assert adequacy.failed([shown]) == []
+    line = text.adequacy_line([gating, shown])
+    assert "✗ no run diverged" in line and "○ this build counted" in line

@@ -392,6 +392,10 @@ def test_claims_4_7_8_known_answer_a_build_off_speed_is_left_out(case):
     assert row["mean"] == pytest.approx(10 ** centre)
     own = _alone(row)
     assert own["verdict"] == "undecided" and own["inadequate"].startswith(_SLOWER + reason)
+    # shown beside the verdict, not gating it: the rule that left this build out
+    shown = [check for check in row["adequacy"] if not check["passed"]]
+    assert [check["gates"] for check in shown] == [False]
+    assert "this build is not counted" in shown[0]["detail"]
 
 
 def test_claims_4_7_8_known_answer_one_busy_process_does_not_decide():
@@ -422,9 +426,12 @@ def test_claims_4_7_8_known_answer_a_disturbed_build_is_left_out():
     assert own["verdict"] == "undecided" and own["inadequate"].startswith(
         "inadequate: epoch gelu/relu: median absolute deviation over this build's processes "
         "0.0506 (log10), the earlier builds' largest 0.0300; this build is not counted")
+    assert [(c["passed"], c["gates"]) for c in row["adequacy"]] == [(True, True), (True, False),
+                                                                      (False, False)]
     quiet = _check(_cost_table(8, {"gelu": math.log10(1.5), "gelu_tanh": math.log10(1.2)}, 0.03),
                    8, "supported")
     assert quiet["seeds"] == BUILDS + 1 and _alone(quiet)["inadequate"] == ""
+    assert all(check["passed"] for check in quiet["adequacy"])
 
 
 def test_claims_4_7_8_known_answer_two_busy_processes_are_not_a_busy_machine():

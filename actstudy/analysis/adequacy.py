@@ -56,6 +56,9 @@ class Check:
     passed: bool
     detail: str  # what the runs show: "7 of 10 sigmoid runs (depth 8) still improving"
     remedy: str = ""  # where it would hold: "the full profile (more epochs)"
+    # False: shown beside the verdict, never makes it undecided (a timing claim's rule for
+    # counting this build: a build it refuses is left out, and the study decides alone)
+    gates: bool = True
 
     def reason(self) -> str:
         """The failure in words, as a verdict gives it ("inadequate: ...")."""
@@ -63,8 +66,8 @@ class Check:
 
 
 def failed(checks: Sequence[Check]) -> list[Check]:
-    """The checks that fail."""
-    return [check for check in checks if not check.passed]
+    """The checks that fail and so make a verdict undecided (those that gate it)."""
+    return [check for check in checks if not check.passed and check.gates]
 
 
 def _name(group: tuple, by: Sequence[str]) -> str:

@@ -505,8 +505,8 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
         common = {
             "id": claim.id, "claim": claim.text, "source": claim.source,
             "inadequate": reason,
-            "adequacy": [{"condition": c.condition, "passed": c.passed, "detail": c.detail}
-                         for c in checks],
+            "adequacy": [{"condition": c.condition, "passed": c.passed, "detail": c.detail,
+                          "gates": c.gates} for c in checks],
             **_stated(test), "study": claim.study, "profile": ctx.profile, "note": claim.note,
             "evidence": claim.evidence, "quote": claim.quote, "quote_file": claim.quote_file,
             "quote_is_closest": claim.quote_is_closest,
@@ -528,7 +528,7 @@ def evaluate(context: Context | str, claims=None, progress: bool = True) -> pd.D
                     for label, value in components.items()}
         if per_component is not None:  # each check named by its component, once
             common["adequacy"] = [{"condition": c.condition, "passed": c.passed,
-                                   "detail": f"{label}: {c.detail}"}
+                                   "detail": f"{label}: {c.detail}", "gates": c.gates}
                                   for label, part in per_component.items() for c in part]
         several = len(measured) > 1 or any(measured)
         judged = (component_verdicts(list(measured.values())) if several

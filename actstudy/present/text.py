@@ -450,7 +450,9 @@ def adequacy_line(checks) -> str:
     ...     Check("at most 50% still improving", False, "7 of 10 sigmoid runs still improving")]))
     **Did it work?** ✓ no run diverged: none of 20 runs diverged. ✗ at most 50% still improving: 7 of 10 sigmoid runs still improving.
     """
-    parts = [f"{'✓' if check.passed else '✗'} {check.condition}: {check.detail}"
+    # ✗ a failed check, which makes a verdict undecided; ○ one shown beside it (gates=False)
+    parts = [f"{'✓' if check.passed else '✗' if check.gates else '○'} {check.condition}: "
+             f"{check.detail}"
              + (f" ({check.remedy})" if check.remedy and not check.passed else "")
              for check in checks]
     return "**Did it work?** " + " ".join(f"{part}." for part in parts)
