@@ -24,7 +24,7 @@ import pandas as pd
 from actstudy import stats
 from actstudy.claims.timing_ratios import COST_MARGIN
 from actstudy.claims.verdicts import Test, verdict
-from actstudy.runner import timing
+from actstudy.runner import timing, timing_builds
 
 # Each ratio the check decides, with the verdict the study gives it.
 EXPECTED = {"sigmoid": "contradicted", "tanh": "contradicted", "softplus": "supported",
@@ -40,9 +40,8 @@ def estimates(paths) -> pd.DataFrame:
         path = path / "timing-default.json" if path.is_dir() else path
         stored = json.loads(path.read_text())
         epoch = pd.DataFrame(stored["epoch"])
-        relu = epoch[epoch["activation"] == "relu"].groupby("process")["seconds"].median()
         rows.append({"build": str(given), "measured": stored["provenance"]["measured"],
-                     "relu_ms": 1000 * float(relu.median()),
+                     "relu_ms": 1000 * timing_builds.speed(epoch),
                      **{name: float(np.median(timing.process_log_ratios(epoch, name, "relu")))
                         for name in EXPECTED}})
     return pd.DataFrame(rows)

@@ -22,6 +22,9 @@ from actstudy.cli import main
 from actstudy.runner import timing, timing_builds
 from actstudy.studies.cost import parameters
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import timing_replication  # noqa: E402
+
 # -- the interval ------------------------------------------------------------------------------
 
 
@@ -306,8 +309,6 @@ def _replication_build(folder, ratios: dict[str, float], minute: int):
     (1.10, 1, "undecided"),  # GELU at the margin, moving between builds
 ])
 def test_timing_replication_known_answer(tmp_path, capsys, gelu, code, said):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-    import timing_replication
     spread = [-0.01, -0.005, 0.0, 0.005, 0.01]  # GELU's build-to-build moves (fraction)
     paths = [_replication_build(tmp_path / f"b{k}", {
         "sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": gelu * (1 + move)}, k)
