@@ -108,12 +108,15 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "study's median build, the rule that left study builds out, or its processes "
                 "scatter more than any earlier build's (median absolute deviation), this build "
                 "is not counted: the study's occasions decide alone, and this build's own test "
-                "is undecided and says why. Those rules keep the machine's usual, faster state, "
-                "and builds it ran slower in read some ratios differently (GELU's higher), so a "
-                "verdict is about that state. Without a study for this kind of machine the "
-                "verdict is undecided. A timing verdict is about the kind of machine that "
-                "measured it (01 names it: cores, platform, JAX device); another kind may read "
-                "otherwise. The operations per element from XLA's cost analysis, which no "
+                "is undecided and says why. Those rules keep the study machine's usual, faster "
+                "state, and builds it ran slower in read some ratios differently (GELU's "
+                "higher), so a verdict is about that state. Without a study for this kind of "
+                "machine the verdict is undecided. A timing verdict is about the one machine the "
+                "study was timed on, not every machine of its kind (01 names this build's: "
+                "cores, platform, JAX device): a second machine of the same kind, running ReLU's "
+                "epoch much slower, read softplus's and GELU's ratios both near the margin "
+                "(README), though a build there is given the study's verdict (not counted, "
+                "marked ○). The operations per element from XLA's cost analysis, which no "
                 "machine's load moves, are a secondary test.")
 
 
