@@ -114,10 +114,10 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "machine the verdict is undecided. A timing verdict is about the one machine the "
                 "study was timed on, not every machine of its kind (01 names this build's: "
                 "cores, platform, JAX device): a second machine of the same kind, running ReLU's "
-                "epoch much slower, read softplus's and GELU's ratios both near the margin "
-                "(README), though a build there is given the study's verdict (not counted, "
-                "marked ○). The operations per element from XLA's cost analysis, which no "
-                "machine's load moves, are a secondary test.")
+                "epoch much slower, read GELU's ratio higher and softplus's lower than the study, "
+                "both near the margin (README), though a build there is given the study's "
+                "verdict (not counted, marked ○). The operations per element from XLA's cost "
+                "analysis, which no machine's load moves, are a secondary test.")
 
 
 CLAIMS = [
