@@ -4,8 +4,10 @@ preregistrations/2026-12-06-timing-replication-on-new-builds.md.
     .venv/bin/python scripts/timing_replication.py DIR_OR_FILE...
 
 Each argument is a build's stored timing (a timing-<profile>.json, or the folder holding
-timing-default.json). Every build given counts, one occasion each, whatever its speed or
-scatter; nothing from the committed study is used. Each build's estimate is the median over its
+timing-default.json), or a file of builds made from such timings by `actstudy timing-builds`
+(each build's per-process ratios and speed, as preregistrations/ keeps the replications'
+builds). Every build given counts, one occasion each, whatever its speed or scatter; nothing
+from the committed study is used. Each build's estimate is the median over its
 processes of each one's median log10 ratio over its rounds, as the claims take it; the
 interval is Student's t over the builds, tested against the claims' 1.1x margin with the
 claims' own verdict rule. Prints each build's estimates and the four verdicts; exits 1 unless
@@ -39,12 +41,29 @@ def estimates(paths) -> pd.DataFrame:
         path = Path(given)
         path = path / "timing-default.json" if path.is_dir() else path
         stored = json.loads(path.read_text())
+        if "builds" in stored:  # builds kept by `actstudy timing-builds`: the same estimates
+            if stored.get("excluded"):
+                raise SystemExit(f"{given}: its speed rule left out {len(stored['excluded'])} "
+                                 "build(s), and a replication counts every build: give their "
+                                 "stored timings instead")
+            rows.extend(_kept(build) for build in stored["builds"])
+            continue
         epoch = pd.DataFrame(stored["epoch"])
         rows.append({"build": str(given), "measured": stored["provenance"]["measured"],
                      "relu_ms": 1000 * timing_builds.speed(epoch),
                      **{name: float(np.median(timing.process_log_ratios(epoch, name, "relu")))
                         for name in EXPECTED}})
     return pd.DataFrame(rows)
+
+
+def _kept(build: dict) -> dict:
+    """One row from a build kept by `actstudy timing-builds`: its processes' log10 ratios are
+    those :func:`actstudy.runner.timing.process_log_ratios` gave, so their median is the
+    estimate :func:`estimates` takes from the build's stored timing."""
+    return {"build": build["file"], "measured": build["measured"],
+            "relu_ms": 1000 * build["speed"],
+            **{name: float(np.median(build["log_ratios"][
+                timing_builds.contrast_key("epoch", name, "relu")])) for name in EXPECTED}}
 
 
 def replicate(table: pd.DataFrame) -> dict[str, tuple[stats.Interval, str]]:

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 
@@ -319,3 +320,31 @@ def test_timing_replication_known_answer(tmp_path, capsys, gelu, code, said):
     assert f"gelu / relu over 5 builds: {mean:.4f}x" in out
     assert f"]: {said} (the study: contradicted)" in out.split("gelu / relu")[-1]
     assert ("NOT replicated" in out) == (code == 1)
+
+
+def test_timing_replication_reads_builds_kept_by_timing_builds(tmp_path, capsys):
+    # The same made-up builds, given as their stored timings or as the file `actstudy
+    # timing-builds` keeps of them (each build's per-process log ratios and speed), give the
+    # same estimates; a kept file whose speed rule left a build out is refused, since a
+    # replication counts every build.
+    paths = [_replication_build(tmp_path / f"b{k}", {
+        "sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": 1.07 + 0.002 * k}, k)
+        for k in range(5)]
+    builds = []
+    for path in paths:
+        stored = json.loads((Path(path) / "timing-default.json").read_text())
+        epoch = pd.DataFrame(stored["epoch"])
+        builds.append({"file": path, "measured": stored["provenance"]["measured"],
+                       "speed": timing_builds.speed(epoch), "log_ratios": {
+                           timing_builds.contrast_key("epoch", name, "relu"):
+                           list(timing.process_log_ratios(epoch, name, "relu"))
+                           for name in timing_replication.EXPECTED}})
+    kept = tmp_path / "kept.json"
+    kept.write_text(json.dumps({"builds": builds, "excluded": []}))
+    from_timings, from_kept = timing_replication.estimates(paths), \
+        timing_replication.estimates([kept])
+    pd.testing.assert_frame_equal(from_timings, from_kept)
+    assert timing_replication.main([str(kept)]) == 0
+    kept.write_text(json.dumps({"builds": builds, "excluded": [{"file": "b9", "why": "slow"}]}))
+    with pytest.raises(SystemExit, match="left out 1 build"):
+        timing_replication.estimates([kept])
