@@ -348,3 +348,9 @@ def test_timing_replication_reads_builds_kept_by_timing_builds(tmp_path, capsys)
     kept.write_text(json.dumps({"builds": builds, "excluded": [{"file": "b9", "why": "slow"}]}))
     with pytest.raises(SystemExit, match="left out 1 build"):
         timing_replication.estimates([kept])
+
+
+def test_timing_replication_without_builds_says_how_to_call_it(capsys):
+    assert timing_replication.main([]) == 2
+    assert capsys.readouterr().err.strip() == (
+        ".venv/bin/python scripts/timing_replication.py DIR_OR_FILE...")

@@ -116,7 +116,10 @@ _TIMING_NOTE = ("Timed in 5 fresh processes, one after another, each with interl
                 "cores, platform, JAX device): a second machine of the same kind, running ReLU's "
                 "epoch much slower, read GELU's ratio higher and softplus's lower than the study, "
                 "both near the margin (README), though a build there is given the study's "
-                "verdict (not counted, marked ○). The operations per element from XLA's cost "
+                "verdict (not counted, marked ○). Two pre-registered replications from new "
+                "builds alone, on the study's machine and on that second one, did not reproduce "
+                "claim 8's verdict (README); a design that decides over machines is "
+                "pre-registered and not yet built. The operations per element from XLA's cost "
                 "analysis, which no machine's load moves, are a secondary test.")
 
 
