@@ -165,8 +165,10 @@ $(TIMING): $(PROFILE_STAMP) | $(ENV_STAMP)
 reports/01_activation_gallery.html reports/06_findings.html: $(TIMING)
 
 # The timing claims are decided over this machine's builds: a study of earlier builds kept
-# beside the profile (actstudy timing-builds), which this build's timing joins.
-reports/06_findings.html: $(wildcard notebooks/params/timing-builds-$(profile).json)
+# beside the profile (actstudy timing-builds), which this build's timing joins, and held to
+# the other studied machines' own builds (timing-builds-<profile>.<machine>.json).
+reports/06_findings.html: $(wildcard notebooks/params/timing-builds-$(profile).json \
+  notebooks/params/timing-builds-$(profile).*.json)
 
 # Timing runs alone: in a build that times, every notebook waits for it (order only).
 ifneq ($(filter reports/01_% reports/06_%,$(REPORTS)),)

@@ -184,7 +184,7 @@ def cmd_timing_builds(args) -> int:
     wanted = parameters(studies.get("activation_cost", args.profile))
     spread = timing_builds.make(args.files, TIMING_CONTRASTS, wanted,
                                 by=f"actstudy timing-builds --profile {args.profile}")
-    where = timing_builds.store(spread, args.profile)
+    where = timing_builds.store(spread, args.profile, args.machine or "")
     print(f"{where}: {spread.describe()}")
     for build in spread.excluded:
         print(f"  left out {build['file']} (measured {build['measured']}): {build['why']}")
@@ -194,6 +194,14 @@ def cmd_timing_builds(args) -> int:
         print(f"  {key}: {10 ** occasions.mean():.3f}x (the mean occasion), SD between "
               f"occasions {occasions.std(ddof=1):.4f} (log10)")
     return 0
+
+
+def _machine_label(text: str) -> str:
+    """``--machine``: a label a file name can carry (letters and digits only)."""
+    if not (text.isascii() and text.isalnum()):
+        raise argparse.ArgumentTypeError(f"--machine={text!r} is not allowed: give a label of "
+                                         "letters and digits, such as b")
+    return text
 
 
 # sources.IMAGE_SETS, spelled out so that parsing does not import numpy.
@@ -294,6 +302,10 @@ def parser() -> argparse.ArgumentParser:
                     "meets the same rule.")
     builds.add_argument("--profile", default="default",
                         help="a notebooks/params/<profile>.yaml (default: default)")
+    builds.add_argument("--machine", default=None, type=_machine_label,
+                        help="store the study as another machine's, under this label "
+                             "(letters and digits), beside the profile's own study: a timing "
+                             "verdict holds only where every studied machine gives it")
     builds.add_argument("files", nargs="+", metavar="FILE",
                         help="stored timings of separate builds (reports/timing-<profile>.json)")
     builds.set_defaults(func=cmd_timing_builds)

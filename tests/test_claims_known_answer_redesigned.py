@@ -66,6 +66,9 @@ class _Lab(_Context):
     def timing_builds(self):
         return self.timing["builds"]
 
+    def timing_machines(self):
+        return self.timing.get("machines", ({}, ""))
+
     def timing_provenance(self):
         return self.timing["provenance"]
 
@@ -294,11 +297,13 @@ def _learning_rate_runs() -> SimpleNamespace:
 
 
 def _cost_table(claim_id: int, log_ratios: dict[str, float], noise: float,
-                builds: tuple | None = None) -> pd.DataFrame:
+                builds: tuple | None = None, machines: tuple | None = None) -> pd.DataFrame:
     frames = {"images": _images_runs(), "learning_rate": _learning_rate_runs()}
     timing = _timing(log_ratios, noise)
     if builds is not None:
         timing["builds"] = builds
+    if machines is not None:
+        timing["machines"] = machines
     return _table(claim_id, frames, timing)
 
 
@@ -426,8 +431,8 @@ def test_claims_4_7_8_known_answer_a_disturbed_build_is_left_out():
     assert own["verdict"] == "undecided" and own["inadequate"].startswith(
         "inadequate: epoch gelu/relu: median absolute deviation over this build's processes "
         "0.0506 (log10), the earlier builds' largest 0.0300; this build is not counted")
-    assert [(c["passed"], c["gates"]) for c in row["adequacy"]] == [(True, True), (True, False),
-                                                                      (False, False)]
+    assert [(c["passed"], c["gates"]) for c in row["adequacy"]] == [
+        (True, True), (True, True), (True, False), (False, False)]
     quiet = _check(_cost_table(8, {"gelu": math.log10(1.5), "gelu_tanh": math.log10(1.2)}, 0.03),
                    8, "supported")
     assert quiet["seeds"] == BUILDS + 1 and _alone(quiet)["inadequate"] == ""
@@ -758,3 +763,56 @@ def test_claim_16_known_answer_inadequate_when_the_nalu_gates_take_the_adding_pa
     _assert_inadequate(table.loc["16a"], "supported", reason)
     assert table.loc["16b", "verdict"] == "supported" and table.loc["16b", "inadequate"] == ""
     _assert_inadequate(table.loc["16"], "supported", reason)
+
+
+# Design 6: softplus at 1.2x in this build and the study's machine (supported there); a verdict
+# holds only where every other studied machine's own builds give it, each its Student's t over
+# its 10 occasions (half-width t(9) x SD / sqrt(10): 0.0036 log10 at SD 0.005, 0.057 at 0.08). Another machine at 1.2x
+# agrees; one at 1.0x (contradicted there) or at 1.1x moving widely (undecided there) leaves the
+# claim undecided (inadequate), naming each machine's reading; an unreadable study, or one of
+# another kind, does too.
+_OTHER_KIND = {**_MACHINE_PROVENANCE, "cpu_count": 16}
+_MACHINES = {
+    "agrees": ({"b": _spread(0.005, {"softplus": math.log10(1.2)})}, "supported", ""),
+    "contradicts": ({"b": _spread(0.005)}, "undecided",
+                    "inadequate: the verdict depends on the machine: the study's machine: "
+                    "supported; machine b (10 occasions): 1.000x [0.992x, 1.008x], "
+                    "contradicted; study more machines"),
+    "cannot tell": ({"b": _spread(0.08, {"softplus": math.log10(1.1)})}, "undecided",
+                    "machine b (10 occasions): 1.100x [0.964x, 1.255x], undecided"),
+    "unreadable": ({}, "undecided", "notebooks/params/timing-builds-default.b.json could not "
+                   "be read"),
+    "another kind": ({"b": _spread(0.005, {"softplus": math.log10(1.2)}, machine=_OTHER_KIND)},
+                     "undecided", "machine b: the spread between builds was measured on another "
+                                  "kind of machine"),
+}
+
+
+@pytest.mark.parametrize("case", list(_MACHINES))
+def test_claims_4_7_8_known_answer_every_machine_studied(case):
+    others, expected, reason = _MACHINES[case]
+    unread = ("notebooks/params/timing-builds-default.b.json could not be read (ValueError)"
+              if case == "unreadable" else "")
+    study = _spread(0.005, {"softplus": math.log10(1.2)})
+    table = _cost_table(7, {"softplus": math.log10(1.2)}, 0.002, (study, ""), (others, unread))
+    row = table.loc["7"]
+    everywhere = next(check for check in row["adequacy"]
+                      if check["condition"].startswith("the verdict holds on every machine"))
+    if not reason:
+        _check(table, 7, expected)
+        assert everywhere["passed"] and "machine b (10 occasions): 1.200x" in everywhere["detail"]
+        return
+    assert row["verdict"] == "undecided" and row["interval_verdict"] == "supported"
+    assert reason in row["inadequate"], row["inadequate"]
+    assert not everywhere["passed"] and everywhere["gates"]
+
+
+def test_claims_4_7_8_known_answer_one_machine_studied_decides_alone():
+    # No other machine studied: the study's machine decides, and the check says so.
+    table = _cost_table(7, {"softplus": math.log10(1.2)}, 0.002,
+                        (_spread(0.005, {"softplus": math.log10(1.2)}), ""), ({}, ""))
+    row = _check(table, 7, "supported")
+    everywhere = next(check for check in row["adequacy"]
+                      if check["condition"].startswith("the verdict holds on every machine"))
+    assert everywhere["passed"] and everywhere["detail"] == (
+        "the study's machine: supported; no other machine of this kind has been studied")

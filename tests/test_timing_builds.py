@@ -272,9 +272,34 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
     assert main(["timing-builds", "--profile", "smoke", str(builds[0])]) == 2
     assert "at least 8 occasions are needed" in capsys.readouterr().err
     assert timing_builds.path("smoke").read_text() == before
+    # another machine's study goes beside it under its label, and is read back as such
+    assert main(["timing-builds", "--profile", "smoke", "--machine", "b",
+                 *map(str, builds)]) == 0
+    assert "timing-builds-smoke.b.json: 8 builds" in capsys.readouterr().out
+    others, why = timing_builds.other_machines("smoke")
+    assert why == "" and list(others) == ["b"] and timing_builds.path("smoke").read_text() == before
+    with pytest.raises(SystemExit):
+        main(["timing-builds", "--profile", "smoke", "--machine", "../x", str(builds[0])])
+    assert "--machine='../x' is not allowed: give a label of letters and digits" in \
+        capsys.readouterr().err
+    timing_builds.path("smoke", "c").write_text("{")
+    assert timing_builds.other_machines("smoke") == (
+        {}, "notebooks/params/timing-builds-smoke.c.json could not be read (JSONDecodeError)")
 
 
 # -- the default profile's study --------------------------------------------------------------
+
+
+def test_the_default_profiles_other_machines_fit_its_study():
+    # Design 6: the second machine's study (the powered replication's 16 builds) is of the
+    # study's kind and parameters, and holds every ratio the claims test.
+    spread, _ = timing_builds.load("default")
+    others, why = timing_builds.other_machines("default")
+    assert why == "" and list(others) == ["b"]
+    provenance = {**spread.machine, "parameters": spread.parameters}
+    for contrast in claims.TIMING_CONTRASTS:
+        assert timing_builds.usable(others["b"], provenance,
+                                    timing_builds.contrast_key(*contrast)) == ""
 
 
 def test_the_default_profiles_study_fits_its_timing_parameters():

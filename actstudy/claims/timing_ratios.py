@@ -12,7 +12,7 @@ import pandas as pd
 
 from actstudy import stats
 from actstudy.analysis import adequacy
-from actstudy.claims.verdicts import Measurement, Test
+from actstudy.claims.verdicts import Measurement, Test, verdict
 from actstudy.runner import timing, timing_builds
 
 __all__ = ["COST_MARGIN", "TIMING_CONTRASTS", "TimingRatio", "timing_ratio", "timing_checks",
@@ -108,7 +108,43 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu") -> TimingRati
     counted = [fast_enough, quiet]
     pooled = (stats.mean_ci(earlier) if adequacy.failed(counted)
               else stats.over_builds(logs, earlier))
-    return TimingRatio(pooled, stats.between_builds(logs, earlier), [calibrated], counted)
+    everywhere = _on_every_machine(ctx, key, pooled)
+    return TimingRatio(pooled, stats.between_builds(logs, earlier), [calibrated, everywhere],
+                       counted)
+
+
+def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
+    """Design 6 (preregistrations/2026-12-06-timing-design-6-machines.md): a timing verdict
+    holds only where every other studied machine of this kind gives it too, each from its own
+    builds (Student's t over its occasions, the same margin): the intersection-union rule the
+    claims use for components, with machines in their place. No interval is formed across
+    machines: two are no sample of a population."""
+    test = Test("", "x", "above", COST_MARGIN)
+    here = verdict(pooled, test)
+    others, unread = ctx.timing_machines()
+    readings, agree = [f"the study's machine: {here}"], not unread
+    provenance = ctx.timing_provenance()
+    for label, other in others.items():
+        why = timing_builds.usable(other, provenance, key)
+        if why:
+            readings.append(f"machine {label}: {why}")
+            agree = False
+            continue
+        interval = stats.mean_ci(other.occasion_estimates(key))
+        said = verdict(interval, test)
+        readings.append(f"machine {label} ({interval.n} occasions): "
+                        f"{10 ** interval.mean:.3f}x [{10 ** interval.low:.3f}x, "
+                        f"{10 ** interval.high:.3f}x], {said}")
+        agree = agree and said == here
+    if unread:
+        readings.append(unread)
+    shown = "; ".join(readings) if others or unread else (
+        f"the study's machine: {here}; no other machine of this kind has been studied")
+    return adequacy.Check(
+        "the verdict holds on every machine of this kind studied, each from its own builds",
+        agree, ("the verdict depends on the machine: " if not agree else "") + shown,
+        "" if agree else "study more machines of this kind (`actstudy timing-builds "
+        "--machine LABEL`, README, Profiles); the verdict is about machines, not one")
 
 
 def timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:

@@ -306,6 +306,7 @@ class Context:
         self._costs = None
         self._operations = None
         self._timing_builds = None
+        self._timing_machines = None
 
     @property
     def grids(self) -> list[GridResult]:
@@ -354,6 +355,13 @@ class Context:
         if self._timing_builds is None:
             self._timing_builds = timing_builds.load(self.profile)
         return self._timing_builds
+
+    def timing_machines(self):
+        """The studies of the other machines of this kind (design 6), by label, and why none
+        could be read (:func:`actstudy.runner.timing_builds.other_machines`)."""
+        if self._timing_machines is None:
+            self._timing_machines = timing_builds.other_machines(self.profile)
+        return self._timing_machines
 
     def timing_provenance(self) -> dict:
         """How and where this build's timings were measured (machine, parameters)."""

@@ -458,7 +458,7 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
         "format": FORMAT, "measured": measured, "by": by, "reason": reason,
         "seconds": time.perf_counter() - started, "cpu_count": os.cpu_count(),
         "platform": f"{platform.system()} {platform.machine()}", "cpu_model": _cpu_model(),
-        "load_average": load,
+        "machine_id": _machine_id(), "load_average": load,
         "device": device.platform if device.device_kind.lower() == device.platform
         else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
         "actstudy": actstudy.__version__, "python": platform.python_version(),
@@ -479,6 +479,17 @@ def _cpu_model() -> str | None:
     except OSError:
         pass
     return None
+
+
+def _machine_id() -> str | None:
+    """This machine's identity as systemd keeps it (``/etc/machine-id``; a new virtual machine
+    gets a new one), or None where it cannot be read: recorded with a timing, so that a study
+    can say which machine its builds ran on (design 6), not compared."""
+    try:
+        with open("/etc/machine-id") as held:
+            return held.read().strip() or None
+    except OSError:
+        return None
 
 
 def store(costs: Costs, profile: str) -> Path:

@@ -46,7 +46,7 @@ from actstudy.runner import timing
 
 __all__ = ["MINIMUM_BUILDS", "MACHINE", "SPEED_TOLERANCE", "OCCASION_GAP", "BuildSpread",
            "deviation", "speed", "contrast_key", "path", "make", "store", "load", "usable",
-           "speed_fits"]
+           "speed_fits", "other_machines"]
 
 # Fewer earlier occasions than this leave the spread between them too uncertain to decide on
 # (t(7) is 2.36 against t(14)'s 2.14).
@@ -153,8 +153,26 @@ class BuildSpread:
                 f"{dates[-1]} UTC on one machine ({machine}){left}")
 
 
-def path(profile: str) -> Path:
-    return settings.profiles_dir() / f"timing-builds-{profile}.json"
+def path(profile: str, machine: str = "") -> Path:
+    """Where the profile's study is kept: ``timing-builds-<profile>.json`` for the machine the
+    claims' interval is over, ``timing-builds-<profile>.<machine>.json`` for each other studied
+    machine (design 6)."""
+    suffix = f".{machine}" if machine else ""
+    return settings.profiles_dir() / f"timing-builds-{profile}{suffix}.json"
+
+
+def other_machines(profile: str) -> tuple[dict[str, BuildSpread], str]:
+    """The studies of the profile's other machines (:func:`path` with a machine label), each
+    by its label, or ``({}, why)`` where one cannot be read: a timing verdict holds only where
+    every studied machine gives it, so an unreadable one leaves it undecided."""
+    found = {}
+    for where in sorted(settings.profiles_dir().glob(f"timing-builds-{profile}.*.json")):
+        label = where.name[len(f"timing-builds-{profile}."):-len(".json")]
+        spread, why = _read(where)
+        if spread is None:
+            return {}, why
+        found[label] = spread
+    return found, ""
 
 
 def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
@@ -221,21 +239,25 @@ def speed_fits(seconds: float, median: float) -> bool:
     return 1 / SPEED_TOLERANCE <= seconds / median <= SPEED_TOLERANCE
 
 
-def store(spread: BuildSpread, profile: str) -> Path:
+def store(spread: BuildSpread, profile: str, machine: str = "") -> Path:
     """Write the study to :func:`path` whole or not at all."""
     text = json.dumps({"format": FORMAT, "profile": profile, **spread.made,
                        "machine": spread.machine, "parameters": spread.parameters,
                        "builds": spread.builds, "excluded": spread.excluded}, indent=1)
-    return write_text_atomic(path(profile), text + "\n")
+    return write_text_atomic(path(profile, machine), text + "\n")
 
 
 def load(profile: str) -> tuple[BuildSpread | None, str]:
     """The profile's study, or None and why there is none usable."""
     where = path(profile)
-    shown = f"notebooks/params/{where.name}"
     if not where.exists():
         return None, (f"no spread between builds has been measured for profile {profile!r} "
-                      f"({shown} is absent)")
+                      f"(notebooks/params/{where.name} is absent)")
+    return _read(where)
+
+
+def _read(where: Path) -> tuple[BuildSpread | None, str]:
+    shown = f"notebooks/params/{where.name}"
     try:
         stored = json.loads(where.read_text())
         if stored.get("format") != FORMAT:
