@@ -767,24 +767,20 @@ def test_claim_16_known_answer_inadequate_when_the_nalu_gates_take_the_adding_pa
 
 # Design 6: softplus at 1.2x in this build and the study's machine (supported there); a verdict
 # holds only where every other studied machine's own builds give it, each its Student's t over
-# its 10 occasions (half-width t(9) x SD / sqrt(10): 0.0036 log10 at SD 0.005, 0.057 at 0.08). Another machine at 1.2x
-# agrees; one at 1.0x (contradicted there) or at 1.1x moving widely (undecided there) leaves the
-# claim undecided (inadequate), naming each machine's reading; an unreadable study, or one of
-# another kind, does too.
-_OTHER_KIND = {**_MACHINE_PROVENANCE, "cpu_count": 16}
+# its 10 occasions (half-width t(9) x SD / sqrt(10): 0.0036 log10 at SD 0.005, 0.057 at 0.08).
+# Another machine at 1.2x agrees; one at 1.0x (contradicted there) or at 1.1x moving widely
+# (undecided there) leaves the claim undecided (inadequate), naming each machine's reading; an
+# unreadable study does too.
 _MACHINES = {
     "agrees": ({"b": _spread(0.005, {"softplus": math.log10(1.2)})}, "supported", ""),
     "contradicts": ({"b": _spread(0.005)}, "undecided",
                     "inadequate: the verdict depends on the machine: the study's machine: "
                     "supported; machine b (10 occasions): 1.000x [0.992x, 1.008x], "
-                    "contradicted; study more machines"),
+                    "contradicted; none within this design: the machines disagree"),
     "cannot tell": ({"b": _spread(0.08, {"softplus": math.log10(1.1)})}, "undecided",
                     "machine b (10 occasions): 1.100x [0.964x, 1.255x], undecided"),
     "unreadable": ({}, "undecided", "notebooks/params/timing-builds-default.b.json could not "
                    "be read"),
-    "another kind": ({"b": _spread(0.005, {"softplus": math.log10(1.2)}, machine=_OTHER_KIND)},
-                     "undecided", "machine b: the spread between builds was measured on another "
-                                  "kind of machine"),
 }
 
 
@@ -801,10 +797,57 @@ def test_claims_4_7_8_known_answer_every_machine_studied(case):
     if not reason:
         _check(table, 7, expected)
         assert everywhere["passed"] and "machine b (10 occasions): 1.200x" in everywhere["detail"]
+        assert own_reading(row)["inadequate"] == ""
         return
     assert row["verdict"] == "undecided" and row["interval_verdict"] == "supported"
     assert reason in row["inadequate"], row["inadequate"]
     assert not everywhere["passed"] and everywhere["gates"]
+    # this build's own reading is not a verdict about machines: not gated by them
+    assert own_reading(row)["inadequate"] == ""
+
+
+def own_reading(row) -> dict:
+    return next(test for test in row["secondary"] if "this build alone" in test["test"])
+
+
+def test_claims_4_7_8_known_answer_another_kind_of_machine_is_not_compared():
+    # A study of another kind of machine is named beside the verdict and not compared: it is
+    # not of this kind, so it cannot make this kind's verdict undecided.
+    others = {"b": _spread(0.005, machine={**_MACHINE_PROVENANCE, "cpu_count": 16})}
+    table = _cost_table(7, {"softplus": math.log10(1.2)}, 0.002,
+                        (_spread(0.005, {"softplus": math.log10(1.2)}), ""), (others, ""))
+    row = _check(table, 7, "supported")
+    everywhere = next(check for check in row["adequacy"]
+                      if check["condition"].startswith("the verdict holds on every machine"))
+    assert everywhere["passed"] and ("machine b not compared: the spread between builds was "
+                                     "measured on another kind of machine") in everywhere["detail"]
+
+
+def test_claims_4_7_8_known_answer_a_build_of_another_machines_study_is_compared():
+    # This build is one of machine b's own builds (b's study was made from it): b's interval
+    # is still its own builds', never this build's, so b is compared, not refused as in-sample.
+    timing = _timing({"softplus": math.log10(1.2)}, 0.002)
+    other = _spread(0.005)  # b contradicts the study's supported
+    other.builds[-1]["measured"] = "2026-03-01T00:00:00+00:00"  # its last build, in time order
+    timing["provenance"] = {**_MACHINE_PROVENANCE, "measured": "2026-03-01T00:00:00+00:00"}
+    timing["builds"] = (_spread(0.005, {"softplus": math.log10(1.2)}), "")
+    timing["machines"] = ({"b": other}, "")
+    frames = {"images": _images_runs(), "learning_rate": _learning_rate_runs()}
+    row = _table(7, frames, timing).loc["7"]
+    assert row["verdict"] == "undecided" and "machine b (10 occasions): 1.000x" in row["inadequate"]
+    assert "in-sample" not in row["inadequate"]
+
+
+def test_claim_4_known_answer_a_machine_disagreeing_on_one_component():
+    # Sigmoid and tanh at 1.0x on the study's machine (both contradicted); machine b reads
+    # tanh at 1.2x (supported there) and sigmoid at 1.0x: 4b is undecided (inadequate), 4a
+    # stays contradicted, and claim 4, contradicted where any component is, reads contradicted.
+    table = _cost_table(4, {"sigmoid": 0.0, "tanh": 0.0}, 0.002, (_spread(0.005), ""),
+                        ({"b": _spread(0.005, {"tanh": math.log10(1.2)})}, ""))
+    assert table.loc["4a", "verdict"] == "contradicted" and table.loc["4a", "inadequate"] == ""
+    assert table.loc["4b", "verdict"] == "undecided"
+    assert "machine b (10 occasions): 1.200x" in table.loc["4b", "inadequate"]
+    assert table.loc["4", "verdict"] == "contradicted"
 
 
 def test_claims_4_7_8_known_answer_one_machine_studied_decides_alone():

@@ -282,6 +282,9 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
         main(["timing-builds", "--profile", "smoke", "--machine", "../x", str(builds[0])])
     assert "--machine='../x' is not allowed: give a label of letters and digits" in \
         capsys.readouterr().err
+    # a file whose label is not letters and digits is not a machine's study (a copy, say)
+    (timing_builds.path("smoke").parent / "timing-builds-smoke.b.old.json").write_text("{")
+    assert list(timing_builds.other_machines("smoke")[0]) == ["b"]
     timing_builds.path("smoke", "c").write_text("{")
     assert timing_builds.other_machines("smoke") == (
         {}, "notebooks/params/timing-builds-smoke.c.json could not be read (JSONDecodeError)")

@@ -48,6 +48,7 @@ class TimingRatio(NamedTuple):
     alone: stats.Interval  # this build alone, with the spread between occasions
     checks: list  # what the pooled verdict rests on: a study for this kind of machine
     counted: list  # whether this build joins the pooled interval: the study's inclusion rules
+    machines: list  # design 6: whether every other studied machine gives the same verdict
 
 
 def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu") -> TimingRatio:
@@ -82,7 +83,7 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu") -> TimingRati
         "`actstudy timing-builds` (README, Profiles)")
     if why:
         alone = stats.mean_ci(logs)
-        return TimingRatio(alone, alone, [calibrated], [])
+        return TimingRatio(alone, alone, [calibrated], [], [])
     own, median = timing_builds.speed(ctx.epoch_cost()), spread.speed()
     fits = timing_builds.speed_fits(own, median)
     left_out = "; this build is not counted in the ratio over builds, which is the study's alone"
@@ -109,8 +110,8 @@ def timing_ratio(ctx, measure: str, slow: str, fast: str = "relu") -> TimingRati
     pooled = (stats.mean_ci(earlier) if adequacy.failed(counted)
               else stats.over_builds(logs, earlier))
     everywhere = _on_every_machine(ctx, key, pooled)
-    return TimingRatio(pooled, stats.between_builds(logs, earlier), [calibrated, everywhere],
-                       counted)
+    return TimingRatio(pooled, stats.between_builds(logs, earlier), [calibrated], counted,
+                       [everywhere])
 
 
 def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
@@ -118,40 +119,49 @@ def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
     holds only where every other studied machine of this kind gives it too, each from its own
     builds (Student's t over its occasions, the same margin): the intersection-union rule the
     claims use for components, with machines in their place. No interval is formed across
-    machines: two are no sample of a population."""
+    machines: two are no sample of a population. A study of another kind of machine, or with
+    other timing parameters, is not of this kind: it is named and not compared."""
     test = Test("", "x", "above", COST_MARGIN)
     here = verdict(pooled, test)
     others, unread = ctx.timing_machines()
-    readings, agree = [f"the study's machine: {here}"], not unread
-    provenance = ctx.timing_provenance()
+    readings, agree, remedy = [f"the study's machine: {here}"], not unread, ""
+    # This build is never in another machine's interval, so being one of its builds is no
+    # reason to refuse it (the in-sample rule is the study machine's).
+    provenance = {**ctx.timing_provenance(), "measured": None}
     for label, other in others.items():
         why = timing_builds.usable(other, provenance, key)
+        if why and timing_builds.of_another_kind(other, provenance):
+            readings.append(f"machine {label} not compared: {why}")
+            continue
         if why:
             readings.append(f"machine {label}: {why}")
-            agree = False
+            agree, remedy = False, (f"time machine {label}'s study again or remove it "
+                                    f"(notebooks/params/, README, Profiles)")
             continue
         interval = stats.mean_ci(other.occasion_estimates(key))
         said = verdict(interval, test)
         readings.append(f"machine {label} ({interval.n} occasions): "
                         f"{10 ** interval.mean:.3f}x [{10 ** interval.low:.3f}x, "
                         f"{10 ** interval.high:.3f}x], {said}")
-        agree = agree and said == here
+        if said != here:
+            agree, remedy = False, remedy or "none within this design: the machines disagree"
     if unread:
         readings.append(unread)
-    shown = "; ".join(readings) if others or unread else (
+        remedy = "repair or remove the unreadable study (notebooks/params/, README, Profiles)"
+    shown = "; ".join(readings) if len(readings) > 1 else (
         f"the study's machine: {here}; no other machine of this kind has been studied")
     return adequacy.Check(
         "the verdict holds on every machine of this kind studied, each from its own builds",
         agree, ("the verdict depends on the machine: " if not agree else "") + shown,
-        "" if agree else "study more machines of this kind (`actstudy timing-builds "
-        "--machine LABEL`, README, Profiles); the verdict is about machines, not one")
+        "" if agree else remedy)
 
 
 def timing_checks(ctx, measure: str, slow: str, fast: str = "relu") -> list:
     """The checks a timing verdict rests on, and beside them (shown, never gating) whether
     this build was counted."""
     ratio = timing_ratio(ctx, measure, slow, fast)
-    return ratio.checks + [dataclasses.replace(check, gates=False) for check in ratio.counted]
+    return (ratio.checks + ratio.machines
+            + [dataclasses.replace(check, gates=False) for check in ratio.counted])
 
 
 def _measured(statistic: str, interval, checks) -> Measurement:
@@ -163,13 +173,14 @@ def _measured(statistic: str, interval, checks) -> Measurement:
 
 def cost_test(ctx, measure: str, slow: str, fast: str, what: str) -> Measurement:
     ratio = timing_ratio(ctx, measure, slow, fast)
-    return _measured(f"{what}: {slow} / {fast} (×)", ratio.pooled, ratio.checks)
+    return _measured(f"{what}: {slow} / {fast} (×)", ratio.pooled, ratio.checks + ratio.machines)
 
 
 def alone_test(ratio: TimingRatio, slow: str, fast: str = "relu") -> Measurement:
     """This build's epoch ratio alone, from :func:`timing_ratio`'s result ``ratio``: its
     processes' median, with the spread between the study's occasions as its interval;
-    undecided where this build is not counted in the pooled ratio."""
+    undecided where this build is not counted in the pooled ratio (not by the other machines'
+    readings: it is this build's reading, not a verdict about machines)."""
     return _measured(f"one training epoch, this build alone (interval: the spread between "
                      f"earlier occasions): {slow} / {fast} (×)", ratio.alone,
                      ratio.checks + ratio.counted)

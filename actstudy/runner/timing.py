@@ -30,6 +30,7 @@ says so, and stores the result, so the next render reads the same numbers.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import math
 import os
@@ -482,14 +483,16 @@ def _cpu_model() -> str | None:
 
 
 def _machine_id() -> str | None:
-    """This machine's identity as systemd keeps it (``/etc/machine-id``; a new virtual machine
-    gets a new one), or None where it cannot be read: recorded with a timing, so that a study
-    can say which machine its builds ran on (design 6), not compared."""
+    """This machine's identity, from systemd's ``/etc/machine-id`` (a new virtual machine gets
+    a new one) hashed with this package's name, as machine-id(5) asks of anything that records
+    it, or None where it cannot be read: recorded with a timing, so that a study can say which
+    machine its builds ran on (design 6), not compared."""
     try:
         with open("/etc/machine-id") as held:
-            return held.read().strip() or None
+            raw = held.read().strip()
     except OSError:
         return None
+    return hashlib.sha256(f"actstudy:{raw}".encode()).hexdigest()[:16] if raw else None
 
 
 def store(costs: Costs, profile: str) -> Path:

@@ -46,7 +46,7 @@ from actstudy.runner import timing
 
 __all__ = ["MINIMUM_BUILDS", "MACHINE", "SPEED_TOLERANCE", "OCCASION_GAP", "BuildSpread",
            "deviation", "speed", "contrast_key", "path", "make", "store", "load", "usable",
-           "speed_fits", "other_machines"]
+           "speed_fits", "other_machines", "of_another_kind"]
 
 # Fewer earlier occasions than this leave the spread between them too uncertain to decide on
 # (t(7) is 2.36 against t(14)'s 2.14).
@@ -168,6 +168,8 @@ def other_machines(profile: str) -> tuple[dict[str, BuildSpread], str]:
     found = {}
     for where in sorted(settings.profiles_dir().glob(f"timing-builds-{profile}.*.json")):
         label = where.name[len(f"timing-builds-{profile}."):-len(".json")]
+        if not (label.isascii() and label.isalnum()):
+            continue  # not a machine's study (a backup, another profile's): labels are alnum
         spread, why = _read(where)
         if spread is None:
             return {}, why
@@ -268,6 +270,13 @@ def _read(where: Path) -> tuple[BuildSpread | None, str]:
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return None, f"{shown} could not be read ({type(error).__name__})"
     return spread, ""
+
+
+def of_another_kind(spread: BuildSpread, provenance: dict) -> bool:
+    """Whether ``spread`` was timed on another kind of machine, or with other timing
+    parameters, than a build timed as ``provenance`` says."""
+    return (_machine(provenance) != spread.machine
+            or provenance.get("parameters") != spread.parameters)
 
 
 def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
