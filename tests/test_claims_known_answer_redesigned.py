@@ -802,6 +802,8 @@ def test_claims_4_7_8_known_answer_every_machine_studied(case):
     assert row["verdict"] == "undecided" and row["interval_verdict"] == "supported"
     assert reason in row["inadequate"], row["inadequate"]
     assert not everywhere["passed"] and everywhere["gates"]
+    # only machines that disagree make it "depend on the machine"; an unreadable study does not
+    assert ("depends on the machine" in row["inadequate"]) == (case != "unreadable")
     # this build's own reading is not a verdict about machines: not gated by them
     assert own_reading(row)["inadequate"] == ""
 

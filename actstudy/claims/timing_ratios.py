@@ -124,7 +124,7 @@ def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
     test = Test("", "x", "above", COST_MARGIN)
     here = verdict(pooled, test)
     others, unread = ctx.timing_machines()
-    readings, agree, remedy = [f"the study's machine: {here}"], not unread, ""
+    readings, agree, differ, remedy = [f"the study's machine: {here}"], not unread, False, ""
     # This build is never in another machine's interval, so being one of its builds is no
     # reason to refuse it (the in-sample rule is the study machine's).
     provenance = {**ctx.timing_provenance(), "measured": None}
@@ -144,7 +144,8 @@ def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
                         f"{10 ** interval.mean:.3f}x [{10 ** interval.low:.3f}x, "
                         f"{10 ** interval.high:.3f}x], {said}")
         if said != here:
-            agree, remedy = False, remedy or "none within this design: the machines disagree"
+            agree, differ = False, True
+            remedy = remedy or "none within this design: the machines disagree"
     if unread:
         readings.append(unread)
         remedy = "repair or remove the unreadable study (notebooks/params/, README, Profiles)"
@@ -152,7 +153,7 @@ def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
         f"the study's machine: {here}; no other machine of this kind has been studied")
     return adequacy.Check(
         "the verdict holds on every machine of this kind studied, each from its own builds",
-        agree, ("the verdict depends on the machine: " if not agree else "") + shown,
+        agree, ("the verdict depends on the machine: " if differ else "") + shown,
         "" if agree else remedy)
 
 
