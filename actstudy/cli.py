@@ -184,6 +184,9 @@ def cmd_timing_builds(args) -> int:
     wanted = parameters(studies.get("activation_cost", args.profile))
     spread = timing_builds.make(args.files, TIMING_CONTRASTS, wanted,
                                 by=f"actstudy timing-builds --profile {args.profile}")
+    clash = timing_builds.clash(spread, args.profile, args.machine or "")
+    if clash:
+        raise ValueError(f"files: {clash}")
     where = timing_builds.store(spread, args.profile, args.machine or "")
     print(f"{where}: {spread.describe()}")
     for build in spread.excluded:

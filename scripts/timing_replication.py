@@ -4,17 +4,19 @@ machine) and 2026-12-06-timing-replication-powered.md (16 on a second machine). 
 components are tested each at 95%, without the Holm adjustment the claims apply (at their
 distances from the margin it changes nothing); the pre-registrations name this script as is.
 
-    .venv/bin/python scripts/timing_replication.py DIR_OR_FILE...
+    .venv/bin/python scripts/timing_replication.py [--decide NAME,...] DIR_OR_FILE...
 
 Each argument is a build's stored timing (a timing-<profile>.json, or the folder holding
-timing-default.json), or a file of builds made from such timings by `actstudy timing-builds`
+it), or a file of builds made from such timings by `actstudy timing-builds`
 (each build's per-process ratios and speed, as preregistrations/ keeps the replications'
 builds). Every build given counts, one occasion each, whatever its speed or scatter; nothing
 from the committed study is used. Each build's estimate is the median over its
 processes of each one's median log10 ratio over its rounds, as the claims take it; the
 interval is Student's t over the builds, tested against the claims' 1.1x margin with the
 claims' own verdict rule. Prints each build's estimates and the four verdicts; exits 1 unless
-they are the study's (sigmoid, tanh and GELU contradicted, softplus supported).
+they are the study's (sigmoid, tanh and GELU contradicted, softplus supported). With
+``--decide sigmoid,tanh,softplus`` only those ratios decide (design 6's check,
+preregistrations/2026-12-06-timing-design-6-machines.md: GELU is reported and decides nothing).
 """
 
 from __future__ import annotations
@@ -42,7 +44,12 @@ def estimates(paths) -> pd.DataFrame:
     rows = []
     for given in paths:
         path = Path(given)
-        path = path / "timing-default.json" if path.is_dir() else path
+        if path.is_dir():  # a build's ACTSTUDY_TIMING_DIR: its one stored timing
+            found = sorted(path.glob("timing-*.json"))
+            if len(found) != 1:
+                raise SystemExit(f"{given}: holds {len(found)} stored timings "
+                                 "(timing-<profile>.json); give a build's folder or file")
+            path = found[0]
         stored = json.loads(path.read_text())
         if "builds" in stored:  # builds kept by `actstudy timing-builds`: the same estimates
             if stored.get("excluded"):
@@ -80,6 +87,14 @@ def replicate(table: pd.DataFrame) -> dict[str, tuple[stats.Interval, str]]:
 
 
 def main(argv: list[str]) -> int:
+    decide = list(EXPECTED)
+    if argv[:1] == ["--decide"]:
+        decide, argv = argv[1].split(",") if len(argv) > 1 else [], argv[2:]
+        wrong = [name for name in decide if name not in EXPECTED]
+        if wrong or not decide:
+            print(f"--decide={','.join(decide)!r} is not allowed: give one or more of "
+                  f"{', '.join(EXPECTED)}, comma-separated", file=sys.stderr)
+            return 2
     if not argv:
         usage = next(line for line in __doc__.splitlines() if "scripts/timing_replication" in line)
         print(usage.strip(), file=sys.stderr)
@@ -93,8 +108,8 @@ def main(argv: list[str]) -> int:
     for name, (interval, said) in found.items():
         print(f"{name} / relu over {interval.n} builds: {10 ** interval.mean:.4f}x "
               f"[{10 ** interval.low:.4f}x, {10 ** interval.high:.4f}x]: {said} "
-              f"(the study: {EXPECTED[name]})")
-    same = all(said == EXPECTED[name] for name, (_, said) in found.items())
+              + (f"(the study: {EXPECTED[name]})" if name in decide else "(reported only)"))
+    same = all(said == EXPECTED[name] for name, (_, said) in found.items() if name in decide)
     print("the study's verdicts:", "replicated" if same else "NOT replicated")
     return 0 if same else 1
 

@@ -6,6 +6,7 @@ replaces the compiled epochs by functions that log their calls. One slow test
 times real epochs.
 """
 
+import hashlib
 import json
 import math
 import pathlib
@@ -92,6 +93,10 @@ def test_a_changed_profile_is_measured_again_and_says_why(counted, capsys, tmp_p
     said = capsys.readouterr().err
     assert "stored with epoch_repeats 2, now 7" in said
     assert costs.provenance["parameters"]["epoch_repeats"] == 7
+    # which machine timed it: the boot id, hashed, that a study's builds must share (design 6)
+    raw = pathlib.Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    assert costs.provenance["boot_id"] == hashlib.sha256(
+        f"actstudy:{raw}".encode()).hexdigest()[:16] == timing.boot_id()
     assert "stored with epoch_repeats 2, now 7" in costs.measured
     assert costs.epoch["repeat"].nunique() == 7
     # An override in a notebook is a parameter change too; the same one again is not.

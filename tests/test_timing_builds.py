@@ -94,7 +94,8 @@ _MACHINE = {"cpu_count": 2, "platform": "Linux x86_64", "device": "cpu", "jax": 
 
 
 def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=None,
-                   measured: str | None = None, relu: float = 0.05):
+                   measured: str | None = None, relu: float = 0.05, boot: str | None = None,
+                   ratios: dict | None = None):
     """A stored timing in ``actstudy timing``'s layout: every activation's epoch and
     element-wise times 10**(log_ratio + process offset) x ReLU's, the offsets -0.01, 0, +0.01
     over the processes (so each build's median log ratio is ``log_ratio``), gelu_tanh at
@@ -103,14 +104,16 @@ def _stored_timing(folder, build: int, log_ratio: float, wanted: dict, machine=N
     for process, offset in enumerate((-0.01, 0.0, 0.01)):
         for repeat in range(ROUNDS):
             for name in ("relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh"):
-                factor = 1.0 if name in ("relu", "gelu_tanh") else 10 ** (log_ratio + offset)
+                factor = 1.0 if name in ("relu", "gelu_tanh") else 10 ** (
+                    (math.log10(ratios[name]) if name in (ratios or {}) else log_ratio) + offset)
                 row = {"activation": name, "process": process, "repeat": repeat,
                        "relative_to_relu": factor}
                 epoch.append({**row, "seconds": relu * factor})
                 for kind in ("forward", "forward+backward"):
                     elementwise.append({**row, "pass": kind, "us_per_million": 100 * factor})
     provenance = {"format": timing.FORMAT, "parameters": wanted, **(machine or _MACHINE),
-                  "measured": measured or f"2026-11-{build + 1:02d}T10:00:00+00:00"}
+                  "measured": measured or f"2026-11-{build + 1:02d}T10:00:00+00:00",
+                  **({"boot_id": boot} if boot else {})}
     path = folder / f"build{build}" / "timing-smoke.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"provenance": provenance, "elementwise": elementwise,
@@ -247,6 +250,10 @@ def test_bad_timing_files_are_named(builds, wanted, tmp_path):
                               "activation_cost section now gives \\(stored with repeats 99")
     bigger = _stored_timing(tmp_path, 21, 0.04, wanted, machine={**_MACHINE, "cpu_count": 16})
     refused(builds + [bigger], "files: timed on 2 kinds of machine")
+    booted = _stored_timing(tmp_path, 22, 0.04, wanted, boot="n3w")
+    refused(builds + [booted], "files: timed on 2 machines, or across a restart \\(their boot "
+                               "ids differ: .*build0/timing-smoke.json: not recorded \\(timed "
+                               "before timings recorded it\\);.*build22/timing-smoke.json: n3w")
     broken = tmp_path / "broken.json"
     broken.write_text("not json")
     refused(builds + [broken], "is not a stored timing \\(JSONDecodeError")
@@ -256,7 +263,7 @@ def test_bad_timing_files_are_named(builds, wanted, tmp_path):
     refused(builds[1:] + [old], "is in an older timing layout \\(format 1, now 2\\)")
 
 
-def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monkeypatch,
+def test_the_command_stores_the_study_beside_the_profile(builds, wanted, tmp_path, monkeypatch,
                                                          capsys):
     monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path))
     shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path)
@@ -273,9 +280,33 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
     assert "at least 8 occasions are needed" in capsys.readouterr().err
     assert timing_builds.path("smoke").read_text() == before
     # another machine's study goes beside it under its label, and is read back as such
+    theirs = [_stored_timing(tmp_path / "b", n, log, wanted, boot="b00t",
+                             measured=f"2026-12-{n + 1:02d}T10:00:00+00:00")
+              for n, log in enumerate(PLANTED)]
     assert main(["timing-builds", "--profile", "smoke", "--machine", "b",
-                 *map(str, builds)]) == 0
+                 *map(str, theirs)]) == 0
     assert "timing-builds-smoke.b.json: 8 builds" in capsys.readouterr().out
+    assert timing_builds.load("smoke")[0].boot is None
+    assert json.loads(timing_builds.path("smoke", "b").read_text())["boot"] == "b00t"
+    # one machine's builds are not another machine's study: the same builds again, or builds
+    # of the same boot, are refused with the study that holds them, and nothing is written
+    assert main(["timing-builds", "--profile", "smoke", "--machine", "c",
+                 *map(str, builds)]) == 2
+    assert ("files: notebooks/params/timing-builds-smoke.json holds this machine's builds "
+            "already (both hold the build measured at 2026-11-01T10:00:00+00:00): each machine "
+            "is studied once") in capsys.readouterr().err
+    again = [_stored_timing(tmp_path / "c", n, log, wanted, boot="b00t",
+                            measured=f"2027-01-{n + 1:02d}T10:00:00+00:00")
+             for n, log in enumerate(PLANTED)]
+    assert main(["timing-builds", "--profile", "smoke", "--machine", "c",
+                 *map(str, again)]) == 2
+    assert ("timing-builds-smoke.b.json holds this machine's builds already (both were timed "
+            "in the boot b00t)") in capsys.readouterr().err
+    assert not timing_builds.path("smoke", "c").exists()
+    # the machine's own study may be made again (it replaces itself)
+    assert main(["timing-builds", "--profile", "smoke", "--machine", "b",
+                 *map(str, theirs)]) == 0
+    capsys.readouterr()
     others, why = timing_builds.other_machines("smoke")
     assert why == "" and list(others) == ["b"] and timing_builds.path("smoke").read_text() == before
     with pytest.raises(SystemExit):
@@ -288,6 +319,14 @@ def test_the_command_stores_the_study_beside_the_profile(builds, tmp_path, monke
     timing_builds.path("smoke", "c").write_text("{")
     assert timing_builds.other_machines("smoke") == (
         {}, "notebooks/params/timing-builds-smoke.c.json could not be read (JSONDecodeError)")
+    # a copy of a study under a label (a backup, say) is not another machine: nothing is
+    # compared, and the two files are named
+    shutil.copy(timing_builds.path("smoke"), timing_builds.path("smoke", "bak"))
+    timing_builds.path("smoke", "c").unlink()
+    assert timing_builds.other_machines("smoke") == (
+        {}, "notebooks/params/timing-builds-smoke.json and notebooks/params/"
+            "timing-builds-smoke.bak.json hold one machine's builds (both hold the build "
+            "measured at 2026-11-01T10:00:00+00:00): each machine is studied once")
 
 
 # -- the default profile's study --------------------------------------------------------------
@@ -381,4 +420,116 @@ def test_timing_replication_reads_builds_kept_by_timing_builds(tmp_path, capsys)
 def test_timing_replication_without_builds_says_how_to_call_it(capsys):
     assert timing_replication.main([]) == 2
     assert capsys.readouterr().err.strip() == (
-        ".venv/bin/python scripts/timing_replication.py DIR_OR_FILE...")
+        ".venv/bin/python scripts/timing_replication.py [--decide NAME,...] DIR_OR_FILE...")
+    assert timing_replication.main(["--decide", "gelu,swish", "b1"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--decide='gelu,swish' is not allowed: give one or more of sigmoid, tanh, softplus, "
+        "gelu, comma-separated")
+
+
+@pytest.mark.parametrize("softplus, gelu, code", [
+    (1.15, 1.10, 0),  # design 6's check passes: GELU at the margin is reported, not decided
+    (1.15, 1.20, 0),  # whatever GELU reads
+    (1.10, 1.08, 1),  # softplus at the margin: undecided, so the check fails
+    (1.00, 1.08, 1),  # softplus below it: contradicted, so the check fails
+])
+def test_timing_replication_known_answer_design_6s_check(tmp_path, capsys, softplus, gelu,
+                                                         code):
+    spread = [-0.01, -0.005, 0.0, 0.005, 0.01]
+    paths = [_replication_build(tmp_path / f"b{k}", {
+        "sigmoid": 1.015, "tanh": 1.008, "softplus": softplus * (1 + move),
+        "gelu": gelu * (1 + move)}, k) for k, move in enumerate(spread)]
+    assert timing_replication.main(["--decide", "sigmoid,tanh,softplus", *paths]) == code
+    out = capsys.readouterr().out
+    assert "(reported only)" in out.split("gelu / relu")[-1]
+    assert ("NOT replicated" in out) == (code == 1)
+
+
+# -- design 6's check, run by scripts/timing_check.py ------------------------------------------
+
+CHECKED = {"sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": 1.10}
+
+
+def _check_builds(tmp_path, wanted, ratios, fail_at=None):
+    """A stand-in for a timing build: the n-th writes a made-up stored timing (``ratios`` each
+    build, moving by a fraction of a percent) into its folder, 10 minutes after the one before,
+    in the boot "n3w"; the build ``fail_at`` exits 1 and writes nothing."""
+    made = []
+
+    def build(profile, folder, lock):
+        made.append((profile, folder, lock))
+        n = len(made)
+        if n == fail_at:
+            return 1
+        move = 1 + 0.002 * (n % 5 - 2)
+        path = _stored_timing(tmp_path / "raw", n, 0.0, wanted, boot="n3w", ratios={
+            name: ratio * move for name, ratio in ratios.items()},
+            measured=f"2026-12-07T{8 + n // 6:02d}:{10 * (n % 6):02d}:00+00:00")
+        folder.mkdir(parents=True)
+        path.rename(folder / path.name)
+        return 0
+    return build, made
+
+
+@pytest.mark.parametrize("softplus, code, said", [
+    (1.15, 0, "passed"),  # sigmoid and tanh contradicted, softplus supported: GELU only shown
+    (1.10, 1, "FAILED"),  # softplus at the margin: undecided
+])
+def test_timing_check_known_answer(tmp_path, wanted, monkeypatch, capsys, softplus, code, said):
+    import timing_check
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path / "params"))
+    (tmp_path / "params").mkdir()
+    shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path / "params")
+    monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
+    build, made = _check_builds(tmp_path, wanted, {**CHECKED, "softplus": softplus})
+    waits, now = [], [0.0]
+
+    def sleep(seconds):
+        waits.append(seconds)
+        now[0] += seconds
+    assert timing_check.main(["--out", str(tmp_path / "check"), "--profile", "smoke",
+                              "--builds", "8", "--spacing", "330", "--lock",
+                              str(tmp_path / "lock")], build=build, sleep=sleep,
+                             clock=lambda: now[0]) == code
+    out = capsys.readouterr().out
+    # eight builds, each started 330 s after the one before (the stand-in takes no time)
+    assert len(made) == 8 and waits == [330.0] * 7
+    assert [folder.name for _, folder, _ in made] == [f"build{n:02d}" for n in range(1, 9)]
+    assert f"design 6's check: {said}" in out
+    assert "(reported only)" in out.split("gelu / relu")[-1]
+    assert (tmp_path / "check" / "replication.txt").read_text() in out
+    # the builds become machine c's study, whatever the check said, with their boot
+    study = json.loads(timing_builds.path("smoke", "c").read_text())
+    assert study["boot"] == "n3w" and len(study["builds"]) == 8
+    # the same machine again: refused before any build
+    made.clear()
+    assert timing_check.main(["--out", str(tmp_path / "again"), "--profile", "smoke"],
+                             build=build, sleep=waits.append) == 2
+    assert made == [] and capsys.readouterr().err.strip() == (
+        "the check cannot start: this machine is machine c's (boot n3w, as its study records): "
+        "design 6's check needs a machine no study holds")
+
+
+def test_timing_check_stops_at_a_failed_build_and_refuses_bad_starts(tmp_path, wanted,
+                                                                     monkeypatch, capsys):
+    import timing_check
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path / "params"))
+    (tmp_path / "params").mkdir()
+    shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path / "params")
+    monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
+    build, made = _check_builds(tmp_path, wanted, CHECKED, fail_at=3)
+    args = ["--out", str(tmp_path / "check"), "--profile", "smoke", "--builds", "8",
+            "--spacing", "0", "--lock", str(tmp_path / "lock")]
+    assert timing_check.main(args, build=build, sleep=lambda _: None) == 1
+    assert len(made) == 3 and "the check failed: build 03 failed (exit 1" in \
+        capsys.readouterr().err
+    assert not timing_builds.path("smoke", "c").exists()
+    # a folder that holds files, too few builds, an unreadable boot id: refused, nothing run
+    made.clear()
+    assert timing_check.main(args, build=build) == 2
+    assert "--out=" in capsys.readouterr().err and made == []
+    assert timing_check.main(["--out", str(tmp_path / "new"), "--builds", "7"], build=build) == 2
+    assert "--builds=7 is not allowed: a study needs at least 8" in capsys.readouterr().err
+    monkeypatch.setattr(timing, "boot_id", lambda: None)
+    assert timing_check.main(["--out", str(tmp_path / "new")], build=build) == 2
+    assert "boot id cannot be read" in capsys.readouterr().err and made == []

@@ -148,7 +148,7 @@ def _on_every_machine(ctx, key: str, pooled: stats.Interval) -> adequacy.Check:
             remedy = remedy or "none within this design: the machines disagree"
     if unread:
         readings.append(unread)
-        remedy = "repair or remove the unreadable study (notebooks/params/, README, Profiles)"
+        remedy = "repair or remove the study it names (notebooks/params/, README, Profiles)"
     shown = "; ".join(readings) if len(readings) > 1 else (
         f"the study's machine: {here}; no other machine of this kind has been studied")
     return adequacy.Check(

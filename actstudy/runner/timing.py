@@ -459,7 +459,7 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
         "format": FORMAT, "measured": measured, "by": by, "reason": reason,
         "seconds": time.perf_counter() - started, "cpu_count": os.cpu_count(),
         "platform": f"{platform.system()} {platform.machine()}", "cpu_model": _cpu_model(),
-        "machine_id": _machine_id(), "load_average": load,
+        "machine_id": _machine_id(), "boot_id": boot_id(), "load_average": load,
         "device": device.platform if device.device_kind.lower() == device.platform
         else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
         "actstudy": actstudy.__version__, "python": platform.python_version(),
@@ -482,17 +482,33 @@ def _cpu_model() -> str | None:
     return None
 
 
-def _machine_id() -> str | None:
-    """This machine's identity, from systemd's ``/etc/machine-id`` (a new virtual machine gets
-    a new one) hashed with this package's name, as machine-id(5) asks of anything that records
-    it, or None where it cannot be read: recorded with a timing, so that a study can say which
-    machine its builds ran on (design 6), not compared."""
+def _hashed(raw: str) -> str | None:
+    """An identifier hashed with this package's name, as machine-id(5) asks of anything that
+    records one; None for an empty one."""
+    return hashlib.sha256(f"actstudy:{raw}".encode()).hexdigest()[:16] if raw else None
+
+
+def _read_id(where: str) -> str | None:
     try:
-        with open("/etc/machine-id") as held:
-            raw = held.read().strip()
+        with open(where) as held:
+            return _hashed(held.read().strip())
     except OSError:
         return None
-    return hashlib.sha256(f"actstudy:{raw}".encode()).hexdigest()[:16] if raw else None
+
+
+def _machine_id() -> str | None:
+    """systemd's ``/etc/machine-id``, hashed (:func:`_hashed`), or None where it cannot be
+    read. Not enough to tell machines apart: virtual machines started from one image share the
+    image's (the machine this was written on carries one dated 18 months before it started), so
+    :func:`boot_id` is what a study's builds must share (design 6)."""
+    return _read_id("/etc/machine-id")
+
+
+def boot_id() -> str | None:
+    """The kernel's ``/proc/sys/kernel/random/boot_id``, new at every boot, hashed
+    (:func:`_hashed`), or None where it cannot be read: builds that share it ran on one
+    machine, without a restart between them; a new virtual machine always has a new one."""
+    return _read_id("/proc/sys/kernel/random/boot_id")
 
 
 def store(costs: Costs, profile: str) -> Path:

@@ -19,7 +19,7 @@ The study is stored in ``notebooks/params/timing-builds-<profile>.json`` beside 
 for each earlier build, when it was measured, ReLU's epoch time (its speed), and, for each
 ratio the claims test, its processes' log10 ratios; and the builds left out, with why.
 ``actstudy timing-builds --profile P FILE...`` makes it from the stored timings of separate
-builds (``reports/timing-<profile>.json``, or the file in each build's
+builds in one boot of one machine (their recorded boot id, where they record one) (``reports/timing-<profile>.json``, or the file in each build's
 ``ACTSTUDY_TIMING_DIR``) measured on one machine with no other work beside them. A build
 whose ReLU epoch is more than :data:`SPEED_TOLERANCE` times slower or faster than the
 median build's is left out: something else shared the cores, or it is another machine. The
@@ -46,7 +46,7 @@ from actstudy.runner import timing
 
 __all__ = ["MINIMUM_BUILDS", "MACHINE", "SPEED_TOLERANCE", "OCCASION_GAP", "BuildSpread",
            "deviation", "speed", "contrast_key", "path", "make", "store", "load", "usable",
-           "speed_fits", "other_machines", "of_another_kind"]
+           "speed_fits", "other_machines", "of_another_kind", "same_machine", "clash", "boots"]
 
 # Fewer earlier occasions than this leave the spread between them too uncertain to decide on
 # (t(7) is 2.36 against t(14)'s 2.14).
@@ -108,6 +108,9 @@ class BuildSpread:
     builds: list[dict]
     made: dict = field(default_factory=dict)  # when, and by what command
     excluded: list[dict] = field(default_factory=list)  # each: {"measured", "file", "why"}
+    # the hashed boot id its builds share (:func:`actstudy.runner.timing.boot_id`), None for
+    # builds timed before timings recorded one
+    boot: str | None = None
 
     def __post_init__(self):
         # The builds in time order: occasions are runs of builds close in time.
@@ -146,7 +149,8 @@ class BuildSpread:
         """One line: how many builds and occasions, over what dates, on what machine, and how
         many were left out."""
         dates = [build["measured"][:16].replace("T", " ") for build in self.builds]
-        machine = ", ".join(f"{name} {self.machine[name]}" for name in MACHINE)
+        machine = ", ".join(f"{name} {self.machine[name]}" for name in MACHINE) + (
+            f", boot {self.boot}" if self.boot else "")
         left = f"; {len(self.excluded)} left out by the speed rule" if self.excluded else ""
         occasions = len(set(self.occasions()))
         return (f"{len(self.builds)} builds ({occasions} occasions) from {dates[0]} to "
@@ -166,15 +170,67 @@ def other_machines(profile: str) -> tuple[dict[str, BuildSpread], str]:
     by its label, or ``({}, why)`` where one cannot be read: a timing verdict holds only where
     every studied machine gives it, so an unreadable one leaves it undecided."""
     found = {}
-    for where in sorted(settings.profiles_dir().glob(f"timing-builds-{profile}.*.json")):
-        label = where.name[len(f"timing-builds-{profile}."):-len(".json")]
-        if not (label.isascii() and label.isalnum()):
-            continue  # not a machine's study (a backup, another profile's): labels are alnum
-        spread, why = _read(where)
+    for label in _labels(profile):
+        spread, why = _read(path(profile, label))
         if spread is None:
             return {}, why
         found[label] = spread
+    studies = dict(found)
+    primary, _ = load(profile)
+    if primary is not None:
+        studies[""] = primary
+    for (one, first), (other, second) in itertools.combinations(sorted(studies.items()), 2):
+        why = same_machine(first, second)
+        if why:
+            return {}, (f"notebooks/params/{path(profile, one).name} and notebooks/params/"
+                        f"{path(profile, other).name} hold one machine's builds ({why}): each "
+                        "machine is studied once")
     return found, ""
+
+
+def _labels(profile: str) -> list[str]:
+    """The labels of the profile's other machines' studies kept beside it, in order. A file
+    whose label is not letters and digits is not a machine's study (a backup, another
+    profile's)."""
+    labels = (where.name[len(f"timing-builds-{profile}."):-len(".json")]
+              for where in settings.profiles_dir().glob(f"timing-builds-{profile}.*.json"))
+    return sorted(label for label in labels if label.isascii() and label.isalnum())
+
+
+def boots(profile: str) -> dict[str, str]:
+    """The boot id each readable study of ``profile`` records, by its machine's label ("" for
+    the claims' machine); studies timed before timings recorded one are left out."""
+    found = {"": load(profile)[0]} | {label: _read(path(profile, label))[0]
+                                      for label in _labels(profile)}
+    return {label: spread.boot for label, spread in found.items()
+            if spread is not None and spread.boot is not None}
+
+
+def same_machine(one: BuildSpread, other: BuildSpread) -> str:
+    """Why two studies are of one machine, or "" where nothing shows it: they share a build
+    (a copy of a study), or their builds' boot id."""
+    shared = sorted({b["measured"] for b in one.builds} & {b["measured"] for b in other.builds})
+    if shared:
+        return f"both hold the build measured at {shared[0]}"
+    if one.boot is not None and one.boot == other.boot:
+        return f"both were timed in the boot {one.boot}"
+    return ""
+
+
+def clash(spread: BuildSpread, profile: str, machine: str = "") -> str:
+    """Why ``spread`` cannot be stored as ``machine``'s study of ``profile`` (the claims'
+    machine where ``machine`` is ""), or "": another study kept beside the profile holds the
+    same machine's builds (:func:`same_machine`). The study it would replace is not compared."""
+    kept = {"": path(profile)} | {label: path(profile, label) for label in _labels(profile)}
+    for label, where in sorted(kept.items()):
+        if label == machine or not where.exists():
+            continue
+        other, _ = _read(where)
+        why = same_machine(spread, other) if other is not None else ""
+        if why:
+            return (f"notebooks/params/{where.name} holds this machine's builds already ({why}):"
+                    " each machine is studied once; a new machine's builds make a new study")
+    return ""
 
 
 def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
@@ -182,7 +238,7 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
     slow, fast) each, measure ``"epoch"`` or an element-wise pass). Every file must have been
     measured with ``parameters`` (the profile's now) on one kind of machine, each at its own
     time; at least :data:`MINIMUM_BUILDS`."""
-    builds, machines = [], {}
+    builds, machines, boot_of = [], {}, {}
     for name in files:
         try:
             stored = json.loads(Path(name).read_text())
@@ -200,6 +256,7 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
                              f"profile's activation_cost section now gives ("
                              f"{timing._difference(provenance.get('parameters') or {}, parameters)})")
         machines[name] = _machine(provenance)
+        boot_of[name] = provenance.get("boot_id")
         log_ratios = {}
         for measure, slow, fast in contrasts:
             values = timing.process_log_ratios(_frame(costs, measure), slow, fast)
@@ -210,6 +267,12 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
     if len(kinds) > 1:
         raise ValueError(f"files: timed on {len(kinds)} kinds of machine ({'; '.join(sorted(kinds))});"
                          " the spread between builds is one machine's: give one machine's files")
+    if len(set(boot_of.values())) > 1:
+        shown = "; ".join(f"{name}: {boot or 'not recorded (timed before timings recorded it)'}"
+                          for name, boot in boot_of.items())
+        raise ValueError(f"files: timed on {len(set(boot_of.values()))} machines, or across a "
+                         f"restart (their boot ids differ: {shown}); a study is one machine's "
+                         "builds in one boot: give those files only")
     times = [build["measured"] for build in builds]
     if len(set(times)) < len(times):
         twice = sorted({t for t in times if times.count(t) > 1})[0]
@@ -225,7 +288,7 @@ def make(files, contrasts, parameters: dict, by: str) -> BuildSpread:
                 for build in builds if not speed_fits(build["speed"], median)]
     spread = BuildSpread(next(iter(machines.values())), parameters, kept,
                          {"made": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                          "by": by}, excluded)
+                          "by": by}, excluded, next(iter(boot_of.values())))
     occasions = len(set(spread.occasions())) if kept else 0
     if occasions < MINIMUM_BUILDS:
         raise ValueError(f"files: {len(builds)} build(s) given, {len(kept)} kept by the speed "
@@ -244,7 +307,8 @@ def speed_fits(seconds: float, median: float) -> bool:
 def store(spread: BuildSpread, profile: str, machine: str = "") -> Path:
     """Write the study to :func:`path` whole or not at all."""
     text = json.dumps({"format": FORMAT, "profile": profile, **spread.made,
-                       "machine": spread.machine, "parameters": spread.parameters,
+                       "machine": spread.machine, "boot": spread.boot,
+                       "parameters": spread.parameters,
                        "builds": spread.builds, "excluded": spread.excluded}, indent=1)
     return write_text_atomic(path(profile, machine), text + "\n")
 
@@ -264,9 +328,9 @@ def _read(where: Path) -> tuple[BuildSpread | None, str]:
         stored = json.loads(where.read_text())
         if stored.get("format") != FORMAT:
             return None, f"{shown} is in another layout (format {stored.get('format')!r})"
-        spread = BuildSpread(stored["machine"], stored["parameters"], stored["builds"],
-                             {"made": stored.get("made"), "by": stored.get("by")},
-                             stored["excluded"])
+        made = {key: stored[key] for key in ("made", "by", "boot_recorded") if key in stored}
+        spread = BuildSpread(stored["machine"], stored["parameters"], stored["builds"], made,
+                             stored["excluded"], stored.get("boot"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         return None, f"{shown} could not be read ({type(error).__name__})"
     return spread, ""
@@ -275,14 +339,11 @@ def _read(where: Path) -> tuple[BuildSpread | None, str]:
 def of_another_kind(spread: BuildSpread, provenance: dict) -> bool:
     """Whether ``spread`` was timed on another kind of machine, or with other timing
     parameters, than a build timed as ``provenance`` says."""
-    return (_machine(provenance) != spread.machine
-            or provenance.get("parameters") != spread.parameters)
+    return bool(_another_kind(spread, provenance))
 
 
-def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
-    """Why ``spread`` cannot set the interval of ``key`` for a build timed as ``provenance``
-    says, or "" where it can: the same kind of machine, the same parameters, a build not
-    in the study, the ratio in every build, at least :data:`MINIMUM_BUILDS` occasions."""
+def _another_kind(spread: BuildSpread, provenance: dict) -> str:
+    """How ``spread``'s machine kind or timing parameters differ from a build's, or ""."""
     machine = _machine(provenance)
     if machine != spread.machine:
         def shown(m):
@@ -292,6 +353,16 @@ def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
     if provenance.get("parameters") != spread.parameters:
         return ("the spread between builds was measured with other timing parameters ("
                 f"{timing._difference(spread.parameters, provenance.get('parameters') or {})})")
+    return ""
+
+
+def usable(spread: BuildSpread, provenance: dict, key: str) -> str:
+    """Why ``spread`` cannot set the interval of ``key`` for a build timed as ``provenance``
+    says, or "" where it can: the same kind of machine, the same parameters, a build not
+    in the study, the ratio in every build, at least :data:`MINIMUM_BUILDS` occasions."""
+    other = _another_kind(spread, provenance)
+    if other:
+        return other
     if provenance.get("measured") in {build["measured"] for build in spread.builds}:
         return (f"this build (measured {provenance['measured']}) is one of the study's own "
                 "builds: its interval would be in-sample")
