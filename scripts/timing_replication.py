@@ -6,8 +6,8 @@ distances from the margin it changes nothing); the pre-registrations name this s
 
     .venv/bin/python scripts/timing_replication.py [--decide NAME,...] DIR_OR_FILE...
 
-Each argument is a build's stored timing (a timing-<profile>.json, or the folder holding
-it), or a file of builds made from such timings by `actstudy timing-builds`
+Each argument is a build's stored timing of the default profile (a timing-default.json, or
+the folder holding it), or a file of builds made from such timings by `actstudy timing-builds`
 (each build's per-process ratios and speed, as preregistrations/ keeps the replications'
 builds). Every build given counts, one occasion each, whatever its speed or scatter; nothing
 from the committed study is used. Each build's estimate is the median over its
@@ -44,12 +44,7 @@ def estimates(paths) -> pd.DataFrame:
     rows = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():  # a build's ACTSTUDY_TIMING_DIR: its one stored timing
-            found = sorted(path.glob("timing-*.json"))
-            if len(found) != 1:
-                raise SystemExit(f"{given}: holds {len(found)} stored timings "
-                                 "(timing-<profile>.json); give a build's folder or file")
-            path = found[0]
+        path = path / "timing-default.json" if path.is_dir() else path
         stored = json.loads(path.read_text())
         if "builds" in stored:  # builds kept by `actstudy timing-builds`: the same estimates
             if stored.get("excluded"):
@@ -58,6 +53,9 @@ def estimates(paths) -> pd.DataFrame:
                                  "stored timings instead")
             rows.extend(_kept(build) for build in stored["builds"])
             continue
+        if stored["provenance"].get("profile", "default") != "default":
+            raise SystemExit(f"{given}: timed for profile {stored['provenance']['profile']!r}; "
+                             "the claims' verdicts are the default profile's")
         epoch = pd.DataFrame(stored["epoch"])
         rows.append({"build": str(given), "measured": stored["provenance"]["measured"],
                      "relu_ms": 1000 * timing_builds.speed(epoch),
@@ -88,8 +86,10 @@ def replicate(table: pd.DataFrame) -> dict[str, tuple[stats.Interval, str]]:
 
 def main(argv: list[str]) -> int:
     decide = list(EXPECTED)
-    if argv[:1] == ["--decide"]:
-        decide, argv = argv[1].split(",") if len(argv) > 1 else [], argv[2:]
+    if argv[:1] == ["--decide"] or argv[:1] and argv[0].startswith("--decide="):
+        given, argv = (argv[1], argv[2:]) if argv[0] == "--decide" and len(argv) > 1 else (
+            argv[0].partition("=")[2], argv[1:])
+        decide = given.split(",") if given else []
         wrong = [name for name in decide if name not in EXPECTED]
         if wrong or not decide:
             print(f"--decide={','.join(decide)!r} is not allowed: give one or more of "
@@ -110,7 +110,8 @@ def main(argv: list[str]) -> int:
               f"[{10 ** interval.low:.4f}x, {10 ** interval.high:.4f}x]: {said} "
               + (f"(the study: {EXPECTED[name]})" if name in decide else "(reported only)"))
     same = all(said == EXPECTED[name] for name, (_, said) in found.items() if name in decide)
-    print("the study's verdicts:", "replicated" if same else "NOT replicated")
+    print(f"the study's verdicts ({', '.join(decide)}):", "replicated" if same
+          else "NOT replicated")
     return 0 if same else 1
 
 

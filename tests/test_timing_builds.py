@@ -7,6 +7,7 @@ The stored timings here are made-up files in the layout ``actstudy timing`` writ
 planted ratio per build, so each build's mean log10 ratio and the spread between builds are
 known exactly."""
 
+import datetime
 import json
 import math
 import shutil
@@ -425,6 +426,18 @@ def test_timing_replication_without_builds_says_how_to_call_it(capsys):
     assert capsys.readouterr().err.strip() == (
         "--decide='gelu,swish' is not allowed: give one or more of sigmoid, tanh, softplus, "
         "gelu, comma-separated")
+    assert timing_replication.main(["--decide=gelu,swish", "b1"]) == 2
+    assert "--decide='gelu,swish' is not allowed" in capsys.readouterr().err
+
+
+def test_timing_replication_counts_the_default_profiles_timings_only(tmp_path):
+    path = Path(_replication_build(tmp_path / "b0", CHECKED, 0)) / "timing-default.json"
+    stored = json.loads(path.read_text())
+    path.write_text(json.dumps({**stored, "provenance": {**stored["provenance"],
+                                                         "profile": "smoke"}}))
+    with pytest.raises(SystemExit, match="timed for profile 'smoke'; the claims' verdicts are "
+                                         "the default profile's"):
+        timing_replication.estimates([path.parent])
 
 
 @pytest.mark.parametrize("softplus, gelu, code", [
@@ -450,86 +463,145 @@ def test_timing_replication_known_answer_design_6s_check(tmp_path, capsys, softp
 CHECKED = {"sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": 1.10}
 
 
-def _check_builds(tmp_path, wanted, ratios, fail_at=None):
-    """A stand-in for a timing build: the n-th writes a made-up stored timing (``ratios`` each
-    build, moving by a fraction of a percent) into its folder, 10 minutes after the one before,
-    in the boot "n3w"; the build ``fail_at`` exits 1 and writes nothing."""
+@pytest.fixture
+def check(tmp_path, monkeypatch):
+    """scripts/timing_check.py with the default profile's parameters in a folder of its own,
+    8 builds (the fewest a study takes), the record and the lock in ``tmp_path``, in the boot
+    "n3w"; and its default-profile parameters."""
+    import timing_check
+    params = tmp_path / "params"
+    params.mkdir()
+    shutil.copy(settings.ROOT / "notebooks" / "params" / "default.yaml", params)
+    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(params))
+    monkeypatch.setattr(timing_check, "BUILDS", 8)
+    monkeypatch.setattr(timing_check, "RECORD", tmp_path / "checks.jsonl")
+    monkeypatch.setattr(timing_check, "LOCK", tmp_path / "lock")
+    monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
+    return timing_check, parameters(studies.get("activation_cost", "default"))
+
+
+def _stand_in(tmp_path, wanted, ratios, now, fail_at=None, relu=lambda n: 0.05):
+    """A stand-in for a timing build: the n-th writes a made-up stored timing of the default
+    profile (``ratios``, moving by a fraction of a percent from build to build, ReLU's epoch
+    ``relu(n)`` s) into its folder, measured at the clock ``now[0]`` (seconds), in the boot "n3w";
+    the build ``fail_at`` exits 1 and writes nothing. Each takes 100 s of the clock."""
     made = []
 
-    def build(profile, folder, lock):
-        made.append((profile, folder, lock))
-        n = len(made)
+    def build(folder):
+        made.append(folder)
+        n, began = len(made), now[0]
+        now[0] += 100
         if n == fail_at:
-            return 1
+            return began, 0.0, 1
         move = 1 + 0.002 * (n % 5 - 2)
-        path = _stored_timing(tmp_path / "raw", n, 0.0, wanted, boot="n3w", ratios={
-            name: ratio * move for name, ratio in ratios.items()},
-            measured=f"2026-12-07T{8 + n // 6:02d}:{10 * (n % 6):02d}:00+00:00")
+        measured = datetime.datetime.fromtimestamp(began, datetime.UTC).isoformat(
+            timespec="seconds")
+        path = _stored_timing(tmp_path / "raw", n, 0.0, wanted, boot="n3w", relu=relu(n),
+                              ratios={name: r * move for name, r in ratios.items()},
+                              measured=measured)
         folder.mkdir(parents=True)
-        path.rename(folder / path.name)
-        return 0
+        path.rename(folder / "timing-default.json")
+        return began, 0.0, 0
     return build, made
+
+
+def _clock(start=1_796_600_000.0):
+    now, waits = [start], []
+
+    def sleep(seconds):
+        waits.append(seconds)
+        now[0] += seconds
+    return now, waits, sleep
+
+
+def _record(check) -> list[dict]:
+    return [json.loads(line) for line in check[0].RECORD.read_text().splitlines()]
 
 
 @pytest.mark.parametrize("softplus, code, said", [
     (1.15, 0, "passed"),  # sigmoid and tanh contradicted, softplus supported: GELU only shown
     (1.10, 1, "FAILED"),  # softplus at the margin: undecided
 ])
-def test_timing_check_known_answer(tmp_path, wanted, monkeypatch, capsys, softplus, code, said):
-    import timing_check
-    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path / "params"))
-    (tmp_path / "params").mkdir()
-    shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path / "params")
-    monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
-    build, made = _check_builds(tmp_path, wanted, {**CHECKED, "softplus": softplus})
-    waits, now = [], [0.0]
-
-    def sleep(seconds):
-        waits.append(seconds)
-        now[0] += seconds
-    assert timing_check.main(["--out", str(tmp_path / "check"), "--profile", "smoke",
-                              "--builds", "8", "--spacing", "330", "--lock",
-                              str(tmp_path / "lock")], build=build, sleep=sleep,
+def test_timing_check_known_answer(tmp_path, check, capsys, softplus, code, said):
+    timing_check, wanted = check
+    now, waits, sleep = _clock()
+    build, made = _stand_in(tmp_path, wanted, {**CHECKED, "softplus": softplus}, now)
+    assert timing_check.main(["--out", str(tmp_path / "check")], build=build, sleep=sleep,
                              clock=lambda: now[0]) == code
     out = capsys.readouterr().out
-    # eight builds, each started 330 s after the one before (the stand-in takes no time)
-    assert len(made) == 8 and waits == [330.0] * 7
-    assert [folder.name for _, folder, _ in made] == [f"build{n:02d}" for n in range(1, 9)]
+    # eight builds, each begun 330 s after the one before began (each takes 100 s)
+    assert [folder.name for folder in made] == [f"build{n:02d}" for n in range(1, 9)]
+    assert waits == [230.0] * 7
+    # no ratio is shown before the last build has ended
+    before, _, after = out.partition("build 08 of 8:")
+    assert "relu" not in before and "x [" not in before and "gelu / relu" in after
     assert f"design 6's check: {said}" in out
     assert "(reported only)" in out.split("gelu / relu")[-1]
+    assert "build08: measured" in out
     assert (tmp_path / "check" / "replication.txt").read_text() in out
     # the builds become machine c's study, whatever the check said, with their boot
-    study = json.loads(timing_builds.path("smoke", "c").read_text())
+    study = json.loads(timing_builds.path("default", "c").read_text())
     assert study["boot"] == "n3w" and len(study["builds"]) == 8
-    # the same machine again: refused before any build
+    assert [entry["event"] for entry in _record(check)] == ["started", said.lower()]
+    # the same machine again: refused before any build, and the refusal is not recorded
     made.clear()
-    assert timing_check.main(["--out", str(tmp_path / "again"), "--profile", "smoke"],
-                             build=build, sleep=waits.append) == 2
+    assert timing_check.main(["--out", str(tmp_path / "again"), "--machine", "d"],
+                             build=build, sleep=sleep) == 2
     assert made == [] and capsys.readouterr().err.strip() == (
         "the check cannot start: this machine is machine c's (boot n3w, as its study records): "
         "design 6's check needs a machine no study holds")
+    assert len(_record(check)) == 2
 
 
-def test_timing_check_stops_at_a_failed_build_and_refuses_bad_starts(tmp_path, wanted,
-                                                                     monkeypatch, capsys):
-    import timing_check
-    monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(tmp_path / "params"))
-    (tmp_path / "params").mkdir()
-    shutil.copy(settings.ROOT / "notebooks" / "params" / "smoke.yaml", tmp_path / "params")
-    monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
-    build, made = _check_builds(tmp_path, wanted, CHECKED, fail_at=3)
-    args = ["--out", str(tmp_path / "check"), "--profile", "smoke", "--builds", "8",
-            "--spacing", "0", "--lock", str(tmp_path / "lock")]
-    assert timing_check.main(args, build=build, sleep=lambda _: None) == 1
+def test_timing_check_is_run_once_per_boot_and_says_why_it_failed(tmp_path, check, capsys):
+    timing_check, wanted = check
+    now, _, sleep = _clock()
+    build, made = _stand_in(tmp_path, wanted, CHECKED, now, fail_at=3)
+    args = ["--out", str(tmp_path / "check")]
+    assert timing_check.main(args, build=build, sleep=sleep, clock=lambda: now[0]) == 1
     assert len(made) == 3 and "the check failed: build 03 failed (exit 1" in \
         capsys.readouterr().err
-    assert not timing_builds.path("smoke", "c").exists()
-    # a folder that holds files, too few builds, an unreadable boot id: refused, nothing run
+    assert not timing_builds.path("default", "c").exists()
+    assert [entry["event"] for entry in _record(check)] == ["started", "failed"]
+    # a second try in the same boot is refused, whatever folder it is given
     made.clear()
-    assert timing_check.main(args, build=build) == 2
-    assert "--out=" in capsys.readouterr().err and made == []
-    assert timing_check.main(["--out", str(tmp_path / "new"), "--builds", "7"], build=build) == 2
-    assert "--builds=7 is not allowed: a study needs at least 8" in capsys.readouterr().err
+    assert timing_check.main(["--out", str(tmp_path / "retry")], build=build) == 2
+    assert "a check already started in this boot (n3w" in capsys.readouterr().err
+    assert made == []
+
+
+def test_timing_check_fails_where_its_study_cannot_be_made(tmp_path, check, capsys):
+    # The verdicts pass, but the speed rule leaves out three of eight builds (ReLU's epoch
+    # twice as slow): fewer than 8 occasions remain, no study is made, and the check fails.
+    timing_check, wanted = check
+    now, _, sleep = _clock()
+    build, _ = _stand_in(tmp_path, wanted, CHECKED, now, relu=lambda n: 0.1 if n > 5 else 0.05)
+    assert timing_check.main(["--out", str(tmp_path / "check")], build=build, sleep=sleep,
+                             clock=lambda: now[0]) == 1
+    captured = capsys.readouterr()
+    assert "design 6's check: passed; its study was NOT made" in captured.out
+    assert "at least 8 occasions are needed" in captured.err
+    assert _record(check)[-1]["study_made"] is False
+
+
+def test_timing_check_refuses_bad_starts_before_any_build(tmp_path, check, monkeypatch,
+                                                         capsys):
+    timing_check, wanted = check
+    now, _, sleep = _clock()
+    build, made = _stand_in(tmp_path, wanted, CHECKED, now)
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("")
+    timing_builds.path("default", "b").write_text("{}")
+    for args, named in [
+        (["--out", str(tmp_path / "full")], "it holds files; give a new folder"),
+        (["--out", str(tmp_path / "new"), "--machine", "c-2"],
+         "--machine='c-2' is not allowed: give a label of letters and digits"),
+        (["--out", str(tmp_path / "new"), "--machine", "b"],
+         "--machine='b' is not allowed: notebooks/params/timing-builds-default.b.json is kept"),
+    ]:
+        assert timing_check.main(args, build=build, sleep=sleep) == 2
+        assert named in capsys.readouterr().err
     monkeypatch.setattr(timing, "boot_id", lambda: None)
     assert timing_check.main(["--out", str(tmp_path / "new")], build=build) == 2
-    assert "boot id cannot be read" in capsys.readouterr().err and made == []
+    assert "boot id cannot be read" in capsys.readouterr().err
+    assert made == [] and not timing_check.RECORD.exists()

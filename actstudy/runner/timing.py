@@ -507,7 +507,9 @@ def _machine_id() -> str | None:
 def boot_id() -> str | None:
     """The kernel's ``/proc/sys/kernel/random/boot_id``, new at every boot, hashed
     (:func:`_hashed`), or None where it cannot be read: builds that share it ran on one
-    machine, without a restart between them; a new virtual machine always has a new one."""
+    machine, without a restart between them. A freshly started virtual machine has a new one;
+    a restarted machine has one too, so it cannot be told from a new machine, and one restored
+    from a memory snapshot keeps its old one."""
     return _read_id("/proc/sys/kernel/random/boot_id")
 
 

@@ -190,8 +190,9 @@ def other_machines(profile: str) -> tuple[dict[str, BuildSpread], str]:
 
 def _labels(profile: str) -> list[str]:
     """The labels of the profile's other machines' studies kept beside it, in order. A file
-    whose label is not letters and digits is not a machine's study (a backup, another
-    profile's)."""
+    whose label is not letters and digits (``timing-builds-default.b.old.json``) is not read; a
+    copy named with letters only (``timing-builds-default.bak.json``) is, and holding another
+    study's builds it leaves the timing verdicts undecided (:func:`other_machines`)."""
     labels = (where.name[len(f"timing-builds-{profile}."):-len(".json")]
               for where in settings.profiles_dir().glob(f"timing-builds-{profile}.*.json"))
     return sorted(label for label in labels if label.isascii() and label.isalnum())
