@@ -8,6 +8,7 @@ planted ratio per build, so each build's mean log10 ratio and the spread between
 known exactly."""
 
 import datetime
+import itertools
 import json
 import math
 import shutil
@@ -463,45 +464,63 @@ def test_timing_replication_known_answer_design_6s_check(tmp_path, capsys, softp
 CHECKED = {"sigmoid": 1.015, "tanh": 1.008, "softplus": 1.15, "gelu": 1.10}
 
 
+def test_timing_check_runs_the_pre_registered_protocol():
+    import timing_check
+    assert (timing_check.PROFILE, timing_check.BUILDS, timing_check.SPACING) == \
+        ("default", 10, 330.0)
+    assert timing_check.DECIDE == "sigmoid,tanh,softplus"
+
+
 @pytest.fixture
 def check(tmp_path, monkeypatch):
-    """scripts/timing_check.py with the default profile's parameters in a folder of its own,
-    8 builds (the fewest a study takes), the record and the lock in ``tmp_path``, in the boot
-    "n3w"; and its default-profile parameters."""
+    """scripts/timing_check.py with the default profile and its committed study in a folder of
+    their own, 8 builds (the fewest a study takes), the record and the lock in ``tmp_path``, in
+    the boot "n3w" on a machine of the study's kind, the repository clean at commit "abc123"
+    (each commit of the record is kept in ``commits``); and the profile's parameters."""
     import timing_check
     params = tmp_path / "params"
     params.mkdir()
-    shutil.copy(settings.ROOT / "notebooks" / "params" / "default.yaml", params)
+    for name in ("default.yaml", "timing-builds-default.json"):
+        shutil.copy(settings.ROOT / "notebooks" / "params" / name, params)
     monkeypatch.setenv("ACTSTUDY_PROFILES_DIR", str(params))
     monkeypatch.setattr(timing_check, "BUILDS", 8)
     monkeypatch.setattr(timing_check, "RECORD", tmp_path / "checks.jsonl")
     monkeypatch.setattr(timing_check, "LOCK", tmp_path / "lock")
     monkeypatch.setattr(timing, "boot_id", lambda: "n3w")
-    return timing_check, parameters(studies.get("activation_cost", "default"))
+    monkeypatch.setattr(timing, "machine_kind", lambda: dict(_MACHINE))
+    state = {"commits": [], "repository": ("abc123", "")}
+    monkeypatch.setattr(timing_check, "repository", lambda: state["repository"])
+    monkeypatch.setattr(timing_check, "commit_record", state["commits"].append)
+    return timing_check, parameters(studies.get("activation_cost", "default")), state
 
 
-def _stand_in(tmp_path, wanted, ratios, now, fail_at=None, relu=lambda n: 0.05):
-    """A stand-in for a timing build: the n-th writes a made-up stored timing of the default
-    profile (``ratios``, moving by a fraction of a percent from build to build, ReLU's epoch
-    ``relu(n)`` s) into its folder, measured at the clock ``now[0]`` (seconds), in the boot "n3w";
-    the build ``fail_at`` exits 1 and writes nothing. Each takes 100 s of the clock."""
+def _stand_in(tmp_path, wanted, ratios, now, fail_at=None, relu=lambda n: 0.05, wait=5.0,
+              interrupt_at=None):
+    """A stand-in for a timing build: the n-th waits ``wait`` s of the clock ``now[0]`` for the
+    lock, then writes a made-up stored timing of the default profile (``ratios``, moving by a
+    fraction of a percent from build to build, ReLU's epoch ``relu(n)`` s) into its folder,
+    measured then, in the boot "n3w", and takes 100 s. The build ``fail_at`` exits 1 and writes
+    nothing; at ``interrupt_at`` Ctrl-C is pressed."""
     made = []
 
     def build(folder):
         made.append(folder)
-        n, began = len(made), now[0]
+        n = len(made)
+        if n == interrupt_at:
+            raise KeyboardInterrupt
+        now[0] += wait
+        began = now[0]
         now[0] += 100
+        at = datetime.datetime.fromtimestamp(began, datetime.UTC).isoformat(timespec="seconds")
         if n == fail_at:
-            return began, 0.0, 1
+            return {"began": began, "at": at, "waited": wait, "code": 1}
         move = 1 + 0.002 * (n % 5 - 2)
-        measured = datetime.datetime.fromtimestamp(began, datetime.UTC).isoformat(
-            timespec="seconds")
         path = _stored_timing(tmp_path / "raw", n, 0.0, wanted, boot="n3w", relu=relu(n),
                               ratios={name: r * move for name, r in ratios.items()},
-                              measured=measured)
+                              measured=at)
         folder.mkdir(parents=True)
         path.rename(folder / "timing-default.json")
-        return began, 0.0, 0
+        return {"began": began, "at": at, "waited": wait, "code": 0}
     return build, made
 
 
@@ -523,57 +542,72 @@ def _record(check) -> list[dict]:
     (1.10, 1, "FAILED"),  # softplus at the margin: undecided
 ])
 def test_timing_check_known_answer(tmp_path, check, capsys, softplus, code, said):
-    timing_check, wanted = check
+    timing_check, wanted, state = check
     now, waits, sleep = _clock()
     build, made = _stand_in(tmp_path, wanted, {**CHECKED, "softplus": softplus}, now)
     assert timing_check.main(["--out", str(tmp_path / "check")], build=build, sleep=sleep,
                              clock=lambda: now[0]) == code
     out = capsys.readouterr().out
-    # eight builds, each begun 330 s after the one before began (each takes 100 s)
+    # eight builds, each asking for the lock 330 s after the one before began holding it: each
+    # takes 100 s, so the script sleeps 230 s between them, and with 5 s waiting for the lock
+    # they begin 335 s apart (at least 330: a wait for the lock only adds to the spacing)
     assert [folder.name for folder in made] == [f"build{n:02d}" for n in range(1, 9)]
     assert waits == [230.0] * 7
+    began = [datetime.datetime.fromisoformat(json.loads((folder / "timing-default.json")
+                                                        .read_text())["provenance"]["measured"])
+             for folder in made]
+    assert [(later - earlier).total_seconds() for earlier, later in itertools.pairwise(began)] == \
+        [335.0] * 7
     # no ratio is shown before the last build has ended
     before, _, after = out.partition("build 08 of 8:")
     assert "relu" not in before and "x [" not in before and "gelu / relu" in after
     assert f"design 6's check: {said}" in out
     assert "(reported only)" in out.split("gelu / relu")[-1]
-    assert "build08: measured" in out
-    assert (tmp_path / "check" / "replication.txt").read_text() in out
+    replication = (tmp_path / "check" / "replication.txt").read_text()
+    assert "after 5 s waiting for the lock" in replication and "build08: measured" in replication
     # the builds become machine c's study, whatever the check said, with their boot
     study = json.loads(timing_builds.path("default", "c").read_text())
     assert study["boot"] == "n3w" and len(study["builds"]) == 8
-    assert [entry["event"] for entry in _record(check)] == ["started", said.lower()]
-    # the same machine again: refused before any build, and the refusal is not recorded
+    # the record: started (from which commit) and how it ended, each committed as written
+    record = _record(check)
+    assert [entry["event"] for entry in record] == ["started", said.lower()]
+    assert record[0]["commit"] == "abc123" and record[0]["boot"] == "n3w"
+    assert record[1]["study_made"] is True and record[1]["replication"] == replication
+    assert len(state["commits"]) == 2
+    # a second check, on any machine: refused before any build, and nothing is recorded
     made.clear()
     assert timing_check.main(["--out", str(tmp_path / "again"), "--machine", "d"],
                              build=build, sleep=sleep) == 2
-    assert made == [] and capsys.readouterr().err.strip() == (
-        "the check cannot start: this machine is machine c's (boot n3w, as its study records): "
-        "design 6's check needs a machine no study holds")
-    assert len(_record(check)) == 2
+    assert made == [] and "the check cannot start: a check was already started (" in \
+        capsys.readouterr().err
+    assert len(_record(check)) == 2 and len(state["commits"]) == 2
 
 
-def test_timing_check_is_run_once_per_boot_and_says_why_it_failed(tmp_path, check, capsys):
-    timing_check, wanted = check
+def test_timing_check_records_a_failed_build_and_an_interruption(tmp_path, check, capsys):
+    timing_check, wanted, state = check
     now, _, sleep = _clock()
     build, made = _stand_in(tmp_path, wanted, CHECKED, now, fail_at=3)
-    args = ["--out", str(tmp_path / "check")]
-    assert timing_check.main(args, build=build, sleep=sleep, clock=lambda: now[0]) == 1
+    assert timing_check.main(["--out", str(tmp_path / "check")], build=build, sleep=sleep,
+                             clock=lambda: now[0]) == 1
     assert len(made) == 3 and "the check failed: build 03 failed (exit 1" in \
         capsys.readouterr().err
     assert not timing_builds.path("default", "c").exists()
     assert [entry["event"] for entry in _record(check)] == ["started", "failed"]
-    # a second try in the same boot is refused, whatever folder it is given
-    made.clear()
-    assert timing_check.main(["--out", str(tmp_path / "retry")], build=build) == 2
-    assert "a check already started in this boot (n3w" in capsys.readouterr().err
-    assert made == []
+    # Ctrl-C during the second build: recorded and committed, and the interruption goes on
+    timing_check.RECORD.unlink()
+    build, made = _stand_in(tmp_path, wanted, CHECKED, now, interrupt_at=2)
+    with pytest.raises(KeyboardInterrupt):
+        timing_check.main(["--out", str(tmp_path / "second")], build=build, sleep=sleep,
+                          clock=lambda: now[0])
+    record = _record(check)
+    assert [entry["event"] for entry in record] == ["started", "interrupted"]
+    assert record[1]["why"] == "KeyboardInterrupt: " and len(state["commits"]) == 4
 
 
 def test_timing_check_fails_where_its_study_cannot_be_made(tmp_path, check, capsys):
     # The verdicts pass, but the speed rule leaves out three of eight builds (ReLU's epoch
     # twice as slow): fewer than 8 occasions remain, no study is made, and the check fails.
-    timing_check, wanted = check
+    timing_check, wanted, _ = check
     now, _, sleep = _clock()
     build, _ = _stand_in(tmp_path, wanted, CHECKED, now, relu=lambda n: 0.1 if n > 5 else 0.05)
     assert timing_check.main(["--out", str(tmp_path / "check")], build=build, sleep=sleep,
@@ -586,22 +620,72 @@ def test_timing_check_fails_where_its_study_cannot_be_made(tmp_path, check, caps
 
 def test_timing_check_refuses_bad_starts_before_any_build(tmp_path, check, monkeypatch,
                                                          capsys):
-    timing_check, wanted = check
+    timing_check, wanted, state = check
     now, _, sleep = _clock()
     build, made = _stand_in(tmp_path, wanted, CHECKED, now)
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("")
-    timing_builds.path("default", "b").write_text("{}")
-    for args, named in [
-        (["--out", str(tmp_path / "full")], "it holds files; give a new folder"),
-        (["--out", str(tmp_path / "new"), "--machine", "c-2"],
-         "--machine='c-2' is not allowed: give a label of letters and digits"),
-        (["--out", str(tmp_path / "new"), "--machine", "b"],
-         "--machine='b' is not allowed: notebooks/params/timing-builds-default.b.json is kept"),
-    ]:
+    new = str(tmp_path / "new")
+
+    def refused(args, named):
         assert timing_check.main(args, build=build, sleep=sleep) == 2
         assert named in capsys.readouterr().err
+
+    refused(["--out", str(tmp_path / "full")], "--out=")
+    refused(["--out", str(tmp_path / "full" / "x")], "give a new or empty folder")
+    refused(["--out", new, "--machine", "c-2"],
+            "--machine='c-2' is not allowed: give a label of letters and digits")
+    timing_builds.path("default", "b").write_text("{}")
+    refused(["--out", new, "--machine", "b"],
+            "--machine='b' is not allowed: notebooks/params/timing-builds-default.b.json is kept")
+    # an unreadable kept study: the check cannot say which machines are studied
+    refused(["--out", new], "timing-builds-default.b.json is in another layout")
+    timing_builds.path("default", "b").unlink()
+    # another kind of machine, or other timing parameters than the study's
+    monkeypatch.setattr(timing, "machine_kind", lambda: {**_MACHINE, "cpu_count": 16})
+    refused(["--out", new], "is not of the kind the claims' study was timed on")
+    monkeypatch.setattr(timing, "machine_kind", lambda: dict(_MACHINE))
+    profile = tmp_path / "params" / "default.yaml"
+    kept = profile.read_text()
+    profile.write_text(kept.replace("n_elements: 1000000", "n_elements: 999999"))
+    refused(["--out", new], "the profile's activation_cost parameters are not those of")
+    profile.write_text(kept)
+    # uncommitted changes; an unreadable boot id; a record that cannot be read
+    state["repository"] = ("abc123", "the repository has uncommitted changes ( M x.py ...)")
+    refused(["--out", new], "the repository has uncommitted changes")
+    state["repository"] = ("abc123", "")
     monkeypatch.setattr(timing, "boot_id", lambda: None)
-    assert timing_check.main(["--out", str(tmp_path / "new")], build=build) == 2
-    assert "boot id cannot be read" in capsys.readouterr().err
-    assert made == [] and not timing_check.RECORD.exists()
+    refused(["--out", new], "boot id cannot be read")
+    timing_check.RECORD.write_text("not json\n")
+    refused(["--out", new], "checks.jsonl cannot be read")
+    assert made == [] and state["commits"] == []
+
+
+def test_timing_check_commits_its_record_from_a_clean_repository(tmp_path, monkeypatch):
+    import timing_check
+    root = tmp_path / "repo"
+    (root / "preregistrations").mkdir(parents=True)
+    monkeypatch.setattr(timing_check, "ROOT", root)
+    monkeypatch.setattr(timing_check, "RECORD", root / "preregistrations" / "checks.jsonl")
+    for key, value in {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b",
+                       "GIT_COMMITTER_NAME": "a", "GIT_COMMITTER_EMAIL": "a@b"}.items():
+        monkeypatch.setenv(key, value)
+    assert timing_check.repository()[1].startswith("git cannot commit the record here")
+    timing_check._git("init", "-q")
+    (root / "x.py").write_text("x = 1\n")
+    timing_check._git("add", "x.py")
+    timing_check._git("commit", "-q", "-m", "x")
+    head, why = timing_check.repository()
+    assert why == "" and head == timing_check._git("rev-parse", "HEAD")
+    (root / "x.py").write_text("x = 2\n")
+    assert "the repository has uncommitted changes (M x.py" in timing_check.repository()[1]
+    timing_check._git("checkout", "-q", "x.py")
+    timing_check.RECORD.write_text("{}\n")
+    assert timing_check.repository()[1] == "checks.jsonl exists but is not committed"
+    # the record alone is committed, whatever else is staged
+    (root / "y.py").write_text("y = 1\n")
+    timing_check._git("add", "y.py")
+    timing_check.commit_record("the check started")
+    assert timing_check._git("log", "-1", "--format=%s") == "the check started"
+    assert timing_check._git("show", "--name-only", "--format=", "HEAD") == \
+        "preregistrations/checks.jsonl"

@@ -454,14 +454,10 @@ def measure(activations: list[str], epoch_activations: list[str], *, n_elements:
                             ignore_index=True)
     epoch = pd.concat([frame.assign(process=k) for k, (_, frame) in enumerate(results)],
                       ignore_index=True)
-    device = jax.devices()[0]
     provenance = {
         "format": FORMAT, "measured": measured, "by": by, "reason": reason,
-        "seconds": time.perf_counter() - started, "cpu_count": os.cpu_count(),
-        "platform": f"{platform.system()} {platform.machine()}", "cpu_model": _cpu_model(),
+        "seconds": time.perf_counter() - started, **machine_kind(), "cpu_model": _cpu_model(),
         "machine_id": _machine_id(), "boot_id": boot_id(), "load_average": load,
-        "device": device.platform if device.device_kind.lower() == device.platform
-        else f"{device.platform} ({device.device_kind})", "jax": jax.__version__,
         "actstudy": actstudy.__version__, "python": platform.python_version(),
         "parameters": parameters,
     }
@@ -480,6 +476,15 @@ def _cpu_model() -> str | None:
     except OSError:
         pass
     return None
+
+
+def machine_kind() -> dict:
+    """This machine's kind as a timing records it: its cores, platform, JAX device and JAX
+    version (what :data:`actstudy.runner.timing_builds.MACHINE` compares)."""
+    device = jax.devices()[0]
+    return {"cpu_count": os.cpu_count(), "platform": f"{platform.system()} {platform.machine()}",
+            "device": device.platform if device.device_kind.lower() == device.platform
+            else f"{device.platform} ({device.device_kind})", "jax": jax.__version__}
 
 
 def _hashed(raw: str) -> str | None:
