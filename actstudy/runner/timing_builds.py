@@ -19,8 +19,9 @@ The study is stored in ``notebooks/params/timing-builds-<profile>.json`` beside 
 for each earlier build, when it was measured, ReLU's epoch time (its speed), and, for each
 ratio the claims test, its processes' log10 ratios; and the builds left out, with why.
 ``actstudy timing-builds --profile P FILE...`` makes it from the stored timings of separate
-builds in one boot of one machine (their recorded boot id, where they record one) (``reports/timing-<profile>.json``, or the file in each build's
-``ACTSTUDY_TIMING_DIR``) measured on one machine with no other work beside them. A build
+builds (``reports/timing-<profile>.json``, or the file in each build's
+``ACTSTUDY_TIMING_DIR``) measured in one boot of one machine (their recorded boot id, where
+they record one) with no other work beside them. A build
 whose ReLU epoch is more than :data:`SPEED_TOLERANCE` times slower or faster than the
 median build's is left out: something else shared the cores, or it is another machine. The
 rule looks at ReLU's time alone, never at a ratio (pre-registered in
