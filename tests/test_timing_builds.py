@@ -689,3 +689,27 @@ def test_timing_check_commits_its_record_from_a_clean_repository(tmp_path, monke
     assert timing_check._git("log", "-1", "--format=%s") == "the check started"
     assert timing_check._git("show", "--name-only", "--format=", "HEAD") == \
         "preregistrations/checks.jsonl"
+
+
+def test_timing_check_build_holds_the_lock_and_times_into_its_folder(tmp_path, monkeypatch):
+    # run_build with a stand-in `actstudy` beside the interpreter: it waits for the lock (held
+    # here for 0.3 s), runs `actstudy timing --profile default` with ACTSTUDY_TIMING_DIR set to
+    # the build's folder, and keeps its output in the folder's log.
+    import fcntl
+    import threading
+
+    import timing_check
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "actstudy"
+    fake.write_text('#!/bin/sh\necho "$@"\necho "{}" > "$ACTSTUDY_TIMING_DIR/timing-default.json"\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(timing_check.sys, "executable", str(bin_dir / "python"))
+    monkeypatch.setattr(timing_check, "LOCK", tmp_path / "lock")
+    held = open(tmp_path / "lock", "a")
+    fcntl.flock(held, fcntl.LOCK_EX)
+    threading.Timer(0.3, held.close).start()  # closing the file releases the lock
+    done = timing_check.run_build(tmp_path / "build01")
+    assert done["code"] == 0 and done["waited"] >= 0.25
+    assert (tmp_path / "build01" / "timing-default.json").read_text().strip() == "{}"
+    assert (tmp_path / "build01" / "log").read_text().strip() == "timing --profile default"
