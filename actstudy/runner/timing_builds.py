@@ -170,41 +170,37 @@ def other_machines(profile: str) -> tuple[dict[str, BuildSpread], str]:
     """The studies of the profile's other machines (:func:`path` with a machine label), each
     by its label, or ``({}, why)`` where one cannot be read: a timing verdict holds only where
     every studied machine gives it, so an unreadable one leaves it undecided."""
-    found = {}
-    for label in _labels(profile):
-        spread, why = _read(path(profile, label))
-        if spread is None:
+    kept = _kept(profile)
+    for label, (spread, why) in kept.items():
+        if label and spread is None:
             return {}, why
-        found[label] = spread
-    studies = dict(found)
-    primary, _ = load(profile)
-    if primary is not None:
-        studies[""] = primary
+    studies = {label: spread for label, (spread, _) in kept.items() if spread is not None}
     for (one, first), (other, second) in itertools.combinations(sorted(studies.items()), 2):
         why = same_machine(first, second)
         if why:
             return {}, (f"notebooks/params/{path(profile, one).name} and notebooks/params/"
                         f"{path(profile, other).name} hold one machine's builds ({why}): each "
                         "machine is studied once")
-    return found, ""
+    return {label: spread for label, spread in studies.items() if label}, ""
 
 
-def _labels(profile: str) -> list[str]:
-    """The labels of the profile's other machines' studies kept beside it, in order. A file
-    whose label is not letters and digits (``timing-builds-default.b.old.json``) is not read; a
-    copy named with letters only (``timing-builds-default.bak.json``) is, and holding another
-    study's builds it leaves the timing verdicts undecided (:func:`other_machines`)."""
+def _kept(profile: str) -> dict[str, tuple[BuildSpread | None, str]]:
+    """Every study kept beside the profile, read once: the claims' machine's under "" (where
+    its file exists) and each other machine's under its label, as :func:`_read` gives it. A
+    file whose label is not letters and digits (``timing-builds-default.b.old.json``) is not
+    read; a copy named with letters only (``timing-builds-default.bak.json``) is, and holding
+    another study's builds it leaves the timing verdicts undecided (:func:`other_machines`)."""
     labels = (where.name[len(f"timing-builds-{profile}."):-len(".json")]
               for where in settings.profiles_dir().glob(f"timing-builds-{profile}.*.json"))
-    return sorted(label for label in labels if label.isascii() and label.isalnum())
+    kept = [""] if path(profile).exists() else []
+    kept += sorted(label for label in labels if label.isascii() and label.isalnum())
+    return {label: _read(path(profile, label)) for label in kept}
 
 
 def boots(profile: str) -> dict[str, str]:
     """The boot id each readable study of ``profile`` records, by its machine's label ("" for
     the claims' machine); studies timed before timings recorded one are left out."""
-    found = {"": load(profile)[0]} | {label: _read(path(profile, label))[0]
-                                      for label in _labels(profile)}
-    return {label: spread.boot for label, spread in found.items()
+    return {label: spread.boot for label, (spread, _) in _kept(profile).items()
             if spread is not None and spread.boot is not None}
 
 
@@ -223,15 +219,12 @@ def clash(spread: BuildSpread, profile: str, machine: str = "") -> str:
     """Why ``spread`` cannot be stored as ``machine``'s study of ``profile`` (the claims'
     machine where ``machine`` is ""), or "": another study kept beside the profile holds the
     same machine's builds (:func:`same_machine`). The study it would replace is not compared."""
-    kept = {"": path(profile)} | {label: path(profile, label) for label in _labels(profile)}
-    for label, where in sorted(kept.items()):
-        if label == machine or not where.exists():
-            continue
-        other, _ = _read(where)
-        why = same_machine(spread, other) if other is not None else ""
+    for label, (other, _) in _kept(profile).items():
+        why = same_machine(spread, other) if label != machine and other is not None else ""
         if why:
-            return (f"notebooks/params/{where.name} holds this machine's builds already ({why}):"
-                    " each machine is studied once; a new machine's builds make a new study")
+            return (f"notebooks/params/{path(profile, label).name} holds this machine's builds "
+                    f"already ({why}): each machine is studied once; a new machine's builds "
+                    "make a new study")
     return ""
 
 
