@@ -21,6 +21,7 @@ preregistrations/2026-12-06-timing-design-6-machines.md: GELU is reported and de
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -85,21 +86,21 @@ def replicate(table: pd.DataFrame) -> dict[str, tuple[stats.Interval, str]]:
 
 
 def main(argv: list[str]) -> int:
-    decide = list(EXPECTED)
-    if argv[:1] == ["--decide"] or argv[:1] and argv[0].startswith("--decide="):
-        given, argv = (argv[1], argv[2:]) if argv[0] == "--decide" and len(argv) > 1 else (
-            argv[0].partition("=")[2], argv[1:])
-        decide = given.split(",") if given else []
-        wrong = [name for name in decide if name not in EXPECTED]
-        if wrong or not decide:
-            print(f"--decide={','.join(decide)!r} is not allowed: give one or more of "
-                  f"{', '.join(EXPECTED)}, comma-separated", file=sys.stderr)
-            return 2
-    if not argv:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decide", default=",".join(EXPECTED),
+                        help="the ratios whose verdicts decide, comma-separated (default: all)")
+    parser.add_argument("paths", nargs="*", metavar="DIR_OR_FILE")
+    args = parser.parse_args(argv)
+    decide = args.decide.split(",") if args.decide else []
+    if not decide or any(name not in EXPECTED for name in decide):
+        print(f"--decide={args.decide!r} is not allowed: give one or more of "
+              f"{', '.join(EXPECTED)}, comma-separated", file=sys.stderr)
+        return 2
+    if not args.paths:
         usage = next(line for line in __doc__.splitlines() if "scripts/timing_replication" in line)
         print(usage.strip(), file=sys.stderr)
         return 2
-    table = estimates(argv)
+    table = estimates(args.paths)
     shown = table.copy()
     for name in EXPECTED:
         shown[name] = (10 ** shown[name]).round(4)
